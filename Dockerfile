@@ -1,0 +1,30 @@
+# Production image: gunicorn serving Django, static files by whitenoise.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    VAR_DIR=/app/var
+
+WORKDIR /app
+RUN groupadd --system city && useradd --system --gid city --home /app city
+
+COPY pyproject.toml README.md ./
+COPY config ./config
+COPY core ./core
+COPY accounts ./accounts
+COPY moderation ./moderation
+COPY appeals ./appeals
+COPY retention ./retention
+COPY notices ./notices
+COPY templates ./templates
+COPY static ./static
+COPY manage.py ./
+RUN pip install --no-cache-dir . \
+    && DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build \
+       python manage.py collectstatic --noinput \
+    && mkdir -p /app/var/media && chown -R city:city /app/var
+
+USER city
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

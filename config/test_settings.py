@@ -1,0 +1,21 @@
+"""Settings for the test suite: the project's settings with fast, local defaults.
+
+``DATABASE_URL``, ``REDIS_URL`` and ``CELERY_BROKER_URL`` still switch the suite to
+PostgreSQL and Redis (CI does); without them it runs on SQLite in memory.
+"""
+
+from config.settings import *  # noqa: F403
+from config.settings import CACHES, REDIS_URL
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if REDIS_URL:
+    # Keep test keys apart from a running instance's.
+    CACHES["default"]["KEY_PREFIX"] = "citysocial-test"
+LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from core.views import healthz
+
+admin.site.site_url = "/staff/"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("moderation/", include("moderation.urls")),
+    path("appeals/", include("appeals.urls")),
+    path("retention/", include("retention.urls")),
+    path("", include("notices.urls")),
+    path("", include("core.urls")),
+]

@@ -1,0 +1,99 @@
+"""The staff roles of the design (Django groups) and the permissions each holds.
+
+Groups are created by a data migration; after every ``migrate`` the permissions
+below are added to them (never removed, so a city's own additions survive). Each
+app's issue extends ``ROLE_PERMISSIONS`` with the permissions its models need.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CITY_ADMINISTRATOR = "City Administrator"
+SOCIAL_MEDIA_MANAGER = "Social Media Manager"
+RECORDS_OFFICER = "Records Officer"
+CITY_ATTORNEY = "City Attorney"
+
+ROLES = (CITY_ADMINISTRATOR, SOCIAL_MEDIA_MANAGER, RECORDS_OFFICER, CITY_ATTORNEY)
+
+# "app_label.codename" for every permission a role holds.
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    CITY_ADMINISTRATOR: {
+        "core.view_auditevent",
+        "core.view_holiday",
+        "core.add_holiday",
+        "core.change_holiday",
+        "core.delete_holiday",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_cityprofile",
+        "accounts.change_cityprofile",
+        "accounts.view_department",
+        "accounts.add_department",
+        "accounts.change_department",
+        "accounts.view_platform",
+        "accounts.add_platform",
+        "accounts.change_platform",
+        "accounts.view_account",
+        "accounts.add_account",
+        "accounts.change_account",
+        "accounts.view_manageraccess",
+        "accounts.add_manageraccess",
+        "accounts.change_manageraccess",
+        "moderation.view_removalcategory",
+        "moderation.change_removalcategory",
+    },
+    SOCIAL_MEDIA_MANAGER: {
+        "accounts.view_account",
+        "accounts.view_platform",
+        "moderation.view_removalcategory",
+    },
+    RECORDS_OFFICER: {
+        "core.view_auditevent",
+        "accounts.view_account",
+        "accounts.view_platform",
+        "moderation.view_removalcategory",
+    },
+    CITY_ATTORNEY: {
+        "accounts.view_account",
+        "moderation.view_removalcategory",
+    },
+}
+
+
+def sync_role_permissions(*, using: str = "default") -> None:
+    """Create the role groups and add each role's permissions to its group."""
+    from django.contrib.auth.models import Group, Permission
+
+    by_name = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.using(using).values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.add(*[by_name[p] for p in perms if p in by_name])
+
+
+def sync_role_permissions_on_migrate(*, using: str = "default", **_kwargs: Any) -> None:
+    sync_role_permissions(using=using)
+
+
+def role_names(user: Any) -> frozenset[str]:
+    """Return the names of the roles ``user`` holds (cached on the user object)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._role_names = cached
+    return cached
+
+
+def has_role(user: Any, *roles: str) -> bool:
+    """Return True when ``user`` holds any of ``roles`` (superusers hold them all)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or bool(role_names(user) & set(roles))

@@ -1,0 +1,149 @@
+"""Fixtures shared by the whole suite.
+
+Staff page tests sign in with ``login_as(user)``, the one place that knows what a
+complete staff sign-in is (password and, where required, a verified second factor).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from core import roles
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def service_missing(reason: str) -> None:
+    """Skip a test whose service is not configured, or fail when CI requires it."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    if not settings.REDIS_URL:
+        service_missing("REDIS_URL is not set")
+    return settings.REDIS_URL
+
+
+@pytest.fixture
+def postgres() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        service_missing("the suite is not running on PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def login_as(client: Client) -> Callable[[Any], Client]:
+    """Return a function that signs ``user`` in on the test client as staff would."""
+
+    def _login(user: Any) -> Client:
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def make_staff(db: None) -> Callable[..., Any]:
+    """Return a factory of staff users holding the given role."""
+    from tests.accounts.factories import UserFactory
+
+    def _make(role: str | None = None, **kwargs: Any) -> Any:
+        return UserFactory(roles=[role] if role else [], **kwargs)
+
+    return _make
+
+
+@pytest.fixture
+def city_admin(make_staff: Callable[..., Any]) -> Any:
+    return make_staff(roles.CITY_ADMINISTRATOR)
+
+
+@pytest.fixture
+def manager(make_staff: Callable[..., Any]) -> Any:
+    return make_staff(roles.SOCIAL_MEDIA_MANAGER)
+
+
+@pytest.fixture
+def records_officer(make_staff: Callable[..., Any]) -> Any:
+    return make_staff(roles.RECORDS_OFFICER)
+
+
+@pytest.fixture
+def attorney(make_staff: Callable[..., Any]) -> Any:
+    return make_staff(roles.CITY_ATTORNEY)
+
+
+@pytest.fixture
+def city_profile(db: None) -> Any:
+    from tests.accounts.factories import CityProfileFactory
+
+    return CityProfileFactory()
+
+
+@pytest.fixture
+def celery_worker_app() -> Iterator[Any]:
+    """Start a real Celery worker thread (not eager mode) on the configured broker.
+
+    With ``CELERY_BROKER_URL=redis://...`` (CI) tasks travel through Redis; otherwise
+    through the in-memory transport. Each xdist worker uses its own queue so parallel
+    test processes never take each other's tasks. Use with
+    ``@pytest.mark.django_db(transaction=True)``: the worker thread has its own
+    database connection.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    broker = settings.CELERY_BROKER_URL
+    if REQUIRE_SERVICES and not broker.startswith("redis://"):
+        pytest.fail("CELERY_BROKER_URL must point at Redis when REQUIRE_SERVICES=1")
+    if not broker.startswith("redis://"):
+        broker = "memory://"
+    backend = settings.CELERY_RESULT_BACKEND or "cache+memory://"
+    queue = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+    saved = {
+        key: app.conf[key]
+        for key in (
+            "broker_url",
+            "result_backend",
+            "task_always_eager",
+            "task_default_queue",
+            "broker_transport_options",
+        )
+    }
+    app.conf.update(
+        broker_url=broker,
+        result_backend=backend,
+        task_always_eager=False,
+        task_default_queue=queue,
+        broker_transport_options={},
+    )
+    # Connections and backends are cached on the app: drop them so the new
+    # configuration is used.
+    app._pool = None
+    app.__dict__.pop("backend", None)
+    app.__dict__.pop("amqp", None)
+    try:
+        with start_worker(
+            app,
+            pool="solo",
+            queues=[queue],
+            perform_ping_check=False,
+            shutdown_timeout=30,
+        ):
+            yield app
+    finally:
+        app.conf.update(saved)
+        app._pool = None
+        app.__dict__.pop("backend", None)
+        app.__dict__.pop("amqp", None)

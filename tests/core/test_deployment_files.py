@@ -1,0 +1,83 @@
+"""The compose file and Dockerfile (no Docker engine runs here, so they are parsed)."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_SERVICES = ("web", "worker", "beat")
+REQUIRED_ENV = (
+    "DJANGO_DEBUG",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+)
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_has_every_service_with_a_health_check(compose):
+    services = compose["services"]
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    for name in ("web", "worker", "postgres", "redis"):
+        assert services[name]["healthcheck"]["test"], name
+
+
+def test_app_services_run_the_right_commands(compose):
+    services = compose["services"]
+    assert "gunicorn config.wsgi" in services["web"]["command"]
+    assert "migrate" in services["web"]["command"]
+    assert services["worker"]["command"].startswith("celery -A config worker")
+    assert services["beat"]["command"].startswith("celery -A config beat")
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_app_services_get_every_required_variable(compose, service):
+    config = compose["services"][service]
+    assert config["build"] == "."
+    env = config["environment"]
+    for name in REQUIRED_ENV:
+        assert env.get(name), f"{service} lacks {name}"
+    assert env["DJANGO_DEBUG"] == "false"
+    assert env["DATABASE_URL"].startswith("postgres://")
+    assert "@postgres:5432/" in env["DATABASE_URL"]
+    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+        assert env[name].startswith("redis://redis:6379/")
+    depends = config["depends_on"]
+    assert depends["postgres"]["condition"] == "service_healthy"
+    assert depends["redis"]["condition"] == "service_healthy"
+
+
+def test_secrets_come_from_the_environment_not_the_file(compose):
+    text = (ROOT / "docker-compose.yml").read_text()
+    for name in ("DJANGO_SECRET_KEY", "POSTGRES_PASSWORD"):
+        assert re.search(r"\$\{" + name + r":\?", text), name
+    assert compose["services"]["postgres"]["volumes"] == [
+        "pgdata:/var/lib/postgresql/data"
+    ]
+    assert "pgdata" in compose["volumes"]
+
+
+def test_dockerfile_installs_the_project_and_runs_gunicorn_unprivileged():
+    text = (ROOT / "Dockerfile").read_text()
+    assert text.startswith("# ") and "FROM python:3.11" in text
+    assert "pip install --no-cache-dir ." in text
+    assert "collectstatic --noinput" in text
+    assert re.search(r"^USER city$", text, re.M)
+    for app in (
+        "config",
+        "core",
+        "accounts",
+        "moderation",
+        "appeals",
+        "retention",
+        "notices",
+    ):
+        assert f"COPY {app} ./{app}" in text

@@ -1,0 +1,93 @@
+"""Production mode: required settings, and Django's deployment checklist."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL"))
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "x" * 20
+    + "-a-long-random-production-key-for-the-check-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "social.city.example.gov",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+}
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
+def test_missing_production_setting_fails_with_one_line(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = _manage("check", **env)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"Configuration error: {missing} must be set when DJANGO_DEBUG=false."
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_embedded_default_needs_no_environment(tmp_path):
+    result = _manage(
+        "check", DJANGO_SETTINGS_MODULE="config.settings", VAR_DIR=str(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    # The embedded secret key is generated per checkout, outside the repository.
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_settings_switch_to_services(monkeypatch):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings';"
+            "from django.conf import settings as s;"
+            "print(s.DATABASES['default']['ENGINE']);"
+            "print(s.CACHES['default']['BACKEND']);"
+            "print(s.CELERY_BROKER_URL)",
+        ],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+            "DATABASE_URL": "postgres://city@db.internal:5432/citysocial",
+            "REDIS_URL": "redis://cache.internal:6379/0",
+            "CELERY_BROKER_URL": "redis://cache.internal:6379/1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://cache.internal:6379/1",
+    ]
