@@ -75,10 +75,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "core",
     "accounts",
+    "notices",
     "moderation",
     "appeals",
     "retention",
-    "notices",
 ]
 
 MIDDLEWARE = [
