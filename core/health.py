@@ -31,8 +31,9 @@ def check_broker() -> None:
     ensure_broker_folders()
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=3)
-        if conn.transport_cls == "redis" or conn.transport.driver_type == "redis":
-            conn.default_channel.client.ping()
+        if conn.transport.driver_type == "redis":
+            # ensure_connection alone may reuse a pooled socket: ask the server.
+            conn.default_channel.client.ping()  # type: ignore[attr-defined]
 
 
 CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker}
