@@ -1,0 +1,102 @@
+"""Published versions are frozen in the database (issue #8: versions are immutable)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from core import clock
+from notices.models import DocumentVersion
+
+pytestmark = pytest.mark.django_db
+
+SECTIONS = [{"anchor": "notice-why", "number": 1, "title": "Why", "blocks": []}]
+
+
+def _version(status: str, user, number: int = 1) -> DocumentVersion:
+    published = status != DocumentVersion.Status.DRAFT
+    return DocumentVersion.objects.create(
+        kind=DocumentVersion.Kind.NOTICE,
+        number=number,
+        status=status,
+        title="Notice",
+        sections=SECTIONS,
+        content_hash=DocumentVersion.hash_content("Notice", SECTIONS),
+        generator_version=1,
+        published_at=clock.now() if published else None,
+        published_by=user if published else None,
+        superseded_at=clock.now() if status == "superseded" else None,
+    )
+
+
+def _raw(sql: str, params: list) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@pytest.mark.parametrize("status", ["published", "superseded"])
+def test_frozen_version_text_cannot_be_changed_even_by_raw_sql(status, city_admin):
+    version = _version(status, city_admin)
+    with pytest.raises(Exception, match="cannot be changed"):
+        _raw(
+            "UPDATE notices_documentversion SET title = %s WHERE id = %s",
+            ["Edited", version.pk],
+        )
+    version.refresh_from_db()
+    assert version.title == "Notice"
+
+
+@pytest.mark.parametrize("status", ["published", "superseded"])
+def test_frozen_version_cannot_be_deleted(status, city_admin):
+    version = _version(status, city_admin)
+    with pytest.raises(Exception, match="cannot be deleted"):
+        _raw("DELETE FROM notices_documentversion WHERE id = %s", [version.pk])
+    assert DocumentVersion.objects.filter(pk=version.pk).exists()
+
+
+def test_published_version_may_only_become_superseded(city_admin):
+    version = _version("published", city_admin)
+    with pytest.raises(Exception, match="cannot be changed"):
+        _raw(
+            "UPDATE notices_documentversion SET status = 'draft' WHERE id = %s",
+            [version.pk],
+        )
+    DocumentVersion.objects.filter(pk=version.pk).update(
+        status="superseded", superseded_at=clock.now()
+    )
+    version.refresh_from_db()
+    assert version.status == "superseded"
+    with pytest.raises(Exception, match="cannot be changed"):
+        _raw(
+            "UPDATE notices_documentversion SET status = 'published' WHERE id = %s",
+            [version.pk],
+        )
+
+
+def test_draft_may_be_refreshed_and_discarded(city_admin):
+    version = _version("draft", city_admin)
+    DocumentVersion.objects.filter(pk=version.pk).update(title="Refreshed")
+    version.delete()
+    assert not DocumentVersion.objects.exists()
+
+
+def test_one_live_and_one_draft_per_kind(city_admin):
+    _version("published", city_admin, number=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _version("published", city_admin, number=2)
+    _version("draft", city_admin, number=3)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _version("draft", city_admin, number=4)
+
+
+def test_publication_must_record_who_and_when():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DocumentVersion.objects.create(
+            kind="policy",
+            number=1,
+            status="published",
+            title="Policy",
+            sections=[],
+            content_hash="x",
+            generator_version=1,
+        )
