@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from notices.content import BUILDERS, Document
+from notices.exceptions import ProfileMissing
 from notices.models import DocumentVersion
 
 
@@ -48,7 +52,8 @@ def document_sections() -> list[tuple[str, str]]:
 
     Used by the legality-challenge form (P23: anyone may challenge any part of the
     policy or the notice) for its "which part" choices. Anchors are stable across
-    versions; titles read e.g. "Policy 12. Removing comments".
+    versions and unique across both documents; titles read e.g.
+    "Policy 10. Comments from the public".
     """
     choices: list[tuple[str, str]] = []
     for kind, label in (
@@ -63,3 +68,74 @@ def document_sections() -> list[tuple[str, str]]:
                 (section["anchor"], f"{label} {section['number']}. {section['title']}")
             )
     return choices
+
+
+def document_generate(*, kind: str) -> Document:
+    """Return the text of ``kind`` as the current profile and categories make it.
+
+    Raise ``ProfileMissing`` before the city has filled in its profile.
+    """
+    from accounts.selectors import city_profile_get
+    from moderation.models import RemovalCategory
+
+    if kind not in BUILDERS:
+        raise ValueError(f"Unknown document kind: {kind!r}")
+    profile = city_profile_get()
+    if profile is None:
+        raise ProfileMissing(
+            "Fill in the city profile first: the notice and the policy are "
+            "written from it."
+        )
+    categories = list(RemovalCategory.objects.order_by("number"))
+    return BUILDERS[kind](profile=profile, categories=categories)
+
+
+@dataclass(frozen=True)
+class DocumentStatus:
+    """Where one document stands: live, draft, and what the profile now generates."""
+
+    kind: str
+    label: str
+    live: DocumentVersion | None
+    draft: DocumentVersion | None
+    generated: Document | None
+    generated_hash: str
+    problem: str = ""
+
+    @property
+    def draft_is_current(self) -> bool:
+        return self.draft is not None and self.draft.content_hash == self.generated_hash
+
+    @property
+    def live_is_current(self) -> bool:
+        return self.live is not None and self.live.content_hash == self.generated_hash
+
+    @property
+    def needs_draft(self) -> bool:
+        """True when the profile or wording changed and no draft holds the change."""
+        return bool(self.generated_hash) and not (
+            self.draft_is_current or (self.live_is_current and self.draft is None)
+        )
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.needs_draft or self.draft is not None
+
+
+def document_status(*, kind: str) -> DocumentStatus:
+    """Return the live version, the draft and the freshly generated text of ``kind``."""
+    live = document_version_live(kind=kind)
+    draft = document_version_draft(kind=kind)
+    label = DocumentVersion.Kind(kind).label
+    try:
+        generated = document_generate(kind=kind)
+    except ProfileMissing as error:
+        return DocumentStatus(kind, label, live, draft, None, "", str(error))
+    return DocumentStatus(
+        kind,
+        label,
+        live,
+        draft,
+        generated,
+        DocumentVersion.hash_content(generated.title, generated.sections),
+    )

@@ -1,0 +1,278 @@
+"""Public pages (home, notice, policy, account notice, old versions) and the staff
+pages that review and publish versions and show an account's notice link (P15)."""
+
+from __future__ import annotations
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Account
+from accounts.selectors import city_profile_get
+from core.auth import staff_required
+from core.roles import CITY_ADMINISTRATOR
+from notices import services
+from notices.diff import diff_documents, document_lines
+from notices.exceptions import NoticesError
+from notices.models import DocumentVersion
+from notices.selectors import (
+    document_status,
+    document_version_get,
+    document_version_history,
+    document_version_live,
+)
+
+KINDS = [k.value for k in DocumentVersion.Kind]
+
+
+def _url_or_none(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def _public_accounts():  # type: ignore[no-untyped-def]
+    """Return the accounts the public should see listed (P7): not shut down."""
+    return (
+        Account.objects.exclude(status=Account.Status.SHUT_DOWN)
+        .select_related("platform", "department")
+        .order_by("platform__name", "display_name")
+    )
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The residents' front page: accounts, notice, policy, appeals (P7, P15)."""
+    return render(
+        request,
+        "notices/home.html",
+        {
+            "accounts": _public_accounts(),
+            "notice": document_version_live(kind="notice"),
+            "policy": document_version_live(kind="policy"),
+            "account_list_url": _url_or_none("accounts:public-list"),
+            "appeal_url": _url_or_none("appeals:appeal-new"),
+            "challenge_url": _url_or_none("appeals:challenge-new"),
+        },
+    )
+
+
+def _document_page(
+    request: HttpRequest, *, kind: str, version: DocumentVersion | None
+) -> HttpResponse:
+    return render(
+        request,
+        "notices/document.html",
+        {
+            "kind": kind,
+            "version": version,
+            "live": version
+            if version is not None and version.is_live
+            else document_version_live(kind=kind),
+        },
+    )
+
+
+@require_GET
+def notice(request: HttpRequest) -> HttpResponse:
+    return _document_page(
+        request, kind="notice", version=document_version_live(kind="notice")
+    )
+
+
+@require_GET
+def policy(request: HttpRequest) -> HttpResponse:
+    return _document_page(
+        request, kind="policy", version=document_version_live(kind="policy")
+    )
+
+
+@require_GET
+def version_detail(request: HttpRequest, kind: str, number: int) -> HttpResponse:
+    """An old or current version at its stable URL."""
+    version = document_version_get(kind=kind, number=number)
+    if version is None:
+        raise Http404("No such version.")
+    return _document_page(request, kind=kind, version=version)
+
+
+@require_GET
+def version_list(request: HttpRequest) -> HttpResponse:
+    history = document_version_history()
+    return render(
+        request,
+        "notices/versions.html",
+        {
+            "notices": [v for v in history if v.kind == "notice"],
+            "policies": [v for v in history if v.kind == "policy"],
+        },
+    )
+
+
+@require_GET
+def account_notice(request: HttpRequest, slug: str) -> HttpResponse:
+    """The page each platform profile links to (P5, P15)."""
+    account = get_object_or_404(
+        Account.objects.select_related("platform", "department"), slug=slug
+    )
+    shut_down = account.status == Account.Status.SHUT_DOWN
+    return render(
+        request,
+        "notices/account_notice.html",
+        {
+            "account": account,
+            "shut_down": shut_down,
+            "version": None if shut_down else document_version_live(kind="notice"),
+            "appeal_url": _url_or_none("appeals:appeal-new"),
+        },
+        status=410 if shut_down else 200,
+    )
+
+
+# Staff pages -------------------------------------------------------------------
+
+
+@staff_required(roles=(CITY_ADMINISTRATOR,))
+@require_GET
+def review(request: HttpRequest) -> HttpResponse:
+    """Compare what the profile now generates with the live version; publish."""
+    documents = []
+    for kind in KINDS:
+        status = document_status(kind=kind)
+        diff = None
+        if status.draft is not None:
+            old = (
+                document_lines(status.live.title, status.live.sections)
+                if status.live
+                else []
+            )
+            diff = diff_documents(
+                old, document_lines(status.draft.title, status.draft.sections)
+            )
+        documents.append({"status": status, "diff": diff})
+    return render(
+        request,
+        "notices/staff/review.html",
+        {"documents": documents, "profile": city_profile_get()},
+    )
+
+
+@staff_required(roles=(CITY_ADMINISTRATOR,))
+@require_GET
+def draft_preview(request: HttpRequest, kind: str) -> HttpResponse:
+    status = document_status(kind=kind)
+    if status.draft is None:
+        raise Http404("There is no draft.")
+    return render(
+        request,
+        "notices/staff/draft_preview.html",
+        {"kind": kind, "version": status.draft, "status": status},
+    )
+
+
+@staff_required(roles=(CITY_ADMINISTRATOR,))
+@require_POST
+def draft_prepare(request: HttpRequest, kind: str) -> HttpResponse:
+    label = DocumentVersion.Kind(kind).label
+    try:
+        draft = services.document_draft_prepare(kind=kind, by=request.user)
+    except NoticesError as error:
+        messages.error(request, str(error))
+    else:
+        if draft is None:
+            messages.info(
+                request, f"The {label.lower()} already matches the live version."
+            )
+        else:
+            messages.success(
+                request,
+                f"Draft version {draft.number} of the {label.lower()} is ready for "
+                "review.",
+            )
+    return redirect(f"{reverse('notices:review')}#{kind}")
+
+
+@staff_required(roles=(CITY_ADMINISTRATOR,))
+@require_POST
+def draft_discard(request: HttpRequest, kind: str) -> HttpResponse:
+    label = DocumentVersion.Kind(kind).label
+    try:
+        services.document_draft_discard(kind=kind, by=request.user)
+    except NoticesError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The draft of the {label.lower()} was discarded.")
+    return redirect(f"{reverse('notices:review')}#{kind}")
+
+
+@staff_required(roles=(CITY_ADMINISTRATOR,))
+@require_POST
+def publish(request: HttpRequest, kind: str) -> HttpResponse:
+    label = DocumentVersion.Kind(kind).label
+    try:
+        number = int(request.POST.get("number", ""))
+    except ValueError:
+        messages.error(request, "The form was incomplete; nothing was published.")
+        return redirect("notices:review")
+    try:
+        version = services.document_publish(
+            kind=kind,
+            by=request.user,
+            number=number,
+            content_hash=request.POST.get("content_hash", ""),
+        )
+    except NoticesError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Version {version.number} of the {label.lower()} is now live.",
+        )
+    return redirect(f"{reverse('notices:review')}#{kind}")
+
+
+def _notice_url(request: HttpRequest, account: Account) -> str:
+    return request.build_absolute_uri(
+        reverse("notices:account-notice", kwargs={"slug": account.slug})
+    )
+
+
+@staff_required
+@require_GET
+def account_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """The staff view of an account's notice link: copy it, print its QR code."""
+    account = get_object_or_404(
+        Account.objects.select_related("platform", "department"), pk=pk
+    )
+    return render(
+        request,
+        "notices/staff/account_link.html",
+        {"account": account, "notice_url": _notice_url(request, account)},
+    )
+
+
+@staff_required
+@require_GET
+def account_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    """An SVG QR code of the account's notice URL, for printed material (P15)."""
+    account = get_object_or_404(Account, pk=pk)
+    image = qrcode.make(
+        _notice_url(request, account),
+        image_factory=qrcode.image.svg.SvgPathImage,
+        border=4,
+    )
+    buffer = io.BytesIO()
+    image.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = (
+            f'attachment; filename="notice-qr-{account.slug}.svg"'
+        )
+    return response
