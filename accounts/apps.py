@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts: registry, requests and manager access"
+
+    def ready(self) -> None:
+        from accounts import dashboard as panels
+        from core import dashboard
+
+        dashboard.register(panels.non_compliant_panel)
+        dashboard.register(panels.overdue_reviews_panel)
+        dashboard.register(panels.pending_requests_panel)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
 
-from accounts.models import Account, CityProfile
-from core.roles import CITY_ADMINISTRATOR, has_role
+from accounts.models import (
+    Account,
+    AccountRequest,
+    CityProfile,
+    ManagerAccess,
+    Offboarding,
+    User,
+)
+from core.roles import CITY_ADMINISTRATOR, CITY_ATTORNEY, RECORDS_OFFICER, has_role
 
 
 def city_profile_get() -> CityProfile | None:
@@ -34,3 +42,85 @@ def user_manages_account(*, user: Any, account: Account) -> bool:
     if has_role(user, CITY_ADMINISTRATOR):
         return True
     return account.grants.filter(manager=user, revoked_at__isnull=True).exists()
+
+
+def account_list_public() -> QuerySet[Account]:
+    """Return the accounts a resident may check are the city's (P7): active ones."""
+    return (
+        Account.objects.filter(status=Account.Status.ACTIVE)
+        .select_related("platform", "department")
+        .order_by("platform__name", "display_name", "handle")
+    )
+
+
+def account_list_non_compliant(*, user: Any) -> QuerySet[Account]:
+    """Return in-service accounts missing a P5/P13/P15 item that ``user`` can see."""
+    return account_list_managed_by(user=user).non_compliant()
+
+
+def grant_list_overdue(*, today: date, user: Any = None) -> QuerySet[ManagerAccess]:
+    """Return current grants whose periodic review (P3) is past due, oldest first.
+
+    With ``user`` who is not the City Administrator, only that user's own grants.
+    """
+    grants = (
+        ManagerAccess.objects.current()
+        .filter(review_due_on__lt=today)
+        .select_related("account__platform", "manager")
+        .order_by("review_due_on", "pk")
+    )
+    if user is not None and not has_role(user, CITY_ADMINISTRATOR):
+        grants = grants.filter(manager=user)
+    return grants
+
+
+def request_list_pending() -> QuerySet[AccountRequest]:
+    """Return submitted requests waiting for the approving authority, oldest first."""
+    return (
+        AccountRequest.objects.filter(status=AccountRequest.Status.SUBMITTED)
+        .select_related("platform", "department", "requested_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def request_list_visible_to(*, user: Any) -> QuerySet[AccountRequest]:
+    """Return the requests ``user`` may see: all for the approving authority,
+    otherwise the ones they made."""
+    requests = AccountRequest.objects.select_related(
+        "platform", "department", "requested_by", "decided_by", "account"
+    ).order_by("-created_at", "-pk")
+    if user.has_perm("accounts.decide_accountrequest") or user.has_perm(
+        "accounts.view_accountrequest"
+    ):
+        return requests
+    return requests.filter(requested_by=user)
+
+
+def offboarding_list_open() -> QuerySet[Offboarding]:
+    """Return offboardings with platform-side steps still to do."""
+    return (
+        Offboarding.objects.filter(status=Offboarding.Status.OPEN)
+        .select_related("person", "started_by")
+        .prefetch_related("steps__account__platform")
+        .order_by("started_at", "pk")
+    )
+
+
+def staff_with_current_access() -> QuerySet[User]:
+    """Return people who hold current access to at least one account."""
+    return (
+        User.objects.filter(grants__revoked_at__isnull=True)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+# Roles that see the whole registry; everyone else sees what they manage (P11).
+_REGISTRY_READERS = (CITY_ADMINISTRATOR, RECORDS_OFFICER, CITY_ATTORNEY)
+
+
+def account_list_visible_to(*, user: Any) -> QuerySet[Account]:
+    """Return the accounts ``user`` may look at in the staff pages."""
+    if has_role(user, *_REGISTRY_READERS):
+        return Account.objects.select_related("platform", "department")
+    return account_list_managed_by(user=user)

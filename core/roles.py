@@ -41,18 +41,30 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "accounts.view_manageraccess",
         "accounts.add_manageraccess",
         "accounts.change_manageraccess",
+        # Accounts workflow (issue #4): approve, shut down, grant (P3, P4, P12).
+        "accounts.change_account_status",
+        "accounts.verify_account_checklist",
+        "accounts.view_accountrequest",
+        "accounts.decide_accountrequest",
+        "accounts.grant_manageraccess",
+        "accounts.view_offboarding",
         "moderation.view_removalcategory",
         "moderation.change_removalcategory",
     },
     SOCIAL_MEDIA_MANAGER: {
         "accounts.view_account",
         "accounts.view_platform",
+        # Their own grants, and the checklist of the accounts they manage (P15).
+        "accounts.view_manageraccess",
+        "accounts.verify_account_checklist",
         "moderation.view_removalcategory",
     },
     RECORDS_OFFICER: {
         "core.view_auditevent",
         "accounts.view_account",
         "accounts.view_platform",
+        # R2: account approvals are records the city keeps.
+        "accounts.view_accountrequest",
         "moderation.view_removalcategory",
     },
     CITY_ATTORNEY: {

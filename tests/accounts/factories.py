@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 
 from accounts.models import (
     Account,
+    AccountRequest,
     CityProfile,
     Department,
     ManagerAccess,
@@ -102,3 +103,70 @@ class ManagerAccessFactory(factory.django.DjangoModelFactory):
     policy_acknowledged_at = factory.LazyFunction(clock.now)
     platform_mfa_confirmed = True
     review_due_on = factory.LazyFunction(lambda: clock.today() + timedelta(days=180))
+
+
+class SuspendedAccountFactory(CompliantAccountFactory):
+    status = Account.Status.SUSPENDED
+    status_reason = "Suspended for the test."
+
+
+class ShutDownAccountFactory(CompliantAccountFactory):
+    status = Account.Status.SHUT_DOWN
+    status_reason = "Shut down for the test."
+
+
+class AccountRequestFactory(factory.django.DjangoModelFactory):
+    """A draft request (P12); see the factories below for the other states."""
+
+    class Meta:
+        model = AccountRequest
+
+    department = factory.SubFactory(DepartmentFactory)
+    platform = factory.LazyFunction(platform)
+    proposed_handle = factory.Sequence(lambda n: f"newaccount{n}")
+    proposed_url = factory.LazyAttribute(
+        lambda r: f"https://www.{r.platform.host_list()[0]}/{r.proposed_handle}"
+    )
+    display_name = factory.LazyAttribute(lambda r: f"City {r.proposed_handle}")
+    purpose = "Tell residents about the library's programs."
+    audience = "Library users and families."
+    proposed_managers = "The library's outreach coordinator."
+    upkeep_plan = "Two posts a week; comments checked daily."
+    city_controlled_confirmed = True
+    requested_by = factory.SubFactory(UserFactory)
+
+
+class SubmittedAccountRequestFactory(AccountRequestFactory):
+    status = AccountRequest.Status.SUBMITTED
+    submitted_at = factory.LazyFunction(clock.now)
+
+
+class DeniedAccountRequestFactory(SubmittedAccountRequestFactory):
+    status = AccountRequest.Status.DENIED
+    decided_at = factory.LazyFunction(clock.now)
+    decided_by = factory.SubFactory(UserFactory)
+    decision_reason = "Not sustainable."
+
+
+class WithdrawnAccountRequestFactory(AccountRequestFactory):
+    status = AccountRequest.Status.WITHDRAWN
+    withdrawn_at = factory.LazyFunction(clock.now)
+
+
+class ApprovedAccountRequestFactory(SubmittedAccountRequestFactory):
+    status = AccountRequest.Status.APPROVED
+    decided_at = factory.LazyFunction(clock.now)
+    decided_by = factory.SubFactory(UserFactory)
+    decision_reason = "Approved."
+    account = factory.SubFactory(
+        CompliantAccountFactory,
+        platform=factory.SelfAttribute("..platform"),
+        handle=factory.SelfAttribute("..proposed_handle"),
+        url=factory.SelfAttribute("..proposed_url"),
+    )
+
+
+class RevokedManagerAccessFactory(ManagerAccessFactory):
+    revoked_at = factory.LazyFunction(clock.now)
+    revoked_by = factory.SubFactory(UserFactory)
+    revoke_reason = "Left the city."

@@ -1,0 +1,341 @@
+"""Pages of the accounts app: the public list (P7) and the staff request and
+offboarding pages. Each view parses input, calls one service and renders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import selectors, services
+from accounts.exceptions import AccountsError, NotPermitted
+from accounts.forms import (
+    AccountRequestForm,
+    ApproveForm,
+    OffboardingStartForm,
+    OptionalReasonForm,
+    ReasonForm,
+    StepCompleteForm,
+    apply_errors,
+)
+from accounts.models import AccountRequest, Offboarding, OffboardingStep
+from core.auth import staff_required
+
+# --- public ---------------------------------------------------------------------------
+
+
+@require_GET
+def public_list(request: HttpRequest) -> HttpResponse:
+    """P7: the city's accounts, so a resident can check one is really the city's."""
+    accounts = list(selectors.account_list_public())
+    by_platform: dict[str, list[Any]] = {}
+    for account in accounts:
+        by_platform.setdefault(account.platform.name, []).append(account)
+    return render(
+        request,
+        "accounts/public_list.html",
+        {"by_platform": sorted(by_platform.items()), "count": len(accounts)},
+    )
+
+
+# --- account requests (P12, P14) ------------------------------------------------------
+
+
+def _profile_allows_councilmember() -> bool:
+    profile = selectors.city_profile_get()
+    return bool(profile and profile.councilmember_accounts_covered)
+
+
+def _visible_request(request: HttpRequest, pk: int) -> AccountRequest:
+    return get_object_or_404(
+        selectors.request_list_visible_to(user=request.user), pk=pk
+    )
+
+
+@staff_required
+@require_GET
+def request_list(request: HttpRequest) -> HttpResponse:
+    can_decide = request.user.has_perm(services.PERM_DECIDE)
+    mine = selectors.request_list_visible_to(user=request.user).filter(
+        requested_by=request.user
+    )
+    return render(
+        request,
+        "accounts/request_list.html",
+        {
+            "mine": mine,
+            "pending": selectors.request_list_pending() if can_decide else None,
+            "can_decide": can_decide,
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def request_create(request: HttpRequest) -> HttpResponse:
+    allow = _profile_allows_councilmember()
+    if request.method == "POST":
+        form = AccountRequestForm(request.POST, allow_councilmember=allow)
+        if form.is_valid():
+            submit = request.POST.get("action") == "submit"
+            try:
+                created = services.account_request_create(
+                    by=request.user, submit=submit, **form.values()
+                )
+            except (ValidationError, AccountsError) as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Request {created.reference} was "
+                    + (
+                        "submitted to the approving authority."
+                        if submit
+                        else "saved as a draft. Submit it when it is ready."
+                    ),
+                )
+                return redirect(created)
+    else:
+        form = AccountRequestForm(
+            allow_councilmember=allow,
+            initial={"department": request.user.department_id},
+        )
+    return render(
+        request, "accounts/request_form.html", {"form": form, "editing": None}
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _visible_request(request, pk)
+    if obj.status != AccountRequest.Status.DRAFT:
+        messages.error(request, f"{obj.reference} is no longer a draft.")
+        return redirect(obj)
+    allow = _profile_allows_councilmember()
+    if request.method == "POST":
+        form = AccountRequestForm(request.POST, instance=obj, allow_councilmember=allow)
+        if form.is_valid():
+            try:
+                services.account_request_update(
+                    request=obj, by=request.user, **form.values()
+                )
+                if request.POST.get("action") == "submit":
+                    services.account_request_submit(request=obj, by=request.user)
+            except NotPermitted as exc:
+                raise PermissionDenied(str(exc)) from exc
+            except (ValidationError, AccountsError) as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"{obj.reference} was saved.")
+                return redirect(obj)
+    else:
+        form = AccountRequestForm(instance=obj, allow_councilmember=allow)
+    return render(request, "accounts/request_form.html", {"form": form, "editing": obj})
+
+
+@staff_required
+@require_GET
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _visible_request(request, pk)
+    return render(
+        request, "accounts/request_detail.html", _detail_context(request, obj)
+    )
+
+
+def _detail_context(
+    request: HttpRequest, obj: AccountRequest, **forms: Any
+) -> dict[str, Any]:
+    profile = selectors.city_profile_get()
+    in_service = services.accounts_in_service_count()
+    can_decide = request.user.has_perm(services.PERM_DECIDE)
+    return {
+        "obj": obj,
+        "is_requester": obj.requested_by_id == request.user.pk,
+        "can_decide": can_decide,
+        "in_service": in_service,
+        "profile": profile,
+        "at_cap": profile is not None and in_service >= profile.max_active_accounts,
+        "approve_form": forms.get("approve_form") or ApproveForm(),
+        "deny_form": forms.get("deny_form") or ReasonForm(),
+        "withdraw_form": forms.get("withdraw_form") or OptionalReasonForm(),
+        "submit_error": forms.get("submit_error"),
+    }
+
+
+def _refuse_or_rerender(
+    request: HttpRequest, obj: AccountRequest, exc: Exception, **forms: Any
+) -> HttpResponse:
+    if isinstance(exc, NotPermitted):
+        raise PermissionDenied(str(exc)) from exc
+    messages.error(request, "Nothing was changed: see the message below.")
+    return render(
+        request,
+        "accounts/request_detail.html",
+        _detail_context(request, obj, **forms),
+        status=400,
+    )
+
+
+@staff_required
+@require_POST
+def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _visible_request(request, pk)
+    try:
+        services.account_request_submit(request=obj, by=request.user)
+    except ValidationError as exc:
+        text = "; ".join(m for ms in exc.message_dict.values() for m in ms)
+        return _refuse_or_rerender(
+            request, obj, exc, submit_error=f"It cannot be submitted yet: {text}"
+        )
+    except AccountsError as exc:
+        return _refuse_or_rerender(request, obj, exc, submit_error=str(exc))
+    messages.success(request, f"{obj.reference} was submitted for a decision.")
+    return redirect(obj)
+
+
+@staff_required
+@require_POST
+def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _visible_request(request, pk)
+    form = OptionalReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.account_request_withdraw(
+            request=obj, by=request.user, reason=form.cleaned_data.get("reason", "")
+        )
+    except (ValidationError, AccountsError) as exc:
+        apply_errors(form, exc)
+        return _refuse_or_rerender(request, obj, exc, withdraw_form=form)
+    messages.success(request, f"{obj.reference} was withdrawn.")
+    return redirect(obj)
+
+
+@staff_required
+@require_POST
+def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.has_perm(services.PERM_DECIDE):
+        raise PermissionDenied
+    obj = _visible_request(request, pk)
+    form = ApproveForm(request.POST)
+    if form.is_valid():
+        try:
+            account = services.account_request_approve(
+                request=obj, by=request.user, **form.cleaned_data
+            )
+        except (ValidationError, AccountsError) as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{obj.reference} was approved; {account} is now on the registry. "
+                "Next: give its managers access, and verify its checklist.",
+            )
+            return redirect(obj)
+    return _refuse_or_rerender(request, obj, ValueError(), approve_form=form)
+
+
+@staff_required
+@require_POST
+def request_deny(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.has_perm(services.PERM_DECIDE):
+        raise PermissionDenied
+    obj = _visible_request(request, pk)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.account_request_deny(
+                request=obj, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except (ValidationError, AccountsError) as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{obj.reference} was denied.")
+            return redirect(obj)
+    return _refuse_or_rerender(request, obj, ValueError(), deny_form=form)
+
+
+# --- offboarding (P3) -----------------------------------------------------------------
+
+
+def _require_grant_permission(request: HttpRequest) -> None:
+    if not request.user.has_perm(services.PERM_GRANT):
+        raise PermissionDenied
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def offboarding_list(request: HttpRequest) -> HttpResponse:
+    _require_grant_permission(request)
+    if request.method == "POST":
+        form = OffboardingStartForm(request.POST)
+        if form.is_valid():
+            try:
+                offboarding = services.offboarding_start(
+                    person=form.cleaned_data["person"],
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except (ValidationError, AccountsError) as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"{offboarding}: every access was revoked. Do the platform "
+                    "steps below and record each one.",
+                )
+                return redirect(offboarding)
+    else:
+        form = OffboardingStartForm(initial={"person": request.GET.get("person")})
+    offboardings = Offboarding.objects.select_related("person", "started_by")
+    return render(
+        request,
+        "accounts/offboarding_list.html",
+        {
+            "form": form,
+            "open": [o for o in offboardings if o.status == Offboarding.Status.OPEN],
+            "completed": [
+                o for o in offboardings if o.status == Offboarding.Status.COMPLETED
+            ][:20],
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@staff_required
+@require_GET
+def offboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_grant_permission(request)
+    offboarding = get_object_or_404(
+        Offboarding.objects.select_related("person", "started_by"), pk=pk
+    )
+    steps = offboarding.steps.select_related(
+        "account__platform", "completed_by"
+    ).order_by("account__platform__name", "account__handle", "kind")
+    return render(
+        request,
+        "accounts/offboarding_detail.html",
+        {"offboarding": offboarding, "steps": steps, "form": StepCompleteForm()},
+    )
+
+
+@staff_required
+@require_POST
+def offboarding_step_complete(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+    _require_grant_permission(request)
+    step_obj = get_object_or_404(OffboardingStep, pk=step, offboarding_id=pk)
+    form = StepCompleteForm(request.POST)
+    form.is_valid()
+    try:
+        services.offboarding_step_complete(
+            step=step_obj, by=request.user, note=form.cleaned_data.get("note", "")
+        )
+    except AccountsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Recorded as done: {step_obj}.")
+    return redirect(step_obj.offboarding)
