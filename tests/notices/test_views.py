@@ -1,0 +1,282 @@
+"""Public pages residents read, and the staff pages that review and publish."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from accounts.models import Account
+from notices.models import DocumentVersion
+from tests.accounts.factories import CompliantAccountFactory, platform
+from tests.notices.factories import publish_current
+
+pytestmark = pytest.mark.django_db
+
+
+def _html(response) -> str:
+    return response.content.decode()
+
+
+# Public pages ------------------------------------------------------------------
+
+
+def test_notice_page_shows_the_live_version_with_numbered_anchored_sections(
+    client, published
+):
+    html = _html(client.get("/notice/"))
+    assert "<h1>Public notice for City of Maple Falls social media</h1>" in html
+    assert 'id="notice-removal"' in html and 'href="#notice-removal"' in html
+    assert "Version 1, in effect since" in html
+    # Addresses and e-mails become links; no inline scripts or styles.
+    assert 'href="mailto:clerk@maplefalls.example.gov"' in html
+    assert "<script" not in html and "style=" not in html
+
+
+def test_policy_page(client, published):
+    html = _html(client.get("/policy/"))
+    assert "City of Maple Falls social media policy" in html
+    assert 'id="policy-comments"' in html
+
+
+@pytest.mark.parametrize("url", ["/notice/", "/policy/"])
+def test_pages_say_so_before_anything_is_published(client, city_profile, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "has not published" in _html(response)
+    assert "info@maplefalls.example.gov" in _html(response)
+
+
+def test_old_versions_stay_readable_at_stable_urls(
+    client, published, city_profile, city_admin
+):
+    city_profile.city_name = "Birch Lake"
+    city_profile.save()
+    v2 = publish_current(kind="notice", by=city_admin)
+    old = _html(client.get("/notice/versions/1/"))
+    assert "City of Maple Falls" in old and "This is an earlier version" in old
+    assert 'href="/notice/">Read the current version (version 2)' in old
+    current = _html(client.get(v2.get_absolute_url()))
+    assert "City of Birch Lake" in current and "earlier version" not in current
+    assert "City of Birch Lake" in _html(client.get("/notice/"))
+    listing = _html(client.get("/versions/"))
+    assert 'href="/notice/versions/1/"' in listing
+    assert 'href="/notice/versions/2/"' in listing
+
+
+def test_drafts_are_not_public(client, published, city_profile, city_admin):
+    from notices.services import document_draft_prepare
+
+    city_profile.city_name = "Birch Lake"
+    city_profile.save()
+    document_draft_prepare(kind="notice", by=city_admin)
+    assert client.get("/notice/versions/2/").status_code == 404
+    html = _html(client.get("/notice/"))
+    assert "Public notice for City of Maple Falls" in html
+    assert "City of Birch Lake" not in html
+    assert client.get("/notice/versions/99/").status_code == 404
+
+
+def test_account_notice_page_identifies_the_account_and_shows_the_notice(
+    client, published
+):
+    account = CompliantAccountFactory(
+        platform=platform("instagram"), display_name="Maple Falls Parks"
+    )
+    response = client.get(f"/notice/{account.slug}/")
+    html = _html(response)
+    assert response.status_code == 200
+    assert "<h1>Maple Falls Parks on Instagram</h1>" in html
+    # P5: an official city account, linked to the official website.
+    assert "This is an official account of the City of Maple Falls." in html
+    assert 'href="https://www.maplefalls.example.gov"' in html
+    assert f'href="{account.url}"' in html
+    assert account.department.name in html
+    # P15: the notice itself, with its N6 appeal section.
+    assert 'id="notice-appeal"' in html
+
+
+def test_account_notice_page_for_a_shut_down_account_is_gone(client, published):
+    account = CompliantAccountFactory(status=Account.Status.SHUT_DOWN)
+    response = client.get(f"/notice/{account.slug}/")
+    assert response.status_code == 410
+    assert "no longer an official city account" in _html(response)
+    assert 'id="notice-appeal"' not in _html(response)
+
+
+def test_unknown_account_slug_is_404(client, published):
+    assert client.get("/notice/no-such-account/").status_code == 404
+
+
+def test_home_lists_the_official_accounts_and_links_everything(client, published):
+    shown = CompliantAccountFactory(display_name="Maple Falls City Hall")
+    hidden = CompliantAccountFactory(
+        display_name="Old Library Page", status=Account.Status.SHUT_DOWN
+    )
+    html = _html(client.get("/"))
+    assert "Maple Falls on social media" in html
+    assert "Maple Falls City Hall" in html and f'href="{shown.url}"' in html
+    assert f'href="/notice/{shown.slug}/"' in html
+    assert hidden.display_name not in html  # P7: not a city account any more
+    assert 'href="/notice/"' in html and 'href="/policy/"' in html
+    for name in ("appeals:appeal-new", "appeals:challenge-new", "accounts:public-list"):
+        try:
+            assert f'href="{reverse(name)}"' in html
+        except NoReverseMatch:
+            pass
+
+
+def test_home_before_a_profile_or_publication(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "has not published its notice and policy" in _html(response)
+
+
+def test_public_pages_run_a_fixed_number_of_queries(
+    client, published, django_assert_max_num_queries
+):
+    for _ in range(5):
+        CompliantAccountFactory()
+    with django_assert_max_num_queries(6):
+        client.get("/")
+    account = Account.objects.first()
+    with django_assert_max_num_queries(5):
+        client.get(f"/notice/{account.slug}/")
+
+
+# Staff review and publication ---------------------------------------------------
+
+
+def test_review_page_requires_the_city_administrator(client, login_as, manager):
+    assert client.get("/staff/notices/").status_code == 302
+    assert login_as(manager).get("/staff/notices/").status_code == 403
+
+
+def test_review_shows_a_diff_and_publishes_through_the_page(
+    login_as, city_admin, published, city_profile
+):
+    client = login_as(city_admin)
+    html = _html(client.get("/staff/notices/"))
+    assert "matches the city profile" in html
+    city_profile.appeal_email = "appeals@maplefalls.example.gov"
+    city_profile.save()
+    html = _html(client.get("/staff/notices/"))
+    assert "changed since version 1 was published" in html
+    response = client.post("/staff/notices/notice/prepare/", follow=True)
+    html = _html(response)
+    assert "Draft version 2 of the public notice is ready" in html
+    assert "Added:</span>" in html and "appeals@maplefalls.example.gov" in html
+    assert "Removed:</span>" in html
+    draft = DocumentVersion.objects.get(kind="notice", status="draft")
+    assert 'href="/staff/notices/notice/draft/"' in html
+    preview = _html(client.get("/staff/notices/notice/draft/"))
+    assert "Draft version 2, not published" in preview
+    response = client.post(
+        "/staff/notices/notice/publish/",
+        {"number": draft.number, "content_hash": draft.content_hash},
+        follow=True,
+    )
+    assert "Version 2 of the public notice is now live." in _html(response)
+    draft.refresh_from_db()
+    assert draft.status == "published" and draft.published_by == city_admin
+
+
+def test_publishing_a_stale_review_shows_an_error_and_publishes_nothing(
+    login_as, city_admin, city_profile
+):
+    client = login_as(city_admin)
+    client.post("/staff/notices/policy/prepare/")
+    draft = DocumentVersion.objects.get(kind="policy")
+    response = client.post(
+        "/staff/notices/policy/publish/",
+        {"number": draft.number, "content_hash": "0" * 64},
+        follow=True,
+    )
+    assert "changed after you opened the page" in _html(response)
+    assert not DocumentVersion.objects.filter(status="published").exists()
+    response = client.post(
+        "/staff/notices/policy/publish/", {"number": "x"}, follow=True
+    )
+    assert "nothing was published" in _html(response)
+
+
+def test_discard_through_the_page(login_as, city_admin, city_profile):
+    client = login_as(city_admin)
+    client.post("/staff/notices/notice/prepare/")
+    response = client.post("/staff/notices/notice/discard/", follow=True)
+    assert "was discarded" in _html(response)
+    assert not DocumentVersion.objects.exists()
+
+
+def test_staff_actions_refuse_get_and_other_roles(
+    client, login_as, manager, city_admin, city_profile
+):
+    assert client.post("/staff/notices/notice/prepare/").status_code == 302
+    assert login_as(manager).post("/staff/notices/notice/prepare/").status_code == 403
+    assert login_as(city_admin).get("/staff/notices/notice/publish/").status_code == 405
+    assert not DocumentVersion.objects.exists()
+
+
+def test_dashboard_panel_alerts_the_city_administrator(
+    login_as, city_admin, published, city_profile
+):
+    client = login_as(city_admin)
+    html = _html(client.get("/staff/"))
+    assert "Public notice and policy" in html
+    assert "the city profile changed" not in html
+    city_profile.city_name = "Birch Lake"
+    city_profile.save()
+    html = _html(client.get("/staff/"))
+    assert "the city profile changed, review it" in html
+    panel = re.search(r'<section class="panel alert"[^>]*>\s*<h2[^>]*>([^<]+)', html)
+    assert panel and panel.group(1) == "Public notice and policy"
+
+
+def test_dashboard_panel_is_only_for_the_city_administrator(login_as, manager):
+    assert "Public notice and policy" not in _html(login_as(manager).get("/staff/"))
+
+
+# Account notice link, copy button and QR code (P15) -----------------------------
+
+
+def test_account_link_page_shows_the_url_copy_button_and_qr(login_as, manager):
+    account = CompliantAccountFactory()
+    html = _html(login_as(manager).get(f"/staff/notices/accounts/{account.pk}/"))
+    url = f"http://testserver/notice/{account.slug}/"
+    assert f'value="{url}"' in html and "readonly" in html
+    # The copy button is hidden until the static script reveals it (no JS: the
+    # link can still be selected and copied).
+    assert 'data-copy-target="notice-url" hidden' in html
+    assert 'src="/static/notices/copy.js"' in html
+    assert "<script>" not in html
+    assert f'src="/staff/notices/accounts/{account.pk}/qr.svg"' in html
+    assert f'alt="QR code that opens {url}"' in html
+
+
+def test_qr_code_is_an_svg_of_the_notice_url(login_as, manager):
+    account = CompliantAccountFactory(slug="city-hall")
+    client = login_as(manager)
+    response = client.get(f"/staff/notices/accounts/{account.pk}/qr.svg")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    body = response.content.decode()
+    assert body.lstrip().startswith("<?xml") and "<svg" in body and "<path" in body
+    download = client.get(f"/staff/notices/accounts/{account.pk}/qr.svg?download=1")
+    assert 'filename="notice-qr-city-hall.svg"' in download["Content-Disposition"]
+
+
+def test_qr_code_decodes_to_the_url():
+    """The encoded data is the URL (checked against qrcode's own data model)."""
+    import qrcode
+
+    code = qrcode.QRCode()
+    code.add_data("http://testserver/notice/city-hall/")
+    code.make()
+    assert code.data_list[0].data == b"http://testserver/notice/city-hall/"
+
+
+def test_account_link_pages_require_staff(client):
+    account = CompliantAccountFactory()
+    assert client.get(f"/staff/notices/accounts/{account.pk}/").status_code == 302
+    assert client.get(f"/staff/notices/accounts/{account.pk}/qr.svg").status_code == 302
