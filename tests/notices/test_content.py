@@ -146,9 +146,10 @@ def test_notice_links_to_the_public_forms_when_they_exist(city_profile):
     assert reverse("notices:policy") in hrefs
     for name in ("appeals:appeal-new", "appeals:challenge-new"):
         try:
-            assert reverse(name) in hrefs
+            url = reverse(name)
         except NoReverseMatch:  # the appeals app has not built its form yet
-            pass
+            continue
+        assert url in hrefs
 
 
 def test_sentences_stay_short_for_plain_language(city_profile):

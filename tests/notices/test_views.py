@@ -122,9 +122,10 @@ def test_home_lists_the_official_accounts_and_links_everything(client, published
     assert 'href="/notice/"' in html and 'href="/policy/"' in html
     for name in ("appeals:appeal-new", "appeals:challenge-new", "accounts:public-list"):
         try:
-            assert f'href="{reverse(name)}"' in html
-        except NoReverseMatch:
-            pass
+            url = reverse(name)
+        except NoReverseMatch:  # not built yet by its app
+            continue
+        assert f'href="{url}"' in html
 
 
 def test_home_before_a_profile_or_publication(client):
