@@ -13,9 +13,11 @@ message naming the missing variable. Every variable is listed in the README.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -66,13 +68,21 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # --- Applications -----------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site requires a verified second factor (core.admin_site).
+    "core.admin_site.CityAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
+    "two_factor",
+    "axes",
+    "csp",
+    "rules",
     "core",
     "accounts",
     "notices",
@@ -83,21 +93,34 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.AuditContextMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "two_factor:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
+LOGOUT_REDIRECT_URL = "core:home"
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out user is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    # Object-level rules (core.permissions): "does this manager manage this account?"
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 TEMPLATES = [
     {
@@ -195,6 +218,37 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The periodic jobs, in code; each app's issue adds its entries (see config/celery.py).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Appeals (issue #6): email reviewers their overdue and due-soon filings, and the
+# City Administrator a digest, at 7:00 on weekdays in CELERY_TIMEZONE. The job
+# sends at most once a day, so running it again is harmless.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["appeals-deadline-reminders"] = {
+    "task": "appeals.tasks.deadline_reminders_task",
+    "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
+}
+# Accounts (issue #4, P3): e-mail the City Administrators the overdue manager access
+# reviews and mark them on the dashboard, daily at 6:30. Reports each grant once a day.
+CELERY_BEAT_SCHEDULE["accounts-access-review-overdue"] = {
+    "task": "accounts.tasks.access_review_overdue_task",
+    "schedule": crontab(hour=6, minute=30),
+}
+# Retention (issue #7, R1-R5): the purge-after-read job. It takes a lock, works in
+# batches of RETENTION_PURGE_BATCH_SIZE rows (one transaction each) and logs every
+# destruction; RETENTION_PURGE_PAUSED=true stops all destruction (runs do nothing).
+RETENTION_PURGE_INTERVAL_MINUTES = env.int(
+    "RETENTION_PURGE_INTERVAL_MINUTES", default=15
+)
+if RETENTION_PURGE_INTERVAL_MINUTES < 1:
+    raise ImproperlyConfigured("RETENTION_PURGE_INTERVAL_MINUTES must be at least 1.")
+RETENTION_PURGE_PAUSED = env.bool("RETENTION_PURGE_PAUSED", default=False)
+RETENTION_PURGE_BATCH_SIZE = env.int("RETENTION_PURGE_BATCH_SIZE", default=10_000)
+CELERY_BEAT_SCHEDULE["retention-purge"] = {
+    "task": "retention.purge",
+    "schedule": RETENTION_PURGE_INTERVAL_MINUTES * 60.0,
+    # A run that is still waiting after one interval is superseded by the next.
+    "options": {"expires": RETENTION_PURGE_INTERVAL_MINUTES * 60},
+}
 
 # --- Mail -------------------------------------------------------------------------
 
@@ -236,6 +290,60 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # expiry counts from the last request
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Staff sign-in: password, then a second factor (TOTP app or one-time backup code).
+# Only the embedded demo (DEBUG on) may relax it; `make run` says so when it does.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+if not TWO_FACTOR_REQUIRED and not DEBUG:
+    raise MissingSetting(
+        "TWO_FACTOR_REQUIRED=false is allowed only in the embedded demo "
+        "(DJANGO_DEBUG=true); production always requires a second factor."
+    )
+TWO_FACTOR_PATCH_ADMIN = False  # core.admin_site enforces it instead
+TWO_FACTOR_LOGIN_TIMEOUT = 600  # seconds between the password and the code
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="City social media")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # TOTP secrets never shown in the admin
+
+# Lockout (django-axes): five failures for one user name, or from one address,
+# pause sign-in for that user or address; a City Administrator can unlock early.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The key Django's authenticate() and its failure signal use for the user name.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"  # honours TRUSTED_PROXY_COUNT
+AXES_LOCKOUT_CALLABLE = "core.signin.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ALLOWED_CORS_ORIGINS = "null"
+
+# Request size: a public form's text fits well within 1 MB; uploads (evidence,
+# scanned letters) are capped by core.uploads and the whole body by this limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=25 * 1024 * 1024)
+# Uploaded files are data, never programs: no execute bit, not world-readable.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
+# Content Security Policy (django-csp 4): only this site's own files, no inline
+# script or style, no eval; a per-request nonce is available where one is needed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -255,6 +363,7 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_COOKIE_HTTPONLY = True
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
 
 # --- Locale -----------------------------------------------------------------------
 
@@ -267,6 +376,17 @@ USE_TZ = True
 
 # Shown until a city profile exists (accounts.CityProfile holds the real name).
 CITY_NAME_FALLBACK = env.str("CITY_NAME", default="Your City")
+
+# The public address of this site, used for links in emails (status links).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Public appeal and challenge forms (issue #6): per-client-address limits
+# (django-ratelimit, "count/period" with s, m, h or d), kept in the cache.
+APPEALS_SUBMIT_RATE = env.str("APPEALS_SUBMIT_RATE", default="10/h")
+APPEALS_STATUS_RATE = env.str("APPEALS_STATUS_RATE", default="60/m")
+# Seconds a person takes at least to fill in a form; faster posts are refused.
+APPEALS_MIN_FILL_SECONDS = env.int("APPEALS_MIN_FILL_SECONDS", default=3)
+RATELIMIT_USE_CACHE = "default"
 
 LOGGING = {
     "version": 1,

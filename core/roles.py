@@ -50,6 +50,15 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "accounts.view_offboarding",
         "moderation.view_removalcategory",
         "moderation.change_removalcategory",
+        # Sign-in security (issue #9): unlock lockouts, reset a lost second factor.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
+        "axes.view_accessfailurelog",
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
+        "otp_static.view_staticdevice",
+        "otp_static.delete_staticdevice",
     },
     SOCIAL_MEDIA_MANAGER: {
         "accounts.view_account",
@@ -71,6 +80,102 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "accounts.view_account",
         "moderation.view_removalcategory",
     },
+}
+
+# Comment removals (issue #5, P20-P22). Decisions are never changed or deleted, so
+# no role holds change/delete on them; "add" is logging one and appending
+# amendments (managers only for the accounts they manage, enforced in services).
+ROLE_PERMISSIONS[CITY_ADMINISTRATOR] |= {
+    "moderation.view_removaldecision",
+    "moderation.add_removaldecision",
+    "moderation.view_removalamendment",
+    "moderation.add_removalamendment",
+    "moderation.view_removalevidence",
+    "moderation.add_removalevidence",
+}
+ROLE_PERMISSIONS[SOCIAL_MEDIA_MANAGER] |= {
+    "moderation.view_removaldecision",
+    "moderation.add_removaldecision",
+    "moderation.view_removalamendment",
+    "moderation.add_removalamendment",
+    "moderation.view_removalevidence",
+    "moderation.add_removalevidence",
+}
+# Data requests (Records Officer) and appeal advice (City Attorney): read only.
+for _role in (RECORDS_OFFICER, CITY_ATTORNEY):
+    ROLE_PERMISSIONS[_role] |= {
+        "moderation.view_removaldecision",
+        "moderation.view_removalamendment",
+        "moderation.view_removalevidence",
+    }
+
+# Appeals and legality challenges (issue #6, P22, P23). "handle" is the workflow
+# (acknowledge, review, answer); privileged attorney notes are
+# appeals.view_attorneyconsultation, held by the City Attorney and the City
+# Administrator only.
+ROLE_PERMISSIONS[CITY_ADMINISTRATOR] |= {
+    "appeals.view_appeal",
+    "appeals.add_appeal",
+    "appeals.handle_appeal",
+    "appeals.view_legalitychallenge",
+    "appeals.add_legalitychallenge",
+    "appeals.handle_legalitychallenge",
+    "appeals.view_attorneyconsultation",
+    "appeals.add_attorneyconsultation",
+    "appeals.view_correspondence",
+    "appeals.view_reminderrun",
+}
+ROLE_PERMISSIONS[SOCIAL_MEDIA_MANAGER] |= {
+    "appeals.view_appeal",
+    "appeals.add_appeal",
+    "appeals.handle_appeal",
+    "appeals.view_correspondence",
+}
+ROLE_PERMISSIONS[RECORDS_OFFICER] |= {
+    "appeals.view_appeal",
+    "appeals.view_legalitychallenge",
+    "appeals.view_correspondence",
+}
+ROLE_PERMISSIONS[CITY_ATTORNEY] |= {
+    "appeals.view_appeal",
+    "appeals.view_legalitychallenge",
+    "appeals.add_legalitychallenge",
+    "appeals.handle_legalitychallenge",
+    "appeals.view_attorneyconsultation",
+    "appeals.add_attorneyconsultation",
+    "appeals.view_correspondence",
+}
+
+# Retention (issue #7, R1-R5). Holds and disaster periods are placed on the staff
+# pages through services (legal holds: Records Officer; disaster periods: City
+# Administrator), so the admin only views them. Runs and the destruction log are
+# never changed or deleted (R4): view only, for everyone.
+ROLE_PERMISSIONS[RECORDS_OFFICER] |= {
+    "retention.view_retentionschedule",
+    "retention.change_retentionschedule",
+    "retention.view_legalhold",
+    "retention.add_legalhold",
+    "retention.change_legalhold",
+    "retention.view_disasterperiod",
+    "retention.view_purgerun",
+    "retention.view_destructionrecord",
+    "retention.view_destroyeditem",
+    "retention.view_message",
+}
+ROLE_PERMISSIONS[CITY_ADMINISTRATOR] |= {
+    "retention.view_retentionschedule",
+    "retention.view_legalhold",
+    "retention.view_disasterperiod",
+    "retention.add_disasterperiod",
+    "retention.change_disasterperiod",
+    "retention.view_purgerun",
+    "retention.view_destructionrecord",
+    "retention.view_message",
+    "retention.add_message",
+}
+ROLE_PERMISSIONS[SOCIAL_MEDIA_MANAGER] |= {
+    "retention.view_message",
+    "retention.add_message",
 }
 
 

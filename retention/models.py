@@ -1,0 +1,484 @@
+"""Messages, retention schedules, legal holds, disaster periods and the destruction
+log (P2, P24, P25, R1-R5).
+
+A :class:`Message` is unread, then read, then destroyed (a tombstone): the purge
+(``retention.purge``) clears its content and personal fields once it is read and
+nothing keeps it (R1, P25): a legal hold (R3), a declared disaster period (R5) or a
+business request whose follow-up is not recorded yet (P19). What each run destroyed
+is logged permanently in :class:`DestructionRecord` and :class:`PurgeRun` (R4).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core import clock
+from core.classification import classification_field
+
+PLATFORM_ID_MAX = 200
+SENDER_MAX = 200
+BODY_MAX = 20000
+
+
+class Series(models.TextChoices):
+    """The record series the retention schedule covers (R2)."""
+
+    MESSAGES = "messages", "Social media messages"
+    DISASTER_MESSAGES = (
+        "disaster_messages",
+        "Social media messages during a declared disaster",
+    )
+    ACCOUNT_REQUESTS = "account_requests", "Account requests and approvals"
+    REMOVAL_DECISIONS = "removal_decisions", "Comment removal decisions"
+    APPEALS = "appeals", "Removal appeals and responses"
+    LEGALITY_CHALLENGES = "legality_challenges", "Legality challenges and responses"
+    AUDIT_EVENTS = "audit_events", "Audit events (personal data)"
+
+
+class Message(models.Model):
+    """A message one of the city's accounts received (R1, P24).
+
+    Moves unread -> read (``message_mark_read``) -> destroyed (the purge). A message
+    flagged as a business request (P19) is purged only after its follow-up is
+    recorded. Destroyed messages keep id, account, platform id, received and read
+    times and the run that destroyed them: never the body or the sender.
+    """
+
+    class FollowUpChannel(models.TextChoices):
+        PHONE = "phone", "Phone"
+        EMAIL = "email", "Email"
+        OTHER = "other", "Other"
+
+    account = models.ForeignKey(
+        "accounts.Account",
+        on_delete=models.PROTECT,
+        related_name="messages",
+        # The unique (account, platform id) index already leads with account.
+        db_index=False,
+    )
+    platform_message_id = models.CharField(
+        "platform message id",
+        max_length=PLATFORM_ID_MAX,
+        help_text="The message's id on the platform; unique per account.",
+    )
+    sender_handle = models.CharField(max_length=SENDER_MAX, blank=True)
+    body = models.TextField(blank=True)
+    received_at = models.DateTimeField()
+    imported_at = models.DateTimeField(default=clock.now, editable=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    classification = classification_field()
+    # P19: a request, application or question that needs a city process.
+    follow_up_flagged_at = models.DateTimeField(null=True, blank=True)
+    follow_up_flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    follow_up_channel = models.CharField(
+        max_length=10, choices=FollowUpChannel.choices, blank=True
+    )
+    follow_up_at = models.DateTimeField(null=True, blank=True)
+    follow_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+    destroyed_by_run = models.ForeignKey(
+        "retention.PurgeRun",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        # Not indexed: every index on this table costs the purge one write per
+        # destroyed row; a run's tombstones are read only to recover a killed run.
+        db_index=False,
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "platform_message_id"],
+                name="message_platform_id_unique_per_account",
+            ),
+            models.CheckConstraint(
+                condition=Q(read_at__isnull=True) | Q(read_by__isnull=False),
+                name="message_read_records_who",
+            ),
+            models.CheckConstraint(
+                condition=Q(destroyed_at__isnull=True)
+                | Q(destroyed_by_run__isnull=False),
+                name="message_destroyed_by_a_run",
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_at__isnull=True)
+                | (
+                    Q(follow_up_flagged_at__isnull=False)
+                    & Q(follow_up_by__isnull=False)
+                    & ~Q(follow_up_channel="")
+                ),
+                name="message_follow_up_recorded_fully",
+            ),
+            models.CheckConstraint(
+                condition=Q(destroyed_at__isnull=True)
+                | (Q(body="") & Q(sender_handle="")),
+                name="message_tombstone_holds_no_content",
+            ),
+        ]
+        indexes = [
+            # What the purge scans: read and not yet destroyed. Destroyed rows
+            # leave this index, so the purge never walks past its own tombstones.
+            models.Index(
+                fields=["id"],
+                condition=Q(read_at__isnull=False, destroyed_at__isnull=True),
+                name="message_purge_candidates",
+            ),
+            models.Index(
+                fields=["account", "received_at"],
+                condition=Q(read_at__isnull=True, destroyed_at__isnull=True),
+                name="message_unread",
+            ),
+            models.Index(
+                fields=["follow_up_flagged_at"],
+                condition=Q(
+                    follow_up_flagged_at__isnull=False, follow_up_at__isnull=True
+                ),
+                name="message_follow_up_waiting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Never the sender or the text: audit labels must hold no personal data.
+        return f"Message #{self.pk}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def is_destroyed(self) -> bool:
+        return self.destroyed_at is not None
+
+    @property
+    def waiting_for_follow_up(self) -> bool:
+        return self.follow_up_flagged_at is not None and self.follow_up_at is None
+
+    @property
+    def state(self) -> str:
+        if self.destroyed_at:
+            return "destroyed"
+        return "read" if self.read_at else "unread"
+
+
+class RetentionSchedule(models.Model):
+    """One row per record series: how long it is kept and whether the purge may
+    destroy it (R2; Minn. Stat. 138.17 allows destruction only under the city's
+    approved records retention schedule, whose item this row cites)."""
+
+    class Rule(models.TextChoices):
+        UNTIL_READ = "until_read", "Until read"
+        YEARS_AFTER_CLOSE = "years_after_close", "Years after the record closes"
+
+    series = models.CharField(max_length=40, choices=Series.choices, unique=True)
+    rule = models.CharField(max_length=20, choices=Rule.choices)
+    years = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="For 'years after the record closes': the retention period.",
+    )
+    schedule_item = models.CharField(
+        "schedule item",
+        max_length=200,
+        blank=True,
+        help_text="The item of the city's approved records retention schedule "
+        "that authorizes destruction of this series.",
+    )
+    destruction_enabled = models.BooleanField(
+        default=False,
+        help_text="The purge destroys this series only when this is on.",
+    )
+    source = models.TextField(
+        blank=True, help_text="Where the rule comes from (policy provision, schedule)."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(rule="years_after_close")
+                | Q(years__isnull=False)
+                | Q(destruction_enabled=False),
+                name="retentionschedule_years_set_when_enabled",
+            ),
+            models.CheckConstraint(
+                condition=Q(destruction_enabled=False) | ~Q(schedule_item=""),
+                name="retentionschedule_item_required_when_enabled",
+            ),
+            models.CheckConstraint(
+                condition=Q(rule="years_after_close") | Q(series="messages"),
+                name="retentionschedule_until_read_only_for_messages",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_series_display()
+
+    @property
+    def rule_text(self) -> str:
+        if self.rule == self.Rule.UNTIL_READ:
+            return "until read"
+        if self.years is None:
+            return "period not set"
+        unit = "year" if self.years == 1 else "years"
+        return f"{self.years} {unit} after the record closes"
+
+
+class LegalHold(models.Model):
+    """A hold that stops every purge of the records in its scope (R3).
+
+    The scope combines the dimensions that are set: accounts, a received/record
+    date range, a sender handle and record series; an unset dimension matches
+    everything, and at least one must be set. A hold stays open until released,
+    with who, when and why.
+    """
+
+    title = models.CharField(max_length=200)
+    reason = models.TextField(help_text="Litigation, data request, investigation...")
+    placed_at = models.DateTimeField(default=clock.now)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    accounts = models.ManyToManyField(
+        "accounts.Account", blank=True, related_name="legal_holds"
+    )
+    date_from = models.DateField(null=True, blank=True)
+    date_to = models.DateField(null=True, blank=True)
+    sender_handle = models.CharField(max_length=SENDER_MAX, blank=True)
+    series = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Series keys the hold covers; empty covers every series.",
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    release_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-placed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_from__isnull=True)
+                | Q(date_to__isnull=True)
+                | Q(date_from__lte=models.F("date_to")),
+                name="legalhold_date_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True)
+                | (Q(released_by__isnull=False) & ~Q(release_reason="")),
+                name="legalhold_release_recorded",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="legalhold_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Hold #{self.pk}: {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.released_at is None
+
+    def covers_series(self, series: str) -> bool:
+        return not self.series or series in self.series
+
+    def scope_text(self) -> str:
+        parts = []
+        names = [str(a) for a in self.accounts.all()]
+        if names:
+            parts.append("accounts " + ", ".join(names))
+        if self.date_from or self.date_to:
+            parts.append(
+                f"dated {self.date_from or 'any time'} to {self.date_to or 'any time'}"
+            )
+        if self.sender_handle:
+            parts.append(f"sender {self.sender_handle}")
+        if self.series:
+            labels = dict(Series.choices)
+            parts.append("series " + ", ".join(labels.get(s, s) for s in self.series))
+        return "; ".join(parts)
+
+
+class DisasterPeriod(models.Model):
+    """A declared natural or man-made disaster (P2, R5): messages the listed
+    accounts received from ``starts_at`` to ``ends_at`` (open-ended while the end
+    is not set) are business records, kept under the disaster-messages schedule
+    instead of being purged on read."""
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(
+        null=True, blank=True, help_text="Leave empty while the disaster continues."
+    )
+    accounts = models.ManyToManyField("accounts.Account", related_name="+")
+    declared_at = models.DateTimeField(default=clock.now)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True)
+                | Q(ends_at__gt=models.F("starts_at")),
+                name="disasterperiod_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_active(self, at=None) -> bool:  # type: ignore[no-untyped-def]
+        at = at or clock.now()
+        return self.starts_at <= at and (self.ends_at is None or at < self.ends_at)
+
+
+class PurgeRun(models.Model):
+    """One run of the purge: when, how it was started, what it destroyed (R4).
+
+    ``running`` -> ``finished`` or ``failed``; a run still ``running`` when the next
+    run takes the purge lock was killed, and becomes ``interrupted`` (its destroyed
+    batches are logged then). Never edited or deleted through the product.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+        INTERRUPTED = "interrupted", "Interrupted (stopped before it finished)"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Scheduled job"
+        COMMAND = "command", "manage.py purge"
+        STAFF = "staff", "Staff page"
+
+    started_at = models.DateTimeField(default=clock.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.RUNNING, db_index=True
+    )
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    counts = models.JSONField(default=dict, blank=True)
+    destroyed_total = models.PositiveIntegerField(default=0)
+    errors = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Purge run #{self.pk}"
+
+
+class DestructionLogImmutableError(Exception):
+    """Raised on any attempt to change or delete the destruction log (R4)."""
+
+
+class DestructionRecordQuerySet(models.QuerySet["DestructionRecord"]):
+    def update(self, **kwargs: object) -> int:
+        raise DestructionLogImmutableError("The destruction log cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise DestructionLogImmutableError("The destruction log cannot be deleted.")
+
+
+class DestructionRecord(models.Model):
+    """The permanent log of one run's destruction in one series (R4, P25).
+
+    What series, how many items, the date range they covered, under which schedule
+    item, by which run, and a SHA-256 over the destroyed items' ids (ascending,
+    one per line, UTF-8) so the log can be checked against the tombstones. Never
+    the content.
+    """
+
+    run = models.ForeignKey(
+        PurgeRun, on_delete=models.PROTECT, related_name="destruction_records"
+    )
+    series = models.CharField(max_length=40, choices=Series.choices)
+    schedule_item = models.CharField(max_length=200)
+    rule = models.CharField(max_length=80)
+    item_count = models.PositiveIntegerField()
+    first_date = models.DateField(null=True)
+    last_date = models.DateField(null=True)
+    ids_sha256 = models.CharField("SHA-256 of ids", max_length=64)
+    recorded_at = models.DateTimeField(default=clock.now)
+
+    objects = DestructionRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "series"], name="destructionrecord_one_per_series"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Destruction #{self.pk}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self._state.adding:
+            raise DestructionLogImmutableError("The destruction log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise DestructionLogImmutableError("The destruction log cannot be deleted.")
+
+
+class DestroyedItem(models.Model):
+    """Which record of a series (other than messages, whose tombstones say it) a
+    run destroyed: written in the same transaction as the destruction, so a killed
+    run's destruction log can be completed by the next run. Ids and dates only."""
+
+    run = models.ForeignKey(PurgeRun, on_delete=models.PROTECT, related_name="+")
+    series = models.CharField(max_length=40, choices=Series.choices)
+    object_id = models.BigIntegerField()
+    record_date = models.DateField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "object_id"], name="destroyeditem_once"
+            )
+        ]
+        indexes = [models.Index(fields=["run", "series"])]
+
+    def __str__(self) -> str:
+        return f"{self.series} #{self.object_id}"

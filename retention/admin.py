@@ -1,0 +1,168 @@
+"""Admin: messages can be entered by hand (through the service); schedules are
+edited as data; holds, disaster periods, runs and the destruction log are read-only
+here (holds and disasters are placed on their staff pages, through services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
+from retention import services
+from retention.exceptions import RetentionError
+from retention.models import (
+    DestroyedItem,
+    DestructionRecord,
+    DisasterPeriod,
+    LegalHold,
+    Message,
+    PurgeRun,
+    RetentionSchedule,
+)
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "account", "received_at", "state_label", "read_by")
+    list_filter = ("account", "classification")
+    date_hierarchy = "received_at"
+    list_select_related = ("account__platform", "read_by")
+    search_fields = ("platform_message_id",)
+    show_full_result_count = False
+    add_fields = (
+        "account",
+        "platform_message_id",
+        "sender_handle",
+        "body",
+        "received_at",
+        "classification",
+    )
+
+    @admin.display(description="state")
+    def state_label(self, obj: Message) -> str:
+        return obj.state
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return self.add_fields
+        if obj.is_destroyed:
+            return [
+                f
+                for f in super().get_fields(request, obj)
+                if f not in ("body", "sender_handle")
+            ]
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ()
+        return [f.name for f in Message._meta.fields]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # destruction is the purge's, and it is logged (R4)
+
+    def save_model(
+        self, request: HttpRequest, obj: Message, form: Any, change: bool
+    ) -> None:
+        if change:
+            return
+        try:
+            created = services.message_create(
+                account=obj.account,
+                platform_message_id=obj.platform_message_id,
+                sender_handle=obj.sender_handle,
+                body=obj.body,
+                received_at=obj.received_at,
+                classification=obj.classification,
+                by=request.user,
+            )
+        except RetentionError as exc:
+            raise ValidationError(str(exc)) from exc
+        obj.pk = created.pk
+
+
+@admin.register(RetentionSchedule)
+class RetentionScheduleAdmin(AuditedModelAdmin):
+    list_display = ("series", "rule_text", "schedule_item", "destruction_enabled")
+    fields = (
+        "series",
+        "rule",
+        "years",
+        "schedule_item",
+        "destruction_enabled",
+        "source",
+    )
+    readonly_fields = ("series",)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "placed_at", "placed_by", "released_at")
+    list_filter = ("released_at",)
+
+
+@admin.register(DisasterPeriod)
+class DisasterPeriodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "starts_at", "ends_at", "declared_by")
+
+
+@admin.register(PurgeRun)
+class PurgeRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "started_at",
+        "finished_at",
+        "trigger",
+        "status",
+        "destroyed_total",
+    )
+    list_filter = ("status", "trigger")
+    date_hierarchy = "started_at"
+
+
+@admin.register(DestructionRecord)
+class DestructionRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "run",
+        "series",
+        "schedule_item",
+        "item_count",
+        "first_date",
+        "last_date",
+        "recorded_at",
+    )
+    list_filter = ("series",)
+    date_hierarchy = "recorded_at"
+    list_select_related = ("run",)
+    readonly_fields = [f.name for f in DestructionRecord._meta.fields]
+    actions = ["export_csv"]
+
+    @admin.action(description="Export the selected records as CSV")
+    def export_csv(self, request: HttpRequest, queryset: Any) -> Any:
+        from retention.views import destruction_csv_response
+
+        return destruction_csv_response(
+            queryset.select_related("run").order_by("recorded_at", "id")
+        )
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        # ReadOnly removes delete; keep the export.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+@admin.register(DestroyedItem)
+class DestroyedItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("series", "object_id", "record_date", "run")
+    list_filter = ("series",)

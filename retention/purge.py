@@ -1,0 +1,543 @@
+"""The purge: destroy what the retention schedule no longer keeps (R1-R5, P25).
+
+    purge_preview()                          what the next run would destroy
+    purge_run(trigger=..., by=..., ...)      destroy it now, and log it (R4)
+
+A run holds the purge lock (a PostgreSQL advisory lock, or a file lock on SQLite)
+so two runs never work at once; a second run returns ``busy`` at once. It walks the
+series of ``retention.series.REGISTRY`` and destroys each in batches, one
+transaction per batch. Each batch takes its rows with ``FOR UPDATE SKIP LOCKED``
+(rows someone else is changing are left for the next run, never waited on),
+re-reads the open legal holds and disaster periods under a shared lock that
+placing a hold takes exclusively, destroys the rows, redacts their audit events'
+personal data and, for series without their own tombstones, writes the ledger of
+destroyed ids, all in that one transaction: a run killed at any point leaves every
+record either fully destroyed and accounted for, or untouched.
+
+At the end the run appends one :class:`DestructionRecord` per series it destroyed
+in. A run that died before that stays ``running``; the next run to take the lock
+marks it ``interrupted`` and writes its destruction records from the tombstones
+and the ledger.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+from array import array
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max, Min, QuerySet
+
+from core import audit, clock
+from retention.models import (
+    DestroyedItem,
+    DestructionRecord,
+    LegalHold,
+    Message,
+    PurgeRun,
+    RetentionSchedule,
+    Series,
+)
+from retention.series import (
+    REGISTRY,
+    SeriesSpec,
+    SeriesUnavailable,
+    destroy_messages,
+)
+
+logger = logging.getLogger(__name__)
+
+RUN_LOCK_KEY = 748_203_701  # pg_try_advisory_lock: one run at a time
+SCOPE_LOCK_KEY = 748_203_702  # batches share it; placing a hold takes it alone
+
+
+def batch_size_setting() -> int:
+    return max(1, int(getattr(settings, "RETENTION_PURGE_BATCH_SIZE", 10_000)))
+
+
+def is_paused() -> bool:
+    return bool(getattr(settings, "RETENTION_PURGE_PAUSED", False))
+
+
+# --- Locks ------------------------------------------------------------------------
+
+
+@contextmanager
+def purge_lock() -> Iterator[bool]:
+    """Hold the purge lock for the block; yield False when another run holds it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [RUN_LOCK_KEY])
+            acquired = bool(cursor.fetchone()[0])
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                try:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK_KEY])
+                except Exception:
+                    # The connection is gone, and the lock with it.
+                    logger.exception("Could not release the purge lock")
+                    connection.close()
+        return
+    path = Path(
+        getattr(settings, "RETENTION_PURGE_LOCK_FILE", "")
+        or Path(settings.VAR_DIR) / "retention-purge.lock"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def lock_scope_for_change() -> None:
+    """Wait until no purge batch is running, inside the current transaction.
+
+    Placing or releasing a hold, or declaring a disaster period, calls this so a
+    batch that read the holds before the change cannot destroy what it now covers.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCOPE_LOCK_KEY])
+
+
+def _lock_scope_shared() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [SCOPE_LOCK_KEY])
+            # Removal decisions are immutable except inside a retention purge.
+            cursor.execute(
+                "SELECT set_config('citysocial.retention_purge', 'on', true)"
+            )
+
+
+# --- What would be destroyed --------------------------------------------------------
+
+
+def open_holds() -> list[LegalHold]:
+    return list(
+        LegalHold.objects.filter(released_at__isnull=True).prefetch_related("accounts")
+    )
+
+
+def _schedules() -> dict[str, RetentionSchedule]:
+    return {s.series: s for s in RetentionSchedule.objects.all()}
+
+
+def _date_field(spec: SeriesSpec) -> str:
+    return spec.date_path or (spec.closed if isinstance(spec.closed, str) else "pk")
+
+
+@dataclass
+class SeriesPreview:
+    key: str
+    label: str
+    rule: str
+    schedule_item: str
+    enabled: bool
+    due: int = 0
+    held: int = 0
+    first_date: date | None = None
+    last_date: date | None = None
+    note: str = ""
+
+    @property
+    def would_destroy(self) -> int:
+        return self.due if self.enabled and not self.note else 0
+
+
+def purge_preview(*, now: datetime | None = None) -> list[SeriesPreview]:
+    """Return, per series, what the next run would destroy, without destroying."""
+    now = now or clock.now()
+    schedules = _schedules()
+    holds = open_holds()
+    previews = []
+    for spec in REGISTRY:
+        schedule = schedules.get(spec.key)
+        if schedule is None:
+            previews.append(
+                SeriesPreview(
+                    spec.key, spec.label, "", "", False, note="no schedule row"
+                )
+            )
+            continue
+        preview = SeriesPreview(
+            key=spec.key,
+            label=spec.label,
+            rule=schedule.rule_text,
+            schedule_item=schedule.schedule_item,
+            enabled=schedule.destruction_enabled,
+        )
+        previews.append(preview)
+        try:
+            due = spec.candidates(schedule, now)
+            kept = spec.exclude_held(due, holds)
+            if kept is None:
+                preview.held = due.count()
+                preview.note = "every record is under a legal hold"
+                continue
+            date_field = _date_field(spec)
+            summary = kept.aggregate(first=Min(date_field), last=Max(date_field))
+            preview.due = kept.count()
+            preview.held = due.count() - preview.due
+            preview.first_date = spec.record_date(summary["first"])
+            preview.last_date = spec.record_date(summary["last"])
+            if spec.destroy is None and spec.key not in (
+                Series.MESSAGES,
+                Series.DISASTER_MESSAGES,
+            ):
+                preview.note = "no destruction method for this series yet"
+        except SeriesUnavailable as exc:
+            preview.note = f"no records yet ({exc})"
+        except Exception as exc:
+            logger.exception("Preview of series %s failed", spec.key)
+            preview.note = f"cannot be checked: {type(exc).__name__}: {exc}"
+        if not schedule.destruction_enabled and not preview.note:
+            preview.note = "destruction is off for this series"
+    return previews
+
+
+# --- Destroying -------------------------------------------------------------------
+
+
+@dataclass
+class _Tally:
+    """What a run destroyed in one series: ids (compact) and the date range."""
+
+    ids: array = field(default_factory=lambda: array("q"))
+    first: date | None = None
+    last: date | None = None
+
+    def add(self, pairs: Iterable[tuple[int, date | None]]) -> None:
+        for pk, day in pairs:
+            self.ids.append(pk)
+            if day is not None:
+                self.first = day if self.first is None else min(self.first, day)
+                self.last = day if self.last is None else max(self.last, day)
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+def ids_digest(ids: Iterable[int]) -> str:
+    """SHA-256 over the ids in ascending order, one per line (UTF-8, '\\n' after
+    each): what a Records Officer recomputes from the tombstones to check the log."""
+    digest = hashlib.sha256()
+    for pk in sorted(ids):
+        digest.update(f"{pk}\n".encode())
+    return digest.hexdigest()
+
+
+def _message_batch_postgres(
+    qs: QuerySet, size: int, run: PurgeRun, now: datetime
+) -> list[tuple[int, datetime]]:
+    """Destroy one batch of messages in one statement (PostgreSQL)."""
+    inner = (
+        qs.order_by("pk")
+        .values("pk")
+        .select_for_update(skip_locked=True, of=("self",))[:size]
+    )
+    sql, params = inner.query.sql_with_params()
+    table = connection.ops.quote_name(Message._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS m SET body = '', sender_handle = '', "  # noqa: S608
+            "destroyed_at = %s, destroyed_by_run_id = %s "
+            f"FROM ({sql}) AS batch WHERE m.id = batch.id "
+            "RETURNING m.id, m.received_at",
+            [now, run.pk, *params],
+        )
+        rows = cursor.fetchall()
+    if rows:
+        audit.redact_personal(
+            model=Message, ids=[pk for pk, _ in rows], run_label=str(run)
+        )
+    return rows
+
+
+def _destroy_batch(
+    spec: SeriesSpec,
+    schedule: RetentionSchedule,
+    run: PurgeRun,
+    cutoff_now: datetime,
+    size: int,
+) -> list[tuple[int, date | None]] | None:
+    """Destroy up to ``size`` records of ``spec`` in the current transaction.
+
+    Returns the (id, date) pairs destroyed, an empty list when nothing is due, or
+    None when a hold covers the whole series.
+    """
+    _lock_scope_shared()
+    due = spec.candidates(schedule, cutoff_now)
+    qs = spec.exclude_held(due, open_holds())
+    if qs is None:
+        return None
+    now = clock.now()
+    if spec.key == Series.MESSAGES and connection.vendor == "postgresql":
+        rows = _message_batch_postgres(qs, size, run, now)
+        return [(pk, spec.record_date(received)) for pk, received in rows]
+    date_field = _date_field(spec)
+    pairs = list(
+        qs.order_by("pk")
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list("pk", date_field)[:size]
+    )
+    if not pairs:
+        return []
+    ids = [pk for pk, _ in pairs]
+    if spec.model_label == "retention.Message":
+        destroy_messages(ids, str(run), run_id=run.pk, now=now)
+    elif spec.destroy is not None:
+        spec.destroy(ids, str(run))
+    else:
+        raise SeriesUnavailable("no destruction method for this series yet")
+    if spec.ledger:
+        DestroyedItem.objects.bulk_create(
+            DestroyedItem(
+                run=run, series=spec.key, object_id=pk, record_date=spec.record_date(d)
+            )
+            for pk, d in pairs
+        )
+    return [(pk, spec.record_date(d)) for pk, d in pairs]
+
+
+def _write_record(
+    run: PurgeRun,
+    spec_key: str,
+    schedule: RetentionSchedule | None,
+    ids: Iterable[int],
+    count: int,
+    first: date | None,
+    last: date | None,
+) -> DestructionRecord:
+    record, _ = DestructionRecord.objects.get_or_create(
+        run=run,
+        series=spec_key,
+        defaults={
+            "schedule_item": schedule.schedule_item if schedule else "",
+            "rule": schedule.rule_text if schedule else "",
+            "item_count": count,
+            "first_date": first,
+            "last_date": last,
+            "ids_sha256": ids_digest(ids),
+            "recorded_at": clock.now(),
+        },
+    )
+    return record
+
+
+@dataclass
+class PurgeOutcome:
+    status: str  # finished, failed, paused, busy
+    run_id: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def destroyed(self) -> int:
+        return sum(self.counts.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "run": self.run_id,
+            "counts": self.counts,
+            "destroyed": self.destroyed,
+            "errors": self.errors,
+        }
+
+
+def purge_run(
+    *,
+    trigger: str,
+    by: Any = None,
+    batch_size: int | None = None,
+    limit: int | None = None,
+) -> PurgeOutcome:
+    """Destroy every record the schedule no longer keeps, and log it (R1-R5).
+
+    ``limit`` caps the records destroyed per series in this run (the rest waits
+    for the next run). Returns ``paused`` when ``RETENTION_PURGE_PAUSED`` is set,
+    ``busy`` when another run holds the lock.
+    """
+    if is_paused():
+        logger.info("Retention purge is paused (RETENTION_PURGE_PAUSED); nothing done")
+        return PurgeOutcome(status="paused")
+    size = batch_size or batch_size_setting()
+    with purge_lock() as acquired:
+        if not acquired:
+            logger.info("Another retention purge run holds the lock; skipping")
+            return PurgeOutcome(status="busy")
+        recover_interrupted_runs()
+        return _run_locked(trigger=trigger, by=by, size=size, limit=limit)
+
+
+def _run_locked(*, trigger: str, by: Any, size: int, limit: int | None) -> PurgeOutcome:
+    run = PurgeRun.objects.create(trigger=trigger, started_by=by)
+    cutoff_now = run.started_at
+    schedules = _schedules()
+    outcome = PurgeOutcome(status="finished", run_id=run.pk)
+    tallies: dict[str, _Tally] = {}
+    for spec in REGISTRY:
+        schedule = schedules.get(spec.key)
+        if schedule is None or not schedule.destruction_enabled:
+            continue
+        tally = tallies[spec.key] = _Tally()
+        try:
+            while limit is None or tally.count < limit:
+                step = size if limit is None else min(size, limit - tally.count)
+                with transaction.atomic():
+                    pairs = _destroy_batch(spec, schedule, run, cutoff_now, step)
+                if not pairs:
+                    break
+                tally.add(pairs)
+        except SeriesUnavailable as exc:
+            logger.info("Series %s skipped: %s", spec.key, exc)
+        except Exception as exc:
+            logger.exception("Retention purge of series %s failed", spec.key)
+            outcome.errors.append(f"{spec.label}: {type(exc).__name__}: {exc}")
+            if not _database_usable():
+                break
+        outcome.counts[spec.key] = tally.count
+    for key, tally in tallies.items():
+        if tally.count:
+            _write_record(
+                run,
+                key,
+                schedules.get(key),
+                tally.ids,
+                tally.count,
+                tally.first,
+                tally.last,
+            )
+    with transaction.atomic():
+        run.finished_at = clock.now()
+        run.status = (
+            PurgeRun.Status.FAILED if outcome.errors else PurgeRun.Status.FINISHED
+        )
+        run.counts = outcome.counts
+        run.destroyed_total = outcome.destroyed
+        run.errors = "\n".join(outcome.errors)
+        run.save()
+        audit.record_event(
+            action="retention.purge_run",
+            target=run,
+            actor=by,
+            data={
+                "status": run.status,
+                "trigger": trigger,
+                "counts": outcome.counts,
+                "errors": len(outcome.errors),
+            },
+        )
+    if outcome.errors:
+        outcome.status = "failed"
+    logger.info("Retention purge %s: %s", run, outcome.as_dict())
+    return outcome
+
+
+def _database_usable() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:
+        return False
+
+
+def recover_interrupted_runs() -> list[PurgeRun]:
+    """Close the runs that died while running (the caller holds the purge lock, so
+    no live run is ``running``): log what they destroyed, mark them interrupted."""
+    recovered = []
+    schedules = _schedules()
+    for run in PurgeRun.objects.filter(status=PurgeRun.Status.RUNNING):
+        with transaction.atomic():
+            counts = _finalize_from_tombstones(run, schedules)
+            run.status = PurgeRun.Status.INTERRUPTED
+            run.finished_at = clock.now()
+            run.counts = counts
+            run.destroyed_total = sum(counts.values())
+            run.errors = (
+                run.errors + "\n" if run.errors else ""
+            ) + "The run stopped before it finished; the next run logged what it "
+            "had destroyed and carried on with the rest."
+            run.save()
+            audit.record_event(
+                action="retention.purge_run_interrupted",
+                target=run,
+                data={"counts": counts},
+            )
+        recovered.append(run)
+    return recovered
+
+
+def _finalize_from_tombstones(
+    run: PurgeRun, schedules: dict[str, RetentionSchedule]
+) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    ledger = DestroyedItem.objects.filter(run=run)
+    ledger_keys = set(ledger.values_list("series", flat=True).distinct())
+    disaster_ids = set(
+        ledger.filter(series=Series.DISASTER_MESSAGES).values_list(
+            "object_id", flat=True
+        )
+    )
+    tombstones = Message.objects.filter(destroyed_by_run=run).order_by("pk")
+    tally = _Tally()
+    tally.add(
+        (pk, clock_date(received))
+        for pk, received in tombstones.values_list("pk", "received_at").iterator(
+            chunk_size=10_000
+        )
+        if pk not in disaster_ids
+    )
+    if tally.count:
+        counts[Series.MESSAGES] = tally.count
+        _write_record(
+            run,
+            Series.MESSAGES,
+            schedules.get(Series.MESSAGES),
+            tally.ids,
+            tally.count,
+            tally.first,
+            tally.last,
+        )
+    for key in sorted(ledger_keys):
+        items = ledger.filter(series=key)
+        summary = items.aggregate(first=Min("record_date"), last=Max("record_date"))
+        ids = list(items.values_list("object_id", flat=True))
+        counts[key] = len(ids)
+        _write_record(
+            run,
+            key,
+            schedules.get(key),
+            ids,
+            len(ids),
+            summary["first"],
+            summary["last"],
+        )
+    return counts
+
+
+def clock_date(value: datetime | None) -> date | None:
+    from django.utils import timezone
+
+    return timezone.localdate(value) if value is not None else None
