@@ -1,0 +1,97 @@
+"""Appeals in the admin: records to browse and search. Every workflow step is taken
+on the staff pages (``/appeals/staff/``), which call ``appeals.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from appeals.models import (
+    Appeal,
+    AttorneyConsultation,
+    Correspondence,
+    LegalityChallenge,
+    ReminderRun,
+)
+from core.admin import ReadOnlyAdminMixin
+
+
+class FilingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "received_on",
+        "channel",
+        "status",
+        "outcome",
+        "reviewer",
+        "answer_due_on",
+        "staff_page",
+    )
+    list_filter = ("status", "outcome", "channel", "classification")
+    search_fields = ("reference",)
+    date_hierarchy = "received_on"
+    list_select_related = ("reviewer",)
+    exclude = ("status_token",)
+
+    @admin.display(description="Staff page")
+    def staff_page(self, obj: Any) -> str:
+        return format_html('<a href="{}">Open</a>', obj.get_absolute_url())
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [f.name for f in self.model._meta.fields if f.name != "status_token"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(FilingAdmin):
+    list_filter = (*FilingAdmin.list_filter, "account")
+
+
+@admin.register(LegalityChallenge)
+class LegalityChallengeAdmin(FilingAdmin):
+    list_filter = (*FilingAdmin.list_filter, "section_anchor")
+
+
+@admin.register(AttorneyConsultation)
+class AttorneyConsultationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Privileged: only users holding ``view_attorneyconsultation`` (the City
+    Attorney and City Administrator groups) see this page at all."""
+
+    list_display = ("challenge", "consulted_on", "attorney", "recorded_by")
+    list_select_related = ("challenge", "attorney", "recorded_by")
+    readonly_fields = (
+        "challenge",
+        "attorney",
+        "consulted_on",
+        "notes",
+        "recorded_by",
+        "classification",
+        "created_at",
+    )
+
+
+@admin.register(Correspondence)
+class CorrespondenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "kind", "delivery", "created_at", "sent_at")
+    list_filter = ("kind", "delivery")
+    list_select_related = ("appeal", "challenge")
+    readonly_fields = (
+        "appeal",
+        "challenge",
+        "kind",
+        "delivery",
+        "to",
+        "subject",
+        "body",
+        "created_at",
+        "sent_at",
+        "marked_by",
+        "send_error",
+    )
+
+
+@admin.register(ReminderRun)
+class ReminderRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("run_on", "started_at", "finished_at", "reviewers", "digests")

@@ -1,0 +1,418 @@
+"""Forms for the public appeal and challenge pages and the staff workflow."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+
+from accounts.models import Account
+from appeals import models as m
+from appeals.sections import section_choices
+from core import clock
+
+FORM_SALT = "appeals.public-form"
+FORM_MAX_AGE = 24 * 60 * 60  # a form left open for more than a day is refreshed
+
+
+def form_stamp() -> str:
+    """Return the signed time the form was shown (for the minimum fill time)."""
+    return signing.dumps({"t": round(time.time(), 2)}, salt=FORM_SALT, compress=True)
+
+
+class StampProblem(Exception):
+    """The form's signed timestamp is missing, forged, too recent or too old."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "invalid", "too_fast" or "expired"
+
+
+def check_stamp(value: str) -> float:
+    """Return the seconds since the form was shown, or raise :class:`StampProblem`."""
+    try:
+        shown = float(
+            signing.loads(value or "", salt=FORM_SALT, max_age=FORM_MAX_AGE)["t"]
+        )
+    except signing.SignatureExpired as exc:
+        raise StampProblem("expired") from exc
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise StampProblem("invalid") from exc
+    elapsed = time.time() - shown
+    if elapsed < settings.APPEALS_MIN_FILL_SECONDS:
+        raise StampProblem("too_fast")
+    return elapsed
+
+
+class AccessibleForm(forms.Form):
+    """Marks invalid fields (aria-invalid) and ties hints and errors to inputs."""
+
+    # Fields the error summary should not list (the honeypot, the stamp).
+    hidden_names: tuple[str, ...] = ("website", "started")
+
+    def mark_fields(self) -> None:
+        for name, field in self.fields.items():
+            described = []
+            if field.help_text:
+                described.append(f"{name}-hint")
+            if self.is_bound and name in self.errors:
+                described.append(f"{name}-error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+
+    def visible_errors(self) -> list[tuple[str, str, str]]:
+        """Return ``(field id, label, message)`` for the error summary."""
+        out = []
+        for name, errors in self.errors.items():
+            if name in self.hidden_names:
+                continue
+            if name == "__all__":
+                out.extend(("", "", str(e)) for e in errors)
+                continue
+            bound = self[name]
+            anchor = bound.id_for_label or f"id_{name}"
+            if isinstance(self.fields[name].widget, forms.RadioSelect):
+                anchor = f"id_{name}_0"
+            out.extend((anchor, str(bound.label), str(e)) for e in errors)
+        return out
+
+
+class ContactFields(forms.Form):
+    name = forms.CharField(
+        label="Your name",
+        max_length=m.NAME_MAX,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        max_length=m.EMAIL_MAX,
+        help_text="We send the acknowledgment and the written answer here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    postal_address = forms.CharField(
+        label="Postal address",
+        required=False,
+        max_length=m.ADDRESS_MAX,
+        help_text="Only if you want the answer by mail.",
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+    )
+    reply_by = forms.ChoiceField(
+        label="How should we send our written answer?",
+        choices=m.Delivery.choices,
+        initial=m.Delivery.EMAIL,
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        email = data.get("email", "")
+        address = (data.get("postal_address") or "").strip()
+        data["postal_address"] = address
+        reply_by = data.get("reply_by")
+        if reply_by == m.Delivery.EMAIL and not email and "email" not in self.errors:
+            self.add_error(
+                "email", "Give an email address, or choose an answer by mail."
+            )
+        if reply_by == m.Delivery.MAIL and not address:
+            self.add_error(
+                "postal_address", "Give a postal address, or choose an answer by email."
+            )
+        return data
+
+
+class SpamTrapFields(forms.Form):
+    # A field people never see (hidden by CSS, skipped by keyboard and screen
+    # readers); automated submitters fill it in. No third-party CAPTCHA.
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "tabindex": "-1", "aria-hidden": "true"}
+        ),
+    )
+    started = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+
+
+def _account_choices() -> Any:
+    return Account.objects.exclude(status=Account.Status.SHUT_DOWN).select_related(
+        "platform"
+    )
+
+
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Account) -> str:
+        return f"{obj.display_name} on {obj.platform.name} ({obj.handle})"
+
+
+class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
+    """P22: the public appeal of a removed comment."""
+
+    account = AccountChoiceField(
+        label="Which city account was the comment on?",
+        queryset=Account.objects.none(),
+        required=False,
+        empty_label="I am not sure, or it is not listed",
+    )
+    account_other = forms.CharField(
+        label="If it is not listed, which page or account?",
+        required=False,
+        max_length=200,
+    )
+    comment_posted_on = forms.DateField(
+        label="Roughly when did you post the comment?",
+        required=False,
+        help_text="For example 2026-11-20. Your best guess is fine.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    comment_url = forms.URLField(
+        label="Link to the comment or the post it was under",
+        required=False,
+        max_length=m.URL_MAX,
+        assume_scheme="https",
+    )
+    comment_text = forms.CharField(
+        label="What did the comment say, as well as you remember?",
+        required=False,
+        max_length=m.COMMENT_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    explanation = forms.CharField(
+        label="Why does the comment not fall into any of the categories?",
+        max_length=m.EXPLANATION_MAX,
+        help_text="Explain in your own words. You can refer to the categories "
+        "listed above by number.",
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+    field_order = [
+        "account",
+        "account_other",
+        "comment_posted_on",
+        "comment_url",
+        "comment_text",
+        "explanation",
+        "name",
+        "email",
+        "postal_address",
+        "reply_by",
+        "website",
+        "started",
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = _account_choices()
+
+    def clean_comment_posted_on(self) -> Any:
+        posted = self.cleaned_data.get("comment_posted_on")
+        if posted and posted > clock.today():
+            raise forms.ValidationError("That date is in the future.")
+        return posted
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("account") and not (data.get("account_other") or "").strip():
+            self.add_error(
+                "account_other",
+                "Choose the account, or tell us which page or account it was.",
+            )
+        if (
+            not data.get("comment_url")
+            and not (data.get("comment_text") or "").strip()
+            and "comment_url" not in self.errors
+        ):
+            self.add_error(
+                "comment_text",
+                "Give a link to the comment, or what it said as you remember it.",
+            )
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "name": d["name"].strip(),
+            "email": d["email"],
+            "postal_address": d["postal_address"],
+            "reply_by": d["reply_by"],
+            "account": d["account"],
+            "account_other": (d["account_other"] or "").strip(),
+            "comment_posted_on": d["comment_posted_on"],
+            "comment_url": d["comment_url"],
+            "comment_text": (d["comment_text"] or "").strip(),
+            "explanation": d["explanation"].strip(),
+        }
+
+
+class ChallengeForm(AccessibleForm, ContactFields, SpamTrapFields):
+    """P23: the public challenge of the legality of part of the policy or notice."""
+
+    section = forms.ChoiceField(
+        label="Which part of the policy or notice do you challenge?",
+        choices=(),
+    )
+    basis = forms.CharField(
+        label="The basis of your challenge, in detail",
+        max_length=m.EXPLANATION_MAX,
+        help_text="Explain why you believe this part is unlawful: which law, "
+        "right or decision it conflicts with, and how.",
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+
+    field_order = [
+        "section",
+        "basis",
+        "name",
+        "email",
+        "postal_address",
+        "reply_by",
+        "website",
+        "started",
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sections = section_choices()
+        self.fields["section"].choices = [("", "Choose a part"), *self.sections]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        titles = dict(self.sections)
+        return {
+            "name": d["name"].strip(),
+            "email": d["email"],
+            "postal_address": d["postal_address"],
+            "reply_by": d["reply_by"],
+            "section_anchor": d["section"],
+            "section_title": titles[d["section"]][:200],
+            "basis": d["basis"].strip(),
+        }
+
+
+# --- staff --------------------------------------------------------------------------
+
+
+class StaffEntryMixin(forms.Form):
+    channel = forms.ChoiceField(
+        label="How it came",
+        choices=[c for c in m.Channel.choices if c[0] != m.Channel.WEB],
+    )
+    received_on = forms.DateField(
+        label="Date received", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    letter = forms.FileField(
+        label="Scanned letter or printed email",
+        required=False,
+        help_text="PDF or image, up to 15 MB.",
+    )
+
+    def clean_received_on(self) -> Any:
+        received = self.cleaned_data["received_on"]
+        if received > clock.today():
+            raise forms.ValidationError("That date is in the future.")
+        return received
+
+
+class StaffAppealForm(StaffEntryMixin, AppealForm):
+    hidden_names = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("website", "started"):
+            del self.fields[name]
+        self.fields["account"].queryset = Account.objects.select_related("platform")
+
+
+class StaffChallengeForm(StaffEntryMixin, ChallengeForm):
+    hidden_names = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("website", "started"):
+            del self.fields[name]
+
+
+class ReviewerForm(forms.Form):
+    reviewer = forms.ModelChoiceField(queryset=None, label="Reviewer")  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, reviewers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewers
+
+
+class AppealAnswerForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=m.Appeal.Outcome.choices, widget=forms.RadioSelect
+    )
+    categories = forms.ModelMultipleChoiceField(
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="For a modified outcome: the categories the removal stands on",
+    )
+    response = forms.CharField(
+        label="Written response to the resident",
+        max_length=m.RESPONSE_MAX,
+        help_text="Sent exactly as written, and shown on the resident's status page.",
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from moderation.models import RemovalCategory
+
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].queryset = RemovalCategory.objects.all()
+
+
+class ChallengeAnswerForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=m.LegalityChallenge.Outcome.choices, widget=forms.RadioSelect
+    )
+    amended_version = forms.ModelChoiceField(
+        label="For an amended outcome: the new policy or notice version",
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from notices.models import DocumentVersion
+
+        super().__init__(*args, **kwargs)
+        self.fields["amended_version"].queryset = DocumentVersion.objects.public()
+
+    response = forms.CharField(
+        label="Written response to the resident",
+        max_length=m.RESPONSE_MAX,
+        help_text="Sent exactly as written, and shown on the resident's status page.",
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
+
+
+class ConsultationForm(forms.Form):
+    attorney = forms.ModelChoiceField(queryset=None, label="Attorney consulted")  # type: ignore[arg-type]
+    consulted_on = forms.DateField(
+        label="Date consulted", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    notes = forms.CharField(
+        label="Privileged notes",
+        max_length=m.RESPONSE_MAX,
+        help_text="Visible only to the City Attorney and City Administrator.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def __init__(self, *args: Any, attorneys: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attorney"].queryset = attorneys
+
+
+class WithdrawForm(forms.Form):
+    note = forms.CharField(
+        label="How did the resident withdraw it?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

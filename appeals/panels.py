@@ -1,0 +1,42 @@
+"""The staff dashboard panel: overdue and due-soon appeals and challenges."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from appeals import selectors
+from core import clock
+from core.dashboard import Panel
+from core.roles import CITY_ADMINISTRATOR, has_role
+
+PANEL_LIMIT = 15
+
+
+def deadlines_panel(request: HttpRequest) -> Panel | None:
+    """Show the user's own overdue and due-soon filings; the City Administrator
+    also gets the digest of every open filing."""
+    user = request.user
+    if not (
+        user.has_perm("appeals.view_appeal")
+        or user.has_perm("appeals.view_legalitychallenge")
+    ):
+        return None
+    today = clock.today()
+    is_admin = has_role(user, CITY_ADMINISTRATOR)
+    everything = selectors.deadline_items(today=today)
+    mine = [i for i in everything if i.filing.reviewer_id == user.pk]
+    digest = everything if is_admin else []
+    shown = mine + digest
+    return Panel(
+        title="Appeals and legality challenges",
+        template="appeals/panels/deadlines.html",
+        context={
+            "mine": mine[:PANEL_LIMIT],
+            "digest": digest[:PANEL_LIMIT],
+            "overdue_count": sum(1 for i in digest if i.overdue),
+            "soon_count": sum(1 for i in digest if not i.overdue),
+            "unassigned": sum(1 for i in digest if not i.filing.reviewer_id),
+        },
+        order=20,
+        alert=any(i.overdue for i in shown),
+    )

@@ -1,0 +1,25 @@
+"""Celery jobs of the appeals app: thin callers of ``appeals.services``."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from appeals import services
+
+
+@shared_task(
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def send_correspondence_task(*, correspondence_id: int) -> bool:
+    """Email one message to a resident (sent once, however often this runs)."""
+    return services.correspondence_send(correspondence_id=correspondence_id)
+
+
+@shared_task
+def deadline_reminders_task() -> dict[str, int]:
+    """Daily: email reviewers their overdue and due-soon filings, and the City
+    Administrator a digest (P22, P23: answers as soon as reasonably possible)."""
+    return services.deadline_reminders_send()

@@ -1,0 +1,617 @@
+"""Public appeal and challenge forms, the private status page, and staff pages.
+
+Views parse input, call one service and render; every refusal of a public
+submission is a polite page (400 or 429), never a server error.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_date
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from accounts.models import Account, User
+from accounts.selectors import city_profile_get
+from appeals import forms as f
+from appeals import selectors, services
+from appeals.exceptions import AppealsError
+from appeals.models import (
+    Appeal,
+    AttorneyConsultation,
+    Correspondence,
+    Filing,
+    LegalityChallenge,
+)
+from core import clock
+from core.auth import staff_required
+from core.net import client_ip
+from core.uploads import attachment_response
+
+logger = logging.getLogger(__name__)
+
+# The public forms are text only: a few kilobytes. Anything much larger is refused
+# before Django parses it (DATA_UPLOAD_MAX_MEMORY_SIZE is the global cap).
+PUBLIC_BODY_MAX = 64 * 1024
+REFUSALS = {
+    "too_large": "Your submission is larger than this form accepts.",
+    "rate": "We have received several submissions from your connection recently.",
+    "honeypot": "Your submission looked automated, so it was not accepted.",
+    "too_fast": "The form was sent faster than a person could fill it in.",
+    "invalid": "The form could not be checked: it may have been changed or copied.",
+}
+
+
+def client_key(group: str, request: HttpRequest) -> str:
+    """Rate-limit key: the client address, honouring trusted proxies (core.net)."""
+    return client_ip(request) or "unknown"
+
+
+def _refuse(request: HttpRequest, reason: str, *, status: int) -> HttpResponse:
+    logger.info("public form refused: %s from %s", reason, client_ip(request))
+    response = render(
+        request,
+        "appeals/refused.html",
+        {"reason": reason, "message": REFUSALS[reason], "retry": status == 429},
+        status=status,
+    )
+    if status == 429:
+        response["Retry-After"] = "3600"
+    return response
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Keep a page carrying a status token out of caches, indexes and referrers."""
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _public_form(
+    request: HttpRequest,
+    *,
+    form_class: type[f.AppealForm] | type[f.ChallengeForm],
+    submit: Any,
+    template: str,
+    extra: dict[str, Any],
+) -> HttpResponse:
+    if request.method != "POST":
+        form = form_class(initial={"started": f.form_stamp()})
+        return _render_form(request, template, form, extra)
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = PUBLIC_BODY_MAX + 1
+    if length > PUBLIC_BODY_MAX:
+        return _refuse(request, "too_large", status=400)
+    if is_ratelimited(
+        request,
+        group="appeals.public-submit",
+        key=client_key,
+        rate=settings.APPEALS_SUBMIT_RATE,
+        method="POST",
+        increment=True,
+    ):
+        return _refuse(request, "rate", status=429)
+    if request.POST.get("website"):
+        return _refuse(request, "honeypot", status=400)
+    form = form_class(request.POST)
+    try:
+        f.check_stamp(request.POST.get("started", ""))
+    except f.StampProblem as problem:
+        if problem.reason != "expired":
+            return _refuse(request, problem.reason, status=400)
+        # Left open overnight: keep every answer, ask them to check and resend.
+        data = request.POST.copy()
+        data["started"] = f.form_stamp()
+        form = form_class(data)
+        form.is_valid()
+        form.add_error(
+            None,
+            "This form was open for more than a day. Check your answers and "
+            "send it again.",
+        )
+        return _render_form(request, template, form, extra)
+    if form.is_valid():
+        try:
+            filing = submit(**form.service_kwargs())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return redirect("appeals:filed", token=filing.status_token)
+    return _render_form(request, template, form, extra)
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _render_form(
+    request: HttpRequest, template: str, form: Any, extra: dict[str, Any]
+) -> HttpResponse:
+    form.mark_fields()
+    profile = city_profile_get()
+    return render(
+        request,
+        template,
+        {"form": form, "profile": profile, "days": _days(), **extra},
+    )
+
+
+def _days() -> dict[str, int]:
+    return {name: services.city_days(name) for name in services.DEFAULT_DAYS}
+
+
+@require_http_methods(["GET", "POST"])
+def appeal_new(request: HttpRequest) -> HttpResponse:
+    """P22, N6: appeal a removed comment in writing."""
+    from moderation.models import RemovalCategory
+
+    return _public_form(
+        request,
+        form_class=f.AppealForm,
+        submit=services.appeal_submit,
+        template="appeals/appeal_form.html",
+        extra={"categories": list(RemovalCategory.objects.all())},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def challenge_new(request: HttpRequest) -> HttpResponse:
+    """P23, N7: challenge the legality of part of the policy or notice."""
+    return _public_form(
+        request,
+        form_class=f.ChallengeForm,
+        submit=services.challenge_submit,
+        template="appeals/challenge_form.html",
+        extra={},
+    )
+
+
+def _filing_for_token(request: HttpRequest, token: str) -> Filing | HttpResponse:
+    if is_ratelimited(
+        request,
+        group="appeals.public-status",
+        key=client_key,
+        rate=settings.APPEALS_STATUS_RATE,
+        method="GET",
+        increment=True,
+    ):
+        return _refuse(request, "rate", status=429)
+    filing = selectors.filing_by_token(token)
+    if filing is None:
+        raise Http404("No filing has this status link.")
+    return filing
+
+
+@never_cache
+@require_http_methods(["GET"])
+def filed(request: HttpRequest, token: str) -> HttpResponse:
+    """The confirmation page: the tracking reference and the private status link."""
+    filing = _filing_for_token(request, token)
+    if isinstance(filing, HttpResponse):
+        return filing
+    return _private(
+        render(
+            request,
+            "appeals/filed.html",
+            {
+                "filing": filing,
+                "status_url": request.build_absolute_uri(filing.get_status_url()),
+                "profile": city_profile_get(),
+            },
+        )
+    )
+
+
+@never_cache
+@require_http_methods(["GET"])
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    """The resident's private status page: state, due date, the written answer."""
+    filing = _filing_for_token(request, token)
+    if isinstance(filing, HttpResponse):
+        return filing
+    return _private(
+        render(
+            request,
+            "appeals/status.html",
+            {"filing": filing, "profile": city_profile_get()},
+        )
+    )
+
+
+# --- staff --------------------------------------------------------------------------
+
+KINDS: dict[str, type[Filing]] = {"appeal": Appeal, "challenge": LegalityChallenge}
+
+
+def _kind_model(kind: str) -> type[Filing]:
+    try:
+        return KINDS[kind]
+    except KeyError as exc:
+        raise Http404 from exc
+
+
+def _require(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _handlers(perm_codename: str) -> QuerySet[User]:
+    return (
+        User.objects.filter(is_active=True, is_staff=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(
+                groups__permissions__codename=perm_codename,
+                groups__permissions__content_type__app_label="appeals",
+            )
+            | Q(
+                user_permissions__codename=perm_codename,
+                user_permissions__content_type__app_label="appeals",
+            )
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def reviewer_choices(filing: Filing) -> QuerySet[User]:
+    if isinstance(filing, Appeal):
+        users = _handlers("handle_appeal")
+        remover = services._remover_id(filing)
+        return users.exclude(pk=remover) if remover else users
+    return _handlers("handle_legalitychallenge")
+
+
+def attorney_choices() -> QuerySet[User]:
+    from core.roles import CITY_ATTORNEY
+
+    return User.objects.filter(is_active=True, groups__name=CITY_ATTORNEY).distinct()
+
+
+@staff_required
+@require_http_methods(["GET"])
+def staff_list(request: HttpRequest) -> HttpResponse:
+    """Appeals and challenges, open first, filterable by kind, status and reviewer."""
+    can_appeals = request.user.has_perm("appeals.view_appeal")
+    can_challenges = request.user.has_perm("appeals.view_legalitychallenge")
+    if not (can_appeals or can_challenges):
+        raise PermissionDenied
+    kind = request.GET.get("kind", "")
+    state = request.GET.get("status", "open")
+    mine = request.GET.get("mine") == "1"
+    rows: list[Filing] = []
+    for name, model, allowed in (
+        ("appeal", Appeal, can_appeals),
+        ("challenge", LegalityChallenge, can_challenges),
+    ):
+        if not allowed or (kind and kind != name):
+            continue
+        qs = model.objects.select_related("reviewer")
+        if state == "open":
+            qs = qs.filter(status__in=Filing.OPEN_STATUSES)
+        elif state in Filing.Status.values:
+            qs = qs.filter(status=state)
+        if mine:
+            qs = qs.filter(reviewer=request.user)
+        rows.extend(qs[:500])
+    rows.sort(key=lambda r: (not r.is_open, r.next_due_on or r.received_on, r.pk))
+    return render(
+        request,
+        "appeals/staff/list.html",
+        {
+            "rows": rows,
+            "kind": kind,
+            "state": state,
+            "mine": mine,
+            "statuses": Filing.Status.choices,
+            "today": clock.today(),
+            "can_add_appeal": request.user.has_perm("appeals.add_appeal"),
+            "can_add_challenge": request.user.has_perm("appeals.add_legalitychallenge"),
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_new(request: HttpRequest, kind: str) -> HttpResponse:
+    """Enter an appeal or challenge that came by letter, email or in person."""
+    model = _kind_model(kind)
+    _require(request, f"appeals.add_{model._meta.model_name}")
+    form_class = f.StaffAppealForm if model is Appeal else f.StaffChallengeForm
+    submit = services.appeal_submit if model is Appeal else services.challenge_submit
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                filing = submit(
+                    **form.service_kwargs(),
+                    channel=form.cleaned_data["channel"],
+                    received_on=form.cleaned_data["received_on"],
+                    letter=form.cleaned_data.get("letter"),
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"{filing.reference} was entered. Its private status link is "
+                    f"{settings.SITE_URL}{filing.get_status_url()}: include it in "
+                    "the acknowledgment.",
+                )
+                return redirect(filing.get_absolute_url())
+    else:
+        form = form_class(initial={"received_on": clock.today()})
+    form.mark_fields()
+    return render(
+        request,
+        "appeals/staff/new.html",
+        {"form": form, "kind": kind, "noun": _noun(model)},
+    )
+
+
+def _noun(model: type[Filing]) -> str:
+    return "appeal" if model is Appeal else "legality challenge"
+
+
+@staff_required
+@require_http_methods(["GET"])
+def staff_letter(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    model = _kind_model(kind)
+    _require(request, f"appeals.view_{model._meta.model_name}")
+    filing = get_object_or_404(model, pk=pk)
+    if not filing.letter:
+        raise Http404
+    return attachment_response(filing.letter, f"{filing.reference}-letter")
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_filing(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """One filing: its record, correspondence, history and the next steps."""
+    model = _kind_model(kind)
+    _require(request, f"appeals.view_{model._meta.model_name}")
+    filing = get_object_or_404(model.objects.select_related("reviewer"), pk=pk)
+    page = StaffPage(request, filing)
+    if request.method == "POST":
+        done = page.handle(request.POST.get("action", ""))
+        if done:
+            messages.success(request, done)
+            return redirect(filing.get_absolute_url())
+    return render(request, "appeals/staff/filing.html", page.context())
+
+
+class StaffPage:
+    """The forms of a filing's staff page, bound when their action was posted."""
+
+    def __init__(self, request: HttpRequest, filing: Filing) -> None:
+        self.request = request
+        self.user: Any = request.user
+        self.filing = filing
+        self.error = ""
+        self.posted = ""
+        self.is_appeal = isinstance(filing, Appeal)
+        self.can_handle = services.can_handle(self.user, filing)
+        self.can_read_notes = self.user.has_perm("appeals.view_attorneyconsultation")
+        self.can_consult = self.user.has_perm("appeals.add_attorneyconsultation")
+        self.forms: dict[str, Any] = {}
+
+    def _form(self, action: str, cls: Any, **kwargs: Any) -> Any:
+        data = self.request.POST if self.posted == action else None
+        form = cls(data, **kwargs)
+        self.forms[action] = form
+        return form
+
+    def build(self) -> None:
+        filing = self.filing
+        self._form("assign", f.ReviewerForm, reviewers=reviewer_choices(filing))
+        self._form("withdraw", f.WithdrawForm)
+        if self.is_appeal:
+            self._form("answer", f.AppealAnswerForm)
+        else:
+            self._form("answer", f.ChallengeAnswerForm)
+            self._form(
+                "consult",
+                f.ConsultationForm,
+                attorneys=attorney_choices(),
+                initial={"consulted_on": clock.today()},
+            )
+
+    def handle(self, action: str) -> str:
+        """Run the posted action; return the success message, or "" on failure."""
+        self.posted = action
+        self.build()
+        filing, by = self.filing, self.user
+        try:
+            if action == "consult":
+                if not self.can_consult:
+                    raise PermissionDenied
+            elif action.startswith("mailed-"):
+                pass
+            elif not self.can_handle:
+                raise PermissionDenied
+            if action == "acknowledge":
+                services.filing_acknowledge(filing=filing, by=by)
+                return f"{filing.reference} is acknowledged."
+            if action == "start-review":
+                services.filing_start_review(filing=filing, by=by)
+                return f"{filing.reference} is under review."
+            if action.startswith("mailed-"):
+                letter = get_object_or_404(
+                    Correspondence,
+                    pk=action.removeprefix("mailed-"),
+                    **{"appeal" if self.is_appeal else "challenge": filing},
+                )
+                services.correspondence_mark_mailed(correspondence=letter, by=by)
+                return "The letter is marked as mailed."
+            if action == "link-removal":
+                return self._link_removal()
+            form = self.forms.get(action)
+            if form is None:
+                raise Http404
+            if not form.is_valid():
+                self.error = "Correct the errors below."
+                return ""
+            data = form.cleaned_data
+            if action == "assign":
+                services.filing_assign_reviewer(
+                    filing=filing, reviewer=data["reviewer"], by=by
+                )
+                return f"{data['reviewer']} reviews {filing.reference}."
+            if action == "withdraw":
+                services.filing_withdraw(filing=filing, by=by, note=data["note"])
+                return f"{filing.reference} is withdrawn."
+            if action == "consult":
+                services.challenge_record_consultation(
+                    challenge=filing,  # type: ignore[arg-type]
+                    by=by,
+                    attorney=data["attorney"],
+                    consulted_on=data["consulted_on"],
+                    notes=data["notes"],
+                )
+                return "The consultation is recorded."
+            if action == "answer" and self.is_appeal:
+                services.appeal_answer(
+                    appeal=filing,  # type: ignore[arg-type]
+                    by=by,
+                    outcome=data["outcome"],
+                    response=data["response"],
+                    categories=data["categories"],
+                )
+                return f"{filing.reference} is answered."
+            if action == "answer":
+                services.challenge_answer(
+                    challenge=filing,  # type: ignore[arg-type]
+                    by=by,
+                    outcome=data["outcome"],
+                    response=data["response"],
+                    amended_version=data["amended_version"],
+                )
+                return f"{filing.reference} is answered."
+        except AppealsError as exc:
+            self.error = str(exc)
+        except ValidationError as exc:
+            form = self.forms.get(action)
+            if form is not None:
+                _add_errors(form, exc)
+            self.error = " ".join(exc.messages)
+        filing.refresh_from_db()
+        return ""
+
+    def _link_removal(self) -> str:
+        from moderation.models import RemovalDecision
+
+        if not self.is_appeal:
+            raise Http404
+        removal = get_object_or_404(
+            RemovalDecision, pk=_int(self.request.POST.get("removal"))
+        )
+        services.appeal_link_removal(
+            appeal=self.filing,  # type: ignore[arg-type]
+            removal=removal,
+            by=self.user,
+        )
+        return f"{self.filing.reference} is linked to {removal}."
+
+    def context(self) -> dict[str, Any]:
+        if not self.forms:
+            self.build()
+        filing = self.filing
+        related = "appeal" if self.is_appeal else "challenge"
+        correspondence = Correspondence.objects.filter(**{related: filing})
+        consultations: list[AttorneyConsultation] = []
+        if not self.is_appeal and self.can_read_notes:
+            consultations = list(
+                filing.consultations.select_related("attorney", "recorded_by")  # type: ignore[attr-defined]
+            )
+        from core.audit import events_for
+
+        return {
+            "filing": filing,
+            "is_appeal": self.is_appeal,
+            "url_kind": "appeal" if self.is_appeal else "challenge",
+            "error": self.error,
+            "forms": self.forms,
+            "can_handle": self.can_handle,
+            "can_read_notes": self.can_read_notes,
+            "can_consult": self.can_consult and filing.is_open,
+            "consultations": consultations,
+            "consultation_count": (
+                filing.consultations.count() if not self.is_appeal else 0  # type: ignore[attr-defined]
+            ),
+            "correspondence": list(correspondence),
+            "events": list(events_for(filing).select_related("actor")),
+            "today": clock.today(),
+            "status_path": reverse("appeals:status", args=[filing.status_token]),
+            **self.extra_context(),
+        }
+
+    def extra_context(self) -> dict[str, Any]:
+        if not (self.is_appeal and self.filing.is_open and self.can_handle):
+            return {}
+        return {"search": self.removal_search()}
+
+    def removal_search(self) -> dict[str, Any]:
+        """The candidate search, prefilled from what the resident told us."""
+        appeal: Appeal = self.filing  # type: ignore[assignment]
+        params = self.request.GET
+        accounts = list(Account.objects.select_related("platform"))
+        if "r_account" in params or "r_date" in params or "r_author" in params:
+            account = next(
+                (a for a in accounts if str(a.pk) == params.get("r_account")), None
+            )
+            around = (
+                parse_date(params.get("r_date") or "")
+                if _is_date(params.get("r_date"))
+                else None
+            )
+            author = (params.get("r_author") or "")[:200]
+        else:
+            account, around, author = (
+                appeal.account,
+                appeal.comment_posted_on,
+                "",
+            )
+        return {
+            "accounts": accounts,
+            "account": account,
+            "around": around,
+            "author": author,
+            "candidates": selectors.removal_candidates(
+                account=account,
+                around=around,
+                author=author,
+                comment_url=appeal.comment_url,
+            ),
+        }
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def _is_date(value: str | None) -> bool:
+    try:
+        return bool(value) and parse_date(value or "") is not None
+    except ValueError:
+        return False

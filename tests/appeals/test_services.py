@@ -1,0 +1,505 @@
+"""Services of the appeals app: filing, every transition, independence, answers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from appeals import selectors, services
+from appeals.exceptions import (
+    InvalidTransition,
+    MissingInformation,
+    NotPermitted,
+    ReviewerConflict,
+)
+from appeals.models import Appeal, Channel, Correspondence, Delivery, Filing
+from core import roles
+from core.audit import events_for
+from core.calendar import add_business_days
+from moderation.models import RemovalAmendment, RemovalCategory
+from tests.appeals.factories import (
+    AppealAcknowledgedFactory,
+    AppealAnsweredFactory,
+    AppealFactory,
+    AppealUnderReviewFactory,
+    AppealWithdrawnFactory,
+    ChallengeAcknowledgedFactory,
+    ChallengeFactory,
+    ChallengeUnderReviewFactory,
+    ConsultationFactory,
+    RemovalFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+S = Filing.Status
+CHICAGO = ZoneInfo("America/Chicago")
+# A Friday morning in the city's time zone.
+FRIDAY_NOON = datetime(2026, 11, 20, 12, 0, tzinfo=CHICAGO)
+REASONED = (
+    "We looked at the comment again. It criticised a council decision and did "
+    "not advertise anything, so it is not spam (category 7)."
+)
+
+
+def submit(**overrides):
+    fields = {
+        "name": "Jordan Public",
+        "email": "jordan@example.net",
+        "comment_text": "Fix Elm Street first.",
+        "explanation": "It was an opinion.",
+    }
+    fields.update(overrides)
+    return services.appeal_submit(**fields)
+
+
+# --- filing ----------------------------------------------------------------------
+
+
+def test_submit_gives_a_readable_reference_and_an_unguessable_token(
+    city_profile, time_machine
+):
+    time_machine.move_to(FRIDAY_NOON)
+    first, second = submit(), submit()
+    assert str(first) == first.reference == "AP-2026-00001"
+    assert second.reference == "AP-2026-00002"
+    assert len(first.status_token) >= 40
+    assert first.status_token != second.status_token
+    assert str(first.pk) not in first.status_token
+    challenge = services.challenge_submit(
+        name="Sam",
+        email="sam@example.net",
+        section_anchor="other",
+        section_title="Other",
+        basis="Unlawful.",
+    )
+    assert challenge.reference == "LC-2026-00001"
+
+
+def test_due_dates_are_business_days_from_the_city_profile(city_profile, time_machine):
+    time_machine.move_to(FRIDAY_NOON)
+    city_profile.appeal_ack_days = 1
+    city_profile.appeal_answer_days = 10
+    city_profile.save()
+    appeal = submit()
+    assert appeal.received_on == date(2026, 11, 20)
+    assert appeal.ack_due_on == date(2026, 11, 23)  # Monday, weekend skipped
+    assert appeal.answer_due_on == add_business_days(date(2026, 11, 20), 10)
+    challenge = services.challenge_submit(
+        name="Sam",
+        email="sam@example.net",
+        section_anchor="other",
+        section_title="Other",
+        basis="Unlawful.",
+    )
+    assert challenge.answer_due_on == add_business_days(
+        date(2026, 11, 20), city_profile.challenge_answer_days
+    )
+
+
+def test_submit_audits_with_personal_data_apart(city_profile):
+    appeal = submit(explanation="My secret reasons.")
+    (event,) = events_for(appeal)
+    assert event.action == "appeal.received"
+    assert event.target_label == appeal.reference
+    assert "Jordan" not in str(event.data)
+    assert event.personal["name"] == "Jordan Public"
+    assert event.personal["explanation"] == "My secret reasons."
+
+
+def test_submit_emails_a_receipt_with_reference_and_status_link(
+    city_profile, django_capture_on_commit_callbacks, settings
+):
+    settings.SITE_URL = "https://social.maplefalls.example.gov"
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal = submit()
+    (message,) = mail.outbox
+    assert message.to == ["jordan@example.net"]
+    assert appeal.reference in message.subject
+    assert appeal.reference in message.body
+    assert (
+        f"https://social.maplefalls.example.gov/appeals/status/{appeal.status_token}/"
+        in (message.body)
+    )
+    assert message.reply_to == [city_profile.appeal_email]
+    receipt = appeal.correspondence.get()
+    assert receipt.kind == Correspondence.Kind.RECEIPT
+    assert receipt.sent_at is not None
+    assert receipt.body == message.body
+
+
+def test_a_postal_only_filing_gets_no_email(
+    city_profile, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(email="", postal_address="1 Elm St", reply_by=Delivery.MAIL)
+    assert mail.outbox == []
+
+
+def test_a_filing_needs_a_way_to_answer(city_profile):
+    with pytest.raises(ValidationError):
+        submit(email="", postal_address="")
+    with pytest.raises(ValidationError):
+        submit(email="", postal_address="1 Elm St", reply_by=Delivery.EMAIL)
+    assert not Appeal.objects.exists()
+
+
+def test_staff_entry_keeps_channel_date_and_checked_letter(city_profile, manager):
+    pdf = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scanned letter", "application/pdf")
+    appeal = submit(
+        channel=Channel.LETTER,
+        received_on=date(2026, 11, 2),
+        by=manager,
+        letter=pdf,
+    )
+    assert appeal.channel == Channel.LETTER
+    assert appeal.entered_by == manager
+    assert appeal.received_on == date(2026, 11, 2)
+    assert len(appeal.letter_sha256) == 64
+    assert appeal.letter.name.startswith("appeals/letters/")
+
+
+def test_staff_entry_refuses_a_fake_letter_and_a_future_date(city_profile, manager):
+    exe = SimpleUploadedFile("scan.pdf", b"MZ\x90\x00not a pdf", "application/pdf")
+    with pytest.raises(ValidationError):
+        submit(channel=Channel.LETTER, by=manager, letter=exe)
+    with pytest.raises(ValidationError):
+        submit(
+            channel=Channel.LETTER,
+            by=manager,
+            received_on=date.today() + timedelta(days=3),
+        )
+    with pytest.raises(ValidationError):
+        submit(channel=Channel.LETTER)  # paper channels are entered by staff
+    assert not Appeal.objects.exists()
+
+
+# --- transitions -------------------------------------------------------------------
+
+
+def test_acknowledge_records_and_writes_to_the_resident(
+    city_profile, manager, django_capture_on_commit_callbacks
+):
+    appeal = AppealFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.filing_acknowledge(filing=appeal, by=manager)
+    appeal.refresh_from_db()
+    assert appeal.status == S.ACKNOWLEDGED
+    assert appeal.acknowledged_by == manager
+    letter = appeal.correspondence.get(kind=Correspondence.Kind.ACKNOWLEDGMENT)
+    assert letter.sent_at is not None
+    assert mail.outbox[0].body == letter.body
+    assert [e.action for e in events_for(appeal)][-2:] == [
+        "appeal.acknowledged",
+        "appeal.email_sent",
+    ]
+
+
+def test_acknowledge_by_mail_waits_to_be_marked_mailed(city_profile, manager):
+    appeal = AppealFactory(email="", postal_address="1 Elm St", reply_by="mail")
+    services.filing_acknowledge(filing=appeal, by=manager)
+    letter = appeal.correspondence.get()
+    assert letter.delivery == Delivery.MAIL and letter.sent_at is None
+    services.correspondence_mark_mailed(correspondence=letter, by=manager)
+    letter.refresh_from_db()
+    assert letter.sent_at is not None and letter.marked_by == manager
+    with pytest.raises(InvalidTransition):
+        services.correspondence_mark_mailed(correspondence=letter, by=manager)
+
+
+@pytest.mark.parametrize(
+    "factory",
+    [
+        AppealAcknowledgedFactory,
+        AppealUnderReviewFactory,
+        AppealAnsweredFactory,
+        AppealWithdrawnFactory,
+    ],
+)
+def test_acknowledge_is_refused_after_received(city_profile, manager, factory):
+    appeal = factory()
+    with pytest.raises(InvalidTransition):
+        services.filing_acknowledge(filing=appeal, by=manager)
+
+
+def test_only_handlers_may_act(city_profile, records_officer, attorney):
+    appeal = AppealFactory()
+    with pytest.raises(NotPermitted):
+        services.filing_acknowledge(filing=appeal, by=records_officer)
+    with pytest.raises(NotPermitted):
+        services.filing_acknowledge(filing=appeal, by=attorney)  # challenges only
+    services.filing_acknowledge(filing=ChallengeFactory(), by=attorney)
+
+
+def test_the_remover_cannot_be_the_reviewer(city_profile, manager, make_staff):
+    appeal = AppealAcknowledgedFactory(removal=RemovalFactory(removed_by=manager))
+    with pytest.raises(ReviewerConflict):
+        services.filing_assign_reviewer(filing=appeal, reviewer=manager, by=manager)
+    other = make_staff(roles.SOCIAL_MEDIA_MANAGER)
+    services.filing_assign_reviewer(filing=appeal, reviewer=other, by=manager)
+    appeal.refresh_from_db()
+    assert appeal.reviewer == other
+
+
+def test_linking_a_removal_made_by_the_reviewer_is_refused(
+    city_profile, manager, make_staff
+):
+    appeal = AppealAcknowledgedFactory(reviewer=manager)
+    mine = RemovalFactory(removed_by=manager)
+    with pytest.raises(ReviewerConflict):
+        services.appeal_link_removal(appeal=appeal, removal=mine, by=manager)
+    theirs = RemovalFactory()
+    services.appeal_link_removal(appeal=appeal, removal=theirs, by=manager)
+    appeal.refresh_from_db()
+    assert appeal.removal == theirs
+
+
+def test_a_reviewer_must_be_able_to_handle_appeals(
+    city_profile, manager, records_officer
+):
+    appeal = AppealFactory()
+    with pytest.raises(NotPermitted):
+        services.filing_assign_reviewer(
+            filing=appeal, reviewer=records_officer, by=manager
+        )
+
+
+def test_start_review_needs_a_reviewer(city_profile, manager):
+    appeal = AppealAcknowledgedFactory()
+    with pytest.raises(MissingInformation):
+        services.filing_start_review(filing=appeal, by=manager)
+    services.filing_assign_reviewer(filing=appeal, reviewer=manager, by=manager)
+    services.filing_start_review(filing=appeal, by=manager)
+    assert appeal.status == S.UNDER_REVIEW
+
+
+@pytest.mark.parametrize(
+    "factory", [AppealFactory, AppealAnsweredFactory, AppealWithdrawnFactory]
+)
+def test_start_review_is_refused_unless_acknowledged(city_profile, manager, factory):
+    appeal = factory(reviewer=manager)
+    with pytest.raises(InvalidTransition):
+        services.filing_start_review(filing=appeal, by=manager)
+
+
+def test_answer_upheld_keeps_the_response_exactly_as_sent(
+    city_profile, manager, django_capture_on_commit_callbacks
+):
+    appeal = AppealUnderReviewFactory(reviewer=manager)
+    text = REASONED + "\n\nSecond paragraph, kept as written."
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appeal_answer(
+            appeal=appeal, by=manager, outcome="upheld", response=text
+        )
+    appeal.refresh_from_db()
+    assert appeal.status == S.ANSWERED and appeal.outcome == "upheld"
+    assert appeal.response == text
+    letter = appeal.correspondence.get(kind=Correspondence.Kind.RESPONSE)
+    assert text in letter.body
+    assert mail.outbox[-1].body == letter.body
+    event = events_for(appeal).get(action="appeal.answered")
+    assert event.personal == {"response": text}
+    assert "response" not in event.data
+
+
+def test_answer_needs_a_reasoned_response(city_profile, manager):
+    appeal = AppealUnderReviewFactory(reviewer=manager)
+    with pytest.raises(ValidationError) as err:
+        services.appeal_answer(
+            appeal=appeal, by=manager, outcome="upheld", response="No."
+        )
+    assert "response" in err.value.message_dict
+    appeal.refresh_from_db()
+    assert appeal.status == S.UNDER_REVIEW
+
+
+def test_answer_needs_the_removal_linked(city_profile, manager):
+    appeal = AppealUnderReviewFactory(reviewer=manager, removal=None)
+    with pytest.raises(MissingInformation):
+        services.appeal_answer(
+            appeal=appeal, by=manager, outcome="upheld", response=REASONED
+        )
+
+
+def test_modified_outcome_names_the_new_categories(city_profile, manager):
+    appeal = AppealUnderReviewFactory(reviewer=manager)
+    with pytest.raises(ValidationError):
+        services.appeal_answer(
+            appeal=appeal, by=manager, outcome="modified", response=REASONED
+        )
+    links = RemovalCategory.objects.filter(number=8)
+    services.appeal_answer(
+        appeal=appeal,
+        by=manager,
+        outcome="modified",
+        response=REASONED,
+        categories=links,
+    )
+    assert list(appeal.revised_categories.values_list("number", flat=True)) == [8]
+
+
+def test_reversal_appends_the_restoration_to_the_removal(city_profile, manager):
+    appeal = AppealUnderReviewFactory(reviewer=manager)
+    services.appeal_answer(
+        appeal=appeal, by=manager, outcome="reversed", response=REASONED
+    )
+    amendment = RemovalAmendment.objects.get(decision=appeal.removal)
+    assert amendment.kind == RemovalAmendment.Kind.RESTORATION
+    assert amendment.appeal_reference == appeal.reference
+    assert amendment.made_by == manager
+
+
+def test_only_the_reviewer_or_the_administrator_answers(
+    city_profile, manager, make_staff, city_admin
+):
+    appeal = AppealUnderReviewFactory(reviewer=manager)
+    other = make_staff(roles.SOCIAL_MEDIA_MANAGER)
+    with pytest.raises(NotPermitted):
+        services.appeal_answer(
+            appeal=appeal, by=other, outcome="upheld", response=REASONED
+        )
+    services.appeal_answer(
+        appeal=appeal, by=city_admin, outcome="upheld", response=REASONED
+    )
+    assert appeal.answered_by == city_admin
+
+
+def test_the_remover_cannot_answer_even_as_administrator(
+    city_profile, city_admin, manager
+):
+    appeal = AppealUnderReviewFactory(
+        reviewer=manager, removal=RemovalFactory(removed_by=city_admin)
+    )
+    with pytest.raises(ReviewerConflict):
+        services.appeal_answer(
+            appeal=appeal, by=city_admin, outcome="reversed", response=REASONED
+        )
+    assert not RemovalAmendment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "factory", [AppealFactory, AppealAnsweredFactory, AppealWithdrawnFactory]
+)
+def test_answer_is_refused_unless_acknowledged_or_under_review(
+    city_profile, manager, factory
+):
+    appeal = factory(reviewer=manager, removal=RemovalFactory())
+    with pytest.raises(InvalidTransition):
+        services.appeal_answer(
+            appeal=appeal, by=manager, outcome="upheld", response=REASONED
+        )
+
+
+def test_withdraw_from_each_open_status(city_profile, manager):
+    for factory in (AppealFactory, AppealAcknowledgedFactory, AppealUnderReviewFactory):
+        appeal = factory()
+        services.filing_withdraw(filing=appeal, by=manager, note="Phoned to withdraw.")
+        appeal.refresh_from_db()
+        assert appeal.status == S.WITHDRAWN and appeal.withdrawn_at
+    with pytest.raises(InvalidTransition):
+        services.filing_withdraw(
+            filing=AppealAnsweredFactory(), by=manager, note="Too late."
+        )
+    with pytest.raises(ValidationError):
+        services.filing_withdraw(filing=AppealFactory(), by=manager, note=" ")
+
+
+# --- legality challenges -----------------------------------------------------------
+
+
+def test_consultation_is_recorded_by_the_attorney_without_notes_in_the_audit(
+    city_profile, attorney, city_admin, manager
+):
+    challenge = ChallengeAcknowledgedFactory()
+    with pytest.raises(NotPermitted):
+        services.challenge_record_consultation(
+            challenge=challenge, by=manager, attorney=attorney, notes="x"
+        )
+    with pytest.raises(NotPermitted):  # the attorney consulted must be one
+        services.challenge_record_consultation(
+            challenge=challenge, by=city_admin, attorney=manager, notes="x"
+        )
+    consultation = services.challenge_record_consultation(
+        challenge=challenge, by=city_admin, attorney=attorney, notes="Privileged view."
+    )
+    assert consultation.classification == "confidential"
+    for event in events_for(challenge):
+        assert "Privileged view." not in str(event.data)
+        assert "Privileged view." not in str(event.personal)
+
+
+def test_challenge_answer_needs_the_attorney_consulted(city_profile, attorney):
+    challenge = ChallengeUnderReviewFactory(reviewer=attorney)
+    with pytest.raises(MissingInformation):
+        services.challenge_answer(
+            challenge=challenge, by=attorney, outcome="stands", response=REASONED
+        )
+    ConsultationFactory(challenge=challenge, attorney=attorney)
+    services.challenge_answer(
+        challenge=challenge, by=attorney, outcome="stands", response=REASONED
+    )
+    challenge.refresh_from_db()
+    assert challenge.status == S.ANSWERED and challenge.outcome == "stands"
+
+
+def test_amended_outcome_links_a_published_version(city_profile, attorney, city_admin):
+    from tests.notices.factories import publish_current
+
+    challenge = ChallengeUnderReviewFactory(reviewer=attorney)
+    ConsultationFactory(challenge=challenge, attorney=attorney)
+    with pytest.raises(ValidationError) as err:
+        services.challenge_answer(
+            challenge=challenge, by=attorney, outcome="amended", response=REASONED
+        )
+    assert "amended_version" in err.value.message_dict
+    version = publish_current(kind="policy", by=city_admin)
+    services.challenge_answer(
+        challenge=challenge,
+        by=attorney,
+        outcome="amended",
+        response=REASONED,
+        amended_version=version,
+    )
+    assert challenge.amended_version == version
+
+
+# --- email, selectors --------------------------------------------------------------
+
+
+def test_sending_twice_sends_once(city_profile, manager):
+    appeal = AppealFactory()
+    services.filing_acknowledge(filing=appeal, by=manager)
+    letter = appeal.correspondence.get()
+    assert services.correspondence_send(correspondence_id=letter.pk) is True
+    assert services.correspondence_send(correspondence_id=letter.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_removal_ids_under_open_appeal():
+    open_one = AppealUnderReviewFactory()
+    AppealAnsweredFactory()
+    AppealWithdrawnFactory(removal=RemovalFactory())
+    AppealFactory(removal=None)
+    assert selectors.removal_ids_under_open_appeal() == {open_one.removal_id}
+
+
+def test_removal_candidates_by_account_date_and_author(city_profile, time_machine):
+    time_machine.move_to(FRIDAY_NOON)
+    target = RemovalFactory(author_name="Jordan Public", author_handle="@jpublic")
+    RemovalFactory(
+        account=target.account, author_name="Someone Else", author_handle="@x"
+    )
+    old = RemovalFactory(account=target.account, author_name="Jordan Public")
+    found = selectors.removal_candidates(
+        account=target.account, around=date(2026, 11, 19), author="jpublic"
+    )
+    assert found == [target]
+    by_name = selectors.removal_candidates(account=target.account, author="Jordan")
+    assert set(by_name) == {target, old}
+    assert selectors.removal_candidates(around=date(2026, 10, 1)) == []
+    assert selectors.removal_candidates(comment_url=target.comment_url) == [target]
