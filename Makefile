@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# The embedded demo relaxes two-step staff sign-in (allowed only with DEBUG on).
+TWO_FACTOR_REQUIRED ?= false
 export PORT HOST
 
 .PHONY: run test install lint typecheck check migrations-check clean
@@ -24,8 +26,16 @@ run: $(STAMP)
 	@echo ""
 	@echo "  Open http://$(HOST):$(PORT)/ (staff: http://$(HOST):$(PORT)/staff/)"
 	@echo "  Sign in with a demo login above. Ctrl-C stops the web server, worker and beat."
+	@if [ "$(TWO_FACTOR_REQUIRED)" = "false" ]; then \
+	  echo "  DEMO ONLY: two-step staff sign-in is RELAXED (TWO_FACTOR_REQUIRED=false): the"; \
+	  echo "  password alone signs in. Production always asks for an authenticator code;"; \
+	  echo "  try it here with: make run TWO_FACTOR_REQUIRED=true"; \
+	else \
+	  echo "  Two-step sign-in is ON: after the password, scan the QR code shown with an"; \
+	  echo "  authenticator app and enter its code."; \
+	fi
 	@echo ""
-	$(BIN)/honcho -f Procfile.dev start
+	TWO_FACTOR_REQUIRED=$(TWO_FACTOR_REQUIRED) $(BIN)/honcho -f Procfile.dev start
 
 ## Run the whole test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL).
 test: $(STAMP)

@@ -318,9 +318,9 @@ AXES_LOCKOUT_CALLABLE = "core.signin.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_ALLOWED_CORS_ORIGINS = "null"
 
-# Request size: a public form's text fits well within 1 MB; uploads (evidence,
+# Request size: a form's text fields fit within 2.5 MB; uploads (evidence,
 # scanned letters) are capped by core.uploads and the whole body by this limit.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, 2.5 MB of form fields
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=25 * 1024 * 1024)

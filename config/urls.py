@@ -8,6 +8,8 @@ admin.site.site_url = "/staff/"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Staff sign-in with a second factor: /signin/, /signin/setup/, /signout/ ...
+    path("", include("core.signin")),
     path("accounts/", include("accounts.urls")),
     path("moderation/", include("moderation.urls")),
     path("appeals/", include("appeals.urls")),

@@ -1,4 +1,11 @@
-"""Access to staff pages: one decorator, so the sign-in rules live in one place."""
+"""Access to staff pages: one decorator, so the sign-in rules live in one place.
+
+A staff page needs a signed-in, active staff member who has verified a second
+factor in this session (django-otp: a TOTP code or a one-time backup code). Only
+the embedded demo may relax the second factor (``TWO_FACTOR_REQUIRED=false``,
+refused unless ``DEBUG`` is on); the admin site uses the same rule
+(``core.admin_site``).
+"""
 
 from __future__ import annotations
 
@@ -6,35 +13,77 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp import user_has_device
 
 from core.roles import has_role
 
 
-def is_staff_verified(user: Any) -> bool:
-    """Return True when ``user`` may use staff pages (signed in, active, staff)."""
+def is_staff(user: Any) -> bool:
+    """Return True when ``user`` is signed in, active and staff (password only)."""
     return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def is_second_factor_verified(user: Any) -> bool:
+    """Return True when this session verified a second factor (or the demo
+    relaxes it)."""
+    if not settings.TWO_FACTOR_REQUIRED:
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+def is_staff_verified(user: Any) -> bool:
+    """Return True when ``user`` may use staff pages: staff and second factor."""
+    return is_staff(user) and is_second_factor_verified(user)
+
+
+def second_factor_redirect(
+    request: HttpRequest, *, next_url: str | None = None
+) -> HttpResponse:
+    """Send the visitor to the step of sign-in they still need.
+
+    Not signed in, or signed in with a device but not verified: the sign-in page.
+    Signed in as staff without any device yet: the two-factor setup page.
+    """
+    next_url = next_url or request.get_full_path()
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = resolve_url(settings.LOGIN_REDIRECT_URL)
+    user = request.user
+    if is_staff(user) and not user_has_device(user):
+        return redirect_to_login(next_url, "two_factor:setup")
+    return redirect_to_login(next_url)
 
 
 def staff_required(
     view: Callable[..., HttpResponse] | None = None, *, roles: tuple[str, ...] = ()
 ) -> Any:
-    """Require a signed-in staff member, and one of ``roles`` when given.
+    """Require a signed-in staff member with a verified second factor, and one of
+    ``roles`` when given.
 
-    Anonymous visitors are sent to sign in; signed-in users without the role get 403.
+    Anonymous visitors are sent to sign in; staff who have not verified a second
+    factor are sent to verify it (or set one up); signed-in users without the
+    role get 403.
     """
 
     def decorator(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(func)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not is_staff_verified(request.user):
-                return redirect_to_login(request.get_full_path())
+                return second_factor_redirect(request)
             if roles and not has_role(request.user, *roles):
                 raise PermissionDenied
             return func(request, *args, **kwargs)
 
+        wrapper.staff_required = True  # type: ignore[attr-defined]
+        wrapper.staff_roles = roles  # type: ignore[attr-defined]
         return wrapper
 
     return decorator(view) if view is not None else decorator

@@ -72,8 +72,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "core.view_auditevent",
         "accounts.view_account",
         "accounts.view_platform",
-        # R2: account approvals are records the city keeps.
+        # R2: account approvals and access grants are records the city keeps.
         "accounts.view_accountrequest",
+        "accounts.view_manageraccess",
         "moderation.view_removalcategory",
     },
     CITY_ATTORNEY: {

@@ -41,12 +41,33 @@ def postgres() -> None:
         service_missing("the suite is not running on PostgreSQL (set DATABASE_URL)")
 
 
+def verify_second_factor(client: Client, user: Any) -> Any:
+    """Mark ``client``'s session as verified with ``user``'s TOTP device.
+
+    What ``django_otp.login`` does after a correct code: the session remembers the
+    device, and ``OTPMiddleware`` makes ``request.user.is_verified()`` true.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
 @pytest.fixture
 def login_as(client: Client) -> Callable[[Any], Client]:
-    """Return a function that signs ``user`` in on the test client as staff would."""
+    """Return a function that signs ``user`` in on the test client as staff would:
+    password and a verified second factor (a confirmed TOTP device).
+    """
 
     def _login(user: Any) -> Client:
-        client.force_login(user)
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        verify_second_factor(client, user)
         return client
 
     return _login

@@ -23,7 +23,7 @@ def test_home_page_works_before_a_profile_exists(client, settings):
 def test_dashboard_sends_anonymous_visitors_to_sign_in(client):
     response = client.get("/staff/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/?next=/staff/")
+    assert response["Location"].startswith("/signin/?next=/staff/")
 
 
 def test_dashboard_refuses_non_staff(login_as, make_staff):
@@ -49,8 +49,8 @@ def test_dashboard_shows_registered_panels_with_alerts_first(login_as, manager):
     assert roles.SOCIAL_MEDIA_MANAGER in html
 
 
-def test_admin_is_titled_with_the_city_name(client, city_profile):
-    html = client.get("/admin/login/").content.decode()
+def test_admin_is_titled_with_the_city_name(login_as, city_admin, city_profile):
+    html = login_as(city_admin).get("/admin/").content.decode()
     assert "Maple Falls social media administration" in html
 
 

@@ -1,0 +1,34 @@
+"""The admin site, behind the same two-factor sign-in as every staff page.
+
+``INSTALLED_APPS`` lists :class:`CityAdminConfig` instead of
+``django.contrib.admin``, so ``admin.site`` (and every ``@admin.register``) is a
+:class:`CityAdminSite`: a signed-in staff member who has not verified a second
+factor is sent to verify it (or to set one up) before any admin page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.http import HttpRequest, HttpResponse
+
+
+class CityAdminSite(admin.AdminSite):
+    def has_permission(self, request: HttpRequest) -> bool:
+        from core.auth import is_staff_verified
+
+        return is_staff_verified(request.user)
+
+    def login(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """Send every admin sign-in through the two-factor sign-in pages."""
+        from core.auth import second_factor_redirect
+
+        return second_factor_redirect(request, next_url=request.GET.get("next"))
+
+
+class CityAdminConfig(AdminConfig):
+    default_site = "core.admin_site.CityAdminSite"
