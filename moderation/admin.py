@@ -1,7 +1,37 @@
-from django.contrib import admin
+"""The removal log in the admin: read-only lists, filters, search and CSV export.
 
+Decisions are logged on the staff form (``moderation:removal-new``) and never
+changed here (P20 spirit): no add, change or delete; opening one shows its
+printable record page, where amendments are appended through the services.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.html import format_html
+
+from accounts.models import User
+from core import audit, clock
 from core.admin import AuditedModelAdmin
-from moderation.models import RemovalCategory
+from core.roles import CITY_ADMINISTRATOR, SOCIAL_MEDIA_MANAGER
+from moderation import selectors
+from moderation.models import (
+    RemovalAmendment,
+    RemovalCategory,
+    RemovalDecision,
+    RemovalDecisionCategory,
+)
 
 
 @admin.register(RemovalCategory)
@@ -17,3 +47,426 @@ class RemovalCategoryAdmin(AuditedModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+class AccountFilter(admin.SimpleListFilter):
+    title = "account"
+    parameter_name = "account"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        from accounts.models import Account
+        from accounts.selectors import account_list_managed_by
+
+        accounts = (
+            Account.objects.select_related("platform")
+            if selectors.user_sees_all_removals(request.user)
+            else account_list_managed_by(user=request.user)
+        )
+        return [(str(a.pk), f"{a.handle} ({a.platform.name})") for a in accounts]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() and self.value().isdigit():
+            return queryset.filter(account_id=int(self.value()))
+        return queryset
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    """Categories ticked when the removal was logged (P21)."""
+
+    title = "category"
+    parameter_name = "category"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(c.number), str(c)) for c in RemovalCategory.objects.all()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() and self.value().isdigit():
+            return queryset.filter(
+                Exists(
+                    RemovalDecisionCategory.objects.filter(
+                        decision=OuterRef("pk"), category__number=int(self.value())
+                    )
+                )
+            )
+        return queryset
+
+
+class RemoverFilter(admin.SimpleListFilter):
+    title = "removed by"
+    parameter_name = "remover"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        users = User.objects.filter(
+            groups__name__in=(SOCIAL_MEDIA_MANAGER, CITY_ADMINISTRATOR)
+        ).distinct()
+        return [(str(u.pk), str(u)) for u in users.order_by("last_name", "username")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() and self.value().isdigit():
+            return queryset.filter(removed_by_id=int(self.value()))
+        return queryset
+
+
+class AuthorToldFilter(admin.SimpleListFilter):
+    title = "author told"
+    parameter_name = "told"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Told"), ("no", "Not told yet")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        not_told = RemovalDecision.objects.author_not_told().values("pk")
+        if self.value() == "no":
+            return queryset.filter(pk__in=not_told)
+        if self.value() == "yes":
+            return queryset.exclude(pk__in=not_told)
+        return queryset
+
+
+class RestoredFilter(admin.SimpleListFilter):
+    title = "comment restored"
+    parameter_name = "restored"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Restored"), ("no", "Still removed")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        restored = Exists(
+            RemovalAmendment.objects.filter(
+                decision=OuterRef("pk"), kind=RemovalAmendment.Kind.RESTORATION
+            )
+        )
+        if self.value() == "yes":
+            return queryset.filter(restored)
+        if self.value() == "no":
+            return queryset.exclude(restored)
+        return queryset
+
+
+class RemovedDateFilter(admin.ListFilter):
+    """Removed between two dates (inclusive, the city's time zone), with presets."""
+
+    title = "date removed"
+    template = "admin/moderation/date_range_filter.html"
+    parameter_from = "removed_from"
+    parameter_to = "removed_to"
+
+    def __init__(
+        self, request: HttpRequest, params: dict, model: Any, model_admin: Any
+    ) -> None:
+        super().__init__(request, params, model, model_admin)
+        self.values: dict[str, str] = {}
+        for name in (self.parameter_from, self.parameter_to):
+            if name in params:
+                value = params.pop(name)
+                self.values[name] = value[-1] if isinstance(value, list) else value
+        self.hidden_params = [
+            (key, value)
+            for key, values in request.GET.lists()
+            if key not in (self.parameter_from, self.parameter_to, "p")
+            for value in values
+        ]
+
+    def has_output(self) -> bool:
+        return True
+
+    def expected_parameters(self) -> list[str]:
+        return [self.parameter_from, self.parameter_to]
+
+    def _date(self, name: str) -> date | None:
+        try:
+            return parse_date(self.values.get(name, "") or "")
+        except ValueError:
+            return None
+
+    @staticmethod
+    def _start_of(day: date) -> datetime:
+        return timezone.make_aware(datetime.combine(day, time.min))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        start, end = self._date(self.parameter_from), self._date(self.parameter_to)
+        if start:
+            queryset = queryset.filter(removed_at__gte=self._start_of(start))
+        if end:
+            queryset = queryset.filter(
+                removed_at__lt=self._start_of(end + timedelta(days=1))
+            )
+        return queryset
+
+    def choices(self, changelist: Any) -> Iterator[dict[str, Any]]:
+        today = clock.today()
+        presets = [
+            ("Any date", None, None),
+            ("Today", today, today),
+            ("Past 7 days", today - timedelta(days=6), today),
+            ("Past 30 days", today - timedelta(days=29), today),
+            ("This year", date(today.year, 1, 1), today),
+        ]
+        current = (
+            self.values.get(self.parameter_from, ""),
+            self.values.get(self.parameter_to, ""),
+        )
+        for label, start, end in presets:
+            wanted = (
+                start.isoformat() if start else "",
+                end.isoformat() if end else "",
+            )
+            params = {
+                self.parameter_from: wanted[0],
+                self.parameter_to: wanted[1],
+            }
+            yield {
+                "selected": current == wanted,
+                "query_string": changelist.get_query_string(
+                    {k: v for k, v in params.items() if v},
+                    [self.parameter_from, self.parameter_to],
+                ),
+                "display": label,
+            }
+
+
+# Cells starting with these are read as formulas by spreadsheets; comments come
+# from the public, so they are neutralised in the export (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+EXPORT_COLUMNS = [
+    "reference",
+    "account",
+    "platform",
+    "comment_id",
+    "comment_url",
+    "author_name",
+    "author_handle",
+    "posted_at",
+    "removed_at",
+    "removed_by",
+    "categories",
+    "link_to_material",
+    "facts",
+    "reasoning",
+    "platform_action",
+    "author_told",
+    "author_told_at",
+    "restored",
+    "corrected",
+    "comment_text",
+    "notice_version",
+    "classification",
+    "logged_at",
+]
+
+
+def export_rows(queryset: QuerySet[RemovalDecision]) -> Iterator[list[Any]]:
+    """Yield the CSV rows of ``queryset`` in constant memory: a server-side cursor
+    on PostgreSQL, 2,000 decisions at a time with their categories and amendments
+    prefetched per chunk."""
+    yield EXPORT_COLUMNS
+    rows = (
+        queryset.select_related("account__platform", "removed_by", "notice_version")
+        .prefetch_related(
+            Prefetch("categories", queryset=RemovalCategory.objects.order_by("number")),
+            Prefetch(
+                "amendments",
+                queryset=RemovalAmendment.objects.order_by("made_at", "id"),
+            ),
+        )
+        .iterator(chunk_size=2000)
+    )
+    for decision in rows:
+        current = selectors.removal_current(decision)
+        told = selectors.removal_author_told(decision)
+        amendments = decision.amendments.all()
+        yield [
+            _cell(value)
+            for value in (
+                decision.reference,
+                decision.account.handle,
+                decision.account.platform.name,
+                current["comment_id"],
+                current["comment_url"],
+                current["author_name"],
+                current["author_handle"],
+                current["posted_at"],
+                current["removed_at"],
+                decision.removed_by.get_username(),
+                " ".join(str(n) for n in current["categories"]),
+                current["link_to_material"],
+                current["facts"],
+                current["reasoning"],
+                current["platform_action"],
+                told[0] if told else "",
+                told[1] if told and told[1] else "",
+                "yes" if any(a.kind == "restoration" for a in amendments) else "no",
+                "yes" if any(a.kind == "correction" for a in amendments) else "no",
+                decision.comment_text,
+                decision.notice_version.number if decision.notice_version else "",
+                current["classification"],
+                decision.created_at,
+            )
+        ]
+
+
+@admin.register(RemovalDecision)
+class RemovalDecisionAdmin(admin.ModelAdmin):
+    list_display = (
+        "reference_link",
+        "removed_at",
+        "account_label",
+        "category_numbers",
+        "removed_by",
+        "told",
+        "is_restored",
+    )
+    list_display_links = None
+    list_filter = (
+        AccountFilter,
+        CategoryFilter,
+        RemoverFilter,
+        RemovedDateFilter,
+        AuthorToldFilter,
+        RestoredFilter,
+        "platform_action",
+    )
+    # "=comment_id": exact; the others use the trigram indexes on PostgreSQL
+    # (migration 0005), so a search stays fast at a million rows.
+    search_fields = ("=comment_id", "author_handle", "author_name", "comment_text")
+    search_help_text = (
+        "Search by author name or handle, words of the comment, or the exact "
+        "comment id."
+    )
+    list_per_page = 50
+    show_full_result_count = False
+    change_list_template = "admin/moderation/removaldecision/change_list.html"
+    ordering = ("-removed_at", "-id")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RemovalDecision]:
+        return (
+            selectors.removal_list_visible_to(user=request.user)
+            .annotate(
+                told_later=Exists(
+                    RemovalAmendment.objects.filter(
+                        decision=OuterRef("pk"),
+                        kind=RemovalAmendment.Kind.AUTHOR_NOTIFIED,
+                    )
+                ),
+                restored=Exists(
+                    RemovalAmendment.objects.filter(
+                        decision=OuterRef("pk"),
+                        kind=RemovalAmendment.Kind.RESTORATION,
+                    )
+                ),
+            )
+            .prefetch_related(
+                Prefetch("categories", queryset=RemovalCategory.objects.only("number"))
+            )
+        )
+
+    # Records stand as made (P20 spirit): nothing is added, changed or deleted here.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        return {}
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        """Show the printable record page, where amendments are appended."""
+        if not str(object_id).isdigit():
+            return super().change_view(request, object_id, form_url, extra_context)
+        return redirect("moderation:removal-detail", pk=int(object_id))
+
+    @admin.display(description="Removal", ordering="id")
+    def reference_link(self, obj: RemovalDecision) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("moderation:removal-detail", args=[obj.pk]),
+            obj.reference,
+        )
+
+    @admin.display(description="Account", ordering="account__handle")
+    def account_label(self, obj: RemovalDecision) -> str:
+        return f"{obj.account.handle} ({obj.account.platform.name})"
+
+    @admin.display(description="Categories")
+    def category_numbers(self, obj: RemovalDecision) -> str:
+        return ", ".join(str(c.number) for c in obj.categories.all())
+
+    @admin.display(description="Author told", boolean=True)
+    def told(self, obj: RemovalDecision) -> bool:
+        return bool(obj.notified_via) or bool(getattr(obj, "told_later", False))
+
+    @admin.display(description="Restored", boolean=True)
+    def is_restored(self, obj: RemovalDecision) -> bool:
+        return bool(getattr(obj, "restored", False))
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "export.csv",
+                self.admin_site.admin_view(self.export_csv),
+                name="moderation_removaldecision_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: Any = None
+    ) -> HttpResponse:
+        extra_context = extra_context or {}
+        query = request.GET.urlencode()
+        extra_context["export_url"] = reverse(
+            "admin:moderation_removaldecision_export"
+        ) + (f"?{query}" if query else "")
+        extra_context["log_url"] = reverse("moderation:removal-new")
+        return super().changelist_view(request, extra_context)
+
+    def export_csv(self, request: HttpRequest) -> HttpResponse:
+        """Stream the filtered list as CSV, in constant memory (issue #5 item 5)."""
+        if not self.has_view_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        # The list's own prefetch is replaced by the export's, chunk by chunk.
+        queryset = changelist.get_queryset(request).prefetch_related(None)
+        filters = {k: v for k, v in request.GET.items() if k != "q"}
+        audit.record_event(
+            action="moderation.removals.exported",
+            actor=request.user,
+            data={"filters": filters, "format": "csv"},
+            personal={"search": request.GET["q"]} if request.GET.get("q") else None,
+        )
+        writer = csv.writer(_Echo())
+        response = StreamingHttpResponse(
+            (writer.writerow(row) for row in export_rows(queryset)),
+            content_type="text/csv; charset=utf-8",
+        )
+        stamp = clock.now().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="removals-{stamp}.csv"'
+        response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,167 @@
+"""A saved decision stands as made (P20 spirit): not through the model, the
+queryset, the admin, nor (on PostgreSQL) raw SQL; only the retention purge may
+destroy or redact it (R2, R4)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+
+from moderation.models import (
+    RemovalAmendment,
+    RemovalDecision,
+    RemovalDecisionCategory,
+    RemovalImmutableError,
+    retention_purge,
+)
+from tests.moderation.factories import RemovalAmendmentFactory, RemovalDecisionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_model_save_of_a_saved_decision_is_refused():
+    decision = RemovalDecisionFactory()
+    decision.reasoning = "Rewritten afterwards."
+    with pytest.raises(RemovalImmutableError, match="append an amendment"):
+        decision.save()
+    decision.refresh_from_db()
+    assert decision.reasoning != "Rewritten afterwards."
+
+
+def test_model_delete_is_refused():
+    decision = RemovalDecisionFactory()
+    with pytest.raises(RemovalImmutableError):
+        decision.delete()
+    assert RemovalDecision.objects.filter(pk=decision.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "model", [RemovalDecision, RemovalDecisionCategory, RemovalAmendment]
+)
+def test_bulk_update_and_delete_are_refused(model):
+    RemovalAmendmentFactory()
+    with pytest.raises(RemovalImmutableError):
+        model.objects.all().delete()
+    with pytest.raises(RemovalImmutableError):
+        model.objects.update(id=999)
+    assert model.objects.exists()
+
+
+def test_amendment_cannot_be_edited():
+    amendment = RemovalAmendmentFactory()
+    amendment.reason = "changed"
+    with pytest.raises(RemovalImmutableError):
+        amendment.save()
+
+
+def test_the_purge_context_allows_only_redaction_updates():
+    decision = RemovalDecisionFactory()
+    with transaction.atomic(), retention_purge():
+        RemovalDecision.objects.filter(pk=decision.pk).update(
+            comment_text="", redacted_at=decision.removed_at
+        )
+        with pytest.raises(RemovalImmutableError):
+            RemovalDecision.objects.filter(pk=decision.pk).update(reasoning="x")
+
+
+def test_admin_refuses_change_and_delete(client, city_admin, login_as):
+    decision = RemovalDecisionFactory()
+    client = login_as(city_admin)
+    change = reverse("admin:moderation_removaldecision_change", args=[decision.pk])
+    # Opening it shows the printable record instead of a change form.
+    response = client.get(change)
+    assert response.status_code == 302
+    assert response["Location"] == decision.get_absolute_url()
+    response = client.post(change, {"reasoning": "Rewritten"})
+    decision.refresh_from_db()
+    assert decision.reasoning != "Rewritten"
+    delete = reverse("admin:moderation_removaldecision_delete", args=[decision.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert (
+        client.get(reverse("admin:moderation_removaldecision_add")).status_code == 403
+    )
+    assert RemovalDecision.objects.filter(pk=decision.pk).exists()
+
+
+def test_no_role_holds_change_or_delete_permissions():
+    from core.roles import ROLE_PERMISSIONS
+
+    held = set().union(*ROLE_PERMISSIONS.values())
+    for model in ("removaldecision", "removalamendment", "removalevidence"):
+        assert f"moderation.change_{model}" not in held
+        assert f"moderation.delete_{model}" not in held
+
+
+# --- PostgreSQL: below the application ---------------------------------------
+
+
+def _raw(sql: str, params: list | None = None) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE moderation_removaldecision SET reasoning = 'rewritten' WHERE id = %s",
+        "UPDATE moderation_removaldecision SET comment_text = 'x' WHERE id = %s",
+        "DELETE FROM moderation_removaldecision WHERE id = %s",
+        "DELETE FROM moderation_removaldecisioncategory WHERE decision_id = %s",
+        "UPDATE moderation_removaldecisioncategory SET category_id = 1"
+        " WHERE decision_id = %s",
+        "UPDATE moderation_removalamendment SET reason = 'x' WHERE decision_id = %s",
+        "DELETE FROM moderation_removalamendment WHERE decision_id = %s",
+    ],
+)
+def test_postgres_trigger_refuses_raw_changes(postgres, sql):
+    amendment = RemovalAmendmentFactory()
+    with pytest.raises(IntegrityError, match="stands as made"):
+        _raw(sql, [amendment.decision_id])
+    decision = RemovalDecision.objects.get(pk=amendment.decision_id)
+    assert decision.reasoning != "rewritten"
+    assert decision.category_links.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_postgres_trigger_allows_the_retention_purge(postgres):
+    amendment = RemovalAmendmentFactory()
+    pk = amendment.decision_id
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL citysocial.retention_purge = 'on'")
+        cursor.execute(
+            "UPDATE moderation_removaldecision SET author_name = '', comment_text = '',"
+            " redacted_at = now() WHERE id = %s",
+            [pk],
+        )
+        # Even in a purge, the city's record itself cannot be rewritten.
+        with (
+            pytest.raises(IntegrityError, match="only redact the personal"),
+            transaction.atomic(),
+        ):
+            cursor.execute(
+                "UPDATE moderation_removaldecision SET reasoning = 'x' WHERE id = %s",
+                [pk],
+            )
+        cursor.execute(
+            "DELETE FROM moderation_removalamendment WHERE decision_id = %s", [pk]
+        )
+        cursor.execute(
+            "DELETE FROM moderation_removaldecisioncategory WHERE decision_id = %s",
+            [pk],
+        )
+        cursor.execute("DELETE FROM moderation_removaldecision WHERE id = %s", [pk])
+    assert not RemovalDecision.objects.filter(pk=pk).exists()
+    # The setting was local to that transaction: immutability is back.
+    other = RemovalDecisionFactory()
+    with pytest.raises(IntegrityError):
+        _raw("DELETE FROM moderation_removaldecision WHERE id = %s", [other.pk])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_postgres_refuses_a_decision_without_category_at_commit(postgres):
+    with pytest.raises(IntegrityError, match="has no category"):
+        RemovalDecisionFactory(categories=[])  # committed on its own
+    assert not RemovalDecision.objects.exists()
+    RemovalDecisionFactory(categories=[2])
+    assert RemovalDecision.objects.count() == 1
