@@ -51,7 +51,6 @@ from core import audit, clock
 from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from core.roles import CITY_ADMINISTRATOR, CITY_ATTORNEY, RECORDS_OFFICER, has_role
 
-
 # Addresses typed without a scheme are taken as https (Django 6 default).
 HTTPS_URLS = {
     models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}
@@ -90,9 +89,10 @@ def run_form_action(
                 try:
                     apply(obj, form.cleaned_data)
                 except (ValidationError, AccountsError) as exc:
-                    modeladmin.message_user(
-                        request, f"{label}: {_message(exc)}", messages.ERROR
-                    )
+                    text = _message(exc)
+                    if label not in text:
+                        text = f"{label}: {text}"
+                    modeladmin.message_user(request, text, messages.ERROR)
                 else:
                     succeeded += 1
             if succeeded:
@@ -734,10 +734,8 @@ class ManagerAccessAdmin(admin.ModelAdmin):
         return False
 
     def has_view_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return (
-            super().has_view_permission(request, obj)
-            or request.user.has_perm(services.PERM_GRANT)
-            or has_role(request.user, CITY_ADMINISTRATOR)
+        return super().has_view_permission(request, obj) or request.user.has_perm(
+            services.PERM_GRANT
         )
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]

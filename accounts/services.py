@@ -93,10 +93,10 @@ def _require_reason(reason: str, field: str = "reason", what: str = "a reason") 
 def _ensure_status(obj: Any, *, allowed: Iterable[str], doing: str) -> None:
     allowed = tuple(allowed)
     if obj.status not in allowed:
-        names = " or ".join(str(obj.Status(s).label).lower() for s in allowed)
+        names = " or ".join(f"“{obj.Status(s).label}”" for s in allowed)
         raise TransitionRefused(
-            f"{obj} cannot be {doing}: it is {obj.get_status_display().lower()}, "
-            f"and only {names} ones can be."
+            f"{obj} cannot be {doing}: its status is “{obj.get_status_display()}”, "
+            f"and only {names} can be {doing}."
         )
 
 

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors, services
-from accounts.exceptions import AccountsError, NotPermitted
+from accounts.exceptions import AccountsError, CapReached, NotPermitted
 from accounts.forms import (
     AccountRequestForm,
     ApproveForm,
@@ -168,11 +168,17 @@ def _detail_context(
 
 
 def _refuse_or_rerender(
-    request: HttpRequest, obj: AccountRequest, exc: Exception, **forms: Any
+    request: HttpRequest, obj: AccountRequest, exc: Exception | None, **forms: Any
 ) -> HttpResponse:
+    """Show the page again with what was refused; nothing was saved."""
     if isinstance(exc, NotPermitted):
         raise PermissionDenied(str(exc)) from exc
-    messages.error(request, "Nothing was changed: see the message below.")
+    if isinstance(exc, AccountsError):
+        # A refused transition: the form it came from may not be shown any more.
+        messages.error(request, str(exc))
+    else:
+        messages.error(request, "Nothing was changed: see the message below.")
+    obj.refresh_from_db()
     return render(
         request,
         "accounts/request_detail.html",
@@ -190,10 +196,10 @@ def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         text = "; ".join(m for ms in exc.message_dict.values() for m in ms)
         return _refuse_or_rerender(
-            request, obj, exc, submit_error=f"It cannot be submitted yet: {text}"
+            request, obj, None, submit_error=f"It cannot be submitted yet: {text}"
         )
     except AccountsError as exc:
-        return _refuse_or_rerender(request, obj, exc, submit_error=str(exc))
+        return _refuse_or_rerender(request, obj, exc)
     messages.success(request, f"{obj.reference} was submitted for a decision.")
     return redirect(obj)
 
@@ -208,9 +214,11 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         services.account_request_withdraw(
             request=obj, by=request.user, reason=form.cleaned_data.get("reason", "")
         )
-    except (ValidationError, AccountsError) as exc:
+    except ValidationError as exc:
         apply_errors(form, exc)
-        return _refuse_or_rerender(request, obj, exc, withdraw_form=form)
+        return _refuse_or_rerender(request, obj, None, withdraw_form=form)
+    except AccountsError as exc:
+        return _refuse_or_rerender(request, obj, exc)
     messages.success(request, f"{obj.reference} was withdrawn.")
     return redirect(obj)
 
@@ -227,8 +235,12 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
             account = services.account_request_approve(
                 request=obj, by=request.user, **form.cleaned_data
             )
-        except (ValidationError, AccountsError) as exc:
+        except ValidationError as exc:
             apply_errors(form, exc)
+        except CapReached as exc:
+            form.add_error("cap_override_reason", str(exc))
+        except AccountsError as exc:
+            return _refuse_or_rerender(request, obj, exc)
         else:
             messages.success(
                 request,
@@ -236,7 +248,7 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
                 "Next: give its managers access, and verify its checklist.",
             )
             return redirect(obj)
-    return _refuse_or_rerender(request, obj, ValueError(), approve_form=form)
+    return _refuse_or_rerender(request, obj, None, approve_form=form)
 
 
 @staff_required
@@ -251,12 +263,14 @@ def request_deny(request: HttpRequest, pk: int) -> HttpResponse:
             services.account_request_deny(
                 request=obj, by=request.user, reason=form.cleaned_data["reason"]
             )
-        except (ValidationError, AccountsError) as exc:
+        except ValidationError as exc:
             apply_errors(form, exc)
+        except AccountsError as exc:
+            return _refuse_or_rerender(request, obj, exc)
         else:
             messages.success(request, f"{obj.reference} was denied.")
             return redirect(obj)
-    return _refuse_or_rerender(request, obj, ValueError(), deny_form=form)
+    return _refuse_or_rerender(request, obj, None, deny_form=form)
 
 
 # --- offboarding (P3) -----------------------------------------------------------------

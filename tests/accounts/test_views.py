@@ -1,0 +1,358 @@
+"""What people see: the public list (P7), the request pages (P12, P14) and the
+offboarding pages (P3)."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from accounts.models import Account, AccountRequest, Offboarding
+from core.audit import events_for
+from tests.accounts.factories import (
+    AccountFactory,
+    AccountRequestFactory,
+    CompliantAccountFactory,
+    DepartmentFactory,
+    ManagerAccessFactory,
+    ShutDownAccountFactory,
+    SubmittedAccountRequestFactory,
+    SuspendedAccountFactory,
+    platform,
+)
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = reverse("accounts:public-list")
+
+
+# --- the public list (P7) -----------------------------------------------------------
+
+
+def test_the_public_list_shows_active_accounts_with_links(client, city_profile):
+    active = CompliantAccountFactory(display_name="Maple Falls Parks")
+    suspended = SuspendedAccountFactory(display_name="Paused Account")
+    shut = ShutDownAccountFactory(display_name="Closed Account")
+    response = client.get(PUBLIC)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert PUBLIC == "/accounts/"
+    assert f'href="{active.url}"' in html
+    assert "Maple Falls Parks" in html
+    assert active.platform.name in html
+    assert suspended.display_name not in html
+    assert shut.display_name not in html
+    assert "Maple Falls's official social media accounts" in html
+    assert "info@maplefalls.example.gov" in html
+
+
+def test_the_public_list_works_with_no_accounts_and_no_scripts(client):
+    html = client.get(PUBLIC).content.decode()
+    assert "has not listed any accounts yet" in html
+    assert "<script" not in html
+    assert "style=" not in html
+
+
+def test_the_public_list_runs_a_fixed_number_of_queries(
+    client, city_profile, django_assert_max_num_queries
+):
+    CompliantAccountFactory.create_batch(12)
+    with django_assert_max_num_queries(4):
+        client.get(PUBLIC)
+
+
+# --- requests (P12, P14) ---------------------------------------------------------
+
+
+def form_data(department, **overrides):
+    data = {
+        "department": department.pk,
+        "platform": platform("instagram").pk,
+        "kind": "city",
+        "proposed_handle": "maplefallspool",
+        "proposed_url": "https://www.instagram.com/maplefallspool",
+        "display_name": "Maple Falls Aquatic Center",
+        "purpose": "Pool hours and closures.",
+        "audience": "Swimmers.",
+        "proposed_managers": "Lifeguard supervisor.",
+        "upkeep_plan": "Daily in summer.",
+        "city_controlled_confirmed": "on",
+        "action": "submit",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_department_staff_submit_a_request(login_as, make_staff, city_profile):
+    department = DepartmentFactory(name="Aquatics")
+    staff = make_staff(department=department)
+    client = login_as(staff)
+    page = client.get(reverse("accounts:request-create"))
+    assert page.status_code == 200
+    assert page.context["form"]["department"].value() == department.pk
+    response = client.post(reverse("accounts:request-create"), form_data(department))
+    req = AccountRequest.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == req.get_absolute_url()
+    assert req.status == AccountRequest.Status.SUBMITTED
+    assert req.requested_by == staff
+    detail = client.get(req.get_absolute_url()).content.decode()
+    assert "Submitted, awaiting decision" in detail
+    assert "was submitted to the approving authority" in detail
+    assert "Approve and add" not in detail  # staff cannot decide
+
+
+def test_a_draft_is_saved_then_submitted(login_as, make_staff, city_profile):
+    department = DepartmentFactory()
+    staff = make_staff()
+    client = login_as(staff)
+    client.post(
+        reverse("accounts:request-create"),
+        form_data(department, action="draft", city_controlled_confirmed=""),
+    )
+    req = AccountRequest.objects.get()
+    assert req.status == AccountRequest.Status.DRAFT
+    # Submitting without the P6 confirmation is refused with the reason.
+    response = client.post(reverse("accounts:request-submit", args=[req.pk]))
+    assert response.status_code == 400
+    assert "personal accounts cannot be registered" in response.content.decode()
+    req.refresh_from_db()
+    assert req.status == AccountRequest.Status.DRAFT
+    client.post(
+        reverse("accounts:request-edit", args=[req.pk]),
+        form_data(department, action="submit"),
+    )
+    req.refresh_from_db()
+    assert req.status == AccountRequest.Status.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"proposed_url": "https://www.facebook.com/maplefallspool"},
+            "not on Instagram",
+        ),
+        ({"proposed_url": "not-a-url"}, "Enter a valid URL"),
+        ({"proposed_handle": "maplefallsswim"}, "does not appear in the address"),
+        ({"kind": "personal"}, "Select a valid choice"),
+        ({"kind": "councilmember"}, "Select a valid choice"),
+        ({"purpose": ""}, "This field is required"),
+    ],
+)
+def test_bad_requests_show_the_error_and_save_nothing(
+    login_as, make_staff, city_profile, overrides, message
+):
+    department = DepartmentFactory()
+    response = login_as(make_staff()).post(
+        reverse("accounts:request-create"), form_data(department, **overrides)
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not AccountRequest.objects.exists()
+
+
+def test_a_duplicate_request_names_the_existing_account(
+    login_as, make_staff, city_profile
+):
+    existing = CompliantAccountFactory(
+        platform=platform("instagram"),
+        handle="maplefallspool",
+        url="https://instagram.com/maplefallspool/",
+    )
+    response = login_as(make_staff()).post(
+        reverse("accounts:request-create"), form_data(DepartmentFactory())
+    )
+    assert f"already on the registry (account #{existing.pk})" in (
+        response.content.decode()
+    )
+    assert not AccountRequest.objects.exists()
+
+
+def test_the_city_administrator_approves_on_the_request_page(
+    login_as, city_admin, city_profile
+):
+    req = SubmittedAccountRequestFactory()
+    client = login_as(city_admin)
+    html = client.get(req.get_absolute_url()).content.decode()
+    assert "Approve and add the account to the registry" in html
+    response = client.post(
+        reverse("accounts:request-approve", args=[req.pk]),
+        {"reason": "Fits the plan.", "cap_override_reason": "", "slug": ""},
+        follow=True,
+    )
+    req.refresh_from_db()
+    assert req.status == AccountRequest.Status.APPROVED
+    assert "is now on the registry" in response.content.decode()
+    assert Account.objects.get() == req.account
+
+
+def test_approving_at_the_cap_shows_the_override_field_error(
+    login_as, city_admin, city_profile
+):
+    AccountFactory.create_batch(city_profile.max_active_accounts)
+    req = SubmittedAccountRequestFactory()
+    client = login_as(city_admin)
+    assert (
+        "goes beyond that number" in client.get(req.get_absolute_url()).content.decode()
+    )
+    response = client.post(
+        reverse("accounts:request-approve", args=[req.pk]), {"reason": "Useful."}
+    )
+    assert response.status_code == 400
+    assert "give a reason for going beyond that number" in response.content.decode()
+    req.refresh_from_db()
+    assert req.status == AccountRequest.Status.SUBMITTED
+    assert Account.objects.count() == city_profile.max_active_accounts
+    client.post(
+        reverse("accounts:request-approve", args=[req.pk]),
+        {"reason": "Useful.", "cap_override_reason": "Council resolution 2026-9."},
+    )
+    req.refresh_from_db()
+    assert req.status == AccountRequest.Status.APPROVED
+    assert req.cap_override_reason == "Council resolution 2026-9."
+
+
+def test_approving_a_request_that_is_not_submitted_is_refused_clearly(
+    login_as, city_admin, city_profile
+):
+    req = AccountRequestFactory()  # a draft
+    response = login_as(city_admin).post(
+        reverse("accounts:request-approve", args=[req.pk]), {"reason": "OK"}
+    )
+    assert response.status_code == 400
+    assert "its status is “Draft”, and only “Submitted, awaiting decision” can be" in (
+        response.content.decode()
+    )
+    req.refresh_from_db()
+    assert req.status == AccountRequest.Status.DRAFT
+    assert not Account.objects.exists()
+
+
+def test_denying_needs_a_reason(login_as, city_admin, city_profile):
+    req = SubmittedAccountRequestFactory()
+    client = login_as(city_admin)
+    response = client.post(reverse("accounts:request-deny", args=[req.pk]), {})
+    assert response.status_code == 400
+    assert "This field is required" in response.content.decode()
+    client.post(
+        reverse("accounts:request-deny", args=[req.pk]), {"reason": "Use the main one."}
+    )
+    req.refresh_from_db()
+    assert req.status == AccountRequest.Status.DENIED
+    assert events_for(req).last().reason == "Use the main one."
+
+
+@pytest.mark.parametrize("role_fixture", ["manager", "records_officer", "attorney"])
+@pytest.mark.parametrize("action", ["request-approve", "request-deny"])
+def test_other_roles_cannot_decide(
+    request, login_as, role_fixture, action, city_profile
+):
+    user = request.getfixturevalue(role_fixture)
+    req = SubmittedAccountRequestFactory(requested_by=user)
+    response = login_as(user).post(
+        reverse(f"accounts:{action}", args=[req.pk]), {"reason": "Mine."}
+    )
+    assert response.status_code == 403
+    req.refresh_from_db()
+    assert req.status == AccountRequest.Status.SUBMITTED
+
+
+def test_staff_see_only_their_own_requests(login_as, make_staff, city_profile):
+    other = SubmittedAccountRequestFactory()
+    client = login_as(make_staff())
+    assert client.get(other.get_absolute_url()).status_code == 404
+    assert (
+        other.reference
+        not in client.get(reverse("accounts:request-list")).content.decode()
+    )
+
+
+def test_the_city_administrator_sees_the_pending_requests(
+    login_as, city_admin, city_profile
+):
+    pending = SubmittedAccountRequestFactory()
+    draft = AccountRequestFactory()
+    html = login_as(city_admin).get(reverse("accounts:request-list")).content.decode()
+    assert pending.reference in html
+    assert draft.reference not in html
+
+
+def test_the_requester_withdraws(login_as, city_profile):
+    req = SubmittedAccountRequestFactory()
+    login_as(req.requested_by).post(
+        reverse("accounts:request-withdraw", args=[req.pk]), {"reason": "Not needed."}
+    )
+    req.refresh_from_db()
+    assert req.status == AccountRequest.Status.WITHDRAWN
+
+
+def test_request_pages_need_a_staff_sign_in(client, city_profile):
+    req = SubmittedAccountRequestFactory()
+    for url in (
+        reverse("accounts:request-list"),
+        reverse("accounts:request-create"),
+        req.get_absolute_url(),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse(settings.LOGIN_URL))
+
+
+# --- offboarding (P3) ------------------------------------------------------------
+
+
+def test_the_city_administrator_offboards_and_records_the_steps(
+    login_as, city_admin, manager, city_profile
+):
+    grant = ManagerAccessFactory(manager=manager)
+    client = login_as(city_admin)
+    page = client.get(reverse("accounts:offboarding-list"))
+    assert manager in page.context["form"].fields["person"].queryset
+    response = client.post(
+        reverse("accounts:offboarding-list"),
+        {"person": manager.pk, "reason": "Left the city."},
+    )
+    offboarding = Offboarding.objects.get()
+    assert response["Location"] == offboarding.get_absolute_url()
+    grant.refresh_from_db()
+    assert not grant.is_current
+    (step,) = offboarding.steps.all()
+    html = client.get(offboarding.get_absolute_url()).content.decode()
+    assert "Remove them as administrator on the platform" in html
+    client.post(
+        reverse("accounts:offboarding-step-complete", args=[offboarding.pk, step.pk]),
+        {"note": "Removed from page roles."},
+    )
+    offboarding.refresh_from_db()
+    assert offboarding.status == Offboarding.Status.COMPLETED
+    # Recording it twice says so and changes nothing.
+    response = client.post(
+        reverse("accounts:offboarding-step-complete", args=[offboarding.pk, step.pk]),
+        follow=True,
+    )
+    assert "already recorded as done" in response.content.decode()
+
+
+def test_offboarding_without_a_reason_or_person_saves_nothing(
+    login_as, city_admin, grant
+):
+    response = login_as(city_admin).post(
+        reverse("accounts:offboarding-list"), {"person": grant.manager.pk, "reason": ""}
+    )
+    assert response.status_code == 400
+    grant.refresh_from_db()
+    assert grant.is_current
+    assert not Offboarding.objects.exists()
+
+
+@pytest.mark.parametrize("role_fixture", ["manager", "records_officer", "attorney"])
+def test_other_roles_cannot_offboard(request, login_as, role_fixture, grant):
+    user = request.getfixturevalue(role_fixture)
+    client = login_as(user)
+    assert client.get(reverse("accounts:offboarding-list")).status_code == 403
+    response = client.post(
+        reverse("accounts:offboarding-list"),
+        {"person": grant.manager.pk, "reason": "Left."},
+    )
+    assert response.status_code == 403
+    grant.refresh_from_db()
+    assert grant.is_current
