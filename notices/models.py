@@ -40,6 +40,13 @@ class DocumentVersionQuerySet(models.QuerySet["DocumentVersion"]):
             )
         )
 
+    def delete(self):  # type: ignore[no-untyped-def]
+        if self.exclude(status=DocumentVersion.Status.DRAFT).exists():
+            raise VersionFrozenError(
+                "Published notice and policy versions cannot be deleted."
+            )
+        return super().delete()
+
 
 class VersionFrozenError(Exception):
     """Raised on any attempt to change or delete a published or superseded version."""
@@ -135,6 +142,14 @@ class DocumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.number} ({self.status})"
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        # Also refused by a database trigger on PostgreSQL (migration 0002).
+        if self.status != self.Status.DRAFT:
+            raise VersionFrozenError(
+                "Published notice and policy versions cannot be deleted."
+            )
+        return super().delete(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         """Return the stable public URL of this version (drafts have none)."""

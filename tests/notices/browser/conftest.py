@@ -1,0 +1,124 @@
+"""Browser tests: pytest-playwright driving Debian's Chromium, with axe-core.
+
+Never run ``playwright install``: the tests use the system's ``/usr/bin/chromium``
+(``.ci/run`` installs it with apt). Without it they skip, or fail under
+``REQUIRE_SERVICES=1``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import service_missing
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# What the issue requires: WCAG 2.0 and 2.1, levels A and AA.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# 1280 CSS pixels at 200% zoom leave 640 CSS pixels of layout width.
+ZOOM_200 = {"width": 640, "height": 450}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict:
+    """Launch Debian's Chromium (no downloaded browser builds)."""
+    if not os.access(CHROMIUM, os.X_OK):
+        service_missing(f"Chromium is not installed at {CHROMIUM}")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM refuses
+    # to run while one is running unless told it is safe (it is: the test and the
+    # loop never run at the same time).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict:
+    return {**browser_context_args, "viewport": DESKTOP, "locale": "en-US"}
+
+
+@pytest.fixture
+def axe() -> Callable[[Any], list[dict[str, Any]]]:
+    """Return a function that runs axe-core on a page and returns the violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    runner = Axe()
+
+    def run(page: Any) -> list[dict[str, Any]]:
+        return runner.run(page, options=AXE_OPTIONS).response["violations"]
+
+    return run
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + ", ".join(str(n["target"]) for n in v["nodes"][:5])
+        for v in violations
+    )
+
+
+@pytest.fixture
+def shots() -> Callable[[Any, str], None]:
+    """Save a full-page screenshot when NOTICES_SHOTS_DIR is set (for review by eye)."""
+    folder = os.environ.get("NOTICES_SHOTS_DIR")
+
+    def save(page: Any, name: str) -> None:
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+    return save
+
+
+@pytest.fixture
+def staff_cookie(login_as: Callable[[Any], Any], live_server: Any) -> Callable:
+    """Return a function that signs ``user`` in within a browser context."""
+
+    def sign_in(context: Any, user: Any) -> None:
+        from django.conf import settings
+
+        name = settings.SESSION_COOKIE_NAME
+        session = login_as(user).cookies[name].value
+        context.add_cookies([{"name": name, "value": session, "url": live_server.url}])
+
+    return sign_in
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _browser_before_database(browser: Any) -> Any:
+    """Start the browser before any test's database set-up.
+
+    Started in the middle of a transactional test (after its database set-up), the
+    Playwright event loop stops Django from restoring the serialized database
+    contents (migration-seeded platforms and categories) for the next test.
+    """
+    return browser
