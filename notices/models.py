@@ -143,6 +143,10 @@ class DocumentVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.number} ({self.status})"
 
+    def get_absolute_url(self) -> str:
+        """Return the stable public URL of this version (drafts have none)."""
+        return reverse(f"notices:{self.kind}-version", kwargs={"number": self.number})
+
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         # Also refused by a database trigger on PostgreSQL (migration 0002).
         if self.status != self.Status.DRAFT:
@@ -150,10 +154,6 @@ class DocumentVersion(models.Model):
                 "Published notice and policy versions cannot be deleted."
             )
         return super().delete(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        """Return the stable public URL of this version (drafts have none)."""
-        return reverse(f"notices:{self.kind}-version", kwargs={"number": self.number})
 
     @property
     def is_draft(self) -> bool:
