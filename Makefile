@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 TWO_FACTOR_REQUIRED ?= false
 export PORT HOST
 
-.PHONY: run test install lint typecheck check migrations-check clean
+.PHONY: run test install lint typecheck check migrations-check clean backup restore security
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,15 @@ migrations-check: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 check: lint migrations-check test
+
+## Back up the database and uploaded files: make backup [TO=folder] (default var/backups/<time>).
+backup: $(STAMP)
+	$(BIN)/python manage.py backup $(if $(TO),--to "$(TO)")
+
+## Put a backup back (asks first; NOINPUT=1 does not): make restore FROM=var/backups/<time>
+restore: $(STAMP)
+	@test -n "$(FROM)" || { echo "Usage: make restore FROM=var/backups/<time>" >&2; exit 2; }
+	$(BIN)/python manage.py restore "$(FROM)" $(if $(NOINPUT),--noinput)
 
 clean:
 	rm -rf $(VENV) var
