@@ -53,6 +53,13 @@ migrations-check: $(STAMP)
 
 check: lint migrations-check test
 
+## Security checks: bandit, and Django's deployment checklist on production settings.
+security: $(STAMP)
+	$(BIN)/bandit -c pyproject.toml -r . -q
+	DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=social.city.example.gov \
+	  DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
 ## Back up the database and uploaded files: make backup [TO=folder] (default var/backups/<time>).
 backup: $(STAMP)
 	$(BIN)/python manage.py backup $(if $(TO),--to "$(TO)")

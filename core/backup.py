@@ -75,7 +75,7 @@ def _run(args: list[str]) -> None:
         raise BackupError(
             f"{args[0]} is not installed (apt-get install postgresql-client)."
         )
-    result = subprocess.run(  # noqa: S603 - fixed program, no shell
+    result = subprocess.run(  # noqa: S603  # nosec B603 - fixed program, no shell
         [tool, *args[1:]], env=_pg_env(), capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
