@@ -42,6 +42,8 @@ def check_stamp(value: str) -> float:
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise StampProblem("invalid") from exc
     elapsed = time.time() - shown
+    if elapsed > FORM_MAX_AGE:
+        raise StampProblem("expired")
     if elapsed < settings.APPEALS_MIN_FILL_SECONDS:
         raise StampProblem("too_fast")
     return elapsed

@@ -1,0 +1,295 @@
+"""The public appeal and challenge forms, the confirmation and the status page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from appeals.models import Appeal, Filing, LegalityChallenge
+from tests.appeals.conftest import aged_stamp
+from tests.appeals.factories import (
+    AppealAnsweredFactory,
+    AppealFactory,
+    ChallengeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+APPEAL_URL = "/appeals/appeal/"
+CHALLENGE_URL = "/appeals/challenge/"
+
+
+def html_of(response) -> str:
+    return response.content.decode()
+
+
+# --- the appeal form --------------------------------------------------------------
+
+
+def test_appeal_form_shows_every_category_and_what_happens_next(client, account):
+    response = client.get(APPEAL_URL)
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "Commercial promotions or spam" in html
+    assert html.count("<li><strong>") == 8
+    assert "within 3 business days" in html  # the profile's appeal_ack_days
+    assert "within 10 business days" in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert '<label for="id_explanation">' in html
+    # The honeypot is hidden from people and assistive technology.
+    assert 'class="appeals-trap" aria-hidden="true"' in html
+    assert 'name="started"' in html
+    assert "<script" not in html and "style=" not in html
+
+
+def test_valid_appeal_is_filed_and_confirmed_with_reference_and_link(
+    client, appeal_data, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(APPEAL_URL, appeal_data)
+    appeal = Appeal.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/appeals/filed/{appeal.status_token}/"
+    assert appeal.name == "Jordan Public"
+    assert appeal.channel == "web"
+    page = client.get(response["Location"])
+    html = html_of(page)
+    assert appeal.reference in html
+    assert f"/appeals/status/{appeal.status_token}/" in html
+    assert page["Cache-Control"].startswith("private")
+    assert page["Referrer-Policy"] == "no-referrer"
+    (message,) = mail.outbox
+    assert appeal.reference in message.body
+    assert appeal.status_token in message.body
+
+
+def test_invalid_appeal_keeps_everything_typed_and_links_errors(client, appeal_data):
+    appeal_data.update(
+        email="not-an-email", account="", account_other="", comment_text=""
+    )
+    response = client.post(APPEAL_URL, appeal_data)
+    assert response.status_code == 200
+    html = html_of(response)
+    assert not Appeal.objects.exists()
+    assert 'class="error-summary"' in html
+    assert 'href="#id_email"' in html
+    assert 'href="#id_account_other"' in html
+    assert 'href="#id_comment_text"' in html
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="email-hint email-error"' in html
+    # What was typed is still there.
+    assert "not-an-email" in html
+    assert "My comment was an opinion about city spending" in html
+    assert "Jordan Public" in html
+
+
+def test_field_length_caps_are_enforced(client, appeal_data):
+    appeal_data["explanation"] = "x" * 10_001
+    response = client.post(APPEAL_URL, appeal_data)
+    assert response.status_code == 200
+    assert "at most 10000 characters" in html_of(response)
+    assert not Appeal.objects.exists()
+
+
+def test_future_comment_date_is_refused(client, appeal_data):
+    appeal_data["comment_posted_on"] = "2099-01-01"
+    assert "That date is in the future" in html_of(client.post(APPEAL_URL, appeal_data))
+
+
+# --- abuse resistance --------------------------------------------------------------
+
+
+def test_csrf_is_required(appeal_data):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(APPEAL_URL, appeal_data)
+    assert response.status_code == 403
+    assert not Appeal.objects.exists()
+
+
+def test_rate_limit_refuses_politely_per_client_address(client, appeal_data, settings):
+    settings.APPEALS_SUBMIT_RATE = "2/h"
+    for _ in range(2):
+        assert client.post(APPEAL_URL, appeal_data).status_code == 302
+    refused = client.post(APPEAL_URL, appeal_data)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "3600"
+    assert "Please try again in an hour" in html_of(refused)
+    assert Appeal.objects.count() == 2
+    # Another address is counted on its own.
+    other = client.post(APPEAL_URL, appeal_data, REMOTE_ADDR="198.51.100.7")
+    assert other.status_code == 302
+
+
+def test_rate_limit_uses_the_client_address_behind_a_trusted_proxy(
+    client, appeal_data, settings
+):
+    settings.APPEALS_SUBMIT_RATE = "1/h"
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    first = client.post(
+        APPEAL_URL, appeal_data, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy
+    )
+    assert first.status_code == 302
+    # A different resident behind the same proxy is not refused...
+    second = client.post(
+        APPEAL_URL, appeal_data, HTTP_X_FORWARDED_FOR="203.0.113.6", **proxy
+    )
+    assert second.status_code == 302
+    # ...but the same one is, even when they forge an extra address on the left.
+    again = client.post(
+        APPEAL_URL,
+        appeal_data,
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5",
+        **proxy,
+    )
+    assert again.status_code == 429
+
+
+def test_honeypot_refuses_with_a_polite_400(client, appeal_data):
+    appeal_data["website"] = "http://spam.example"
+    response = client.post(APPEAL_URL, appeal_data)
+    assert response.status_code == 400
+    assert "looked automated" in html_of(response)
+    assert not Appeal.objects.exists()
+
+
+def test_too_fast_submission_is_refused(client, appeal_data):
+    appeal_data["started"] = aged_stamp(seconds=0.5)
+    response = client.post(APPEAL_URL, appeal_data)
+    assert response.status_code == 400
+    assert "faster than a person" in html_of(response)
+    assert not Appeal.objects.exists()
+
+
+def test_just_over_the_minimum_fill_time_is_accepted(client, appeal_data, settings):
+    appeal_data["started"] = aged_stamp(seconds=settings.APPEALS_MIN_FILL_SECONDS + 0.5)
+    assert client.post(APPEAL_URL, appeal_data).status_code == 302
+
+
+@pytest.mark.parametrize("stamp", ["", "forged", "tampered"])
+def test_missing_or_forged_timestamp_is_refused(client, appeal_data, stamp):
+    if stamp == "tampered":
+        stamp = aged_stamp()[:-2] + "xx"
+    appeal_data["started"] = stamp
+    assert client.post(APPEAL_URL, appeal_data).status_code == 400
+    assert not Appeal.objects.exists()
+
+
+def test_a_form_left_open_overnight_is_kept_and_refreshed(client, appeal_data):
+    appeal_data["started"] = aged_stamp(seconds=2 * 24 * 3600)
+    response = client.post(APPEAL_URL, appeal_data)
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "open for more than a day" in html
+    assert "My comment was an opinion about city spending" in html
+    new_stamp = re.search(r'name="started" value="([^"]+)"', html).group(1)
+    assert new_stamp != appeal_data["started"]
+    assert not Appeal.objects.exists()
+
+
+def test_an_oversized_body_is_refused_before_parsing(client, appeal_data):
+    appeal_data["comment_text"] = "x" * (70 * 1024)
+    response = client.post(APPEAL_URL, appeal_data)
+    assert response.status_code == 400
+    assert "larger than this form accepts" in html_of(response)
+    assert not Appeal.objects.exists()
+
+
+# --- the challenge form ------------------------------------------------------------
+
+
+def test_challenge_form_offers_the_live_sections_and_other(client, city_profile):
+    html = html_of(client.get(CHALLENGE_URL))
+    assert 'value="other"' in html
+    assert "Another part, or the policy or notice as a whole" in html
+    assert "within 30 business days" in html
+
+
+def test_challenge_form_uses_the_published_documents_sections(
+    client, city_profile, city_admin
+):
+    from notices.selectors import document_sections
+    from tests.notices.factories import publish_both
+
+    publish_both(by=city_admin)
+    anchor, _title = document_sections()[0]
+    html = html_of(client.get(CHALLENGE_URL))
+    assert f'value="{anchor}"' in html
+    # The built-in stand-in list is gone.
+    assert "Policy: purpose and status of the accounts" not in html
+
+
+def test_valid_challenge_is_filed(client, challenge_data):
+    response = client.post(CHALLENGE_URL, challenge_data)
+    challenge = LegalityChallenge.objects.get()
+    assert response.status_code == 302
+    assert challenge.section_anchor == "other"
+    assert challenge.reference.startswith("LC-")
+
+
+def test_challenge_with_an_unknown_section_is_refused(client, challenge_data):
+    challenge_data["section"] = "made-up"
+    response = client.post(CHALLENGE_URL, challenge_data)
+    assert response.status_code == 200
+    assert 'href="#id_section"' in html_of(response)
+    assert not LegalityChallenge.objects.exists()
+
+
+# --- status pages ------------------------------------------------------------------
+
+
+def test_status_page_shows_state_and_due_date(client, city_profile):
+    appeal = AppealFactory()
+    html = html_of(client.get(appeal.get_status_url()))
+    assert appeal.reference in html
+    assert "Received" in html
+    assert appeal.ack_due_on.strftime("%Y") in html
+    assert "acknowledgment, due by" in html
+
+
+def test_status_page_shows_the_written_answer(client, city_profile):
+    appeal = AppealAnsweredFactory(response="We reconsidered: it stays removed.")
+    html = html_of(client.get(appeal.get_status_url()))
+    assert "written answer</h2>" in html
+    assert "We reconsidered: it stays removed." in html
+    assert "Removal upheld" in html
+
+
+def test_status_page_reveals_nothing_of_other_filings(client, city_profile):
+    mine = AppealFactory(name="Alice Example")
+    theirs = ChallengeFactory(name="Bob Other", basis="Bob's secret basis")
+    html = html_of(client.get(mine.get_status_url()))
+    assert theirs.reference not in html
+    assert "Bob" not in html
+    # The status page never shows the resident's own personal data either.
+    assert "Alice Example" not in html
+
+
+def test_a_wrong_or_sequential_token_is_refused(client, city_profile):
+    appeal = AppealFactory()
+    other = AppealFactory()
+    assert client.get(f"/appeals/status/{appeal.pk}/").status_code == 404
+    tampered = appeal.status_token[:-1] + (
+        "A" if appeal.status_token[-1] != "A" else "B"
+    )
+    assert client.get(f"/appeals/status/{tampered}/").status_code == 404
+    assert client.get(f"/appeals/status/{'x' * 43}/").status_code == 404
+    # Another filing's token shows that filing only, never this one.
+    html = html_of(client.get(other.get_status_url()))
+    assert appeal.reference not in html
+
+
+def test_status_lookups_are_rate_limited(client, city_profile, settings):
+    settings.APPEALS_STATUS_RATE = "3/m"
+    for _ in range(3):
+        client.get(f"/appeals/status/{'y' * 43}/")
+    appeal = AppealFactory()
+    assert client.get(appeal.get_status_url()).status_code == 429
+
+
+def test_filings_left_open_show_no_outcome(client, city_profile):
+    appeal = AppealFactory(status=Filing.Status.RECEIVED)
+    assert "written answer</h2>" not in html_of(client.get(appeal.get_status_url()))

@@ -1,0 +1,275 @@
+"""Staff pages: entry from paper, the filing page's steps, privileged notes, panel."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from appeals.models import Appeal, Filing
+from core import clock, roles
+from tests.appeals.factories import (
+    AppealAcknowledgedFactory,
+    AppealFactory,
+    AppealUnderReviewFactory,
+    ChallengeAcknowledgedFactory,
+    ChallengeFactory,
+    ConsultationFactory,
+    RemovalFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+S = Filing.Status
+NOTES = "Privileged: the category is narrowly drawn; the risk is low."
+REASONED = (
+    "We looked at the comment again. It criticised a council decision and did "
+    "not advertise anything, so it is not spam (category 7)."
+)
+
+
+def html_of(response) -> str:
+    return response.content.decode()
+
+
+def test_staff_list_needs_sign_in_and_a_role(client, login_as, make_staff):
+    assert client.get("/appeals/staff/").status_code == 302
+    nobody = make_staff()
+    assert login_as(nobody).get("/appeals/staff/").status_code == 403
+
+
+def test_staff_list_shows_open_filings_with_due_dates(login_as, records_officer):
+    appeal = AppealFactory(ack_due_on=clock.today() - timedelta(days=1))
+    challenge = ChallengeFactory()
+    html = html_of(login_as(records_officer).get("/appeals/staff/"))
+    assert appeal.reference in html and challenge.reference in html
+    assert "(overdue)" in html
+    # A records officer reads but does not enter filings.
+    assert "Enter an appeal" not in html
+
+
+def test_manager_sees_appeals_but_not_challenges(login_as, manager):
+    appeal, challenge = AppealFactory(), ChallengeFactory()
+    html = html_of(login_as(manager).get("/appeals/staff/"))
+    assert appeal.reference in html and challenge.reference not in html
+    response = login_as(manager).get(challenge.get_absolute_url())
+    assert response.status_code == 403
+
+
+def test_staff_enter_a_letter_with_its_scan(login_as, manager, city_profile, account):
+    client = login_as(manager)
+    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.7 letter", "application/pdf")
+    response = client.post(
+        "/appeals/staff/appeal/new/",
+        {
+            "channel": "letter",
+            "received_on": (clock.today() - timedelta(days=2)).isoformat(),
+            "letter": scan,
+            "account": account.pk,
+            "comment_text": "Remembered text",
+            "explanation": "It was not spam.",
+            "name": "Pat Letterwriter",
+            "postal_address": "12 Oak Ave\nMaple Falls",
+            "reply_by": "mail",
+        },
+    )
+    appeal = Appeal.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == appeal.get_absolute_url()
+    assert appeal.channel == "letter" and appeal.entered_by == manager
+    download = client.get(f"/appeals/staff/appeal/{appeal.pk}/letter/")
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["Content-Type"] == "application/pdf"
+
+
+def test_staff_entry_keeps_input_on_error(login_as, manager, city_profile):
+    response = login_as(manager).post(
+        "/appeals/staff/appeal/new/",
+        {
+            "channel": "email",
+            "received_on": (clock.today() + timedelta(days=5)).isoformat(),
+            "explanation": "Kept explanation text",
+            "name": "Pat",
+            "reply_by": "email",
+            "email": "pat@example.net",
+        },
+    )
+    html = html_of(response)
+    assert response.status_code == 200
+    assert "That date is in the future." in html
+    assert "Kept explanation text" in html
+    assert not Appeal.objects.exists()
+
+
+def test_records_officer_cannot_enter_filings(login_as, records_officer):
+    response = login_as(records_officer).get("/appeals/staff/appeal/new/")
+    assert response.status_code == 403
+
+
+def test_filing_page_walks_an_appeal_through_to_the_answer(
+    login_as, manager, make_staff, city_profile
+):
+    remover = make_staff(roles.SOCIAL_MEDIA_MANAGER)
+    appeal = AppealFactory()
+    client = login_as(manager)
+    url = appeal.get_absolute_url()
+    assert client.post(url, {"action": "acknowledge"}).status_code == 302
+    removal = RemovalFactory(account=appeal.account, removed_by=remover)
+    page = html_of(client.get(url))
+    assert f"Link {removal}" in page  # proposed by account and date
+    assert (
+        client.post(url, {"action": "link-removal", "removal": removal.pk}).status_code
+        == 302
+    )
+    # The remover is not offered as reviewer.
+    page = html_of(client.get(url))
+    assert (
+        f'value="{remover.pk}"'
+        not in page.split('name="reviewer"')[1].split("</select>")[0]
+    )
+    client.post(url, {"action": "assign", "reviewer": manager.pk})
+    client.post(url, {"action": "start-review"})
+    response = client.post(
+        url, {"action": "answer", "outcome": "reversed", "response": REASONED}
+    )
+    assert response.status_code == 302
+    appeal.refresh_from_db()
+    assert appeal.status == S.ANSWERED and appeal.outcome == "reversed"
+    assert removal.amendments.filter(kind="restoration").exists()
+    page = html_of(client.get(url))
+    assert REASONED in page
+    assert "Correspondence, as sent" in page
+
+
+def test_assigning_the_remover_is_refused_on_the_page(login_as, manager, city_admin):
+    appeal = AppealAcknowledgedFactory(removal=RemovalFactory(removed_by=manager))
+    response = login_as(city_admin).post(
+        appeal.get_absolute_url(), {"action": "assign", "reviewer": manager.pk}
+    )
+    assert response.status_code == 200
+    appeal.refresh_from_db()
+    assert appeal.reviewer is None
+
+
+def test_a_refused_answer_keeps_the_typed_response(login_as, manager):
+    appeal = AppealUnderReviewFactory(reviewer=manager, removal=None)
+    response = login_as(manager).post(
+        appeal.get_absolute_url(),
+        {"action": "answer", "outcome": "upheld", "response": REASONED},
+    )
+    html = html_of(response)
+    assert response.status_code == 200
+    assert "Link the removal decision before answering." in html
+    assert REASONED in html
+    appeal.refresh_from_db()
+    assert appeal.status == S.UNDER_REVIEW
+
+
+def test_a_letter_by_mail_is_marked_mailed_from_the_page(login_as, manager):
+    appeal = AppealFactory(email="", postal_address="1 Elm St", reply_by="mail")
+    client = login_as(manager)
+    client.post(appeal.get_absolute_url(), {"action": "acknowledge"})
+    letter = appeal.correspondence.get()
+    assert "Mark as mailed" in html_of(client.get(appeal.get_absolute_url()))
+    client.post(appeal.get_absolute_url(), {"action": f"mailed-{letter.pk}"})
+    letter.refresh_from_db()
+    assert letter.sent_at is not None
+
+
+# --- privileged attorney notes ----------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [roles.CITY_ATTORNEY, roles.CITY_ADMINISTRATOR])
+def test_attorney_and_administrator_read_privileged_notes(login_as, make_staff, role):
+    consultation = ConsultationFactory(notes=NOTES)
+    user = make_staff(role)
+    html = html_of(login_as(user).get(consultation.challenge.get_absolute_url()))
+    assert NOTES in html
+    admin_page = login_as(user).get(
+        f"/admin/appeals/attorneyconsultation/{consultation.pk}/change/"
+    )
+    assert admin_page.status_code == 200
+    assert NOTES in html_of(admin_page)
+
+
+def test_records_officer_sees_the_challenge_but_never_the_notes(
+    login_as, records_officer
+):
+    consultation = ConsultationFactory(notes=NOTES)
+    client = login_as(records_officer)
+    html = html_of(client.get(consultation.challenge.get_absolute_url()))
+    assert consultation.challenge.reference in html
+    assert NOTES not in html
+    assert "1 consultation recorded" in html
+    assert (
+        client.get(
+            f"/admin/appeals/attorneyconsultation/{consultation.pk}/change/"
+        ).status_code
+        == 403
+    )
+    assert client.get("/admin/appeals/attorneyconsultation/").status_code == 403
+
+
+def test_attorney_records_a_consultation_from_the_page(login_as, attorney):
+    challenge = ChallengeAcknowledgedFactory()
+    response = login_as(attorney).post(
+        challenge.get_absolute_url(),
+        {
+            "action": "consult",
+            "attorney": attorney.pk,
+            "consulted_on": clock.today().isoformat(),
+            "notes": NOTES,
+        },
+    )
+    assert response.status_code == 302
+    assert challenge.consultations.get().notes == NOTES
+
+
+def test_records_officer_cannot_record_a_consultation(
+    login_as, records_officer, attorney
+):
+    challenge = ChallengeAcknowledgedFactory()
+    response = login_as(records_officer).post(
+        challenge.get_absolute_url(),
+        {
+            "action": "consult",
+            "attorney": attorney.pk,
+            "consulted_on": clock.today().isoformat(),
+            "notes": NOTES,
+        },
+    )
+    assert response.status_code == 403
+    assert not challenge.consultations.exists()
+
+
+# --- dashboard ---------------------------------------------------------------------
+
+
+def test_dashboard_panel_shows_the_reviewers_overdue_items(login_as, manager):
+    past = clock.today() - timedelta(days=20)
+    overdue = AppealUnderReviewFactory(
+        reviewer=manager, received_on=past, answer_due_on=clock.today() - timedelta(2)
+    )
+    someone_elses = AppealUnderReviewFactory(
+        received_on=past, answer_due_on=clock.today() - timedelta(days=2)
+    )
+    html = html_of(login_as(manager).get("/staff/"))
+    assert "Appeals and legality challenges" in html
+    assert overdue.reference in html
+    assert someone_elses.reference not in html
+    assert 'class="panel alert"' in html
+
+
+def test_dashboard_gives_the_administrator_the_digest(login_as, city_admin):
+    unassigned = AppealFactory(ack_due_on=clock.today() - timedelta(days=1))
+    challenge = ChallengeFactory(ack_due_on=clock.today())
+    far = AppealFactory(
+        ack_due_on=clock.today() + timedelta(days=30),
+        answer_due_on=clock.today() + timedelta(days=40),
+    )
+    html = html_of(login_as(city_admin).get("/staff/"))
+    assert unassigned.reference in html and challenge.reference in html
+    assert far.reference not in html
+    assert "without a reviewer" in html
