@@ -48,7 +48,7 @@ from accounts.models import (
     User,
 )
 from core import audit, clock
-from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
+from core.admin import AuditedAdminMixin, AuditedModelAdmin, ReadOnlyAdminMixin
 from core.roles import CITY_ADMINISTRATOR, CITY_ATTORNEY, RECORDS_OFFICER, has_role
 
 # Addresses typed without a scheme are taken as https (Django 6 default).
@@ -145,7 +145,10 @@ def history_html(obj: Any) -> str:
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
+    """Staff users. Every change (roles included) and password reset is audited
+    (issue #9: role grants are the most sensitive change in the system)."""
+
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         ("City", {"fields": ("job_title", "department")}),
@@ -160,6 +163,16 @@ class UserAdmin(DjangoUserAdmin):
         "is_active",
     )
     list_filter = (*DjangoUserAdmin.list_filter, "department")
+
+    def user_change_password(self, request, id, form_url=""):  # type: ignore[no-untyped-def]
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            audit.record_event(
+                action="accounts.user.password_set",
+                target=self.get_object(request, id),
+                actor=request.user,
+            )
+        return response
 
 
 @admin.register(CityProfile)
@@ -313,6 +326,14 @@ class AccountAdmin(admin.ModelAdmin):
     def history(self, obj: Account) -> str:
         return history_html(obj)
 
+    @admin.display(description="public notice link (P15)")
+    def notice_link(self, obj: Account) -> str:
+        # Added by the notices app (issue #8): the link, copy button and QR code.
+        return format_html(
+            '<a href="{}">Notice link, copy button and QR code</a>',
+            reverse("notices:account-link", args=[obj.pk]),
+        )
+
     @admin.display(description="approved through")
     def approval(self, obj: Account) -> str:
         request = AccountRequest.objects.filter(account=obj).first()
@@ -376,6 +397,7 @@ class AccountAdmin(admin.ModelAdmin):
             *AccountChangeForm.Meta.fields,
             *self.status_readonly,
             *self.checklist_readonly,
+            "notice_link",
             "approval",
             "current_managers",
             "history",
@@ -389,6 +411,7 @@ class AccountAdmin(admin.ModelAdmin):
             "kind",
             *self.status_readonly,
             *self.checklist_readonly,
+            "notice_link",
             "approval",
             "current_managers",
             "history",

@@ -281,3 +281,13 @@ def test_account_link_pages_require_staff(client):
     account = CompliantAccountFactory()
     assert client.get(f"/staff/notices/accounts/{account.pk}/").status_code == 302
     assert client.get(f"/staff/notices/accounts/{account.pk}/qr.svg").status_code == 302
+
+
+def test_account_admin_links_to_the_notice_link_page(login_as, city_admin):
+    account = CompliantAccountFactory()
+    html = _html(
+        login_as(city_admin).get(
+            reverse("admin:accounts_account_change", args=[account.pk])
+        )
+    )
+    assert f'href="/staff/notices/accounts/{account.pk}/"' in html
