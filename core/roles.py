@@ -49,6 +49,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "accounts.grant_manageraccess",
         "accounts.view_offboarding",
         "moderation.view_removalcategory",
+        "notices.view_documentversion",
         "moderation.change_removalcategory",
         # Sign-in security (issue #9): unlock lockouts, reset a lost second factor.
         "axes.view_accessattempt",
@@ -67,6 +68,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "accounts.view_manageraccess",
         "accounts.verify_account_checklist",
         "moderation.view_removalcategory",
+        "notices.view_documentversion",
     },
     RECORDS_OFFICER: {
         "core.view_auditevent",
@@ -76,10 +78,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "accounts.view_accountrequest",
         "accounts.view_manageraccess",
         "moderation.view_removalcategory",
+        "notices.view_documentversion",
     },
     CITY_ATTORNEY: {
         "accounts.view_account",
         "moderation.view_removalcategory",
+        "notices.view_documentversion",
     },
 }
 

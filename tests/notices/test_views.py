@@ -291,3 +291,21 @@ def test_account_admin_links_to_the_notice_link_page(login_as, city_admin):
         )
     )
     assert f'href="/staff/notices/accounts/{account.pk}/"' in html
+
+
+@pytest.mark.parametrize(
+    "role", ["city_admin", "records_officer", "attorney", "manager"]
+)
+def test_versions_are_read_only_in_the_admin(request, login_as, published, role):
+    client = login_as(request.getfixturevalue(role))
+    version = published["policy"]
+    changelist = client.get(reverse("admin:notices_documentversion_changelist"))
+    assert changelist.status_code == 200
+    assert "/policy/versions/1/" in _html(changelist)
+    url = reverse("admin:notices_documentversion_change", args=[version.pk])
+    page = _html(client.get(url))
+    assert 'name="title"' not in page  # shown, never editable
+    response = client.post(url, {"title": "Changed"})
+    assert response.status_code == 403
+    version.refresh_from_db()
+    assert version.title == "City of Maple Falls social media policy"
