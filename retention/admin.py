@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
+from core.permissions import ManagedAccountAdminMixin
 from retention import services
 from retention.exceptions import RetentionError
 from retention.models import (
@@ -25,7 +26,9 @@ from retention.models import (
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ManagedAccountAdminMixin, admin.ModelAdmin):
+    # A Social Media Manager sees and enters messages only for the accounts they
+    # manage (P11; issue #9 object-level permissions).
     list_display = ("__str__", "account", "received_at", "state_label", "read_by")
     list_filter = ("account", "classification")
     date_hierarchy = "received_at"

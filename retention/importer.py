@@ -15,9 +15,9 @@ Each record has these fields (CSV: a header row with these names):
 JSON is a list of such objects, or an object with a ``messages`` list. A message
 already recorded for the account (even one destroyed since: its tombstone keeps
 the id) is skipped, so importing the same export twice records each message once.
-Malformed records are reported with their row number (CSV: the line of the file,
-the header being line 1; JSON: the position in the list, from 1) and the good
-records are imported.
+Malformed records are reported with their row number (CSV: the line of the file
+the record ends on, the header being line 1; JSON: the position in the list, from
+1) and the good records are imported.
 """
 
 from __future__ import annotations

@@ -74,6 +74,7 @@ class Message(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # see destroyed_by_run: each index slows the purge
     )
     classification = classification_field()
     # P19: a request, application or question that needs a city process.
@@ -84,6 +85,7 @@ class Message(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # see destroyed_by_run: each index slows the purge
     )
     follow_up_channel = models.CharField(
         max_length=10, choices=FollowUpChannel.choices, blank=True
@@ -95,6 +97,7 @@ class Message(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # see destroyed_by_run: each index slows the purge
     )
     destroyed_at = models.DateTimeField(null=True, blank=True)
     destroyed_by_run = models.ForeignKey(
@@ -106,6 +109,10 @@ class Message(models.Model):
         # Not indexed: every index on this table costs the purge one write per
         # destroyed row; a run's tombstones are read only to recover a killed run.
         db_index=False,
+        # No database foreign key either: its check would run once per destroyed
+        # row (the purge sets this column on up to a million rows a run). Runs are
+        # never deleted (the admin and the product cannot), so it cannot dangle.
+        db_constraint=False,
     )
 
     class Meta:

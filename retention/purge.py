@@ -122,6 +122,11 @@ def _lock_scope_shared() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [SCOPE_LOCK_KEY])
+            # A batch lost in a crash is lost whole (it is one transaction) and the
+            # next run destroys it again; the run's destruction record is committed
+            # synchronously, which flushes every batch before it. So the batches
+            # need not wait for their own disk flush.
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
             # Removal decisions are immutable except inside a retention purge.
             cursor.execute(
                 "SELECT set_config('citysocial.retention_purge', 'on', true)"
@@ -218,6 +223,18 @@ def purge_preview(*, now: datetime | None = None) -> list[SeriesPreview]:
 
 
 @dataclass
+class _Batch:
+    """What one batch destroyed: ids and the range of their record dates."""
+
+    ids: list[int]
+    first: date | None
+    last: date | None
+
+    def __bool__(self) -> bool:
+        return bool(self.ids)
+
+
+@dataclass
 class _Tally:
     """What a run destroyed in one series: ids (compact) and the date range."""
 
@@ -225,9 +242,9 @@ class _Tally:
     first: date | None = None
     last: date | None = None
 
-    def add(self, pairs: Iterable[tuple[int, date | None]]) -> None:
-        for pk, day in pairs:
-            self.ids.append(pk)
+    def add(self, batch: _Batch) -> None:
+        self.ids.extend(batch.ids)
+        for day in (batch.first, batch.last):
             if day is not None:
                 self.first = day if self.first is None else min(self.first, day)
                 self.last = day if self.last is None else max(self.last, day)
@@ -248,8 +265,9 @@ def ids_digest(ids: Iterable[int]) -> str:
 
 def _message_batch_postgres(
     qs: QuerySet, size: int, run: PurgeRun, now: datetime
-) -> list[tuple[int, datetime]]:
-    """Destroy one batch of messages in one statement (PostgreSQL)."""
+) -> tuple[list[int], datetime | None, datetime | None]:
+    """Destroy one batch of messages in one statement (PostgreSQL); return the ids
+    and the earliest and latest received times."""
     inner = (
         qs.order_by("pk")
         .values("pk")
@@ -259,18 +277,44 @@ def _message_batch_postgres(
     table = connection.ops.quote_name(Message._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS m SET body = '', sender_handle = '', "  # noqa: S608
-            "destroyed_at = %s, destroyed_by_run_id = %s "
-            f"FROM ({sql}) AS batch WHERE m.id = batch.id "
-            "RETURNING m.id, m.received_at",
+            # ANY(ARRAY(...)): the batch is chosen first (an init plan, using the
+            # purge-candidates index), then updated by primary key; a join here
+            # lets the planner scan the whole table per batch.
+            f"WITH done AS (UPDATE {table} AS m SET body = '', "  # noqa: S608  # nosec B608
+            "sender_handle = '', destroyed_at = %s, destroyed_by_run_id = %s "
+            f"WHERE m.id = ANY(ARRAY({sql})) "
+            "RETURNING m.id, m.received_at) "
+            "SELECT array_agg(id), min(received_at), max(received_at) FROM done",
             [now, run.pk, *params],
         )
-        rows = cursor.fetchall()
-    if rows:
-        audit.redact_personal(
-            model=Message, ids=[pk for pk, _ in rows], run_label=str(run)
-        )
-    return rows
+        ids, first, last = cursor.fetchone()
+    ids = ids or []
+    if ids:
+        redact_message_events(ids, run)
+    return ids, first, last
+
+
+def redact_message_events(ids: list[int], run: PurgeRun) -> None:
+    """Clear the personal data of the audit events about these messages (R4).
+
+    On PostgreSQL, first find which of them have any (one array parameter, one
+    index probe each), so the common case, messages imported without personal
+    audit events, costs one cheap query per batch.
+    """
+    if connection.vendor == "postgresql":
+        from django.contrib.contenttypes.models import ContentType
+
+        content_type = ContentType.objects.get_for_model(Message)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT target_id FROM core_auditevent "
+                "WHERE target_type_id = %s AND target_id = ANY(%s::varchar[]) "
+                "AND personal IS NOT NULL",
+                [content_type.pk, [str(pk) for pk in ids]],
+            )
+            ids = [int(row[0]) for row in cursor.fetchall()]
+    if ids:
+        audit.redact_personal(model=Message, ids=ids, run_label=str(run))
 
 
 def _destroy_batch(
@@ -279,11 +323,11 @@ def _destroy_batch(
     run: PurgeRun,
     cutoff_now: datetime,
     size: int,
-) -> list[tuple[int, date | None]] | None:
+) -> _Batch | None:
     """Destroy up to ``size`` records of ``spec`` in the current transaction.
 
-    Returns the (id, date) pairs destroyed, an empty list when nothing is due, or
-    None when a hold covers the whole series.
+    Returns what was destroyed (empty when nothing is due), or None when a hold
+    covers the whole series.
     """
     _lock_scope_shared()
     due = spec.candidates(schedule, cutoff_now)
@@ -292,8 +336,8 @@ def _destroy_batch(
         return None
     now = clock.now()
     if spec.key == Series.MESSAGES and connection.vendor == "postgresql":
-        rows = _message_batch_postgres(qs, size, run, now)
-        return [(pk, spec.record_date(received)) for pk, received in rows]
+        ids, first, last = _message_batch_postgres(qs, size, run, now)
+        return _Batch(ids, spec.record_date(first), spec.record_date(last))
     date_field = _date_field(spec)
     pairs = list(
         qs.order_by("pk")
@@ -301,10 +345,11 @@ def _destroy_batch(
         .values_list("pk", date_field)[:size]
     )
     if not pairs:
-        return []
+        return _Batch([], None, None)
     ids = [pk for pk, _ in pairs]
     if spec.model_label == "retention.Message":
-        destroy_messages(ids, str(run), run_id=run.pk, now=now)
+        destroy_messages(ids, run_id=run.pk, now=now)
+        redact_message_events(ids, run)
     elif spec.destroy is not None:
         spec.destroy(ids, str(run))
     else:
@@ -316,7 +361,8 @@ def _destroy_batch(
             )
             for pk, d in pairs
         )
-    return [(pk, spec.record_date(d)) for pk, d in pairs]
+    days = [spec.record_date(d) for _, d in pairs if d is not None]
+    return _Batch(ids, min(days, default=None), max(days, default=None))
 
 
 def _write_record(
@@ -405,10 +451,10 @@ def _run_locked(*, trigger: str, by: Any, size: int, limit: int | None) -> Purge
             while limit is None or tally.count < limit:
                 step = size if limit is None else min(size, limit - tally.count)
                 with transaction.atomic():
-                    pairs = _destroy_batch(spec, schedule, run, cutoff_now, step)
-                if not pairs:
+                    batch = _destroy_batch(spec, schedule, run, cutoff_now, step)
+                if not batch:
                     break
-                tally.add(pairs)
+                tally.add(batch)
         except SeriesUnavailable as exc:
             logger.info("Series %s skipped: %s", spec.key, exc)
         except Exception as exc:
@@ -500,14 +546,17 @@ def _finalize_from_tombstones(
             "object_id", flat=True
         )
     )
-    tombstones = Message.objects.filter(destroyed_by_run=run).order_by("pk")
+    tombstones = Message.objects.filter(destroyed_by_run=run).exclude(
+        pk__in=disaster_ids
+    )
     tally = _Tally()
+    summary = tombstones.aggregate(first=Min("received_at"), last=Max("received_at"))
     tally.add(
-        (pk, clock_date(received))
-        for pk, received in tombstones.values_list("pk", "received_at").iterator(
-            chunk_size=10_000
+        _Batch(
+            list(tombstones.values_list("pk", flat=True).iterator(chunk_size=10_000)),
+            clock_date(summary["first"]),
+            clock_date(summary["last"]),
         )
-        if pk not in disaster_ids
     )
     if tally.count:
         counts[Series.MESSAGES] = tally.count

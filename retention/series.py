@@ -190,18 +190,13 @@ def _message_candidates(
 # --- Destroyers -------------------------------------------------------------------
 
 
-def destroy_messages(
-    ids: list[int], run_label: str, *, run_id: int, now: datetime
-) -> int:
+def destroy_messages(ids: list[int], *, run_id: int, now: datetime) -> int:
     """Clear the content and personal fields of these messages (their tombstone
-    keeps id, account, platform id, dates and the run)."""
-    from core import audit
-
-    count = Message.objects.filter(pk__in=ids, destroyed_at__isnull=True).update(
+    keeps id, account, platform id, dates and the run). The caller redacts their
+    audit events in the same transaction."""
+    return Message.objects.filter(pk__in=ids, destroyed_at__isnull=True).update(
         body="", sender_handle="", destroyed_at=now, destroyed_by_run_id=run_id
     )
-    audit.redact_personal(model=Message, ids=ids, run_label=run_label)
-    return count
 
 
 def _destroy_removals(ids: list[int], run_label: str) -> int:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from unittest import mock
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from core import audit, clock
@@ -320,10 +321,24 @@ def test_the_pause_setting_stops_all_destruction(settings):
     assert not PurgeRun.objects.exists()
 
 
-def test_a_run_while_another_holds_the_lock_does_nothing():
-    message = ReadMessageFactory()
+@contextmanager
+def lock_held_by_another_run():
+    """Hold the purge lock as another process would (its own connection)."""
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        with psycopg.connect(**connection.get_connection_params()) as other:
+            other.execute("SELECT pg_advisory_lock(%s)", [purge_module.RUN_LOCK_KEY])
+            yield
+        return
     with purge_lock() as acquired:
         assert acquired
+        yield
+
+
+def test_a_run_while_another_holds_the_lock_does_nothing():
+    message = ReadMessageFactory()
+    with lock_held_by_another_run():
         assert run().status == "busy"
         with pytest.raises(CommandError, match="in progress"):
             call_command("purge")

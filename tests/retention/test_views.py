@@ -1,0 +1,246 @@
+"""Staff pages: messages, follow-ups, holds, disasters, purge, the log export and
+the dashboard panel."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from core import clock
+from retention.models import DestructionRecord, DisasterPeriod, LegalHold, Message
+from tests.accounts.factories import AccountFactory
+from tests.retention.factories import MessageFactory, ReadMessageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_inbox_shows_only_managed_accounts_unread(
+    login_as, manager, managed_account
+):
+    mine = MessageFactory(account=managed_account, body="Park question")
+    MessageFactory(body="Someone else's account")
+    ReadMessageFactory(account=managed_account, body="Already read")
+    response = login_as(manager).get(reverse("retention:messages"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Park question" in content
+    assert "Someone else" not in content
+    assert "Already read" not in content
+    assert f'value="{mine.pk}"' in content
+
+
+def test_bulk_mark_read_from_the_inbox(login_as, manager, managed_account):
+    messages = MessageFactory.create_batch(2, account=managed_account)
+    client = login_as(manager)
+    response = client.post(
+        reverse("retention:messages-mark-read"),
+        {"message": [m.pk for m in messages], "next": "/retention/messages/"},
+        follow=True,
+    )
+    assert "2 message(s) marked read." in response.content.decode()
+    assert not Message.objects.filter(read_at__isnull=True).exists()
+
+
+def test_bulk_mark_read_of_garbage_changes_nothing(login_as, manager, managed_account):
+    message = MessageFactory(account=managed_account)
+    response = login_as(manager).post(
+        reverse("retention:messages-mark-read"), {"message": ["x"]}, follow=True
+    )
+    assert "not understood" in response.content.decode()
+    message.refresh_from_db()
+    assert message.read_at is None
+
+
+def test_message_page_marks_read_flags_and_records_follow_up(
+    login_as, manager, managed_account
+):
+    message = MessageFactory(account=managed_account)
+    client = login_as(manager)
+    url = reverse("retention:message-detail", args=[message.pk])
+    client.post(url, {"action": "flag"})
+    client.post(url, {"action": "read"})
+    response = client.post(url, {"action": "read"}, follow=True)
+    assert "already read" in response.content.decode()
+    waiting = client.get(reverse("retention:follow-ups")).content.decode()
+    assert url in waiting
+    client.post(url, {"action": "follow_up", "channel": "phone"})
+    message.refresh_from_db()
+    assert message.read_by == manager
+    assert message.follow_up_channel == "phone"
+    assert url not in client.get(reverse("retention:follow-ups")).content.decode()
+
+
+def test_a_destroyed_message_page_shows_no_content(login_as, manager, managed_account):
+    from retention.models import PurgeRun
+    from retention.purge import purge_run
+
+    message = ReadMessageFactory(account=managed_account, body="secret words")
+    purge_run(trigger=PurgeRun.Trigger.COMMAND)
+    response = login_as(manager).get(
+        reverse("retention:message-detail", args=[message.pk])
+    )
+    content = response.content.decode()
+    assert "Destroyed" in content
+    assert "secret words" not in content
+
+
+def test_message_pages_need_the_role(login_as, records_officer, client):
+    assert (
+        login_as(records_officer).get(reverse("retention:messages")).status_code == 403
+    )
+    client.logout()
+    response = client.get(reverse("retention:messages"))
+    assert response.status_code == 302
+
+
+def test_records_officer_places_and_releases_a_hold(login_as, records_officer):
+    account = AccountFactory()
+    client = login_as(records_officer)
+    response = client.post(
+        reverse("retention:holds"),
+        {"title": "Smith v. City", "reason": "Litigation", "accounts": [account.pk]},
+        follow=True,
+    )
+    assert "placed" in response.content.decode()
+    hold = LegalHold.objects.get()
+    client.post(reverse("retention:hold-release", args=[hold.pk]), {"reason": "Done"})
+    hold.refresh_from_db()
+    assert hold.released_by == records_officer
+
+
+def test_a_hold_without_scope_shows_the_error(login_as, records_officer):
+    response = login_as(records_officer).post(
+        reverse("retention:holds"), {"title": "Hold", "reason": "Litigation"}
+    )
+    assert response.status_code == 200
+    assert "Give the hold a scope" in response.content.decode()
+    assert not LegalHold.objects.exists()
+
+
+def test_holds_page_is_for_the_records_officer(login_as, manager):
+    assert login_as(manager).get(reverse("retention:holds")).status_code == 403
+
+
+def test_city_administrator_declares_a_disaster_period(login_as, city_admin):
+    account = AccountFactory()
+    response = login_as(city_admin).post(
+        reverse("retention:disasters"),
+        {
+            "name": "Spring flood",
+            "starts_at": "2026-04-01T08:00",
+            "ends_at": "2026-03-01T08:00",
+            "accounts": [account.pk],
+        },
+    )
+    assert "ends before it starts" in response.content.decode()
+    assert not DisasterPeriod.objects.exists()
+    login_as(city_admin).post(
+        reverse("retention:disasters"),
+        {
+            "name": "Spring flood",
+            "starts_at": "2026-04-01T08:00",
+            "accounts": [account.pk],
+        },
+    )
+    assert DisasterPeriod.objects.get().ends_at is None
+
+
+def test_records_officer_sees_but_cannot_declare_disasters(login_as, records_officer):
+    client = login_as(records_officer)
+    assert client.get(reverse("retention:disasters")).status_code == 200
+    client.post(
+        reverse("retention:disasters"),
+        {
+            "name": "X",
+            "starts_at": "2026-04-01T08:00",
+            "accounts": [AccountFactory().pk],
+        },
+    )
+    assert not DisasterPeriod.objects.exists()
+
+
+def test_purge_page_previews_and_runs(login_as, records_officer):
+    ReadMessageFactory.create_batch(2)
+    client = login_as(records_officer)
+    content = client.get(reverse("retention:purge")).content.decode()
+    assert "What the next run would destroy" in content
+    assert Message.objects.filter(destroyed_at__isnull=True).count() == 2
+    response = client.post(reverse("retention:purge"), follow=True)
+    assert "destroyed 2 record(s)" in response.content.decode()
+
+
+def test_purge_page_says_when_destruction_is_paused(
+    login_as, records_officer, settings
+):
+    settings.RETENTION_PURGE_PAUSED = True
+    ReadMessageFactory()
+    client = login_as(records_officer)
+    assert (
+        "Destruction is paused"
+        in client.get(reverse("retention:purge")).content.decode()
+    )
+    response = client.post(reverse("retention:purge"), follow=True)
+    assert "nothing was destroyed" in response.content.decode()
+    assert not Message.objects.filter(destroyed_at__isnull=False).exists()
+
+
+def test_city_administrator_cannot_run_the_purge(login_as, city_admin):
+    ReadMessageFactory()
+    login_as(city_admin).post(reverse("retention:purge"))
+    assert not Message.objects.filter(destroyed_at__isnull=False).exists()
+
+
+def test_destruction_log_csv(login_as, records_officer, manager):
+    from retention.models import PurgeRun
+    from retention.purge import purge_run
+
+    ReadMessageFactory.create_batch(3)
+    purge_run(trigger=PurgeRun.Trigger.COMMAND)
+    response = login_as(records_officer).get(reverse("retention:destruction-log-csv"))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    record = DestructionRecord.objects.get()
+    assert rows[0][:3] == ["record", "run", "series"]
+    assert rows[1][0] == str(record.pk)
+    assert rows[1][5] == "3"
+    assert rows[1][8] == record.ids_sha256
+    assert (
+        login_as(manager).get(reverse("retention:destruction-log-csv")).status_code
+        == 403
+    )
+
+
+def test_dashboard_panel(login_as, manager, managed_account, records_officer):
+    MessageFactory.create_batch(2, account=managed_account)
+    MessageFactory(
+        account=managed_account,
+        follow_up_flagged_at=clock.now() - timedelta(days=1),
+        follow_up_flagged_by=manager,
+    )
+    content = login_as(manager).get(reverse("core:dashboard")).content.decode()
+    assert "Messages and retention" in content
+    assert "3 unread messages" in content
+    assert "1 business request waiting for follow-up" in content
+    officer = login_as(records_officer).get(reverse("core:dashboard")).content.decode()
+    assert "0 open legal holds" in officer
+    assert "Last run: none yet" in officer
+
+
+def test_admin_pages_of_the_destruction_log_are_read_only(login_as, records_officer):
+    from retention.models import PurgeRun
+    from retention.purge import purge_run
+
+    ReadMessageFactory()
+    purge_run(trigger=PurgeRun.Trigger.COMMAND)
+    record = DestructionRecord.objects.get()
+    client = login_as(records_officer)
+    url = reverse("admin:retention_destructionrecord_change", args=[record.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"item_count": 0}).status_code == 403
+    delete = reverse("admin:retention_destructionrecord_delete", args=[record.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert DestructionRecord.objects.get().item_count == 1
