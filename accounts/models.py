@@ -7,13 +7,14 @@ here (P7). State changes go through ``accounts.services``, which audit them.
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, router
 from django.db.models.functions import Lower
 from django.urls import reverse
 
@@ -400,6 +401,27 @@ class Account(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("admin:accounts_account_change", args=[self.pk])
+
+    # Checked by clean() with a message naming the field and the existing account;
+    # the database constraints stay as the last line of defence.
+    IDENTITY_CONSTRAINTS = frozenset(
+        {"account_url_unique_per_platform", "account_handle_unique_per_platform"}
+    )
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        """Validate the constraints, except those clean() reports more clearly."""
+        using = router.db_for_write(self.__class__, instance=self)
+        errors: dict[str, Any] = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                if constraint.name in self.IDENTITY_CONSTRAINTS:
+                    continue
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as e:
+                    errors = e.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def clean(self) -> None:
         errors = {}

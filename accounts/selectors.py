@@ -109,7 +109,9 @@ def offboarding_list_open() -> QuerySet[Offboarding]:
 def staff_with_current_access() -> QuerySet[User]:
     """Return people who hold current access to at least one account."""
     return (
-        User.objects.filter(grants__revoked_at__isnull=True)
+        # Both conditions on the same join: people with no grant at all would
+        # otherwise match "revoked_at is null" through the outer join.
+        User.objects.filter(grants__isnull=False, grants__revoked_at__isnull=True)
         .distinct()
         .order_by("last_name", "first_name", "username")
     )

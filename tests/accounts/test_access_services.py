@@ -236,3 +236,17 @@ def test_only_the_city_administrator_offboards(manager, records_officer, grant):
         services.offboarding_start(person=manager, by=records_officer, reason="x")
     grant.refresh_from_db()
     assert grant.is_current
+
+
+def test_only_people_with_current_access_can_be_picked_for_offboarding(
+    make_staff, city_profile
+):
+    from accounts.selectors import staff_with_current_access
+
+    current = ManagerAccessFactory().manager
+    revoked_only = RevokedManagerAccessFactory().manager
+    never = make_staff()
+    people = set(staff_with_current_access())
+    assert current in people
+    assert revoked_only not in people
+    assert never not in people

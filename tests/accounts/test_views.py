@@ -37,6 +37,8 @@ def test_the_public_list_shows_active_accounts_with_links(client, city_profile):
     assert PUBLIC == "/accounts/"
     assert f'href="{active.url}"' in html
     assert "Maple Falls Parks" in html
+    # P15: each account's public notice is one click away.
+    assert reverse("notices:account-notice", args=[active.slug]) in html
     assert active.platform.name in html
     assert suspended.display_name not in html
     assert shut.display_name not in html
