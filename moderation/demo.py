@@ -144,6 +144,24 @@ REMOVALS: list[tuple[Any, ...]] = [
         False,
     ),
     (
+        "x",
+        "manager",
+        63,
+        "1866554433229911",
+        "hot singles nearby",
+        "@hotsingles_mn",
+        "[attached image: sexually explicit photo] 😘 more at "
+        "hot-singles-nearby.example",
+        [1, 8],
+        "https://hot-singles-nearby.example/",
+        "The reply attached a sexually explicit photograph and linked to an adult "
+        "site; the image was captured in the screenshot kept by the manager.",
+        "The photograph is pornographic (category 1) and the link leads to more of "
+        "the same (category 8).",
+        "deleted",
+        False,
+    ),
+    (
         "instagram",
         "manager",
         55,

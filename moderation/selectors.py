@@ -121,11 +121,14 @@ def removal_current(decision: RemovalDecision) -> dict[str, Any]:
     values["categories"] = sorted(c.number for c in decision.categories.all())
     for amendment in decision.amendments.all():
         if amendment.kind == RemovalAmendment.Kind.CORRECTION:
-            values[amendment.field] = _from_json(amendment.field, amendment.new_value)
+            values[amendment.field] = correction_value(
+                amendment.field, amendment.new_value
+            )
     return values
 
 
-def _from_json(field: str, value: Any) -> Any:
+def correction_value(field: str, value: Any) -> Any:
+    """Return a correction's stored (JSON) value as the field's Python value."""
     from django.utils.dateparse import parse_datetime
 
     if field in ("posted_at", "removed_at") and isinstance(value, str):

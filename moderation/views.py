@@ -154,6 +154,8 @@ def _detail_context(request: HttpRequest, decision: RemovalDecision) -> dict[str
         "restored": selectors.removal_is_restored(decision),
         "can_act": can_act,
         "events": audit.events_for(decision).select_related("actor"),
+        # Appeals of this removal (appeals.Appeal.removal, related_name "appeals").
+        "appeals": list(decision.appeals.all()) if hasattr(decision, "appeals") else [],
     }
     if can_act:
         context.update(notification_context(decision=decision, request=request))

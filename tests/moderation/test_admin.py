@@ -185,3 +185,26 @@ def test_csv_export_refused_without_view_permission(login_as, make_staff):
     user = make_staff(None)
     response = login_as(user).get(reverse("admin:moderation_removaldecision_export"))
     assert response.status_code in (302, 403)
+
+
+def test_csv_export_shows_values_after_corrections_and_telling(
+    login_as, city_admin, account_manager, account
+):
+    decision = RemovalDecisionFactory(account=account, platform_action="hidden")
+    services.removal_amend(
+        decision=decision,
+        by=account_manager,
+        field="platform_action",
+        value="deleted",
+        reason="It was deleted.",
+    )
+    services.removal_notify_author(
+        decision=decision, by=account_manager, via="email", text="Hello"
+    )
+    services.removal_restore(decision=decision, by=account_manager, reason="Appeal.")
+    header, row = _export(login_as(city_admin))
+    row = dict(zip(header, row, strict=True))
+    assert row["platform_action"] == "deleted"
+    assert row["author_told"] == "email"
+    assert row["restored"] == "yes"
+    assert row["corrected"] == "yes"
