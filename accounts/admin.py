@@ -662,7 +662,7 @@ class ManagerAccessAdmin(admin.ModelAdmin):
         "review_state",
         "revoked_at",
     )
-    list_filter = (ReviewFilter, "account__platform", "account")
+    list_filter = (ReviewFilter, "account__platform", "account__department")
     search_fields = (
         "manager__username",
         "manager__first_name",
