@@ -5,6 +5,8 @@ from axes.admin import AccessFailureLogAdmin as AxesAccessFailureLogAdmin
 from axes.admin import AccessLogAdmin as AxesAccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp.plugins.otp_static.admin import (
@@ -180,7 +182,14 @@ class HolidayAdmin(AuditedModelAdmin):
 
 # --- Security records: sign-in attempts and second-factor devices ------------------
 
-for _model in (AccessAttempt, AccessLog, AccessFailureLog, TOTPDevice, StaticDevice):
+for _model in (
+    Group,
+    AccessAttempt,
+    AccessLog,
+    AccessFailureLog,
+    TOTPDevice,
+    StaticDevice,
+):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
 
@@ -247,3 +256,8 @@ class StaticDeviceAdmin(AuditedAdminMixin, OtpStaticDeviceAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdminMixin, DjangoGroupAdmin):
+    """The role groups: a change to a role's permissions is audited."""
