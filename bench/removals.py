@@ -317,12 +317,15 @@ def prepare_people() -> tuple[object, list[object], list[object]]:
 def load(rows: int, admin: object, managers: list, accounts: list) -> float:
     """Replace the decisions with ``rows`` generated ones; return seconds taken."""
     from django.db import connection
+    from psycopg import sql as pgsql
 
     from moderation.models import RemovalCategory
 
     rng = random.Random(5)
     categories = {c.number: c.pk for c in RemovalCategory.objects.all()}
     now = datetime.now(UTC)
+    span = 3 * 365 * 86400
+    start = now - timedelta(seconds=span)
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -360,7 +363,12 @@ def load(rows: int, admin: object, managers: list, accounts: list) -> float:
         ) as copy:
             for pk in range(1, rows + 1):
                 account = accounts[pk % ACCOUNTS]
-                removed = now - timedelta(seconds=rng.randrange(3 * 365 * 86400))
+                # Logged in time order, as in real use (with some late entries).
+                removed = (
+                    start
+                    + timedelta(seconds=span * pk / rows)
+                    - timedelta(seconds=rng.randrange(2 * 86400))
+                )
                 posted = removed - timedelta(seconds=rng.randrange(60, 3 * 86400))
                 first, last = rng.choice(FIRST), rng.choice(LAST)
                 words = rng.choices(WORDS, k=rng.randrange(6, 60))
@@ -460,8 +468,10 @@ def load(rows: int, admin: object, managers: list, accounts: list) -> float:
                     )
         for table in ("moderation_removaldecision", "moderation_removalamendment"):
             cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT coalesce(max(id), 1) FROM {table}))"
+                pgsql.SQL(
+                    "SELECT setval(pg_get_serial_sequence({}, 'id'), "
+                    "(SELECT coalesce(max(id), 1) FROM {}))"
+                ).format(pgsql.Literal(table), pgsql.Identifier(table))
             )
     with raw.transaction(), raw.cursor() as cur:
         cur.execute("SET LOCAL maintenance_work_mem = '512MB'")

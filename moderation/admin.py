@@ -15,7 +15,7 @@ from itertools import islice
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -34,6 +34,7 @@ from moderation.models import (
     RemovalDecision,
     RemovalDecisionCategory,
 )
+from moderation.paginator import EstimatedCountPaginator
 
 
 @admin.register(RemovalCategory)
@@ -83,10 +84,14 @@ class CategoryFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() and self.value().isdigit():
+            # By category id, without a join, so PostgreSQL estimates the rows
+            # from the link table's statistics.
+            category = RemovalCategory.objects.filter(number=int(self.value())).first()
             return queryset.filter(
                 Exists(
                     RemovalDecisionCategory.objects.filter(
-                        decision=OuterRef("pk"), category__number=int(self.value())
+                        decision=OuterRef("pk"),
+                        category_id=category.pk if category else 0,
                     )
                 )
             )
@@ -117,11 +122,15 @@ class AuthorToldFilter(admin.SimpleListFilter):
         return [("yes", "Told"), ("no", "Not told yet")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        not_told = RemovalDecision.objects.author_not_told().values("pk")
+        told_later = Exists(
+            RemovalAmendment.objects.filter(
+                decision=OuterRef("pk"), kind=RemovalAmendment.Kind.AUTHOR_NOTIFIED
+            )
+        )
         if self.value() == "no":
-            return queryset.filter(pk__in=not_told)
+            return queryset.filter(notified_via="").exclude(told_later)
         if self.value() == "yes":
-            return queryset.exclude(pk__in=not_told)
+            return queryset.filter(~Q(notified_via="") | told_later)
         return queryset
 
 
@@ -415,29 +424,20 @@ class RemovalDecisionAdmin(admin.ModelAdmin):
     )
     list_per_page = 50
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     change_list_template = "admin/moderation/removaldecision/change_list.html"
     ordering = ("-removed_at", "-id")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RemovalDecision]:
-        return (
-            selectors.removal_list_visible_to(user=request.user)
-            .annotate(
-                told_later=Exists(
-                    RemovalAmendment.objects.filter(
-                        decision=OuterRef("pk"),
-                        kind=RemovalAmendment.Kind.AUTHOR_NOTIFIED,
-                    )
-                ),
-                restored=Exists(
-                    RemovalAmendment.objects.filter(
-                        decision=OuterRef("pk"),
-                        kind=RemovalAmendment.Kind.RESTORATION,
-                    )
-                ),
-            )
-            .prefetch_related(
-                Prefetch("categories", queryset=RemovalCategory.objects.only("number"))
-            )
+        # Told/restored come from the page's amendments (one prefetch query), not
+        # EXISTS annotations, which PostgreSQL plans as a scan of every amendment.
+        return selectors.removal_list_visible_to(user=request.user).prefetch_related(
+            Prefetch("categories", queryset=RemovalCategory.objects.only("number")),
+            Prefetch(
+                "amendments",
+                queryset=RemovalAmendment.objects.only("decision_id", "kind"),
+                to_attr="page_amendments",
+            ),
         )
 
     # Records stand as made (P20 spirit): nothing is added, changed or deleted here.
@@ -483,11 +483,17 @@ class RemovalDecisionAdmin(admin.ModelAdmin):
 
     @admin.display(description="Author told", boolean=True)
     def told(self, obj: RemovalDecision) -> bool:
-        return bool(obj.notified_via) or bool(getattr(obj, "told_later", False))
+        return bool(obj.notified_via) or any(
+            a.kind == RemovalAmendment.Kind.AUTHOR_NOTIFIED
+            for a in getattr(obj, "page_amendments", ())
+        )
 
     @admin.display(description="Restored", boolean=True)
     def is_restored(self, obj: RemovalDecision) -> bool:
-        return bool(getattr(obj, "restored", False))
+        return any(
+            a.kind == RemovalAmendment.Kind.RESTORATION
+            for a in getattr(obj, "page_amendments", ())
+        )
 
     def get_urls(self) -> list:
         return [

@@ -208,3 +208,28 @@ def test_csv_export_shows_values_after_corrections_and_telling(
     assert row["author_told"] == "email"
     assert row["restored"] == "yes"
     assert row["corrected"] == "yes"
+
+
+def test_large_counts_are_estimated_and_marked_on_postgres(
+    postgres, login_as, city_admin, monkeypatch
+):
+    from moderation import paginator
+
+    monkeypatch.setattr(paginator, "EXACT_UP_TO", 3)
+    for _ in range(6):
+        RemovalDecisionFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE moderation_removaldecision")
+    html = login_as(city_admin).get(LIST).content.decode()
+    assert "about " in html and "estimated" in html
+    # Small results stay exact.
+    response = login_as(city_admin).get(LIST, {"q": RemovalDecisionFactory().comment_id})
+    assert "about" not in response.content.decode().split('class="paginator"')[1]
+
+
+def test_counts_are_exact_below_the_threshold(login_as, city_admin):
+    for _ in range(3):
+        RemovalDecisionFactory()
+    html = login_as(city_admin).get(LIST).content.decode()
+    assert "3 removal decisions" in html
+    assert "estimated" not in html
