@@ -11,13 +11,13 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 
 from accounts.selectors import city_profile_get
@@ -78,7 +78,10 @@ PERSONAL_FIELDS = {
 
 def city_days(name: str) -> int:
     """Return a deadline setting from the city profile (P22, P23)."""
-    profile = city_profile_get()
+    return _days_from(city_profile_get(), name)
+
+
+def _days_from(profile: Any, name: str) -> int:
     return int(getattr(profile, name)) if profile else DEFAULT_DAYS[name]
 
 
@@ -103,12 +106,45 @@ def _kind_prefix(filing: Filing) -> str:
 
 
 def _next_reference(prefix: str, year: int) -> str:
-    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
-        prefix=prefix, year=year
+    """Take the next number for ``prefix`` and ``year`` in one atomic statement
+    (an upsert that locks the counter row until the transaction ends)."""
+    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (prefix, year, last) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (prefix, year) DO UPDATE SET last = {table}.last + 1 "
+            "RETURNING last",
+            [prefix, year],
+        )
+        (number,) = cursor.fetchone()
+    return f"{prefix}-{year}-{number:05d}"
+
+
+def _check_new_filing(filing: Filing) -> None:
+    """Validate a new filing without a database round trip per rule: field rules
+    here, and the database constraints' rules restated so a bad call gets a clear
+    ValidationError rather than an IntegrityError. Foreign keys come from forms
+    or callers that already hold the objects."""
+    filing.full_clean(
+        exclude=["reference", "status_token", "account", "entered_by", "reviewer"],
+        validate_unique=False,
+        validate_constraints=False,
     )
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{prefix}-{year}-{counter.last:05d}"
+    errors: dict[str, str] = {}
+    if not filing.email and not filing.postal_address:
+        errors["email"] = "Give an email address or a postal address."
+    elif filing.reply_by == Delivery.EMAIL and not filing.email:
+        errors["email"] = "Give an email address for an answer by email."
+    elif filing.reply_by == Delivery.MAIL and not filing.postal_address:
+        errors["postal_address"] = "Give a postal address for an answer by mail."
+    if (
+        isinstance(filing, Appeal)
+        and not filing.comment_url
+        and not filing.comment_text
+    ):
+        errors["comment_text"] = "Give a link to the comment or what it said."
+    if errors:
+        raise ValidationError(errors)
 
 
 def _personal(filing: Filing) -> dict[str, Any]:
@@ -129,6 +165,7 @@ def _write(
     subject: str,
     extra: dict[str, Any] | None = None,
     delivery: str | None = None,
+    profile: Any = None,
 ) -> Correspondence:
     """Record a message to the resident, exactly as it will be sent; email it
     after commit (letters wait to be marked as mailed)."""
@@ -139,7 +176,7 @@ def _write(
             "filing": filing,
             "status_url": _status_url(filing),
             "site_url": settings.SITE_URL,
-            "profile": city_profile_get(),
+            "profile": profile or city_profile_get(),
             **(extra or {}),
         },
     ).strip()
@@ -154,8 +191,11 @@ def _write(
         letter.appeal = filing
     else:
         letter.challenge = filing
-    letter.full_clean()
-    letter.save()
+    # Exactly one filing is set just above (the database checks it too).
+    letter.full_clean(
+        exclude=["appeal", "challenge", "marked_by"], validate_constraints=False
+    )
+    letter.save(force_insert=True)
     if delivery == Delivery.EMAIL:
         from appeals.tasks import send_correspondence_task
 
@@ -191,22 +231,26 @@ def _filing_create(
     if channel != Channel.WEB and by is None:
         raise ValidationError({"channel": "Only staff enter filings on paper."})
     prefix = _kind_prefix(filing)
+    profile = city_profile_get()
+    ack_days = _days_from(profile, f"{prefix}_ack_days")
+    answer_days = _days_from(profile, f"{prefix}_answer_days")
+    # One holiday query covers both deadlines.
+    span = timedelta(days=(max(ack_days, answer_days) // 5 + 1) * 7 + 30)
+    off = calendar.holidays_between(received_on, received_on + span)
     filing.channel = channel
     filing.received_on = received_on
     filing.entered_by = by
-    filing.ack_due_on = calendar.add_business_days(
-        received_on, city_days(f"{prefix}_ack_days")
-    )
+    filing.ack_due_on = calendar.add_business_days(received_on, ack_days, holidays=off)
     filing.answer_due_on = calendar.add_business_days(
-        received_on, city_days(f"{prefix}_answer_days")
+        received_on, answer_days, holidays=off
     )
     if letter:
         filing.letter_sha256 = _check_letter(letter)
         filing.letter = letter
+    _check_new_filing(filing)
     filing.reference = _next_reference(filing.REFERENCE_PREFIX, received_on.year)
     filing.status_token = secrets.token_urlsafe(32)
-    filing.full_clean(exclude=["reference", "status_token"])
-    filing.save()
+    filing.save(force_insert=True)
     data = audit.snapshot(
         filing,
         ["channel", "received_on", "status", "ack_due_on", "answer_due_on"],
@@ -231,6 +275,7 @@ def _filing_create(
             template="receipt",
             subject=f"We received your {_noun(filing)} ({filing.reference})",
             delivery=Delivery.EMAIL,
+            profile=profile,
         )
     return filing
 

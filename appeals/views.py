@@ -7,6 +7,7 @@ submission is a polite page (400 or 429), never a server error.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from django_ratelimit.core import is_ratelimited
 from accounts.models import Account, User
 from accounts.selectors import city_profile_get
 from appeals import forms as f
-from appeals import selectors, services
+from appeals import pagecache, selectors, services
 from appeals.exceptions import AppealsError
 from appeals.models import (
     Appeal,
@@ -84,11 +85,18 @@ def _public_form(
     form_class: type[f.AppealForm] | type[f.ChallengeForm],
     submit: Any,
     template: str,
-    extra: dict[str, Any],
+    extra_of: Callable[[], dict[str, Any]],
 ) -> HttpResponse:
     if request.method != "POST":
-        form = form_class(initial={"started": f.form_stamp()})
-        return _render_form(request, template, form, extra)
+        stamp = f.form_stamp()
+
+        def render_page(token: str) -> HttpResponse:
+            form = form_class(initial={"started": stamp})
+            return _render_form(
+                request, template, form, {**extra_of(), "csrf_token": token}
+            )
+
+        return pagecache.serve(request, template, stamp=stamp, render=render_page)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -122,7 +130,7 @@ def _public_form(
             "This form was open for more than a day. Check your answers and "
             "send it again.",
         )
-        return _render_form(request, template, form, extra)
+        return _render_form(request, template, form, extra_of())
     if form.is_valid():
         try:
             filing = submit(**form.service_kwargs())
@@ -130,7 +138,7 @@ def _public_form(
             _add_errors(form, exc)
         else:
             return redirect("appeals:filed", token=filing.status_token)
-    return _render_form(request, template, form, extra)
+    return _render_form(request, template, form, extra_of())
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:
@@ -146,15 +154,12 @@ def _render_form(
 ) -> HttpResponse:
     form.mark_fields()
     profile = city_profile_get()
+    days = {name: services._days_from(profile, name) for name in services.DEFAULT_DAYS}
     return render(
         request,
         template,
-        {"form": form, "profile": profile, "days": _days(), **extra},
+        {"form": form, "profile": profile, "days": days, **extra},
     )
-
-
-def _days() -> dict[str, int]:
-    return {name: services.city_days(name) for name in services.DEFAULT_DAYS}
 
 
 @require_http_methods(["GET", "POST"])
@@ -167,7 +172,7 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
         form_class=f.AppealForm,
         submit=services.appeal_submit,
         template="appeals/appeal_form.html",
-        extra={"categories": list(RemovalCategory.objects.all())},
+        extra_of=lambda: {"categories": list(RemovalCategory.objects.all())},
     )
 
 
@@ -179,7 +184,7 @@ def challenge_new(request: HttpRequest) -> HttpResponse:
         form_class=f.ChallengeForm,
         submit=services.challenge_submit,
         template="appeals/challenge_form.html",
-        extra={},
+        extra_of=dict,
     )
 
 

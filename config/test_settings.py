@@ -19,3 +19,6 @@ if REDIS_URL:
     # Keep test keys apart from a running instance's.
     CACHES["default"]["KEY_PREFIX"] = "citysocial-test"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Render the public appeal forms afresh in every test; tests/appeals turns the page
+# cache on where it tests it (the cache outlives a test's rolled-back rows).
+APPEALS_FORM_CACHE_SECONDS = 0
