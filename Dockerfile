@@ -8,6 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 RUN groupadd --system city && useradd --system --gid city --home /app city
+# pg_dump/pg_restore for `manage.py backup` / `restore` (same major version as the
+# postgres:15 service).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client-15 \
+    && rm -rf /var/lib/apt/lists/*
 
 COPY pyproject.toml README.md ./
 COPY config ./config

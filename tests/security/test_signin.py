@@ -287,3 +287,36 @@ def test_staff_session_ends_after_inactivity(login_as, manager, settings, time_m
 def test_session_expires_within_thirty_minutes(settings):
     assert settings.SESSION_COOKIE_AGE <= 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def _make_run_dry(**env: str) -> str:
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-n", "-o", ".venv/.installed-stamp", "run"],
+        cwd=ROOT,
+        env={**_settings_env(), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout
+
+
+def _announcement(dry_run: str) -> str:
+    """Run the `if ... fi` block that `make run` uses to announce the mode."""
+    block = dry_run[
+        dry_run.index("if [") : dry_run.index("fi", dry_run.index("if [")) + 2
+    ]
+    return subprocess.run(
+        ["bash", "-c", block], capture_output=True, text=True, check=True, timeout=30
+    ).stdout
+
+
+def test_make_run_says_when_the_demo_relaxes_the_second_factor():
+    relaxed = _make_run_dry()
+    assert "two-step staff sign-in is RELAXED" in _announcement(relaxed)
+    assert "TWO_FACTOR_REQUIRED=false .venv/bin/honcho" in relaxed
+    strict = _make_run_dry(TWO_FACTOR_REQUIRED="true")
+    assert "RELAXED" not in _announcement(strict)
+    assert "Two-step sign-in is ON" in _announcement(strict)
+    assert "TWO_FACTOR_REQUIRED=true .venv/bin/honcho" in strict
