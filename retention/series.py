@@ -21,7 +21,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -237,6 +237,64 @@ def _destroy_audit_personal(ids: list[int], run_label: str) -> int:
     return count
 
 
+# What a cleared text field reads after destruction, where the owning model needs
+# a value (e.g. a filing must keep a way to be answered).
+DESTROYED = "[destroyed under the retention schedule]"
+
+
+def _destroy_filings(model_label: str, personal: dict[str, Any]) -> Destroyer:
+    """Clear a filing's personal data (P22/P23 filings, R2): name, contact, the
+    resident's own words, the letter, and what was sent to them; the record of
+    the filing (reference, dates, status, outcome) remains."""
+
+    def destroy(ids: list[int], run_label: str) -> int:
+        from core import audit
+
+        model = apps.get_model(model_label)
+        for filing in model._default_manager.filter(pk__in=ids).exclude(letter=""):
+            try:
+                filing.letter.delete(save=False)
+            except Exception:
+                logger.exception("Could not delete the letter of %s", filing)
+        count = model._default_manager.filter(pk__in=ids).update(
+            name=DESTROYED,
+            email="",
+            postal_address=DESTROYED,
+            reply_by="mail",
+            letter="",
+            letter_sha256="",
+            response=Case(When(response="", then=Value("")), default=Value(DESTROYED)),
+            withdrawal_note="",
+            **personal,
+        )
+        correspondence = apps.get_model("appeals", "Correspondence")
+        link = "appeal" if model_label.endswith("Appeal") else "challenge"
+        correspondence._default_manager.filter(**{f"{link}_id__in": ids}).update(
+            to=DESTROYED, body=DESTROYED, send_error=""
+        )
+        if link == "challenge":
+            # Privileged consultation notes may quote the challenger.
+            apps.get_model("appeals", "AttorneyConsultation")._default_manager.filter(
+                challenge_id__in=ids
+            ).update(notes=DESTROYED)
+        audit.redact_personal(model=model, ids=ids, run_label=run_label)
+        return count
+
+    return destroy
+
+
+def _delete_rows(model_label: str) -> Destroyer:
+    def destroy(ids: list[int], run_label: str) -> int:
+        from core import audit
+
+        model = apps.get_model(model_label)
+        _total, per_model = model._default_manager.filter(pk__in=ids).delete()
+        audit.redact_personal(model=model, ids=ids, run_label=run_label)
+        return per_model.get(model._meta.label, 0)
+
+    return destroy
+
+
 def _removal_ids_under_open_appeal() -> set[int]:
     try:
         from appeals.selectors import removal_ids_under_open_appeal
@@ -247,6 +305,10 @@ def _removal_ids_under_open_appeal() -> set[int]:
 
 def _filing_closed() -> Any:
     return Coalesce("answered_at", "withdrawn_at")
+
+
+def _request_closed() -> Any:
+    return Coalesce("decided_at", "withdrawn_at")
 
 
 REGISTRY: tuple[SeriesSpec, ...] = (
@@ -274,9 +336,11 @@ REGISTRY: tuple[SeriesSpec, ...] = (
     SeriesSpec(
         key=Series.ACCOUNT_REQUESTS,
         model_label="accounts.AccountRequest",
-        closed="decided_at",
+        closed=_request_closed,
         date_path="created_at",
-        method="redact",
+        # The account itself stays on the registry; the request is deleted.
+        destroy=_delete_rows("accounts.AccountRequest"),
+        method="delete",
     ),
     SeriesSpec(
         key=Series.REMOVAL_DECISIONS,
@@ -297,6 +361,16 @@ REGISTRY: tuple[SeriesSpec, ...] = (
         account_path="account",
         date_path="received_on",
         person_paths=("name", "email"),
+        alive=lambda: ~Q(name=DESTROYED),
+        destroy=_destroy_filings(
+            "appeals.Appeal",
+            {
+                "account_other": "",
+                "comment_url": "",
+                "comment_text": DESTROYED,
+                "explanation": DESTROYED,
+            },
+        ),
         method="redact",
     ),
     SeriesSpec(
@@ -305,6 +379,8 @@ REGISTRY: tuple[SeriesSpec, ...] = (
         closed=_filing_closed,
         date_path="received_on",
         person_paths=("name", "email"),
+        alive=lambda: ~Q(name=DESTROYED),
+        destroy=_destroy_filings("appeals.LegalityChallenge", {"basis": DESTROYED}),
         method="redact",
     ),
     SeriesSpec(
