@@ -160,9 +160,10 @@ def _detail_context(
         "in_service": in_service,
         "profile": profile,
         "at_cap": profile is not None and in_service >= profile.max_active_accounts,
-        "approve_form": forms.get("approve_form") or ApproveForm(),
-        "deny_form": forms.get("deny_form") or ReasonForm(),
-        "withdraw_form": forms.get("withdraw_form") or OptionalReasonForm(),
+        "approve_form": forms.get("approve_form") or ApproveForm(auto_id="approve_%s"),
+        "deny_form": forms.get("deny_form") or ReasonForm(auto_id="deny_%s"),
+        "withdraw_form": forms.get("withdraw_form")
+        or OptionalReasonForm(auto_id="withdraw_%s"),
         "submit_error": forms.get("submit_error"),
     }
 
@@ -208,7 +209,7 @@ def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _visible_request(request, pk)
-    form = OptionalReasonForm(request.POST)
+    form = OptionalReasonForm(request.POST, auto_id="withdraw_%s")
     form.is_valid()
     try:
         services.account_request_withdraw(
@@ -229,7 +230,7 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm(services.PERM_DECIDE):
         raise PermissionDenied
     obj = _visible_request(request, pk)
-    form = ApproveForm(request.POST)
+    form = ApproveForm(request.POST, auto_id="approve_%s")
     if form.is_valid():
         try:
             account = services.account_request_approve(
@@ -257,7 +258,7 @@ def request_deny(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm(services.PERM_DECIDE):
         raise PermissionDenied
     obj = _visible_request(request, pk)
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, auto_id="deny_%s")
     if form.is_valid():
         try:
             services.account_request_deny(

@@ -1,6 +1,8 @@
 """What people see: the public list (P7), the request pages (P12, P14) and the
 offboarding pages (P3)."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -176,6 +178,9 @@ def test_the_city_administrator_approves_on_the_request_page(
     client = login_as(city_admin)
     html = client.get(req.get_absolute_url()).content.decode()
     assert "Approve and add the account to the registry" in html
+    # Three forms with a reason on one page: every id is unique (WCAG 4.1.1).
+    ids = re.findall(r'id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
     response = client.post(
         reverse("accounts:request-approve", args=[req.pk]),
         {"reason": "Fits the plan.", "cap_override_reason": "", "slug": ""},
