@@ -114,11 +114,26 @@ def staff_cookie(login_as: Callable[[Any], Any], live_server: Any) -> Callable:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _browser_before_database(browser: Any) -> Any:
-    """Start the browser before any test's database set-up.
+def _browser_with_database(
+    django_db_setup: None, request: pytest.FixtureRequest
+) -> Any:
+    """Start the browser once the test database exists, and keep its serialized
+    contents usable.
 
-    Started in the middle of a transactional test (after its database set-up), the
-    Playwright event loop stops Django from restoring the serialized database
-    contents (migration-seeded platforms and categories) for the next test.
+    While Playwright's event loop runs, ``django.db.connections`` hands this
+    thread new connection objects (asgiref's context-local storage), which lack
+    the ``_test_serialized_contents`` that ``serialized_rollback`` restores the
+    migration-seeded rows (platforms, removal categories) from after each
+    transactional test. Carry them over.
     """
+    from django.db import connections
+
+    saved = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None)
+        for alias in connections
+    }
+    browser = request.getfixturevalue("browser")
+    for alias, contents in saved.items():
+        if contents is not None:
+            connections[alias]._test_serialized_contents = contents
     return browser

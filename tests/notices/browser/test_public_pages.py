@@ -88,40 +88,47 @@ def _no_horizontal_scroll(page: Any) -> bool:
     )
 
 
-@pytest.mark.parametrize(("name", "path"), PAGES, ids=[n for n, _ in PAGES])
-def test_public_page_passes_axe_at_desktop_phone_and_200_percent_zoom(
-    name, path, city, live_server, page, axe, shots
-):
-    for label, viewport in (
-        ("desktop", DESKTOP),
-        ("phone", PHONE),
-        ("zoom200", ZOOM_200),
-    ):
-        page.set_viewport_size(viewport)
-        response = page.goto(live_server.url + path)
-        assert response.status == 200
-        violations = axe(page)
-        assert violations == [], f"{name} at {label}:\n{describe(violations)}"
-        assert _no_horizontal_scroll(page), f"{name} scrolls sideways at {label}"
-        assert page.locator("h1").count() == 1
-        if label != "zoom200":
-            shots(page, f"{name}-{label}")
-
-
-def test_appeal_form_error_state_passes_axe(
+def test_every_public_page_passes_axe_at_desktop_and_phone_and_reflows_at_200(
     city, live_server, page, axe, shots, settings
 ):
+    """One test (one database reset) for every page; all problems are reported."""
+    problems = []
+    for name, path in PAGES:
+        for label, viewport in (
+            ("desktop", DESKTOP),
+            ("phone", PHONE),
+            ("zoom200", ZOOM_200),
+        ):
+            page.set_viewport_size(viewport)
+            response = page.goto(live_server.url + path)
+            if response.status != 200:
+                problems.append(f"{name}: status {response.status}")
+                break
+            if page.locator("h1").count() != 1:
+                problems.append(f"{name}: not exactly one h1")
+            if not _no_horizontal_scroll(page):
+                problems.append(f"{name} scrolls sideways at {label}")
+            if label == "zoom200":
+                continue  # reflow only: the same markup was checked by axe above
+            violations = axe(page)
+            if violations:
+                problems.append(f"{name} at {label}:\n{describe(violations)}")
+            shots(page, f"{name}-{label}")
+    # The appeal form's error state (P22 filers who make a mistake).
     url = _url("appeals:appeal-new")
-    if url is None:
-        pytest.skip("the appeal form is not built yet (appeals:appeal-new)")
-    settings.APPEALS_MIN_FILL_SECONDS = 0
-    page.goto(live_server.url + url)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_load_state()
-    assert page.locator(".error-summary, [role=alert]").count() >= 1
-    violations = axe(page)
-    assert violations == [], describe(violations)
-    shots(page, "appeal-form-errors-desktop")
+    if url:
+        settings.APPEALS_MIN_FILL_SECONDS = 0
+        page.set_viewport_size(DESKTOP)
+        page.goto(live_server.url + url)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+        if page.locator(".error-summary").count() < 1:
+            problems.append("appeal form: submitting it empty showed no error summary")
+        violations = axe(page)
+        if violations:
+            problems.append(f"appeal form errors:\n{describe(violations)}")
+        shots(page, "appeal-form-errors-desktop")
+    assert not problems, "\n".join(problems)
 
 
 def test_every_public_page_works_without_javascript(city, live_server, browser):
