@@ -41,9 +41,7 @@ def document_version_get(*, kind: str, number: int) -> DocumentVersion | None:
 def document_version_history() -> list[DocumentVersion]:
     """Return every public version, notice first, newest first within each kind."""
     return list(
-        DocumentVersion.objects.public()
-        .select_related("published_by")
-        .order_by("kind", "-number")
+        DocumentVersion.objects.public().defer("sections").order_by("kind", "-number")
     )
 
 

@@ -1,0 +1,20 @@
+"""The demo city gets version 1 of its notice and policy, once (seed_demo)."""
+
+from __future__ import annotations
+
+import pytest
+
+from notices import demo
+from notices.models import DocumentVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_publishes_the_first_versions_and_is_idempotent(city_profile, city_admin):
+    ctx = {"users": {"clerk": city_admin}}
+    demo.seed(ctx)
+    demo.seed(ctx)
+    live = DocumentVersion.objects.live()
+    assert sorted(live.values_list("kind", "number")) == [("notice", 1), ("policy", 1)]
+    assert DocumentVersion.objects.count() == 2
+    assert {v.published_by for v in live} == {city_admin}
