@@ -371,8 +371,10 @@ def _destroy_batch(
             )
             for pk, d in pairs
         )
-    days = [spec.record_date(d) for _, d in pairs if d is not None]
-    return _Batch(ids, min(days, default=None), max(days, default=None))
+    days = [day for _, d in pairs if (day := spec.record_date(d)) is not None]
+    if not days:
+        return _Batch(ids, None, None)
+    return _Batch(ids, min(days), max(days))
 
 
 def _write_record(

@@ -297,3 +297,23 @@ def test_the_database_going_away_mid_run_loses_no_batch():
     assert process.returncode != 0
     assert b"terminat" in err.lower()
     _check_after_interruption(messages, killed=False)
+
+
+def test_placing_a_hold_waits_for_the_batch_in_progress(records_officer):
+    """A batch reads the holds under a shared lock that placing a hold takes
+    exclusively, so a new hold never misses a batch already destroying (R3)."""
+    from retention.purge import SCOPE_LOCK_KEY
+
+    account = AccountFactory()
+    with other_connection() as batch, batch.transaction():
+        batch.execute("SELECT pg_advisory_xact_lock_shared(%s)", [SCOPE_LOCK_KEY])
+        thread, results = in_thread(
+            lambda: services.legal_hold_place(
+                by=records_officer, title="Hold", reason="lawsuit", accounts=[account]
+            )
+        )
+        thread.join(2)
+        assert thread.is_alive(), "the hold did not wait for the batch"
+    thread.join(30)
+    assert "error" not in results, results.get("error")
+    assert LegalHold.objects.filter(accounts=account).exists()

@@ -244,3 +244,40 @@ def test_admin_pages_of_the_destruction_log_are_read_only(login_as, records_offi
     delete = reverse("admin:retention_destructionrecord_delete", args=[record.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert DestructionRecord.objects.get().item_count == 1
+
+
+def test_admin_add_message_goes_through_the_service(login_as, manager, managed_account):
+    from core.models import AuditEvent
+
+    response = login_as(manager).post(
+        reverse("admin:retention_message_add"),
+        {
+            "account": managed_account.pk,
+            "platform_message_id": "fb-admin-1",
+            "sender_handle": "walk.in",
+            "body": "Typed in from a screenshot",
+            "received_at_0": "2026-01-05",
+            "received_at_1": "10:00:00",
+            "classification": "public",
+        },
+    )
+    assert response.status_code == 302
+    message = Message.objects.get(platform_message_id="fb-admin-1")
+    event = AuditEvent.objects.get(action="message.created", target_id=str(message.pk))
+    assert event.actor == manager
+    assert event.personal == {"sender_handle": "walk.in"}
+
+
+def test_the_beat_runs_the_purge_task_at_the_configured_interval(settings):
+    from config.celery import app
+    from retention.tasks import retention_purge_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["retention-purge"]
+    assert entry["task"] == retention_purge_task.name
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == settings.RETENTION_PURGE_INTERVAL_MINUTES * 60
+    assert settings.RETENTION_PURGE_INTERVAL_MINUTES == 15  # the documented default
+    ReadMessageFactory()
+    result = retention_purge_task.delay().get()
+    assert result["status"] == "finished"
+    assert result["destroyed"] == 1
