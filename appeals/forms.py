@@ -148,8 +148,27 @@ def _account_choices() -> Any:
 
 
 class AccountChoiceField(forms.ModelChoiceField):
+    # The public form checks the choice against the accounts kept in this process
+    # (appeals.pagecache: dropped when an account changes), not a query per post.
+    public_lookup = False
+
     def label_from_instance(self, obj: Account) -> str:
         return f"{obj.display_name} on {obj.platform.name} ({obj.handle})"
+
+    def to_python(self, value: Any) -> Any:
+        if not self.public_lookup or value in self.empty_values:
+            return super().to_python(value)
+        from appeals import pagecache
+
+        accounts = pagecache.cached(
+            "public-accounts", lambda: {str(a.pk): a for a in _account_choices()}
+        )
+        try:
+            return accounts[str(value)]
+        except KeyError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
 
 
 class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
@@ -210,6 +229,7 @@ class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = _account_choices()
+        self.fields["account"].public_lookup = True
 
     def clean_comment_posted_on(self) -> Any:
         posted = self.cleaned_data.get("comment_posted_on")
@@ -328,6 +348,7 @@ class StaffAppealForm(StaffEntryMixin, AppealForm):
         for name in ("website", "started"):
             del self.fields[name]
         self.fields["account"].queryset = Account.objects.select_related("platform")
+        self.fields["account"].public_lookup = False
 
 
 class StaffChallengeForm(StaffEntryMixin, ChallengeForm):

@@ -47,6 +47,7 @@ WATCHED = (
     "accounts.Platform",
     "moderation.RemovalCategory",
     "notices.DocumentVersion",
+    "core.Holiday",
 )
 
 
@@ -66,6 +67,7 @@ MESSAGES_COOKIE = CookieStorage.cookie_name
 # This process's pages: name -> (version, html, rendered at); and the version last
 # read from the shared cache, with when it was read.
 _pages: dict[str, tuple[str, str, float]] = {}
+_values: dict[str, tuple[str, Any, float]] = {}
 _seen: dict[str, Any] = {"version": None, "checked": 0.0}
 
 
@@ -75,6 +77,7 @@ def invalidate(**_kwargs: Any) -> None:
 
     def bump() -> None:
         _pages.clear()
+        _values.clear()
         _seen.update(version=None, checked=0.0)
         try:
             cache.set(_version_key(), uuid.uuid4().hex, None)
@@ -157,3 +160,21 @@ def serve(
                 html = html.replace(nonce, NONCE_MARK)
             _pages[name] = (version, html, now)
     return response
+
+
+def cached(name: str, load: Callable[[], Any]) -> Any:
+    """Return ``load()``, kept in this process until the watched rows change (as
+    the pages are). For the few reads every public submission repeats: the
+    deadline settings, the holidays, the accounts a resident may choose."""
+    max_age = settings.APPEALS_FORM_CACHE_SECONDS
+    if not max_age:
+        return load()
+    now = time.monotonic()
+    version = _current_version(now)
+    hit = _values.get(name)
+    if version is not None and hit and hit[0] == version and now - hit[2] < max_age:
+        return hit[1]
+    value = load()
+    if version is not None:
+        _values[name] = (version, value, now)
+    return value

@@ -11,7 +11,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 
 from accounts.selectors import city_profile_get
+from appeals import pagecache
 from appeals.exceptions import (
     InvalidTransition,
     MissingInformation,
@@ -166,6 +167,7 @@ def _write(
     extra: dict[str, Any] | None = None,
     delivery: str | None = None,
     profile: Any = None,
+    send: bool = True,
 ) -> Correspondence:
     """Record a message to the resident, exactly as it will be sent; email it
     after commit (letters wait to be marked as mailed)."""
@@ -196,7 +198,7 @@ def _write(
         exclude=["appeal", "challenge", "marked_by"], validate_constraints=False
     )
     letter.save(force_insert=True)
-    if delivery == Delivery.EMAIL:
+    if send and delivery == Delivery.EMAIL:
         from appeals.tasks import send_correspondence_task
 
         letter_id = letter.pk
@@ -231,12 +233,9 @@ def _filing_create(
     if channel != Channel.WEB and by is None:
         raise ValidationError({"channel": "Only staff enter filings on paper."})
     prefix = _kind_prefix(filing)
-    profile = city_profile_get()
-    ack_days = _days_from(profile, f"{prefix}_ack_days")
-    answer_days = _days_from(profile, f"{prefix}_answer_days")
-    # One holiday query covers both deadlines.
-    span = timedelta(days=(max(ack_days, answer_days) // 5 + 1) * 7 + 30)
-    off = calendar.holidays_between(received_on, received_on + span)
+    days = pagecache.cached("deadline-days", _deadline_days)
+    ack_days, answer_days = days[f"{prefix}_ack_days"], days[f"{prefix}_answer_days"]
+    off = pagecache.cached("holidays", _all_holidays)
     filing.channel = channel
     filing.received_on = received_on
     filing.entered_by = by
@@ -269,15 +268,50 @@ def _filing_create(
         personal=_personal(filing),
     )
     if filing.email:
-        _write(
-            filing,
-            kind=Correspondence.Kind.RECEIPT,
-            template="receipt",
-            subject=f"We received your {_noun(filing)} ({filing.reference})",
-            delivery=Delivery.EMAIL,
-            profile=profile,
-        )
+        # The receipt is written, kept and emailed by a job after commit.
+        from appeals.tasks import send_receipt_task
+
+        kind, pk = filing.kind, filing.pk
+        transaction.on_commit(lambda: send_receipt_task.delay(kind=kind, filing_id=pk))
     return filing
+
+
+def _deadline_days() -> dict[str, int]:
+    profile = city_profile_get()
+    return {name: _days_from(profile, name) for name in DEFAULT_DAYS}
+
+
+def _all_holidays() -> frozenset[date]:
+    from core.models import Holiday
+
+    return frozenset(Holiday.objects.values_list("date", flat=True))
+
+
+def filing_send_receipt(*, kind: str, filing_id: int) -> Correspondence | None:
+    """Write the receipt of a filing (reference and status link) and email it.
+
+    Safe to run twice: a filing gets one receipt.
+    """
+    model = Appeal if kind == "appeal" else LegalityChallenge
+    with transaction.atomic():
+        filing = model.objects.select_for_update().filter(pk=filing_id).first()
+        if filing is None or not filing.email:
+            return None
+        related = "appeal" if model is Appeal else "challenge"
+        letter = Correspondence.objects.filter(
+            kind=Correspondence.Kind.RECEIPT, **{related: filing}
+        ).first()
+        if letter is None:
+            letter = _write(
+                filing,
+                kind=Correspondence.Kind.RECEIPT,
+                template="receipt",
+                subject=f"We received your {_noun(filing)} ({filing.reference})",
+                delivery=Delivery.EMAIL,
+                send=False,
+            )
+    correspondence_send(correspondence_id=letter.pk)
+    return letter
 
 
 def _noun(filing: Filing) -> str:

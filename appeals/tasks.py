@@ -23,3 +23,15 @@ def deadline_reminders_task() -> dict[str, int]:
     """Daily: email reviewers their overdue and due-soon filings, and the City
     Administrator a digest (P22, P23: answers as soon as reasonably possible)."""
     return services.deadline_reminders_send()
+
+
+@shared_task(
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def send_receipt_task(*, kind: str, filing_id: int) -> int | None:
+    """Write and email the receipt of a new filing (once)."""
+    letter = services.filing_send_receipt(kind=kind, filing_id=filing_id)
+    return letter.pk if letter else None

@@ -111,6 +111,14 @@ def city_profile(db: None) -> Any:
     return CityProfileFactory()
 
 
+def drop_cached_backend(app: Any) -> None:
+    """Forget the result backend Celery cached (in ``_backend_cache``, or per
+    thread in ``_local``): an eager task run by an earlier test may have cached the
+    disabled one, and the worker fixture configures another."""
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+
+
 @pytest.fixture
 def celery_worker_app() -> Iterator[Any]:
     """Start a real Celery worker thread (not eager mode) on the configured broker.
@@ -152,6 +160,7 @@ def celery_worker_app() -> Iterator[Any]:
     # Connections and backends are cached on the app: drop them so the new
     # configuration is used.
     app._pool = None
+    drop_cached_backend(app)
     app.__dict__.pop("backend", None)
     app.__dict__.pop("amqp", None)
     try:
@@ -166,5 +175,6 @@ def celery_worker_app() -> Iterator[Any]:
     finally:
         app.conf.update(saved)
         app._pool = None
+        drop_cached_backend(app)
         app.__dict__.pop("backend", None)
         app.__dict__.pop("amqp", None)
