@@ -12,18 +12,24 @@ from __future__ import annotations
 import json
 from functools import cached_property
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 
-EXACT_UP_TO = 10_000
+EXACT_UP_TO = 2_000
 
 
 def planner_estimate(queryset) -> int | None:  # type: ignore[no-untyped-def]
     """Return PostgreSQL's estimate of the rows ``queryset`` returns, or None."""
     if connections[queryset.db].vendor != "postgresql":
         return None
-    plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
-    return int(plan[0]["Plan"]["Plan Rows"])
+    try:
+        output = queryset.order_by().values("pk").explain(format="json")
+    except EmptyResultSet:  # e.g. pk__in=[]: nothing can match
+        return 0
+    if not output:
+        return 0
+    return int(json.loads(output)[0]["Plan"]["Plan Rows"])
 
 
 class EstimatedCountPaginator(Paginator):

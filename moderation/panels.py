@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.http import HttpRequest
 from django.urls import reverse
 
+from core import clock
 from core.dashboard import Panel
 from core.roles import CITY_ADMINISTRATOR, SOCIAL_MEDIA_MANAGER, has_role
 from moderation.selectors import removal_dashboard_counts
@@ -17,6 +20,7 @@ def removals_panel(request: HttpRequest) -> Panel | None:
     if not has_role(user, SOCIAL_MEDIA_MANAGER, CITY_ADMINISTRATOR):
         return None
     counts = removal_dashboard_counts(user=user)
+    since = clock.today() - timedelta(days=counts["window_days"])
     return Panel(
         title="Comment removals",
         template="moderation/panels/removals.html",
@@ -24,7 +28,7 @@ def removals_panel(request: HttpRequest) -> Panel | None:
             **counts,
             "all_accounts": has_role(user, CITY_ADMINISTRATOR),
             "not_told_url": reverse("admin:moderation_removaldecision_changelist")
-            + "?told=no",
+            + f"?told=no&removed_from={since.isoformat()}",
         },
         order=20,
         alert=bool(counts.get("author_not_told")),

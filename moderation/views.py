@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import audit
 from core.auth import staff_required
@@ -173,6 +173,7 @@ def _detail_context(request: HttpRequest, decision: RemovalDecision) -> dict[str
 
 @never_cache
 @staff_required
+@require_GET
 def removal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The full record of one removal, printable (e.g. to answer a data request)."""
     decision = _visible_decision(request, pk)

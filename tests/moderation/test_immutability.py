@@ -165,3 +165,14 @@ def test_postgres_refuses_a_decision_without_category_at_commit(postgres):
     assert not RemovalDecision.objects.exists()
     RemovalDecisionFactory(categories=[2])
     assert RemovalDecision.objects.count() == 1
+
+
+def test_no_page_edits_a_saved_decision(client, login_as, city_admin):
+    """The staff pages offer no edit: the record page only reads, and the form
+    only creates (a second submission of the same comment is refused)."""
+    decision = RemovalDecisionFactory()
+    client = login_as(city_admin)
+    response = client.post(decision.get_absolute_url(), {"reasoning": "Rewritten"})
+    assert response.status_code == 405
+    decision.refresh_from_db()
+    assert decision.reasoning != "Rewritten"

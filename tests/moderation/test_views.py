@@ -302,3 +302,18 @@ def test_dashboard_panel_counts_the_managers_accounts_only(
     assert "Comment removals" in html
     assert "1 removal logged in the last 7 days on your accounts" in html
     assert "2</strong> authors not told yet" in html
+
+
+def test_dashboard_not_told_looks_back_30_days(login_as, account_manager, account):
+    from moderation.selectors import NOT_TOLD_WINDOW_DAYS
+
+    now = clock.now()
+    RemovalDecisionFactory(
+        account=account, removed_at=now - timedelta(days=NOT_TOLD_WINDOW_DAYS - 1)
+    )
+    RemovalDecisionFactory(
+        account=account, removed_at=now - timedelta(days=NOT_TOLD_WINDOW_DAYS + 1)
+    )
+    html = login_as(account_manager).get(reverse("core:dashboard")).content.decode()
+    assert "1</strong> author not told yet" in html
+    assert "?told=no&amp;removed_from=" in html
