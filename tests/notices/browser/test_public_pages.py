@@ -192,6 +192,10 @@ def test_pages_print_cleanly(city, live_server, page):
     assert not page.locator(".skip-link").is_visible()
     assert page.locator("#notice-removal").is_visible()
     assert page.locator(".account-facts").is_visible()
+    # Links print their address, unless their text already is the address.
+    after = "a => getComputedStyle(a, '::after').content"
+    assert "facebook.com" in page.locator(".facts a:not(.is-url)").evaluate(after)
+    assert page.locator(".facts a.is-url").evaluate(after) in ('""', "none")
     pdf = page.pdf(format="Letter")
     assert pdf.startswith(b"%PDF")
     assert _no_horizontal_scroll(page)
