@@ -1,6 +1,6 @@
 """Benchmark: the public notice pages and the review/publish cycle (issue #8).
 
-    .venv/bin/python bench/notices.py [--accounts 300] [--versions 20]
+    .venv/bin/python bench/notice_pages.py [--accounts 300] [--versions 20]
 
 Builds a throwaway test database (SQLite in memory, or ``test_<name>`` of
 ``DATABASE_URL``) holding N accounts and V published versions of the notice and
