@@ -22,6 +22,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 RUNS = 15
 
@@ -67,8 +68,8 @@ def run(n_accounts: int, n_versions: int) -> None:
     from tests.accounts.factories import CityProfileFactory, UserFactory, platform
     from tests.conftest import verify_second_factor
 
-    profile = CityProfileFactory(max_active_accounts=n_accounts * 2)
-    admin = UserFactory(username="bench-admin", roles=[roles.CITY_ADMINISTRATOR])
+    profile: Any = CityProfileFactory(max_active_accounts=n_accounts * 2)
+    admin: Any = UserFactory(username="bench-admin", roles=[roles.CITY_ADMINISTRATOR])
     departments = [Department.objects.create(name=f"Department {i}") for i in range(12)]
     platforms = [platform(s) for s in ("facebook", "instagram", "x", "youtube")]
     now = clock.now()
