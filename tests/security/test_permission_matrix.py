@@ -441,10 +441,10 @@ def test_object_level_rules(demo, login_as):
     # In the admin, a manager sees and enters only their accounts' messages.
     client = login_as(parks)
     html = client.get("/admin/retention/message/").content.decode()
-    theirs = parks_facebook.messages.get()
-    other = facebook.messages.get()
-    assert f"/admin/retention/message/{theirs.pk}/change/" in html
-    assert f"/admin/retention/message/{other.pk}/change/" not in html
+    for theirs in parks_facebook.messages.all():
+        assert f"/admin/retention/message/{theirs.pk}/change/" in html
+    for other in facebook.messages.all():
+        assert f"/admin/retention/message/{other.pk}/change/" not in html
     assert client.get(f"/admin/retention/message/{other.pk}/change/").status_code == 302
     form = client.get("/admin/retention/message/add/").context["adminform"].form
     assert list(form.fields["account"].queryset) == [parks_facebook]
