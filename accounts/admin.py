@@ -52,7 +52,7 @@ from core.admin import AuditedAdminMixin, AuditedModelAdmin, ReadOnlyAdminMixin
 from core.roles import CITY_ADMINISTRATOR, CITY_ATTORNEY, RECORDS_OFFICER, has_role
 
 # Addresses typed without a scheme are taken as https (Django 6 default).
-HTTPS_URLS = {
+HTTPS_URLS: dict[type[models.Field], dict[str, Any]] = {
     models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}
 }
 
@@ -162,7 +162,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
         "is_staff",
         "is_active",
     )
-    list_filter = (*DjangoUserAdmin.list_filter, "department")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups", "department")
 
     def user_change_password(self, request, id, form_url=""):  # type: ignore[no-untyped-def]
         response = super().user_change_password(request, id, form_url)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.http import HttpRequest
 
 from accounts import selectors
-from accounts.models import AccountRequest
+from accounts.models import AccountRequest, User
 from core import clock
 from core.dashboard import Panel
 
@@ -69,7 +71,7 @@ def pending_requests_panel(request: HttpRequest) -> Panel | None:
     else:
         requests = list(
             selectors.request_list_visible_to(user=user).filter(
-                requested_by=user,
+                requested_by=cast(User, user),
                 status__in=(
                     AccountRequest.Status.DRAFT,
                     AccountRequest.Status.SUBMITTED,

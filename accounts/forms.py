@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -32,6 +32,10 @@ def apply_errors(form: forms.BaseForm, exc: ValidationError | Exception) -> None
             form.add_error(None, message)
     else:
         form.add_error(None, str(exc))
+
+
+def _choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 def https_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
@@ -69,12 +73,13 @@ class AccountRequestForm(forms.ModelForm):
 
     def __init__(self, *args: Any, allow_councilmember: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["platform"].queryset = Platform.objects.filter(active=True)
-        self.fields["department"].queryset = Department.objects.all()
+        _choice(self, "platform").queryset = Platform.objects.filter(active=True)
+        _choice(self, "department").queryset = Department.objects.all()
         if not allow_councilmember:
             # P6: only a city that opted in may have councilmember accounts.
-            self.fields["kind"].choices = [
-                c for c in self.fields["kind"].choices if c[0] != "councilmember"
+            kind = cast(forms.ChoiceField, self.fields["kind"])
+            kind.choices = [
+                c for c in Account.Kind.choices if c[0] != Account.Kind.COUNCILMEMBER
             ]
         self.fields[
             "kind"
@@ -134,7 +139,7 @@ class OffboardingStartForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = staff_with_current_access()
+        _choice(self, "person").queryset = staff_with_current_access()
 
 
 class StepCompleteForm(forms.Form):
@@ -228,11 +233,11 @@ class GrantForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["manager"].queryset = User.objects.filter(
+        _choice(self, "manager").queryset = User.objects.filter(
             is_active=True, is_staff=True
         ).order_by("last_name", "first_name", "username")
         # Shut-down accounts stay listed so the refusal names the reason (P4).
-        self.fields["account"].queryset = Account.objects.select_related("platform")
+        _choice(self, "account").queryset = Account.objects.select_related("platform")
         self.fields["policy_acknowledged_at"].initial = clock.now
 
     def _post_clean(self) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 
 from accounts.models import (
     Account,
+    AccountQuerySet,
     AccountRequest,
     CityProfile,
     ManagerAccess,
@@ -55,7 +56,8 @@ def account_list_public() -> QuerySet[Account]:
 
 def account_list_non_compliant(*, user: Any) -> QuerySet[Account]:
     """Return in-service accounts missing a P5/P13/P15 item that ``user`` can see."""
-    return account_list_managed_by(user=user).non_compliant()
+    accounts = cast(AccountQuerySet, account_list_managed_by(user=user))
+    return accounts.non_compliant()
 
 
 def grant_list_overdue(*, today: date, user: Any = None) -> QuerySet[ManagerAccess]:

@@ -3,7 +3,7 @@ offboarding pages. Each view parses input, calls one service and renders."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,8 +22,14 @@ from accounts.forms import (
     StepCompleteForm,
     apply_errors,
 )
-from accounts.models import AccountRequest, Offboarding, OffboardingStep
+from accounts.models import AccountRequest, Offboarding, OffboardingStep, User
 from core.auth import staff_required
+
+
+def _staff(request: HttpRequest) -> User:
+    """The signed-in staff member (``staff_required`` has checked)."""
+    return cast(User, request.user)
+
 
 # --- public ---------------------------------------------------------------------------
 
@@ -61,7 +67,7 @@ def _visible_request(request: HttpRequest, pk: int) -> AccountRequest:
 def request_list(request: HttpRequest) -> HttpResponse:
     can_decide = request.user.has_perm(services.PERM_DECIDE)
     mine = selectors.request_list_visible_to(user=request.user).filter(
-        requested_by=request.user
+        requested_by=_staff(request)
     )
     return render(
         request,
@@ -84,7 +90,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
             submit = request.POST.get("action") == "submit"
             try:
                 created = services.account_request_create(
-                    by=request.user, submit=submit, **form.values()
+                    by=_staff(request), submit=submit, **form.values()
                 )
             except (ValidationError, AccountsError) as exc:
                 apply_errors(form, exc)
@@ -102,7 +108,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
     else:
         form = AccountRequestForm(
             allow_councilmember=allow,
-            initial={"department": request.user.department_id},
+            initial={"department": _staff(request).department_id},
         )
     return render(
         request, "accounts/request_form.html", {"form": form, "editing": None}
@@ -122,10 +128,10 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.account_request_update(
-                    request=obj, by=request.user, **form.values()
+                    request=obj, by=_staff(request), **form.values()
                 )
                 if request.POST.get("action") == "submit":
-                    services.account_request_submit(request=obj, by=request.user)
+                    services.account_request_submit(request=obj, by=_staff(request))
             except NotPermitted as exc:
                 raise PermissionDenied(str(exc)) from exc
             except (ValidationError, AccountsError) as exc:
@@ -193,7 +199,7 @@ def _refuse_or_rerender(
 def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _visible_request(request, pk)
     try:
-        services.account_request_submit(request=obj, by=request.user)
+        services.account_request_submit(request=obj, by=_staff(request))
     except ValidationError as exc:
         text = "; ".join(m for ms in exc.message_dict.values() for m in ms)
         return _refuse_or_rerender(
@@ -213,7 +219,7 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     try:
         services.account_request_withdraw(
-            request=obj, by=request.user, reason=form.cleaned_data.get("reason", "")
+            request=obj, by=_staff(request), reason=form.cleaned_data.get("reason", "")
         )
     except ValidationError as exc:
         apply_errors(form, exc)
@@ -234,7 +240,7 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             account = services.account_request_approve(
-                request=obj, by=request.user, **form.cleaned_data
+                request=obj, by=_staff(request), **form.cleaned_data
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -262,7 +268,7 @@ def request_deny(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.account_request_deny(
-                request=obj, by=request.user, reason=form.cleaned_data["reason"]
+                request=obj, by=_staff(request), reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -292,7 +298,7 @@ def offboarding_list(request: HttpRequest) -> HttpResponse:
             try:
                 offboarding = services.offboarding_start(
                     person=form.cleaned_data["person"],
-                    by=request.user,
+                    by=_staff(request),
                     reason=form.cleaned_data["reason"],
                 )
             except (ValidationError, AccountsError) as exc:
@@ -347,7 +353,7 @@ def offboarding_step_complete(request: HttpRequest, pk: int, step: int) -> HttpR
     form.is_valid()
     try:
         services.offboarding_step_complete(
-            step=step_obj, by=request.user, note=form.cleaned_data.get("note", "")
+            step=step_obj, by=_staff(request), note=form.cleaned_data.get("note", "")
         )
     except AccountsError as exc:
         messages.error(request, str(exc))

@@ -4,6 +4,7 @@ daily overdue-review report (P3, P10, P11, P17, P18)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -105,7 +106,7 @@ def access_grant(
         manager=manager,
         granted_by=by,
         granted_at=clock.now(),
-        policy_acknowledged_at=policy_acknowledged_at,
+        policy_acknowledged_at=cast(datetime, policy_acknowledged_at),
         platform_mfa_confirmed=True,
         last_reviewed_at=clock.now(),
         last_reviewed_by=by,

@@ -97,23 +97,26 @@ def test_the_job_is_on_the_beat_schedule_daily():
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_runs_the_daily_report(celery_worker_app, time_machine):
+def test_a_real_worker_runs_the_daily_report(celery_worker_app):
     from django.apps import apps
 
+    from core import clock
     from tests.accounts.factories import CityProfileFactory, UserFactory
 
     # An earlier transactional test in this process may have flushed the rows the
     # migrations seed (platforms, role groups): put them back (idempotent).
     seed = importlib.import_module("accounts.migrations.0002_seed_platforms_and_roles")
     seed.seed(apps, None)
-    time_machine.move_to("2026-04-15 08:00 -05:00", tick=True)
+    # No frozen clock here: the worker thread keeps real time (Celery's timers).
+    today = clock.today()
     CityProfileFactory()
     admin = UserFactory(roles=[roles.CITY_ADMINISTRATOR])
-    overdue = ManagerAccessFactory(review_due_on=TODAY - timedelta(days=5))
+    overdue = ManagerAccessFactory(review_due_on=today - timedelta(days=5))
 
     result = access_review_overdue_task.delay().get(timeout=30)
 
     assert result == {"overdue": 1, "newly_reported": 1, "emails": 1}
     assert mail.outbox[-1].to == [admin.email]
+    assert "5 days overdue" in mail.outbox[-1].body
     overdue.refresh_from_db()
-    assert overdue.review_overdue_reported_on == TODAY
+    assert overdue.review_overdue_reported_on == today
