@@ -317,24 +317,35 @@ DESTRUCTION_COLUMNS = [
 ]
 
 
+def _cell(value: Any) -> Any:
+    """Keep a spreadsheet from reading a text cell as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def destruction_rows(records: Any) -> Any:
     yield DESTRUCTION_COLUMNS
     for r in records:
-        yield [
-            r.pk,
-            r.run_id,
-            r.get_series_display(),
-            r.schedule_item,
-            r.rule,
-            r.item_count,
-            r.first_date or "",
-            r.last_date or "",
-            r.ids_sha256,
-            r.recorded_at.isoformat(),
-            r.run.started_at.isoformat(),
-            r.run.finished_at.isoformat() if r.run.finished_at else "",
-            r.run.status,
-        ]
+        yield [_cell(value) for value in _destruction_row(r)]
+
+
+def _destruction_row(r: Any) -> list[Any]:
+    return [
+        r.pk,
+        r.run_id,
+        r.get_series_display(),
+        r.schedule_item,
+        r.rule,
+        r.item_count,
+        r.first_date or "",
+        r.last_date or "",
+        r.ids_sha256,
+        r.recorded_at.isoformat(),
+        r.run.started_at.isoformat(),
+        r.run.finished_at.isoformat() if r.run.finished_at else "",
+        r.run.status,
+    ]
 
 
 def destruction_csv_response(records: Any) -> StreamingHttpResponse:

@@ -475,3 +475,19 @@ def test_audit_event_personal_data_goes_after_its_period(time_machine, schedule)
     assert AuditEvent.objects.get(pk=old.pk).personal is None
     assert AuditEvent.objects.get(pk=recent.pk).personal == {"name": "New Resident"}
     assert list(audit.verify_chain()) == []
+
+
+def test_the_task_time_limit_stops_the_run_cleanly():
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    messages = ReadMessageFactory.create_batch(4)
+    with _fail_on_batch(2, SoftTimeLimitExceeded()):
+        outcome = run(batch_size=2)
+    assert outcome.status == "failed"
+    assert "time limit" in outcome.errors[0]
+    stopped = PurgeRun.objects.get(pk=outcome.run_id)
+    assert stopped.status == PurgeRun.Status.FAILED
+    assert DestructionRecord.objects.get(run=stopped).item_count == 2
+    for message in messages[2:]:
+        assert_intact(message)
+    assert run().counts[Series.MESSAGES] == 2

@@ -281,3 +281,15 @@ def test_the_beat_runs_the_purge_task_at_the_configured_interval(settings):
     result = retention_purge_task.delay().get()
     assert result["status"] == "finished"
     assert result["destroyed"] == 1
+
+
+def test_destruction_log_csv_neutralises_formulas(login_as, records_officer, schedule):
+    from retention.models import PurgeRun, Series
+    from retention.purge import purge_run
+
+    schedule(Series.MESSAGES, schedule_item="=HYPERLINK(1)")
+    ReadMessageFactory()
+    purge_run(trigger=PurgeRun.Trigger.COMMAND)
+    response = login_as(records_officer).get(reverse("retention:destruction-log-csv"))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][3] == "'=HYPERLINK(1)"
