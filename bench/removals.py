@@ -31,6 +31,7 @@ import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 ACCOUNTS = 20
 RUNS = 12  # timed requests per page (after one warm-up)
@@ -516,7 +517,13 @@ def measure_pages(client: object, accounts: list, rows: int) -> tuple[list[float
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from moderation.models import RemovalDecision
+
     base = "/admin/moderation/removaldecision/"
+    # A data request names one person: their handle matches a handful of rows.
+    handle = RemovalDecision.objects.values_list("author_handle", flat=True).get(
+        pk=rows // 3
+    )
     today = datetime.now(UTC).date()
     pages = {
         "first page": "",
@@ -530,6 +537,7 @@ def measure_pages(client: object, accounts: list, rows: int) -> tuple[list[float
         "search surname": "?q=Lindqvist",
         "search comment word": "?q=crypto+investment",
         "search comment id": f"?q={10**15 + rows // 2}",
+        "search one handle": f"?q={quote(handle)}",
         "deep page 200": "?p=200",
     }
     samples: list[float] = []

@@ -245,3 +245,29 @@ def test_counts_are_exact_below_the_threshold(login_as, city_admin):
     html = login_as(city_admin).get(LIST).content.decode()
     assert "3 removal decisions" in html
     assert "estimated" not in html
+
+
+def test_categories_cannot_be_added_renamed_or_deleted(login_as, city_admin):
+    from moderation.models import RemovalCategory
+
+    spam = RemovalCategory.objects.get(number=7)
+    client = login_as(city_admin)
+    url = reverse("admin:moderation_removalcategory_change", args=[spam.pk])
+    response = client.post(
+        url,
+        {
+            "name": "Anything we dislike",
+            "local_explanation": "Including chain letters.",
+        },
+    )
+    assert response.status_code == 302
+    spam.refresh_from_db()
+    assert spam.name == "Commercial promotions or spam"  # P21 wording stands
+    assert spam.local_explanation == "Including chain letters."
+    assert "Including chain letters." in spam.full_explanation
+    assert (
+        client.get(reverse("admin:moderation_removalcategory_add")).status_code == 403
+    )
+    delete = reverse("admin:moderation_removalcategory_delete", args=[spam.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert RemovalCategory.objects.count() == 8
