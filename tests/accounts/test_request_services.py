@@ -341,3 +341,47 @@ def test_the_approved_request_constraint_holds_in_the_database(city_profile):
     req = SubmittedAccountRequestFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         AccountRequest.objects.filter(pk=req.pk).update(status=S.APPROVED)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_approvals_at_once_cannot_both_take_the_last_place(postgres):
+    """P12: the city profile row is locked while an approval counts, so two
+    approvers cannot both pass the cap check (PostgreSQL, two connections)."""
+    import importlib
+    import threading
+
+    from django.apps import apps
+    from django.db import connection
+
+    from tests.accounts.factories import CityProfileFactory, UserFactory
+
+    seed = importlib.import_module("accounts.migrations.0002_seed_platforms_and_roles")
+    seed.seed(apps, None)  # a flush by an earlier transactional test removes them
+    from core.roles import sync_role_permissions
+
+    sync_role_permissions()
+    profile = CityProfileFactory(max_active_accounts=3)
+    AccountFactory.create_batch(profile.max_active_accounts - 1)
+    approver = UserFactory(roles=["City Administrator"])
+    requests = SubmittedAccountRequestFactory.create_batch(2)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def approve(req):
+        try:
+            barrier.wait(timeout=10)
+            services.account_request_approve(request=req, by=approver, reason="Go.")
+            outcomes.append("approved")
+        except CapReached:
+            outcomes.append("cap")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(r,)) for r in requests]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) == ["approved", "cap"]
+    assert Account.objects.in_service().count() == profile.max_active_accounts
