@@ -134,7 +134,11 @@ def serve(
     max_age = settings.APPEALS_FORM_CACHE_SECONDS
     if (
         not max_age
-        or request.user.is_authenticated
+        # Without a session cookie nobody is signed in: no need to load the user.
+        or (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            and request.user.is_authenticated
+        )
         # A visitor with a flash message waiting sees the page rendered with it.
         or MESSAGES_COOKIE in request.COOKIES
     ):

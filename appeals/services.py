@@ -112,7 +112,7 @@ def _next_reference(prefix: str, year: int) -> str:
     table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (prefix, year, last) VALUES (%s, %s, 1) "  # noqa: S608
+            f"INSERT INTO {table} (prefix, year, last) VALUES (%s, %s, 1) "  # noqa: S608  # nosec B608
             f"ON CONFLICT (prefix, year) DO UPDATE SET last = {table}.last + 1 "
             "RETURNING last",
             [prefix, year],

@@ -26,6 +26,7 @@ from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 
 from accounts.models import User
+from appeals.admin_filters import AppealedFilter, AppealOutcomeFilter
 from core import audit, clock
 from core.admin import AuditedModelAdmin
 from core.roles import CITY_ADMINISTRATOR, SOCIAL_MEDIA_MANAGER
@@ -418,6 +419,9 @@ class RemovalDecisionAdmin(admin.ModelAdmin):
         AuthorToldFilter,
         RestoredFilter,
         "platform_action",
+        # Appeals (issue #6, P22): appealed or not, and the appeal's outcome.
+        AppealedFilter,
+        AppealOutcomeFilter,
     )
     # Searched by get_search_results below: the exact comment id, and words of the
     # author's name or handle or of the comment (trigram indexes, migration 0005).

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
+from appeals.forms import StampProblem, check_stamp
 from appeals.models import Appeal
 from moderation.models import RemovalCategory
 from tests.accounts.factories import CompliantAccountFactory
@@ -31,15 +33,22 @@ def values(html: str) -> tuple[str, str]:
 
 
 def test_a_cached_page_needs_no_query_and_gets_fresh_values(
-    client, account, django_assert_num_queries
+    client, account, django_assert_num_queries, time_machine
 ):
+    time_machine.move_to(time.time(), tick=True)
     first = client.get(APPEAL_URL).content.decode()
     with django_assert_num_queries(0):
         second = client.get(APPEAL_URL)
     html = second.content.decode()
     assert second.status_code == 200
     assert values(first)[0] != values(html)[0]
-    assert values(first)[1] != values(html)[1]
+    # The stamp is this second's, not the one cached with the page.
+    time_machine.shift(5)
+    third = client.get(APPEAL_URL).content.decode()
+    assert values(third)[1] != values(first)[1]
+    with pytest.raises(StampProblem) as problem:
+        check_stamp(values(third)[1])
+    assert problem.value.reason == "too_fast"
     assert "\x00" not in html
     assert account.display_name in html
     assert html.replace(values(html)[0], "T").replace(values(html)[1], "S") == (

@@ -273,3 +273,28 @@ def test_dashboard_gives_the_administrator_the_digest(login_as, city_admin):
     assert unassigned.reference in html and challenge.reference in html
     assert far.reference not in html
     assert "without a reviewer" in html
+
+
+def test_moderation_changelist_filters_by_appeal_and_outcome(login_as, city_admin):
+    open_appeal = AppealUnderReviewFactory()
+    from tests.appeals.factories import AppealAnsweredFactory
+
+    answered = AppealAnsweredFactory(outcome="upheld")
+    never = RemovalFactory()
+    client = login_as(city_admin)
+    url = "/admin/moderation/removaldecision/"
+
+    def listed(query: str) -> set[int]:
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 200
+        return {
+            r.pk
+            for r in response.context["cl"].result_list
+            if r.pk in {open_appeal.removal_id, answered.removal_id, never.pk}
+        }
+
+    assert listed("appealed=open") == {open_appeal.removal_id}
+    assert listed("appealed=yes") == {open_appeal.removal_id, answered.removal_id}
+    assert listed("appealed=no") == {never.pk}
+    assert listed("appeal_outcome=upheld") == {answered.removal_id}
+    assert listed("appeal_outcome=reversed") == set()
