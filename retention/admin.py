@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -24,6 +25,36 @@ from retention.models import (
     RetentionSchedule,
 )
 
+MessageFields = (
+    "account",
+    "platform_message_id",
+    "sender_handle",
+    "body",
+    "received_at",
+    "classification",
+)
+
+
+class MessageAddForm(forms.ModelForm):
+    """Entering a message by hand: the same checks as the service and import."""
+
+    class Meta:
+        model = Message
+        fields = MessageFields
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        errors = services.validate_message_fields(
+            platform_message_id=data.get("platform_message_id") or "",
+            sender_handle=data.get("sender_handle") or "",
+            body=data.get("body") or "",
+            received_at=data.get("received_at"),
+        )
+        for name, error in errors.items():
+            if name not in self.errors:
+                self.add_error(name, error)
+        return data
+
 
 @admin.register(Message)
 class MessageAdmin(ManagedAccountAdminMixin, admin.ModelAdmin):
@@ -35,18 +66,16 @@ class MessageAdmin(ManagedAccountAdminMixin, admin.ModelAdmin):
     list_select_related = ("account__platform", "read_by")
     search_fields = ("platform_message_id",)
     show_full_result_count = False
-    add_fields = (
-        "account",
-        "platform_message_id",
-        "sender_handle",
-        "body",
-        "received_at",
-        "classification",
-    )
+    add_fields = MessageFields
 
     @admin.display(description="state")
     def state_label(self, obj: Message) -> str:
         return obj.state
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = MessageAddForm
+        return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:

@@ -293,3 +293,22 @@ def test_destruction_log_csv_neutralises_formulas(login_as, records_officer, sch
     response = login_as(records_officer).get(reverse("retention:destruction-log-csv"))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[1][3] == "'=HYPERLINK(1)"
+
+
+def test_admin_add_message_in_the_future_is_refused_with_a_message(
+    login_as, manager, managed_account
+):
+    future = clock.now() + timedelta(days=2)
+    response = login_as(manager).post(
+        reverse("admin:retention_message_add"),
+        {
+            "account": managed_account.pk,
+            "platform_message_id": "fb-admin-2",
+            "received_at_0": future.strftime("%Y-%m-%d"),
+            "received_at_1": "10:00:00",
+            "classification": "public",
+        },
+    )
+    assert response.status_code == 200
+    assert "in the future" in response.content.decode()
+    assert not Message.objects.filter(platform_message_id="fb-admin-2").exists()
