@@ -8,6 +8,7 @@ import io
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -38,7 +39,7 @@ def _url_or_none(name: str) -> str | None:
         return None
 
 
-def _public_accounts():  # type: ignore[no-untyped-def]
+def _public_accounts() -> QuerySet[Account]:
     """Return the accounts the public should see listed (P7): not shut down."""
     return (
         Account.objects.exclude(status=Account.Status.SHUT_DOWN)
