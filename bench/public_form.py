@@ -257,7 +257,7 @@ def run_wrk(
             [
                 "wrk",
                 "-t",
-                "2",
+                "1",
                 "-c",
                 str(connections),
                 "-d",
