@@ -37,7 +37,7 @@ from moderation.models import (
     RemovalDecision,
     RemovalDecisionCategory,
 )
-from moderation.paginator import EstimatedCountPaginator
+from moderation.paginator import EstimatedCountPaginator, planner_estimate
 
 
 @admin.register(RemovalCategory)
@@ -478,6 +478,10 @@ class RemovalDecisionAdmin(admin.ModelAdmin):
             )
         matches = queryset.filter(condition)
         if connection.vendor != "postgresql":
+            return matches, False
+        estimate = planner_estimate(matches) or 0
+        if estimate > SEARCH_ID_LIST_MAX * 4:
+            # Common words: the walk down the date index finds a page at once.
             return matches, False
         ids = list(
             matches.order_by().values_list("pk", flat=True)[: SEARCH_ID_LIST_MAX + 1]
