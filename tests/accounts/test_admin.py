@@ -555,3 +555,48 @@ def test_audit_events_cannot_be_edited_or_deleted_in_the_admin(
     )
     assert delete.status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+# --- platforms (P9) and offboarding records ------------------------------------------
+
+
+def test_the_city_administrator_adds_a_platform_with_valid_hosts(
+    login_as, city_admin, city_profile
+):
+    from accounts.models import Platform
+
+    client = login_as(city_admin)
+    url = reverse("admin:accounts_platform_add")
+    data = {"name": "Mastodon", "slug": "mastodon", "active": "on"}
+    bad = client.post(url, {**data, "hosts": "social.example.gov, not a host"})
+    assert "Not a host name: not a host." in " ".join(
+        bad.context["adminform"].form.errors["hosts"]
+    )
+    assert not Platform.objects.filter(slug="mastodon").exists()
+    client.post(url, {**data, "hosts": "social.example.gov"})
+    mastodon = Platform.objects.get(slug="mastodon")
+    assert mastodon.matches_url("https://social.example.gov/@lakeside")
+    assert events_for(mastodon).get().action == "accounts.platform.created"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_offboarding_records_are_for_the_city_administrator(
+    request, login_as, role, city_admin, grant
+):
+    from accounts import services
+
+    offboarding = services.offboarding_start(
+        person=grant.manager, by=city_admin, reason="Left."
+    )
+    client = login_as(request.getfixturevalue(role))
+    listing = client.get(reverse("admin:accounts_offboarding_changelist"))
+    record = client.get(
+        reverse("admin:accounts_offboarding_change", args=[offboarding.pk])
+    )
+    if role == "city_admin":
+        assert listing.status_code == record.status_code == 200
+        assert not record.context["has_change_permission"]
+        assert "Record the platform steps" in record.content.decode()
+    else:
+        assert listing.status_code == 403
+        assert record.status_code in (302, 403)
