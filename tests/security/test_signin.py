@@ -202,6 +202,14 @@ def test_spoofed_forwarded_for_does_not_dodge_the_address_lockout(
         HTTP_X_FORWARDED_FOR="192.0.2.200, 203.0.113.7",
     )
     assert response.status_code == 429
+    # Someone else behind the same proxy is not locked out with them.
+    response = sign_in_password(
+        client.__class__(),
+        users[-1].username,
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.8",
+    )
+    assert response.status_code in (200, 302)  # signed in (no lockout page)
 
 
 def test_city_administrator_unlocks_in_the_admin(
