@@ -8,7 +8,7 @@ Never run ``playwright install``: the tests use the system's ``/usr/bin/chromium
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -137,40 +137,3 @@ def _browser_with_database(
         if contents is not None:
             connections[alias]._test_serialized_contents = contents
     return browser
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_migrated_data(
-    _browser_with_database: Any, django_db_blocker: Any
-) -> Iterator[None]:
-    """Start these tests from, and leave the database in, its freshly migrated state.
-
-    Transactional tests end with a flush. Under ``--dist loadfile`` tests of other
-    files may run after these in the same process and expect the rows the data
-    migrations created (groups, platforms, categories); and a transactional test of
-    another file that ran before may have left re-created groups whose keys clash
-    with the serialized ones.
-    """
-    from django.core.management import call_command
-    from django.db import connections
-
-    def restore() -> None:
-        with django_db_blocker.unblock():
-            for alias in connections:
-                contents = getattr(
-                    connections[alias], "_test_serialized_contents", None
-                )
-                if contents is None:
-                    continue
-                call_command(
-                    "flush",
-                    database=alias,
-                    interactive=False,
-                    inhibit_post_migrate=True,
-                    verbosity=0,
-                )
-                connections[alias].creation.deserialize_db_from_string(contents)
-
-    restore()
-    yield
-    restore()
