@@ -18,6 +18,7 @@ from django.contrib import admin
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -71,8 +72,9 @@ class AccountFilter(admin.SimpleListFilter):
         return [(str(a.pk), f"{a.handle} ({a.platform.name})") for a in accounts]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() and self.value().isdigit():
-            return queryset.filter(account_id=int(self.value()))
+        value = self.value() or ""
+        if value.isdigit():
+            return queryset.filter(account_id=int(value))
         return queryset
 
 
@@ -86,10 +88,11 @@ class CategoryFilter(admin.SimpleListFilter):
         return [(str(c.number), str(c)) for c in RemovalCategory.objects.all()]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() and self.value().isdigit():
+        value = self.value() or ""
+        if value.isdigit():
             # By category id, without a join, so PostgreSQL estimates the rows
             # from the link table's statistics.
-            category = RemovalCategory.objects.filter(number=int(self.value())).first()
+            category = RemovalCategory.objects.filter(number=int(value)).first()
             return queryset.filter(
                 Exists(
                     RemovalDecisionCategory.objects.filter(
@@ -112,8 +115,9 @@ class RemoverFilter(admin.SimpleListFilter):
         return [(str(u.pk), str(u)) for u in users.order_by("last_name", "username")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() and self.value().isdigit():
-            return queryset.filter(removed_by_id=int(self.value()))
+        value = self.value() or ""
+        if value.isdigit():
+            return queryset.filter(removed_by_id=int(value))
         return queryset
 
 
@@ -184,7 +188,7 @@ class RemovedDateFilter(admin.ListFilter):
     def has_output(self) -> bool:
         return True
 
-    def expected_parameters(self) -> list[str]:
+    def expected_parameters(self) -> list[str | None]:
         return [self.parameter_from, self.parameter_to]
 
     def _date(self, name: str) -> date | None:
@@ -566,7 +570,7 @@ class RemovalDecisionAdmin(admin.ModelAdmin):
         extra_context["log_url"] = reverse("moderation:removal-new")
         return super().changelist_view(request, extra_context)
 
-    def export_csv(self, request: HttpRequest) -> HttpResponse:
+    def export_csv(self, request: HttpRequest) -> HttpResponseBase:
         """Stream the filtered list as CSV, in constant memory (issue #5 item 5)."""
         if not self.has_view_permission(request):
             from django.core.exceptions import PermissionDenied

@@ -3,7 +3,7 @@ removal as a whole and save it (so the rules hold for every caller)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -166,7 +166,7 @@ class RemovalForm(DescribedFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self._describe()
         accounts = list(accounts)
-        field = self.fields["account"]
+        field = cast(forms.ModelChoiceField, self.fields["account"])
         # Offer only the accounts the user manages (P11); an id for another account
         # still parses so that the service can say why it is refused.
         field.choices = [("", field.empty_label)] + [
@@ -191,7 +191,7 @@ class RemovalForm(DescribedFormMixin, forms.Form):
 
     def category_rows(self) -> list[tuple[Any, RemovalCategory]]:
         """Pair each checkbox with its category, for the explanation beside it."""
-        categories = {c.pk: c for c in self.fields["categories"].queryset}
+        categories = {c.pk: c for c in RemovalCategory.objects.all()}
         return [
             (checkbox, categories[int(str(checkbox.data["value"]))])
             for checkbox in self["categories"]

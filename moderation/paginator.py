@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from functools import cached_property
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
@@ -37,7 +38,7 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list
+        queryset: Any = self.object_list
         estimate = planner_estimate(queryset)
         if estimate is None:
             return super().count

@@ -16,7 +16,7 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import IO, Any
+from typing import IO, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ValidationError
@@ -319,8 +319,8 @@ def removal_create(
         author_name=author_name.strip(),
         author_handle=author_handle.strip(),
         comment_text=comment_text,
-        posted_at=posted_at,
-        removed_at=removed_at,
+        posted_at=cast(datetime, posted_at),  # checked above: not None
+        removed_at=cast(datetime, removed_at),
         removed_by=by,
         link_to_material=link_to_material.strip(),
         facts=facts.strip(),
@@ -625,7 +625,7 @@ def removal_restore(
 
 
 def _ids(decisions: Iterable[Any] | QuerySet[RemovalDecision]) -> list[int]:
-    return [int(getattr(d, "pk", d)) for d in decisions]
+    return [d.pk if isinstance(d, RemovalDecision) else int(d) for d in decisions]
 
 
 def _delete_files(ids: list[int]) -> int:
@@ -633,6 +633,8 @@ def _delete_files(ids: list[int]) -> int:
     for evidence in RemovalEvidence.objects.filter(decision_id__in=ids).exclude(
         file=""
     ):
+        if not evidence.file.name:
+            continue
         try:
             evidence.file.storage.delete(evidence.file.name)
             deleted += 1
