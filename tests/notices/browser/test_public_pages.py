@@ -266,9 +266,11 @@ def test_resident_goes_from_the_notice_to_a_filed_appeal_and_its_status(
         "main"
     ).inner_text()
     reference = page.locator(".reference").inner_text()
+    assert _no_horizontal_scroll(page), "the long status link must wrap on a phone"
     shots(page, "appeal-filed-phone")
     page.locator("main a[href*='/status/']").first.click()
     page.wait_for_load_state()
     assert reference in page.locator("main").inner_text()
+    assert _no_horizontal_scroll(page)
     shots(page, "appeal-status-phone")
     context.close()
