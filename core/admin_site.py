@@ -25,9 +25,20 @@ class CityAdminSite(admin.AdminSite):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         """Send every admin sign-in through the two-factor sign-in pages."""
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.http import url_has_allowed_host_and_scheme
+
         from core.auth import second_factor_redirect
 
-        return second_factor_redirect(request, next_url=request.GET.get("next"))
+        next_url = request.GET.get("next") or reverse("admin:index")
+        if not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}
+        ):
+            next_url = reverse("admin:index")
+        if self.has_permission(request):
+            return redirect(next_url)
+        return second_factor_redirect(request, next_url=next_url)
 
 
 class CityAdminConfig(AdminConfig):

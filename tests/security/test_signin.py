@@ -40,6 +40,18 @@ def test_password_alone_does_not_open_the_admin(login_unverified, city_admin):
         assert "Staff sign-in" in response.content.decode()
 
 
+def test_admin_sign_in_page_goes_through_the_two_step_sign_in(
+    client, login_as, manager
+):
+    response = client.get("/admin/login/")
+    assert response["Location"] == "/signin/?next=/admin/"
+    # Already signed in with both steps: straight on (no loop back to sign-in).
+    response = login_as(manager).get("/admin/login/?next=/admin/accounts/account/")
+    assert response["Location"] == "/admin/accounts/account/"
+    response = login_as(manager).get("/admin/login/?next=https://evil.example/")
+    assert response["Location"] == "/admin/"
+
+
 def test_staff_without_a_device_are_sent_to_set_one_up(login_unverified, manager):
     response = login_unverified(manager).get("/staff/")
     assert response.status_code == 302
