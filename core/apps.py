@@ -8,8 +8,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from core import dashboard, permissions, roles  # noqa: F401 (rules load)
+        from core import dashboard, permissions, reference_data  # noqa: F401 (rules)
 
-        # After every app's migrations, since later apps bring new permissions.
-        post_migrate.connect(roles.sync_role_permissions_on_migrate)
+        post_migrate.connect(reference_data.on_post_migrate)
         dashboard.register(dashboard.welcome_panel)

@@ -26,30 +26,6 @@ def service_missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Give every transactional test ``serialized_rollback``.
-
-    A transactional test empties the database afterwards. Without serialized
-    rollback that flush re-runs post_migrate (content types, permissions, role
-    groups get new ids), and a later test that restores the migration-seeded rows
-    from the serialized copy then collides with them (IntegrityError at setup). With
-    it on every transactional test, each one restores the same rows at setup.
-    """
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if (
-            marker is not None
-            and marker.kwargs.get("transaction")
-            and not marker.kwargs.get("serialized_rollback")
-        ):
-            item.add_marker(
-                pytest.mark.django_db(
-                    *marker.args, **{**marker.kwargs, "serialized_rollback": True}
-                ),
-                append=False,  # the closest marker is the one pytest-django reads
-            )
-
-
 @pytest.fixture
 def redis_url() -> str:
     if not settings.REDIS_URL:

@@ -96,6 +96,14 @@ DROP FUNCTION IF EXISTS retention_destructionrecord_append_only();
 
 
 def seed(apps, schema_editor):
+    seed_rows(apps, schema_editor)
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(TRIGGER)
+
+
+def seed_rows(apps, schema_editor):
+    """Create the default schedule rows that are missing (also run after a flush,
+    see core.reference_data)."""
     RetentionSchedule = apps.get_model("retention", "RetentionSchedule")
     for series, rule, years, item, enabled, source in ROWS:
         RetentionSchedule.objects.get_or_create(
@@ -108,8 +116,6 @@ def seed(apps, schema_editor):
                 "source": source,
             },
         )
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(TRIGGER)
 
 
 def unseed(apps, schema_editor):

@@ -123,7 +123,7 @@ def test_postgres_trigger_refuses_raw_changes(postgres, sql):
     assert decision.category_links.exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_postgres_trigger_allows_the_retention_purge(postgres):
     amendment = RemovalAmendmentFactory()
     pk = amendment.decision_id
@@ -158,7 +158,7 @@ def test_postgres_trigger_allows_the_retention_purge(postgres):
         _raw("DELETE FROM moderation_removaldecision WHERE id = %s", [other.pk])
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_postgres_refuses_a_decision_without_category_at_commit(postgres):
     with pytest.raises(IntegrityError, match="has no category"):
         RemovalDecisionFactory(categories=[])  # committed on its own

@@ -26,7 +26,7 @@ from tests.retention.factories import MessageFactory, ReadMessageFactory
 
 pytestmark = [
     pytest.mark.services,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("postgres"),
 ]
 

@@ -15,7 +15,7 @@ from tests.notices.factories import publish_both, publish_current
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
