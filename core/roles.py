@@ -199,7 +199,6 @@ def sync_role_permissions(*, using: str = "default") -> None:
         group.permissions.add(*[by_name[p] for p in perms if p in by_name])
 
 
-
 def role_names(user: Any) -> frozenset[str]:
     """Return the names of the roles ``user`` holds (cached on the user object)."""
     if user is None or not user.is_authenticated:
