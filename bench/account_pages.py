@@ -1,7 +1,7 @@
 """Benchmark: the accounts pages and the overdue-review job at a large city's scale
 (issue #4).
 
-    .venv/bin/python bench/accounts.py [--accounts 300] [--grants 3000]
+    .venv/bin/python bench/account_pages.py [--accounts 300] [--grants 3000]
 
 Builds a throwaway test database (SQLite in memory, or ``test_<name>`` of
 ``DATABASE_URL``) holding N accounts (a third missing a checklist item), M manager
