@@ -3,7 +3,7 @@ on the staff pages (``/appeals/staff/``), which call ``appeals.services``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -30,7 +30,12 @@ class FilingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "answer_due_on",
         "staff_page",
     )
-    list_filter = ("status", "outcome", "channel", "classification")
+    list_filter: ClassVar[tuple[str, ...]] = (
+        "status",
+        "outcome",
+        "channel",
+        "classification",
+    )
     search_fields = ("reference",)
     date_hierarchy = "received_on"
     list_select_related = ("reviewer",)

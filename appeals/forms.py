@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
@@ -13,6 +13,11 @@ from accounts.models import Account
 from appeals import models as m
 from appeals.sections import section_choices
 from core import clock
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from moderation.models import RemovalCategory
+    from notices.models import DocumentVersion
 
 FORM_SALT = "appeals.public-form"
 FORM_MAX_AGE = 24 * 60 * 60  # a form left open for more than a day is refreshed
@@ -80,7 +85,7 @@ class AccessibleForm(forms.Form):
 
     def visible_errors(self) -> list[tuple[str, str, str]]:
         """Return ``(field id, label, message)`` for the error summary."""
-        out = []
+        out: list[tuple[str, str, str]] = []
         for name, errors in self.errors.items():
             if name in self.hidden_names:
                 continue
@@ -124,6 +129,8 @@ class ContactFields(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if data is None:  # Form.clean() returns cleaned_data; the stubs allow None
+            data = self.cleaned_data
         email = data.get("email", "")
         address = (data.get("postal_address") or "").strip()
         data["postal_address"] = address
@@ -240,8 +247,9 @@ class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = _account_choices()
-        self.fields["account"].public_lookup = True
+        account = cast(AccountChoiceField, self.fields["account"])
+        account.queryset = _account_choices()
+        account.public_lookup = True
 
     def clean_comment_posted_on(self) -> Any:
         posted = self.cleaned_data.get("comment_posted_on")
@@ -312,7 +320,10 @@ class ChallengeForm(AccessibleForm, ContactFields, SpamTrapFields):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sections = section_choices()
-        self.fields["section"].choices = [("", "Choose a part"), *self.sections]
+        cast(forms.ChoiceField, self.fields["section"]).choices = [
+            ("", "Choose a part"),
+            *self.sections,
+        ]
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -359,8 +370,9 @@ class StaffAppealForm(StaffEntryMixin, AppealForm):
         super().__init__(*args, **kwargs)
         for name in ("website", "started"):
             del self.fields[name]
-        self.fields["account"].queryset = Account.objects.select_related("platform")
-        self.fields["account"].public_lookup = False
+        account = cast(AccountChoiceField, self.fields["account"])
+        account.queryset = Account.objects.select_related("platform")
+        account.public_lookup = False
 
 
 class StaffChallengeForm(StaffEntryMixin, ChallengeForm):
@@ -373,22 +385,26 @@ class StaffChallengeForm(StaffEntryMixin, ChallengeForm):
 
 
 class ReviewerForm(forms.Form):
-    reviewer = forms.ModelChoiceField(queryset=None, label="Reviewer")  # type: ignore[arg-type]
+    reviewer: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=None, label="Reviewer"
+    )
 
     def __init__(self, *args: Any, reviewers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewers
+        cast(forms.ModelChoiceField, self.fields["reviewer"]).queryset = reviewers
 
 
 class AppealAnswerForm(forms.Form):
     outcome = forms.ChoiceField(
         choices=m.Appeal.Outcome.choices, widget=forms.RadioSelect
     )
-    categories = forms.ModelMultipleChoiceField(
-        queryset=None,  # type: ignore[arg-type]
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="For a modified outcome: the categories the removal stands on",
+    categories: forms.ModelMultipleChoiceField[RemovalCategory] = (
+        forms.ModelMultipleChoiceField(
+            queryset=None,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label="For a modified outcome: the categories the removal stands on",
+        )
     )
     response = forms.CharField(
         label="Written response to the resident",
@@ -401,16 +417,17 @@ class AppealAnswerForm(forms.Form):
         from moderation.models import RemovalCategory
 
         super().__init__(*args, **kwargs)
-        self.fields["categories"].queryset = RemovalCategory.objects.all()
+        field = cast(forms.ModelMultipleChoiceField, self.fields["categories"])
+        field.queryset = RemovalCategory.objects.all()
 
 
 class ChallengeAnswerForm(forms.Form):
     outcome = forms.ChoiceField(
         choices=m.LegalityChallenge.Outcome.choices, widget=forms.RadioSelect
     )
-    amended_version = forms.ModelChoiceField(
+    amended_version: forms.ModelChoiceField[DocumentVersion] = forms.ModelChoiceField(
         label="For an amended outcome: the new policy or notice version",
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         required=False,
     )
 
@@ -418,7 +435,8 @@ class ChallengeAnswerForm(forms.Form):
         from notices.models import DocumentVersion
 
         super().__init__(*args, **kwargs)
-        self.fields["amended_version"].queryset = DocumentVersion.objects.public()
+        field = cast(forms.ModelChoiceField, self.fields["amended_version"])
+        field.queryset = DocumentVersion.objects.public()
 
     response = forms.CharField(
         label="Written response to the resident",
@@ -429,7 +447,9 @@ class ChallengeAnswerForm(forms.Form):
 
 
 class ConsultationForm(forms.Form):
-    attorney = forms.ModelChoiceField(queryset=None, label="Attorney consulted")  # type: ignore[arg-type]
+    attorney: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=None, label="Attorney consulted"
+    )
     consulted_on = forms.DateField(
         label="Date consulted", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -442,7 +462,7 @@ class ConsultationForm(forms.Form):
 
     def __init__(self, *args: Any, attorneys: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attorney"].queryset = attorneys
+        cast(forms.ModelChoiceField, self.fields["attorney"]).queryset = attorneys
 
 
 class WithdrawForm(forms.Form):

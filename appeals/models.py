@@ -19,6 +19,8 @@ returns the tracking reference (``AP-2026-00042``), never a name.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -184,7 +186,7 @@ class Filing(TimeStampedModel):
 
     @property
     def kind(self) -> str:
-        return self._meta.model_name  # "appeal" or "legalitychallenge"
+        return cast(str, self._meta.model_name)  # "appeal" or "legalitychallenge"
 
     def get_absolute_url(self) -> str:
         return reverse(f"appeals:staff-{self.kind}", args=[self.pk])

@@ -12,7 +12,7 @@ import logging
 import secrets
 from collections.abc import Iterable
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,6 +42,9 @@ from appeals.models import (
 from core import audit, calendar, clock
 from core.roles import CITY_ADMINISTRATOR, CITY_ATTORNEY, has_role
 from core.uploads import IMAGE_OR_PDF, sha256_of, validate_upload
+
+if TYPE_CHECKING:
+    from moderation.models import RemovalDecision
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +195,7 @@ def _write(
     if isinstance(filing, Appeal):
         letter.appeal = filing
     else:
-        letter.challenge = filing
+        letter.challenge = cast(LegalityChallenge, filing)
     # Exactly one filing is set just above (the database checks it too).
     letter.full_clean(
         exclude=["appeal", "challenge", "marked_by"], validate_constraints=False
@@ -575,7 +578,8 @@ def _before_answer(appeal: Appeal, *, by: Any, outcome: str, reason: str) -> Non
         from moderation.services import removal_restore
 
         removal_restore(
-            decision=appeal.removal,
+            # appeal_answer refuses an appeal without its removal decision.
+            decision=cast("RemovalDecision", appeal.removal),
             by=by,
             reason=f"Appeal {appeal.reference} reversed the removal.",
             appeal=appeal,

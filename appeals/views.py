@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_date
@@ -242,10 +243,13 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 
 # --- staff --------------------------------------------------------------------------
 
-KINDS: dict[str, type[Filing]] = {"appeal": Appeal, "challenge": LegalityChallenge}
+KINDS: dict[str, type[Appeal] | type[LegalityChallenge]] = {
+    "appeal": Appeal,
+    "challenge": LegalityChallenge,
+}
 
 
-def _kind_model(kind: str) -> type[Filing]:
+def _kind_model(kind: str) -> type[Appeal] | type[LegalityChallenge]:
     try:
         return KINDS[kind]
     except KeyError as exc:
@@ -314,7 +318,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         elif state in Filing.Status.values:
             qs = qs.filter(status=state)
         if mine:
-            qs = qs.filter(reviewer=request.user)
+            # staff_required: the user is signed in.
+            qs = qs.filter(reviewer=cast(User, request.user))
         rows.extend(qs[:500])
     rows.sort(key=lambda r: (not r.is_open, r.next_due_on or r.received_on, r.pk))
     return render(
@@ -378,7 +383,7 @@ def _noun(model: type[Filing]) -> str:
 
 @staff_required
 @require_http_methods(["GET"])
-def staff_letter(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def staff_letter(request: HttpRequest, kind: str, pk: int) -> HttpResponseBase:
     model = _kind_model(kind)
     _require(request, f"appeals.view_{model._meta.model_name}")
     filing = get_object_or_404(model, pk=pk)
@@ -409,7 +414,8 @@ class StaffPage:
     def __init__(self, request: HttpRequest, filing: Filing) -> None:
         self.request = request
         self.user: Any = request.user
-        self.filing = filing
+        # An Appeal or a LegalityChallenge: the services take either, as their F.
+        self.filing: Any = filing
         self.error = ""
         self.posted = ""
         self.is_appeal = isinstance(filing, Appeal)
@@ -485,7 +491,7 @@ class StaffPage:
                 return f"{filing.reference} is withdrawn."
             if action == "consult":
                 services.challenge_record_consultation(
-                    challenge=filing,  # type: ignore[arg-type]
+                    challenge=filing,
                     by=by,
                     attorney=data["attorney"],
                     consulted_on=data["consulted_on"],
@@ -494,7 +500,7 @@ class StaffPage:
                 return "The consultation is recorded."
             if action == "answer" and self.is_appeal:
                 services.appeal_answer(
-                    appeal=filing,  # type: ignore[arg-type]
+                    appeal=filing,
                     by=by,
                     outcome=data["outcome"],
                     response=data["response"],
@@ -503,7 +509,7 @@ class StaffPage:
                 return f"{filing.reference} is answered."
             if action == "answer":
                 services.challenge_answer(
-                    challenge=filing,  # type: ignore[arg-type]
+                    challenge=filing,
                     by=by,
                     outcome=data["outcome"],
                     response=data["response"],
@@ -529,7 +535,7 @@ class StaffPage:
             RemovalDecision, pk=_int(self.request.POST.get("removal"))
         )
         services.appeal_link_removal(
-            appeal=self.filing,  # type: ignore[arg-type]
+            appeal=self.filing,
             removal=removal,
             by=self.user,
         )
@@ -544,7 +550,7 @@ class StaffPage:
         consultations: list[AttorneyConsultation] = []
         if not self.is_appeal and self.can_read_notes:
             consultations = list(
-                filing.consultations.select_related("attorney", "recorded_by")  # type: ignore[attr-defined]
+                filing.consultations.select_related("attorney", "recorded_by")
             )
         from core.audit import events_for
 
@@ -559,7 +565,7 @@ class StaffPage:
             "can_consult": self.can_consult and filing.is_open,
             "consultations": consultations,
             "consultation_count": (
-                filing.consultations.count() if not self.is_appeal else 0  # type: ignore[attr-defined]
+                filing.consultations.count() if not self.is_appeal else 0
             ),
             "correspondence": list(correspondence),
             "events": list(events_for(filing).select_related("actor")),
@@ -575,7 +581,7 @@ class StaffPage:
 
     def removal_search(self) -> dict[str, Any]:
         """The candidate search, prefilled from what the resident told us."""
-        appeal: Appeal = self.filing  # type: ignore[assignment]
+        appeal: Appeal = self.filing
         params = self.request.GET
         accounts = list(Account.objects.select_related("platform"))
         if "r_account" in params or "r_date" in params or "r_author" in params:

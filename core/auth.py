@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import user_has_device
@@ -63,7 +64,7 @@ def second_factor_redirect(
 
 
 def staff_required(
-    view: Callable[..., HttpResponse] | None = None, *, roles: tuple[str, ...] = ()
+    view: Callable[..., HttpResponseBase] | None = None, *, roles: tuple[str, ...] = ()
 ) -> Any:
     """Require a signed-in staff member with a verified second factor, and one of
     ``roles`` when given.
@@ -73,9 +74,13 @@ def staff_required(
     role get 403.
     """
 
-    def decorator(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(
+        func: Callable[..., HttpResponseBase],
+    ) -> Callable[..., HttpResponseBase]:
         @wraps(func)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(
+            request: HttpRequest, *args: Any, **kwargs: Any
+        ) -> HttpResponseBase:
             if not is_staff_verified(request.user):
                 return second_factor_redirect(request)
             if roles and not has_role(request.user, *roles):
