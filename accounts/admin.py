@@ -150,7 +150,8 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     (issue #9: role grants are the most sensitive change in the system)."""
 
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        # django-stubs types UserAdmin.fieldsets as optional; Django always sets it.
+        *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
         ("City", {"fields": ("job_title", "department")}),
     )
     list_display = (

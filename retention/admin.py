@@ -44,6 +44,8 @@ class MessageAddForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if data is None:  # ModelForm.clean() returns cleaned_data; the stubs allow None
+            data = self.cleaned_data
         errors = services.validate_message_fields(
             platform_message_id=data.get("platform_message_id") or "",
             sender_handle=data.get("sender_handle") or "",
@@ -72,10 +74,16 @@ class MessageAdmin(ManagedAccountAdminMixin, admin.ModelAdmin):
     def state_label(self, obj: Message) -> str:
         return obj.state
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: Any = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> Any:
         if obj is None:
             kwargs["form"] = MessageAddForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
