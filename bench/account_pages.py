@@ -57,15 +57,25 @@ def run(n_accounts: int, n_grants: int) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from accounts import services
-    from accounts.models import Account, AccountRequest, Department, ManagerAccess
+    from accounts.models import (
+        Account,
+        AccountRequest,
+        Department,
+        ManagerAccess,
+        User,
+    )
     from core import clock, roles
     from tests.accounts.factories import CityProfileFactory, UserFactory, platform
     from tests.conftest import verify_second_factor
 
     CityProfileFactory(max_active_accounts=n_accounts * 2)
-    admin = UserFactory(username="bench-admin", roles=[roles.CITY_ADMINISTRATOR])
-    managers = [
-        UserFactory(username=f"bench-manager-{i}", roles=[roles.SOCIAL_MEDIA_MANAGER])
+    admin: User = UserFactory.create(
+        username="bench-admin", roles=[roles.CITY_ADMINISTRATOR]
+    )
+    managers: list[User] = [
+        UserFactory.create(
+            username=f"bench-manager-{i}", roles=[roles.SOCIAL_MEDIA_MANAGER]
+        )
         for i in range(50)
     ]
     departments = [Department.objects.create(name=f"Department {i}") for i in range(12)]

@@ -166,6 +166,14 @@ def wait_until_up(port: int, proc: subprocess.Popen, timeout: float = 60) -> Non
     raise SystemExit("gunicorn did not answer in time")
 
 
+def first_group(pattern: str, text: str, flags: int = 0) -> str:
+    """Return the first group of ``pattern``'s first match in ``text``."""
+    match = re.search(pattern, text, flags)
+    if match is None:
+        raise RuntimeError(f"{pattern!r} not found in the output")
+    return match.group(1)
+
+
 def headers(port: int, cookie: str = "") -> dict[str, str]:
     out = {
         "Host": HOST,
@@ -190,8 +198,8 @@ def form_body(port: int, account_id: str, min_fill: float) -> tuple[str, str]:
         for c in response.headers.get_all("Set-Cookie") or []
         if c.startswith("csrftoken=")
     )
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    stamp = re.search(r'name="started" value="([^"]+)"', html).group(1)
+    token = first_group(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    stamp = first_group(r'name="started" value="([^"]+)"', html)
     body = urllib.parse.urlencode(
         {
             "csrfmiddlewaretoken": token,
@@ -272,7 +280,7 @@ def run_wrk(
         ).stdout
     finally:
         os.unlink(script.name)
-    data = json.loads(re.search(r"^JSON (.*)$", out, re.M).group(1))
+    data = json.loads(first_group(r"^JSON (.*)$", out, re.M))
     return Result(
         name,
         data["requests"],

@@ -31,7 +31,13 @@ import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+    from accounts.models import Account, User
 
 ACCOUNTS = 20
 RUNS = 12  # timed requests per page (after one warm-up)
@@ -266,7 +272,7 @@ def setup_django(database_url: str) -> None:
         sys.exit("bench/removals.py needs PostgreSQL (--database-url postgres://...)")
 
 
-def prepare_people() -> tuple[object, list[object], list[object]]:
+def prepare_people() -> tuple[User, list[User], list[Account]]:
     """Return (city administrator, managers, accounts), creating them once."""
     from django.contrib.auth.models import Group
 
@@ -315,7 +321,9 @@ def prepare_people() -> tuple[object, list[object], list[object]]:
     return admin, managers, accounts
 
 
-def load(rows: int, admin: object, managers: list, accounts: list) -> float:
+def load(
+    rows: int, admin: User, managers: list[User], accounts: list[Account]
+) -> float:
     """Replace the decisions with ``rows`` generated ones; return seconds taken."""
     from django.db import connection
     from psycopg import sql as pgsql
@@ -494,7 +502,7 @@ def _categories_for(pk: int) -> tuple[int, ...]:
     return (first,)
 
 
-def signed_in_client(user: object) -> object:
+def signed_in_client(user: User) -> Client:
     from django.test import Client
 
     client = Client()
@@ -513,7 +521,9 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
-def measure_pages(client: object, accounts: list, rows: int) -> tuple[list[float], int]:
+def measure_pages(
+    client: Client, accounts: list[Account], rows: int
+) -> tuple[list[float], int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -566,14 +576,16 @@ def measure_pages(client: object, accounts: list, rows: int) -> tuple[list[float
     return samples, max_queries
 
 
-def measure_export(client: object) -> tuple[float, float, int, int]:
+def measure_export(client: Client) -> tuple[float, float, int, int]:
     """Return (peak MB, seconds, rows, bytes) of the full CSV export."""
     tracemalloc.start()
     started = time.perf_counter()
     response = client.get("/admin/moderation/removaldecision/export.csv")
     assert response.status_code == 200
     size = lines = 0
-    for chunk in response.streaming_content:
+    # The export is a StreamingHttpResponse; the stubs type the test response as
+    # an HttpResponse only.
+    for chunk in response.streaming_content:  # type: ignore[attr-defined]
         size += len(chunk)
         lines += chunk.count(b"\n") if isinstance(chunk, bytes) else 0
     seconds = time.perf_counter() - started
