@@ -158,8 +158,8 @@ def celery_worker_app() -> Iterator[Any]:
         broker_transport_options={},
     )
     # Connections and backends are cached on the app: drop them so the new
-    # configuration is used.
-    app._pool = None
+    # configuration is used. (_pool is private to Celery: not in its stubs.)
+    app._pool = None  # type: ignore[attr-defined]
     drop_cached_backend(app)
     app.__dict__.pop("backend", None)
     app.__dict__.pop("amqp", None)
@@ -174,7 +174,7 @@ def celery_worker_app() -> Iterator[Any]:
             yield app
     finally:
         app.conf.update(saved)
-        app._pool = None
+        app._pool = None  # type: ignore[attr-defined]
         drop_cached_backend(app)
         app.__dict__.pop("backend", None)
         app.__dict__.pop("amqp", None)

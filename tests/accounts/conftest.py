@@ -26,4 +26,6 @@ def account(city_profile: Any) -> Any:
 @pytest.fixture
 def grant(account: Any, manager: Any, city_admin: Any) -> ManagerAccess:
     """``manager``'s current access to ``account``."""
-    return ManagerAccessFactory(account=account, manager=manager, granted_by=city_admin)
+    return ManagerAccessFactory.create(
+        account=account, manager=manager, granted_by=city_admin
+    )

@@ -35,7 +35,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:
         if create and extracted:
             for role in extracted:
-                self.groups.add(Group.objects.get(name=role))
+                # post_generation passes the built User as ``self``.
+                self.groups.add(Group.objects.get(name=role))  # type: ignore[attr-defined]
 
 
 class CityProfileFactory(factory.django.DjangoModelFactory):

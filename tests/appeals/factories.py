@@ -54,7 +54,8 @@ class RemovalFactory(factory.django.DjangoModelFactory):
     def categories(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             for number in extracted or [7]:
-                RemovalDecisionCategory.objects.create(
+                # post_generation passes the built RemovalDecision as ``self``.
+                RemovalDecisionCategory.objects.create(  # type: ignore[misc]
                     decision=self, category=RemovalCategory.objects.get(number=number)
                 )
 

@@ -27,9 +27,10 @@ def page_cache_on(settings):
 
 
 def values(html: str) -> tuple[str, str]:
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    stamp = re.search(r'name="started" value="([^"]+)"', html).group(1)
-    return token, stamp
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    stamp = re.search(r'name="started" value="([^"]+)"', html)
+    assert token and stamp, "the form page has no CSRF token or start stamp"
+    return token.group(1), stamp.group(1)
 
 
 def test_a_cached_page_needs_no_query_and_gets_fresh_values(

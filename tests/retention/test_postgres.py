@@ -205,7 +205,7 @@ def _blocked_purge(other: psycopg.Connection):
 
 def _messages_with_personal_events(n: int) -> list[Message]:
     manager = UserFactory()
-    account = AccountFactory()
+    account = AccountFactory.create()
     messages = []
     for i in range(n):
         message = services.message_create(

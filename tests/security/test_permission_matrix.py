@@ -242,7 +242,7 @@ def _kwargs_for(name: str, pattern: URLPattern) -> tuple[dict[str, Any], bool]:
     from retention.models import DisasterPeriod, LegalHold, Message
 
     facebook = Account.objects.filter(slug="facebook").first()
-    sources = {
+    sources: dict[str, type[Any]] = {
         "accounts:request": AccountRequest,
         "accounts:offboarding": Offboarding,
         "moderation:removal": RemovalDecision,
@@ -276,8 +276,8 @@ def _kwargs_for(name: str, pattern: URLPattern) -> tuple[dict[str, Any], bool]:
                     value = record.pk if record else None
                     break
         elif param == "evidence_pk":
-            record = RemovalEvidence.objects.first()
-            value = record.pk if record else None
+            evidence = RemovalEvidence.objects.first()
+            value = evidence.pk if evidence else None
         elif param == "step":
             value = 1
         elif param == "token":

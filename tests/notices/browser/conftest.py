@@ -135,5 +135,6 @@ def _browser_with_database(
     browser = request.getfixturevalue("browser")
     for alias, contents in saved.items():
         if contents is not None:
-            connections[alias]._test_serialized_contents = contents
+            # Private to Django's test runner, so not in the stubs.
+            connections[alias]._test_serialized_contents = contents  # type: ignore[attr-defined]
     return browser
