@@ -92,3 +92,15 @@ def staff_required(
         return wrapper
 
     return decorator(view) if view is not None else decorator
+
+
+def can_open(user: Any, url_name: str, *args: Any) -> bool:
+    """Return True when ``user`` may open the staff page named ``url_name``, so
+    menus offer only the pages that will not answer 403."""
+    from django.urls import resolve, reverse
+
+    view = resolve(reverse(url_name, args=args)).func
+    if not getattr(view, "staff_required", False):
+        return True
+    roles = getattr(view, "staff_roles", ())
+    return is_staff_verified(user) and (not roles or has_role(user, *roles))
