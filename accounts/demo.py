@@ -134,9 +134,10 @@ def seed(ctx: dict[str, Any]) -> None:
                 "department": departments[DEMO_DEPARTMENTS[username]],
             },
         )
-        if created:
+        if created or not user.check_password(password):
+            # Demo only: the printed password (DEMO_PASSWORD) always works.
             user.set_password(password)
-            user.save()
+            user.save(update_fields=["password"])
         user.groups.add(Group.objects.get(name=role))
         users[username] = user
         ctx["logins"].append((username, role))

@@ -145,3 +145,12 @@ def test_seed_demo_builds_the_registry_through_the_services():
     )
     assert not list(verify_chain())
     assert not OffboardingStep.objects.exists()
+
+
+def test_demo_password_applies_on_every_run(monkeypatch):
+    from accounts.models import User
+
+    call_command("seed_demo")
+    monkeypatch.setenv("DEMO_PASSWORD", "a-new-demo-password-2026")
+    call_command("seed_demo")
+    assert User.objects.get(username="clerk").check_password("a-new-demo-password-2026")
