@@ -35,7 +35,9 @@ run: $(STAMP)
 	  echo "  authenticator app and enter its code."; \
 	fi
 	@echo ""
-	TWO_FACTOR_REQUIRED=$(TWO_FACTOR_REQUIRED) $(BIN)/honcho -f Procfile.dev start
+	@echo "  Emails (receipts, reminders) are printed in the worker's output."
+	@echo ""
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} TWO_FACTOR_REQUIRED=$(TWO_FACTOR_REQUIRED) $(BIN)/honcho -f Procfile.dev start
 
 ## Run the whole test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL).
 test: $(STAMP)

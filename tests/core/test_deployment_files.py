@@ -81,3 +81,23 @@ def test_dockerfile_installs_the_project_and_runs_gunicorn_unprivileged():
         "notices",
     ):
         assert f"COPY {app} ./{app}" in text
+
+
+def test_make_run_points_emailed_links_at_its_own_port():
+    import subprocess
+
+    out = subprocess.run(
+        ["make", "-n", "run", "PORT=8123"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    assert "SITE_URL=${SITE_URL:-http://127.0.0.1:8123}" in out
+
+
+def test_compose_requires_the_public_address_for_emailed_links(compose):
+    for service in APP_SERVICES:
+        assert compose["services"][service]["environment"]["SITE_URL"]
+    assert re.search(r"\$\{SITE_URL:\?", (ROOT / "docker-compose.yml").read_text())
