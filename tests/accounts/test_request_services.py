@@ -348,19 +348,12 @@ def test_the_approved_request_constraint_holds_in_the_database(city_profile):
 def test_two_approvals_at_once_cannot_both_take_the_last_place(postgres):
     """P12: the city profile row is locked while an approval counts, so two
     approvers cannot both pass the cap check (PostgreSQL, two connections)."""
-    import importlib
     import threading
 
-    from django.apps import apps
     from django.db import connection
 
     from tests.accounts.factories import CityProfileFactory, UserFactory
 
-    seed = importlib.import_module("accounts.migrations.0002_seed_platforms_and_roles")
-    seed.seed(apps, None)  # a flush by an earlier transactional test removes them
-    from core.roles import sync_role_permissions
-
-    sync_role_permissions()
     profile = CityProfileFactory(max_active_accounts=3)
     AccountFactory.create_batch(profile.max_active_accounts - 1)
     approver = UserFactory(roles=["City Administrator"])

@@ -1,7 +1,6 @@
 """The daily overdue access-review report (P3): the service, the beat entry and a
 real Celery worker running the job end to end."""
 
-import importlib
 from datetime import date, timedelta
 
 import pytest
@@ -98,15 +97,9 @@ def test_the_job_is_on_the_beat_schedule_daily():
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_daily_report(celery_worker_app):
-    from django.apps import apps
-
     from core import clock
     from tests.accounts.factories import CityProfileFactory, UserFactory
 
-    # An earlier transactional test in this process may have flushed the rows the
-    # migrations seed (platforms, role groups): put them back (idempotent).
-    seed = importlib.import_module("accounts.migrations.0002_seed_platforms_and_roles")
-    seed.seed(apps, None)
     # No frozen clock here: the worker thread keeps real time (Celery's timers).
     today = clock.today()
     CityProfileFactory()

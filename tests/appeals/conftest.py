@@ -67,26 +67,3 @@ def challenge_data(city_profile: Any) -> dict[str, str]:
 def reviewer(manager: Any) -> Any:
     """A Social Media Manager who may handle appeals."""
     return manager
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
-    """After a transactional test here (the real-worker test), put back the rows the
-    migrations seeded (groups, permissions, platforms, categories).
-
-    Its teardown empties the database without re-running post_migrate (it uses
-    serialized rollback), and with ``--dist loadfile`` the next files on this
-    worker are ordinary tests that expect those rows.
-    """
-    yield
-    marker = item.get_closest_marker("django_db")
-    if not (marker and marker.kwargs.get("transaction")):
-        return
-    from django.db import connections
-    from pytest_django.plugin import blocking_manager_key
-
-    with item.config.stash[blocking_manager_key].unblock():
-        for connection in connections.all():
-            data = getattr(connection, "_test_serialized_contents", None)
-            if data:
-                connection.creation.deserialize_db_from_string(data)

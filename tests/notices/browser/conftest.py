@@ -117,24 +117,7 @@ def staff_cookie(login_as: Callable[[Any], Any], live_server: Any) -> Callable:
 def _browser_with_database(
     django_db_setup: None, request: pytest.FixtureRequest
 ) -> Any:
-    """Start the browser once the test database exists, and keep its serialized
-    contents usable.
-
-    While Playwright's event loop runs, ``django.db.connections`` hands this
-    thread new connection objects (asgiref's context-local storage), which lack
-    the ``_test_serialized_contents`` that ``serialized_rollback`` restores the
-    migration-seeded rows (platforms, removal categories) from after each
-    transactional test. Carry them over.
-    """
-    from django.db import connections
-
-    saved = {
-        alias: getattr(connections[alias], "_test_serialized_contents", None)
-        for alias in connections
-    }
-    browser = request.getfixturevalue("browser")
-    for alias, contents in saved.items():
-        if contents is not None:
-            # Private to Django's test runner, so not in the stubs.
-            connections[alias]._test_serialized_contents = contents  # type: ignore[attr-defined]
-    return browser
+    """Start the browser only once the test database exists: while Playwright's
+    event loop runs, ``django.db.connections`` hands this thread new connection
+    objects (asgiref's context-local storage)."""
+    return request.getfixturevalue("browser")
