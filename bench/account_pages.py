@@ -18,14 +18,19 @@ it times the daily overdue-review report over all overdue grants. The last line 
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
-RUNS = 15
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import (
+    create_accounts,
+    measure_pages,
+    run_in_test_database,
+    staff_client,
+)
 
 
 def main() -> None:
@@ -33,40 +38,16 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=300)
     parser.add_argument("--grants", type=int, default=3000)
     args = parser.parse_args()
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
-    import django
-
-    django.setup()
-    from django.test.runner import DiscoverRunner
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    runner = DiscoverRunner(verbosity=0, interactive=False)
-    old = runner.setup_databases()
-    try:
-        run(args.accounts, args.grants)
-    finally:
-        runner.teardown_databases(old)
+    run_in_test_database(run, args.accounts, args.grants)
 
 
 def run(n_accounts: int, n_grants: int) -> None:
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from accounts import services
-    from accounts.models import (
-        Account,
-        AccountRequest,
-        Department,
-        ManagerAccess,
-        User,
-    )
+    from accounts.models import AccountRequest, ManagerAccess, User
     from core import clock, roles
-    from tests.accounts.factories import CityProfileFactory, UserFactory, platform
-    from tests.conftest import verify_second_factor
+    from tests.accounts.factories import CityProfileFactory, UserFactory
 
     CityProfileFactory(max_active_accounts=n_accounts * 2)
     admin: User = UserFactory.create(
@@ -78,23 +59,10 @@ def run(n_accounts: int, n_grants: int) -> None:
         )
         for i in range(50)
     ]
-    departments = [Department.objects.create(name=f"Department {i}") for i in range(12)]
-    platforms = [platform(s) for s in ("facebook", "instagram", "x", "youtube")]
-    now = clock.now()
-    accounts = Account.objects.bulk_create(
-        Account(
-            platform=platforms[i % 4],
-            handle=f"cityaccount{i}",
-            display_name=f"City account {i}",
-            url=f"https://www.{platforms[i % 4].host_list()[0]}/cityaccount{i}",
-            slug=f"account-{i}",
-            department=departments[i % 12],
-            marked_as_city_at=now,
-            website_linked_at=now,
-            notice_linked_at=None if i % 3 == 0 else now,
-        )
-        for i in range(n_accounts)
+    accounts, departments, platforms = create_accounts(
+        n_accounts, notice_linked=lambda i: i % 3 != 0
     )
+    now = clock.now()
     today = clock.today()
     ManagerAccess.objects.bulk_create(
         ManagerAccess(
@@ -126,9 +94,7 @@ def run(n_accounts: int, n_grants: int) -> None:
         for i in range(n_accounts)
     )
 
-    client = Client()
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
-    verify_second_factor(client, admin)
+    client = staff_client(admin)
     pages = {
         "public list": "/accounts/",
         "dashboard": "/staff/",
@@ -136,28 +102,11 @@ def run(n_accounts: int, n_grants: int) -> None:
         "grants (review overdue)": "/admin/accounts/manageraccess/?review=overdue",
         "requests page": "/accounts/requests/",
     }
-    worst_p95, most_queries = 0.0, 0
     print(
         f"{n_accounts} accounts, {ManagerAccess.objects.count()} grants, "
         f"{n_accounts} submitted requests ({connection.vendor})"
     )
-    for label, url in pages.items():
-        assert client.get(url).status_code == 200, url  # warm-up
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(url)
-        queries = len(ctx.captured_queries)
-        times = []
-        for _ in range(RUNS):
-            start = time.perf_counter()
-            client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-        p95 = sorted(times)[int(0.95 * (len(times) - 1))]
-        worst_p95 = max(worst_p95, p95)
-        most_queries = max(most_queries, queries)
-        print(
-            f"  {label:<26} queries {queries:>3}  "
-            f"median {statistics.median(times):7.1f} ms  p95 {p95:7.1f} ms"
-        )
+    worst_p95, most_queries = measure_pages(client, pages)
     start = time.perf_counter()
     result = services.access_review_report_overdue(today=today)
     report_ms = (time.perf_counter() - start) * 1000

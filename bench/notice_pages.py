@@ -17,14 +17,21 @@ The last line is
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-RUNS = 15
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import (
+    RUNS,
+    create_accounts,
+    measure_pages,
+    median_p95_ms,
+    run_in_test_database,
+    staff_client,
+)
 
 
 def main() -> None:
@@ -32,61 +39,20 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=300)
     parser.add_argument("--versions", type=int, default=20)
     args = parser.parse_args()
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
-    import django
-
-    django.setup()
-    from django.test.runner import DiscoverRunner
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    runner = DiscoverRunner(verbosity=0, interactive=False)
-    old = runner.setup_databases()
-    try:
-        run(args.accounts, args.versions)
-    finally:
-        runner.teardown_databases(old)
-
-
-def _ms(seconds: list[float]) -> tuple[float, float]:
-    ordered = sorted(seconds)
-    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
-    return statistics.median(ordered) * 1000, p95 * 1000
+    run_in_test_database(run, args.accounts, args.versions)
 
 
 def run(n_accounts: int, n_versions: int) -> None:
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
-    from accounts.models import Account, Department
-    from core import clock, roles
+    from core import roles
     from notices import services
     from notices.selectors import document_generate
-    from tests.accounts.factories import CityProfileFactory, UserFactory, platform
-    from tests.conftest import verify_second_factor
+    from tests.accounts.factories import CityProfileFactory, UserFactory
 
     profile: Any = CityProfileFactory(max_active_accounts=n_accounts * 2)
     admin: Any = UserFactory(username="bench-admin", roles=[roles.CITY_ADMINISTRATOR])
-    departments = [Department.objects.create(name=f"Department {i}") for i in range(12)]
-    platforms = [platform(s) for s in ("facebook", "instagram", "x", "youtube")]
-    now = clock.now()
-    Account.objects.bulk_create(
-        Account(
-            platform=platforms[i % 4],
-            handle=f"cityaccount{i}",
-            display_name=f"City account {i}",
-            url=f"https://www.{platforms[i % 4].host_list()[0]}/cityaccount{i}",
-            slug=f"account-{i}",
-            department=departments[i % 12],
-            marked_as_city_at=now,
-            website_linked_at=now,
-            notice_linked_at=now,
-        )
-        for i in range(n_accounts)
-    )
+    create_accounts(n_accounts)
 
     def publish(kind: str) -> None:
         draft = services.document_draft_prepare(kind=kind, by=admin)
@@ -104,9 +70,7 @@ def run(n_accounts: int, n_versions: int) -> None:
     profile.save()
     services.document_draft_prepare(kind="notice", by=admin)
 
-    client = Client()
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
-    verify_second_factor(client, admin)
+    client = staff_client(admin)
     pages = {
         "home (all accounts)": "/",
         "notice": "/notice/",
@@ -120,23 +84,7 @@ def run(n_accounts: int, n_versions: int) -> None:
         f"{n_accounts} accounts, {n_versions} published versions of each document "
         f"({connection.vendor})"
     )
-    worst_p95, most_queries = 0.0, 0
-    for label, url in pages.items():
-        assert client.get(url).status_code == 200, url  # warm-up
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(url)
-        queries = len(ctx.captured_queries)
-        times = []
-        for _ in range(RUNS):
-            start = time.perf_counter()
-            client.get(url)
-            times.append(time.perf_counter() - start)
-        median, p95 = _ms(times)
-        worst_p95, most_queries = max(worst_p95, p95), max(most_queries, queries)
-        print(
-            f"  {label:<22} {queries:>3} queries  "
-            f"median {median:6.1f} ms  p95 {p95:6.1f} ms"
-        )
+    worst_p95, most_queries = measure_pages(client, pages)
 
     times = []
     for _ in range(RUNS):
@@ -144,7 +92,7 @@ def run(n_accounts: int, n_versions: int) -> None:
         document_generate(kind="notice")
         document_generate(kind="policy")
         times.append(time.perf_counter() - start)
-    median, _ = _ms(times)
+    median, _ = median_p95_ms(times)
     print(f"  generate both documents       median {median:6.1f} ms")
 
     start = time.perf_counter()
