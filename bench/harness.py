@@ -107,3 +107,28 @@ def measure_pages(
             f"median {median:6.1f} ms  p95 {p95:6.1f} ms"
         )
     return worst_p95, most_queries
+
+
+def setup_postgres(database_url: str, *, script: str, production: bool = False) -> None:
+    """Set Django up against ``database_url`` (PostgreSQL only) for a data benchmark.
+
+    ``production`` runs with ``DEBUG`` off, as the Celery worker does in production
+    (no query log kept in memory).
+    """
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if production:
+        os.environ["DJANGO_DEBUG"] = "false"
+        os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
+        os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
+    os.environ["CELERY_BROKER_URL"] = "memory://"
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise SystemExit(
+            f"bench/{script} needs PostgreSQL (--database-url postgres://...)"
+        )

@@ -46,21 +46,9 @@ def parse_args() -> argparse.Namespace:
 
 def setup_django(database_url: str) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    # As the worker runs in production: DEBUG off (no query log kept in memory).
-    os.environ["DJANGO_DEBUG"] = "false"
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
-    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
-    os.environ["CELERY_BROKER_URL"] = "memory://"
-    import django
+    from bench.harness import setup_postgres
 
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        sys.exit("bench/purge.py needs PostgreSQL (--database-url postgres://...)")
+    setup_postgres(database_url, script="purge.py", production=True)
 
 
 def rss_mb() -> float:

@@ -259,17 +259,9 @@ def parse_args() -> argparse.Namespace:
 
 def setup_django(database_url: str) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["CELERY_BROKER_URL"] = "memory://"
-    import django
+    from bench.harness import setup_postgres
 
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        sys.exit("bench/removals.py needs PostgreSQL (--database-url postgres://...)")
+    setup_postgres(database_url, script="removals.py")
 
 
 def prepare_people() -> tuple[User, list[User], list[Account]]:
