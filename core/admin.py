@@ -66,7 +66,7 @@ class AuditedAdminMixin:
             f for f in form.changed_data if f in concrete and f not in SECRET_FIELDS
         ]
         m2m_fields = [f for f in form.changed_data if f in m2m]
-        before = audit._normalise(
+        before = audit.jsonable(
             {k: form.initial.get(k) for k in fields} if change else {}
         )
         m2m_before = self._m2m_values(obj, m2m_fields) if change else {}

@@ -27,7 +27,7 @@ GENESIS_HASH = "0" * 64
 _LOCK_KEY = 748_203_551  # pg_advisory_xact_lock key that serialises the chain
 
 
-def _normalise(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Return ``value`` as it will read back from a JSON column."""
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
@@ -78,7 +78,7 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
         field = instance._meta.get_field(name)
         attname = getattr(field, "attname", name)
         values[name] = getattr(instance, attname)
-    return _normalise(values)
+    return jsonable(values)
 
 
 @transaction.atomic
@@ -100,7 +100,7 @@ def record_event(
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
     last = AuditEvent.objects.order_by("-sequence").only("sequence", "hash").first()
-    personal = _normalise(personal) if personal else None
+    personal = jsonable(personal) if personal else None
     event = AuditEvent(
         sequence=(last.sequence + 1) if last else 1,
         occurred_at=clock.now(),
@@ -115,7 +115,7 @@ def record_event(
         ),
         target_id=str(target.pk) if target is not None else "",
         target_label=str(target)[:300] if target is not None else "",
-        data=_normalise(data or {}),
+        data=jsonable(data or {}),
         reason=reason,
         personal=personal,
         personal_digest=_digest(personal) if personal else "",

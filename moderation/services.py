@@ -455,7 +455,7 @@ def removal_amend(
         errors.setdefault("reason", []).append("Say why the record is being corrected.")
     new_value = _normalise_new_value(decision, field, value, errors)
     old_value = removal_current(decision)[field]
-    if not errors and audit._normalise(old_value) == audit._normalise(new_value):
+    if not errors and audit.jsonable(old_value) == audit.jsonable(new_value):
         errors.setdefault("value", []).append("This is already the recorded value.")
     if errors:
         raise RemovalValidationError(errors)
@@ -463,8 +463,8 @@ def removal_amend(
         decision=decision,
         kind=RemovalAmendment.Kind.CORRECTION,
         field=field,
-        old_value=audit._normalise(old_value),
-        new_value=audit._normalise(new_value),
+        old_value=audit.jsonable(old_value),
+        new_value=audit.jsonable(new_value),
         reason=reason.strip(),
         made_by=by,
         made_at=clock.now(),
