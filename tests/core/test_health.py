@@ -1,6 +1,6 @@
 import pytest
 from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django_redis.cache import RedisCache
 
 from core import health
 from core.models import AuditEvent

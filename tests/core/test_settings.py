@@ -88,6 +88,6 @@ def test_settings_switch_to_services(monkeypatch):
     )
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
-        "django.core.cache.backends.redis.RedisCache",
+        "django_redis.cache.RedisCache",
         "redis://cache.internal:6379/1",
     ]
