@@ -115,6 +115,12 @@ class Filing(TimeStampedModel):
         help_text="The scanned letter or printed email (PDF or image).",
     )
     letter_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    receipt_pending = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="The emailed receipt is still to be sent: the receipts job sends "
+        "it within a minute of filing, and retries until it goes.",
+    )
 
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
@@ -193,6 +199,15 @@ class Filing(TimeStampedModel):
 
     def get_status_url(self) -> str:
         return reverse("appeals:status", args=[self.status_token])
+
+
+def _receipt_index(prefix: str) -> models.Index:
+    """The receipts job's queue: only the few filings still waiting are indexed."""
+    return models.Index(
+        fields=["id"],
+        condition=models.Q(receipt_pending=True),
+        name=f"{prefix}_receipt_pending",
+    )
 
 
 def _filing_constraints(prefix: str) -> list[models.BaseConstraint]:
@@ -295,6 +310,7 @@ class Appeal(Filing):
     class Meta:
         ordering = ["-received_on", "-id"]
         permissions = [("handle_appeal", "Can handle appeals (review and answer)")]
+        indexes = [_receipt_index("appeal")]
         constraints = [
             *_filing_constraints("appeal"),
             models.CheckConstraint(
@@ -348,6 +364,7 @@ class LegalityChallenge(Filing):
         permissions = [
             ("handle_legalitychallenge", "Can handle legality challenges"),
         ]
+        indexes = [_receipt_index("challenge")]
         constraints = [
             *_filing_constraints("challenge"),
             models.CheckConstraint(

@@ -250,6 +250,8 @@ def _filing_create(
         filing.letter_sha256 = _check_letter(letter)
         filing.letter = letter
     _check_new_filing(filing)
+    # The receipts job (filing_receipts_send) writes, keeps and emails the receipt.
+    filing.receipt_pending = bool(filing.email)
     filing.reference = _next_reference(filing.REFERENCE_PREFIX, received_on.year)
     filing.status_token = secrets.token_urlsafe(32)
     filing.save(force_insert=True)
@@ -270,12 +272,6 @@ def _filing_create(
         data=data,
         personal=_personal(filing),
     )
-    if filing.email:
-        # The receipt is written, kept and emailed by a job after commit.
-        from appeals.tasks import send_receipt_task
-
-        kind, pk = filing.kind, filing.pk
-        transaction.on_commit(lambda: send_receipt_task.delay(kind=kind, filing_id=pk))
     return filing
 
 
@@ -293,7 +289,9 @@ def _all_holidays() -> frozenset[date]:
 def filing_send_receipt(*, kind: str, filing_id: int) -> Correspondence | None:
     """Write the receipt of a filing (reference and status link) and email it.
 
-    Safe to run twice: a filing gets one receipt.
+    Safe to run twice, or in two workers at once: a filing gets one receipt, sent
+    once. The filing stays pending until the email has gone, so a failed send is
+    tried again by the next run of the receipts job.
     """
     model = Appeal if kind == "appeal" else LegalityChallenge
     with transaction.atomic():
@@ -314,7 +312,32 @@ def filing_send_receipt(*, kind: str, filing_id: int) -> Correspondence | None:
                 send=False,
             )
     correspondence_send(correspondence_id=letter.pk)
+    model.objects.filter(pk=filing_id, receipt_pending=True).update(
+        receipt_pending=False
+    )
     return letter
+
+
+def filing_receipts_send(*, limit: int = 200) -> dict[str, int]:
+    """Email the receipts of new filings (the periodic receipts job, P22, P23).
+
+    Filing only marks a receipt as due; this job, run every
+    ``APPEALS_RECEIPTS_INTERVAL_SECONDS``, writes and sends it, so a submission
+    never waits on the mail queue and a receipt whose send failed is retried.
+    """
+    counts = {"sent": 0, "failed": 0}
+    for model in (Appeal, LegalityChallenge):
+        pending = model.objects.filter(receipt_pending=True).order_by("pk")
+        for pk in pending.values_list("pk", flat=True)[:limit]:
+            try:
+                filing_send_receipt(kind=model._meta.model_name or "", filing_id=pk)
+            except OSError:
+                # The mail server is unreachable: the next run tries again.
+                logger.exception("receipt of %s %s not sent", model.__name__, pk)
+                counts["failed"] += 1
+            else:
+                counts["sent"] += 1
+    return counts
 
 
 def _noun(filing: Filing) -> str:

@@ -25,6 +25,12 @@ def deadline_reminders_task() -> dict[str, int]:
     return services.deadline_reminders_send()
 
 
+@shared_task
+def send_receipts_task() -> dict[str, int]:
+    """Every half minute: email the receipts of new filings (P22, P23), each once."""
+    return services.filing_receipts_send()
+
+
 @shared_task(
     autoretry_for=(OSError,),
     retry_backoff=60,
@@ -32,6 +38,7 @@ def deadline_reminders_task() -> dict[str, int]:
     max_retries=8,
 )
 def send_receipt_task(*, kind: str, filing_id: int) -> int | None:
-    """Write and email the receipt of a new filing (once)."""
+    """Write and email the receipt of one filing (once). Filing no longer queues
+    this; it stays for jobs queued by an earlier release."""
     letter = services.filing_send_receipt(kind=kind, filing_id=filing_id)
     return letter.pk if letter else None

@@ -231,6 +231,19 @@ CELERY_BEAT_SCHEDULE["appeals-deadline-reminders"] = {
     "task": "appeals.tasks.deadline_reminders_task",
     "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
 }
+# Appeals: email the receipt of each new filing. Filing only marks it as due, so a
+# submission never waits on the mail queue; a send that failed is tried again.
+APPEALS_RECEIPTS_INTERVAL_SECONDS = env.int(
+    "APPEALS_RECEIPTS_INTERVAL_SECONDS", default=30
+)
+if APPEALS_RECEIPTS_INTERVAL_SECONDS < 1:
+    raise ImproperlyConfigured("APPEALS_RECEIPTS_INTERVAL_SECONDS must be at least 1.")
+CELERY_BEAT_SCHEDULE["appeals-receipts"] = {
+    "task": "appeals.tasks.send_receipts_task",
+    "schedule": float(APPEALS_RECEIPTS_INTERVAL_SECONDS),
+    # A run still waiting after one interval is superseded by the next.
+    "options": {"expires": float(APPEALS_RECEIPTS_INTERVAL_SECONDS)},
+}
 # Accounts (issue #4, P3): e-mail the City Administrators the overdue manager access
 # reviews and mark them on the dashboard, daily at 6:30. Reports each grant once a day.
 CELERY_BEAT_SCHEDULE["accounts-access-review-overdue"] = {

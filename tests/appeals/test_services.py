@@ -114,12 +114,18 @@ def test_submit_audits_with_personal_data_apart(city_profile):
     assert event.personal["explanation"] == "My secret reasons."
 
 
-def test_submit_emails_a_receipt_with_reference_and_status_link(
+def test_submit_marks_a_receipt_due_and_the_job_emails_it_once(
     city_profile, django_capture_on_commit_callbacks, settings
 ):
     settings.SITE_URL = "https://social.maplefalls.example.gov"
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         appeal = submit()
+    # Filing queues nothing: the resident's request never waits on the mail queue.
+    assert callbacks == []
+    assert appeal.receipt_pending
+    assert mail.outbox == []
+
+    assert services.filing_receipts_send() == {"sent": 1, "failed": 0}
     (message,) = mail.outbox
     assert message.to == ["jordan@example.net"]
     assert appeal.reference in message.subject
@@ -133,13 +139,50 @@ def test_submit_emails_a_receipt_with_reference_and_status_link(
     assert receipt.kind == Correspondence.Kind.RECEIPT
     assert receipt.sent_at is not None
     assert receipt.body == message.body
+    appeal.refresh_from_db()
+    assert not appeal.receipt_pending
+
+    # The next run finds nothing to send.
+    assert services.filing_receipts_send() == {"sent": 0, "failed": 0}
+    assert len(mail.outbox) == 1
 
 
-def test_a_postal_only_filing_gets_no_email(
-    city_profile, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        submit(email="", postal_address="1 Elm St", reply_by=Delivery.MAIL)
+def test_a_receipt_that_could_not_be_sent_is_tried_again(city_profile, monkeypatch):
+    challenge = services.challenge_submit(
+        name="Jordan Public",
+        email="jordan@example.net",
+        section_anchor="other",
+        section_title="Other",
+        basis="Unlawful.",
+    )
+
+    def mail_server_down(*args, **kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(services.EmailMessage, "send", mail_server_down)
+    assert services.filing_receipts_send() == {"sent": 0, "failed": 1}
+    challenge.refresh_from_db()
+    assert challenge.receipt_pending
+    assert challenge.correspondence.get().sent_at is None
+
+    monkeypatch.undo()
+    assert services.filing_receipts_send() == {"sent": 1, "failed": 0}
+    (message,) = mail.outbox
+    assert challenge.reference in message.subject
+    # The same receipt, written once and sent once.
+    assert challenge.correspondence.get().sent_at is not None
+
+
+def test_the_receipts_job_runs_on_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["appeals-receipts"]
+    assert entry["task"] == "appeals.tasks.send_receipts_task"
+    assert entry["schedule"] == settings.APPEALS_RECEIPTS_INTERVAL_SECONDS == 30
+
+
+def test_a_postal_only_filing_gets_no_email(city_profile):
+    appeal = submit(email="", postal_address="1 Elm St", reply_by=Delivery.MAIL)
+    assert not appeal.receipt_pending
+    services.filing_receipts_send()
     assert mail.outbox == []
 
 
