@@ -40,7 +40,11 @@ RESPONSE_MAX = 20000
 
 
 class ReferenceCounter(models.Model):
-    """The last tracking number issued per prefix and year (AP-2026-00042)."""
+    """The last tracking number issued per prefix and year (AP-2026-00042).
+
+    Used on SQLite; on PostgreSQL numbers come from a sequence per prefix and year
+    (migration 0003), which starts after the number kept here, if any.
+    """
 
     prefix = models.CharField(max_length=4)
     year = models.PositiveSmallIntegerField()

@@ -110,16 +110,26 @@ def _kind_prefix(filing: Filing) -> str:
 
 
 def _next_reference(prefix: str, year: int) -> str:
-    """Take the next number for ``prefix`` and ``year`` in one atomic statement
-    (an upsert that locks the counter row until the transaction ends)."""
-    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+    """Take the next tracking number for ``prefix`` and ``year``.
+
+    PostgreSQL takes it from a sequence per prefix and year (migration 0003), so
+    concurrent filings never wait for each other; a number taken by a filing that
+    then fails is not reused, so the numbers may have gaps. SQLite, which has one
+    writer at a time, counts in ReferenceCounter with one atomic upsert.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (prefix, year, last) VALUES (%s, %s, 1) "  # noqa: S608  # nosec B608
-            f"ON CONFLICT (prefix, year) DO UPDATE SET last = {table}.last + 1 "
-            "RETURNING last",
-            [prefix, year],
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT appeals_next_reference_number(%s, %s)", [prefix, year]
+            )
+        else:
+            table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+            cursor.execute(
+                f"INSERT INTO {table} (prefix, year, last) VALUES (%s, %s, 1) "  # noqa: S608  # nosec B608
+                f"ON CONFLICT (prefix, year) DO UPDATE SET last = {table}.last + 1 "
+                "RETURNING last",
+                [prefix, year],
+            )
         (number,) = cursor.fetchone()
     return f"{prefix}-{year}-{number:05d}"
 

@@ -18,7 +18,14 @@ from appeals.exceptions import (
     NotPermitted,
     ReviewerConflict,
 )
-from appeals.models import Appeal, Channel, Correspondence, Delivery, Filing
+from appeals.models import (
+    Appeal,
+    Channel,
+    Correspondence,
+    Delivery,
+    Filing,
+    ReferenceCounter,
+)
 from core import roles
 from core.audit import events_for
 from core.calendar import add_business_days
@@ -67,8 +74,9 @@ def test_submit_gives_a_readable_reference_and_an_unguessable_token(
 ):
     time_machine.move_to(FRIDAY_NOON)
     first, second = submit(), submit()
-    assert str(first) == first.reference == "AP-2026-00001"
-    assert second.reference == "AP-2026-00002"
+    assert str(first) == first.reference
+    assert re.fullmatch(r"AP-2026-\d{5}", first.reference)
+    assert reference_number(second) == reference_number(first) + 1
     assert len(first.status_token) >= 40
     assert first.status_token != second.status_token
     # 32 random bytes: not derived from the id or the reference.
@@ -80,7 +88,50 @@ def test_submit_gives_a_readable_reference_and_an_unguessable_token(
         section_title="Other",
         basis="Unlawful.",
     )
-    assert challenge.reference == "LC-2026-00001"
+    assert re.fullmatch(r"LC-2026-\d{5}", challenge.reference)
+
+
+def reference_number(filing: Filing) -> int:
+    return int(filing.reference.rsplit("-", 1)[1])
+
+
+def test_references_count_per_year_from_one(city_profile, time_machine):
+    time_machine.move_to(datetime(2031, 1, 2, 12, tzinfo=ZoneInfo("America/Chicago")))
+    assert submit().reference == "AP-2031-00001"
+    assert submit().reference == "AP-2031-00002"
+
+
+def test_numbering_continues_after_the_counter_table(city_profile, time_machine):
+    # Years numbered before the PostgreSQL sequences existed carry on from there.
+    ReferenceCounter.objects.create(prefix="AP", year=2032, last=41)
+    time_machine.move_to(datetime(2032, 3, 2, 12, tzinfo=ZoneInfo("America/Chicago")))
+    assert submit().reference == "AP-2032-00042"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_filings_take_numbers_without_waiting_for_each_other(postgres, city_profile):
+    """A filing that has taken its number but not yet committed does not hold up
+    the next one (the old counter row did, until the first one's disk flush)."""
+    import psycopg
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    with psycopg.connect(**params) as other:
+        # The year's first number creates its sequence; that one waits, once.
+        other.execute("SELECT appeals_next_reference_number('AP', 2026)")
+        other.commit()
+        open_number = other.execute(
+            "SELECT appeals_next_reference_number('AP', 2026)"
+        ).fetchone()[0]
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        try:
+            appeal = submit()
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+        other.rollback()
+    assert reference_number(appeal) == open_number + 1
 
 
 def test_due_dates_are_business_days_from_the_city_profile(city_profile, time_machine):
