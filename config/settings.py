@@ -5,13 +5,16 @@ Every value comes from the environment (or an optional ``.env`` file beside
 in its *embedded* mode: SQLite in ``var/``, a filesystem Celery broker, a
 local-memory cache and ``DEBUG`` on, so ``make run`` needs nothing installed.
 
-``DJANGO_DEBUG=false`` is production mode: ``DJANGO_SECRET_KEY`` and
-``DJANGO_ALLOWED_HOSTS`` must then be set, or start-up stops with a one-line
-message naming the missing variable. Every variable is listed in the README.
+``DJANGO_DEBUG=false`` is production mode: ``DJANGO_SECRET_KEY``,
+``DJANGO_ALLOWED_HOSTS`` and ``AUDIT_HMAC_KEY`` must then be set, or start-up stops
+with a one-line message naming the missing variable. Every variable is listed in the
+README.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -366,6 +369,28 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     CSRF_COOKIE_HTTPONLY = True
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
+
+# The audit trail's key (core.audit_signing): every event carries an HMAC-SHA256 of
+# its chain hash made with it, so someone who can write to the database but does not
+# hold the key cannot rewrite history and recompute the chain. Production: required,
+# kept outside the database and its backups. Embedded mode: derived from SECRET_KEY.
+AUDIT_HMAC_KEY_MIN_LENGTH = 32
+if DEBUG:
+    AUDIT_HMAC_KEY = (
+        env.str("AUDIT_HMAC_KEY", default="")
+        or hmac.new(
+            SECRET_KEY.encode(), b"citysocial audit trail key", hashlib.sha256
+        ).hexdigest()
+    )
+else:
+    AUDIT_HMAC_KEY = _required("AUDIT_HMAC_KEY")
+if len(AUDIT_HMAC_KEY) < AUDIT_HMAC_KEY_MIN_LENGTH:
+    raise MissingSetting(
+        f"AUDIT_HMAC_KEY must be at least {AUDIT_HMAC_KEY_MIN_LENGTH} characters "
+        "long (e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+    )
+# Keys that signed events before the last rotation, kept only to verify them.
+AUDIT_HMAC_OLD_KEYS = env.list("AUDIT_HMAC_OLD_KEYS", default=[])
 
 # --- Locale -----------------------------------------------------------------------
 
