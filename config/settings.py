@@ -80,10 +80,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_otp",
-    "django_otp.plugins.otp_static",
-    "django_otp.plugins.otp_totp",
+    # django-otp's backup codes and authenticator apps, and django-axes, under names
+    # a city clerk understands in the admin (core.app_names; nothing else changes).
+    "core.app_names.BackupCodesConfig",
+    "core.app_names.AuthenticatorAppsConfig",
     "two_factor",
-    "axes",
+    "core.app_names.SignInAttemptsConfig",
     "csp",
     "rules",
     "core",
