@@ -400,6 +400,9 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/Chicago")
 USE_I18N = True
 USE_TZ = True
+# Dates read "Nov. 27, 2026" on every page: config/formats/en/formats.py (Django
+# ignores DATE_FORMAT and the like in settings while localization is on).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Product ----------------------------------------------------------------------
 

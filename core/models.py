@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.formats import date_format
 
 from core import clock
 
@@ -101,4 +102,4 @@ class Holiday(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.date:%Y-%m-%d})"
+        return f"{self.name} ({date_format(self.date)})"
