@@ -27,6 +27,7 @@ COPY static ./static
 COPY manage.py ./
 RUN pip install --no-cache-dir . \
     && DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build \
+       AUDIT_HMAC_KEY=build-only-not-a-secret-build-only-not-a-secret \
        python manage.py collectstatic --noinput \
     && mkdir -p /app/var/media && chown -R city:city /app/var
 

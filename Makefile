@@ -60,6 +60,7 @@ security: $(STAMP)
 	$(BIN)/bandit -c pyproject.toml -r . -q
 	DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=social.city.example.gov \
 	  DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  AUDIT_HMAC_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')" \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 ## Back up the database and uploaded files: make backup [TO=folder] (default var/backups/<time>).

@@ -122,6 +122,7 @@ def setup_postgres(database_url: str, *, script: str, production: bool = False) 
         os.environ["DJANGO_DEBUG"] = "false"
         os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
         os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
+        os.environ.setdefault("AUDIT_HMAC_KEY", "bench-only-not-secret-" + "0" * 32)
     os.environ["CELERY_BROKER_URL"] = "memory://"
     import django
 

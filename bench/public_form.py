@@ -69,6 +69,7 @@ def environment(port: int, static_root: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="bench.public_form_settings",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        AUDIT_HMAC_KEY=secrets.token_hex(32),
         DJANGO_ALLOWED_HOSTS=HOST,
         # TLS ends at the proxy in production; here the client says it was HTTPS.
         DJANGO_SECURE_SSL_REDIRECT="false",

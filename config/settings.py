@@ -5,13 +5,16 @@ Every value comes from the environment (or an optional ``.env`` file beside
 in its *embedded* mode: SQLite in ``var/``, a filesystem Celery broker, a
 local-memory cache and ``DEBUG`` on, so ``make run`` needs nothing installed.
 
-``DJANGO_DEBUG=false`` is production mode: ``DJANGO_SECRET_KEY`` and
-``DJANGO_ALLOWED_HOSTS`` must then be set, or start-up stops with a one-line
-message naming the missing variable. Every variable is listed in the README.
+``DJANGO_DEBUG=false`` is production mode: ``DJANGO_SECRET_KEY``,
+``DJANGO_ALLOWED_HOSTS`` and ``AUDIT_HMAC_KEY`` must then be set, or start-up stops
+with a one-line message naming the missing variable. Every variable is listed in the
+README.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -77,10 +80,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_otp",
-    "django_otp.plugins.otp_static",
-    "django_otp.plugins.otp_totp",
+    # django-otp's backup codes and authenticator apps, and django-axes, under names
+    # a city clerk understands in the admin (core.app_names; nothing else changes).
+    "core.app_names.BackupCodesConfig",
+    "core.app_names.AuthenticatorAppsConfig",
     "two_factor",
-    "axes",
+    "core.app_names.SignInAttemptsConfig",
     "csp",
     "rules",
     "core",
@@ -382,12 +387,37 @@ if not DEBUG:
     CSRF_COOKIE_HTTPONLY = True
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
 
+# The audit trail's key (core.audit_signing): every event carries an HMAC-SHA256 of
+# its chain hash made with it, so someone who can write to the database but does not
+# hold the key cannot rewrite history and recompute the chain. Production: required,
+# kept outside the database and its backups. Embedded mode: derived from SECRET_KEY.
+AUDIT_HMAC_KEY_MIN_LENGTH = 32
+if DEBUG:
+    AUDIT_HMAC_KEY = (
+        env.str("AUDIT_HMAC_KEY", default="")
+        or hmac.new(
+            SECRET_KEY.encode(), b"citysocial audit trail key", hashlib.sha256
+        ).hexdigest()
+    )
+else:
+    AUDIT_HMAC_KEY = _required("AUDIT_HMAC_KEY")
+if len(AUDIT_HMAC_KEY) < AUDIT_HMAC_KEY_MIN_LENGTH:
+    raise MissingSetting(
+        f"AUDIT_HMAC_KEY must be at least {AUDIT_HMAC_KEY_MIN_LENGTH} characters "
+        "long (e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+    )
+# Keys that signed events before the last rotation, kept only to verify them.
+AUDIT_HMAC_OLD_KEYS = env.list("AUDIT_HMAC_OLD_KEYS", default=[])
+
 # --- Locale -----------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/Chicago")
 USE_I18N = True
 USE_TZ = True
+# Dates read "Nov. 27, 2026" on every page: config/formats/en/formats.py (Django
+# ignores DATE_FORMAT and the like in settings while localization is on).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Product ----------------------------------------------------------------------
 

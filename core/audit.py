@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 
-from core import clock
+from core import audit_signing, clock
 from core.context import get_actor
 from core.models import AuditEvent
 
@@ -122,6 +122,7 @@ def record_event(
         prev_hash=last.hash if last else GENESIS_HASH,
     )
     event.hash = _event_hash(event)
+    event.hmac_key_id, event.hmac = audit_signing.sign_with_current_key(event.hash)
     event.save()
     return event
 
@@ -204,7 +205,9 @@ class AuditProblem:
 
 
 def verify_chain(*, batch_size: int = 2000) -> Iterator[AuditProblem]:
-    """Yield every break in the chain: an altered, inserted or missing event."""
+    """Yield every break in the chain: an altered, inserted or missing event, or
+    one whose hash was recomputed without the audit key (core.audit_signing)."""
+    keys = audit_signing.verification_keys()
     expected_prev = GENESIS_HASH
     expected_sequence = 1
     for event in AuditEvent.objects.order_by("sequence").iterator(
@@ -219,6 +222,14 @@ def verify_chain(*, batch_size: int = 2000) -> Iterator[AuditProblem]:
             yield AuditProblem(event.sequence, "does not link to the event before it")
         if _event_hash(event) != event.hash:
             yield AuditProblem(event.sequence, "content does not match its hash")
+        signature_problem = audit_signing.signature_problem(
+            event_hash=event.hash,
+            hmac_key_id=event.hmac_key_id,
+            signature=event.hmac,
+            keys=keys,
+        )
+        if signature_problem:
+            yield AuditProblem(event.sequence, signature_problem)
         if event.personal is not None:
             if _digest(event.personal) != event.personal_digest:
                 yield AuditProblem(event.sequence, "personal data was altered")

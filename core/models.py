@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.formats import date_format
 
 from core import clock
 
@@ -36,7 +37,9 @@ class AuditEvent(models.Model):
 
     Append-only and hash-chained: each event's ``hash`` covers its own content and
     the previous event's hash, so ``manage.py verify_audit`` detects an event that
-    was altered or removed. Personal data (names, handles, message text) is kept
+    was altered or removed. Each hash is signed with a secret key outside the
+    database (``AUDIT_HMAC_KEY``, ``hmac``), so someone who can write to the table
+    cannot recompute the chain. Personal data (names, handles, message text) is kept
     apart in ``personal``, covered by ``personal_digest``: the retention purge may
     clear it (R4, P25) without breaking the chain, and says so in a new event.
     On PostgreSQL a trigger refuses UPDATE (other than that redaction) and DELETE.
@@ -66,6 +69,10 @@ class AuditEvent(models.Model):
     redacted_at = models.DateTimeField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # HMAC-SHA256 of ``hash`` with the audit key, and that key's id: without the
+    # key, a rewritten event cannot be given a valid signature (core.audit_signing).
+    hmac_key_id = models.CharField(max_length=16, blank=True)
+    hmac = models.CharField(max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -95,4 +102,4 @@ class Holiday(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.date:%Y-%m-%d})"
+        return f"{self.name} ({date_format(self.date)})"

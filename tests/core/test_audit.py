@@ -1,11 +1,18 @@
+from collections.abc import Callable
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from accounts.models import Department
-from core import audit
+from core import audit, audit_signing, clock
 from core.models import AuditEvent, AuditImmutableError
+
+KEY_A = "a" * 40
+KEY_B = "b" * 40
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +133,7 @@ def test_postgres_trigger_refuses_update_and_delete(postgres):
     for sql in (
         "UPDATE core_auditevent SET action = 'x' WHERE id = %s",
         "DELETE FROM core_auditevent WHERE id = %s",
+        "UPDATE core_auditevent SET hmac = '' WHERE id = %s",
     ):
         with (
             pytest.raises(DatabaseError),
@@ -137,3 +145,132 @@ def test_postgres_trigger_refuses_update_and_delete(postgres):
     AuditEvent.objects.filter(pk=event.pk).update(personal=None)
     event.refresh_from_db()
     assert event.personal is None
+
+
+def _rewrite_and_recompute(
+    sequence: int, *, reason: str, sign: Callable[[str], tuple[str, str]] | None = None
+) -> None:
+    """Act as someone who can write to the database but does not hold the audit
+    key: change one event, then recompute the plain SHA-256 chain from it on,
+    exactly as core.audit computes it. ``sign(hash)`` gives the rewritten events'
+    (key id, hmac); by default they keep the ones they had."""
+    prev = (
+        AuditEvent.objects.get(sequence=sequence - 1).hash
+        if sequence > 1
+        else audit.GENESIS_HASH
+    )
+    rewritten = AuditEvent.objects.filter(sequence__gte=sequence).order_by("sequence")
+    with connection.cursor() as cursor:
+        _bypass_append_only_trigger(cursor)
+        for event in list(rewritten):
+            if event.sequence == sequence:
+                event.reason = reason
+            event.prev_hash = prev
+            event.hash = audit._event_hash(event)
+            key_id, hmac = sign(event.hash) if sign else (event.hmac_key_id, event.hmac)
+            cursor.execute(
+                "UPDATE core_auditevent SET reason = %s, prev_hash = %s, hash = %s,"
+                " hmac_key_id = %s, hmac = %s WHERE id = %s",
+                [event.reason, event.prev_hash, event.hash, key_id, hmac, event.pk],
+            )
+            prev = event.hash
+
+
+def test_events_are_signed_with_the_audit_key(settings):
+    settings.AUDIT_HMAC_KEY = KEY_A
+    (event,) = _events(1)
+    event.refresh_from_db()
+    assert event.hmac_key_id == audit_signing.key_id(KEY_A)
+    assert event.hmac == audit_signing.sign(event.hash, KEY_A)
+    assert event.hmac != audit_signing.sign(event.hash, KEY_B)
+    assert KEY_A not in event.hmac_key_id
+
+
+def test_verify_detects_a_chain_recomputed_without_the_key():
+    _events(3)
+    _rewrite_and_recompute(2, reason="rewritten")
+    # The plain hash chain alone no longer shows anything wrong ...
+    for event in AuditEvent.objects.all():
+        assert audit._event_hash(event) == event.hash
+    # ... but the rewritten events' signatures do not match.
+    problems = list(audit.verify_chain())
+    assert [(p.sequence, p.problem) for p in problems] == [
+        (2, "signature does not match: rewritten without the audit key"),
+        (3, "signature does not match: rewritten without the audit key"),
+    ]
+    with pytest.raises(CommandError, match="broken in 2 place"):
+        call_command("verify_audit")
+
+
+def test_verify_detects_a_rewritten_event_passed_off_as_unsigned():
+    _events(3)
+    _rewrite_and_recompute(3, reason="rewritten", sign=lambda _hash: ("", ""))
+    assert [(p.sequence, p.problem) for p in audit.verify_chain()] == [
+        (3, "is not signed with the audit key")
+    ]
+
+
+def test_verify_detects_an_event_signed_with_another_key():
+    _events(2)
+    forged = audit_signing.key_id(KEY_B)
+    _rewrite_and_recompute(
+        2,
+        reason="rewritten",
+        sign=lambda event_hash: (forged, audit_signing.sign(event_hash, KEY_B)),
+    )
+    (problem,) = audit.verify_chain()
+    assert problem.sequence == 2
+    assert "not configured" in problem.problem and forged in problem.problem
+
+
+def test_rotated_key_signs_new_events_and_old_ones_still_verify(settings):
+    settings.AUDIT_HMAC_KEY = KEY_A
+    settings.AUDIT_HMAC_OLD_KEYS = []
+    _events(2)
+    settings.AUDIT_HMAC_KEY = KEY_B
+    settings.AUDIT_HMAC_OLD_KEYS = [KEY_A]
+    new = audit.record_event(action="test.after_rotation")
+    assert new.hmac_key_id == audit_signing.key_id(KEY_B)
+    assert list(audit.verify_chain()) == []
+    # Without the old key, the events it signed can no longer be checked.
+    settings.AUDIT_HMAC_OLD_KEYS = []
+    assert [p.sequence for p in audit.verify_chain()] == [1, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_signs_the_events_recorded_before_it():
+    before = [("core", "0002_auditevent_append_only")]
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("core")
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(before)
+        legacy = executor.loader.project_state(before).apps.get_model(
+            "core", "AuditEvent"
+        )
+        prev = audit.GENESIS_HASH
+        for sequence in (1, 2, 3):
+            event = legacy(
+                sequence=sequence,
+                occurred_at=clock.now(),
+                actor_label="system",
+                action="test.before_signing",
+                data={"step": sequence},
+                prev_hash=prev,
+            )
+            event.hash = audit._event_hash(event)
+            event.save()
+            prev = event.hash
+    finally:
+        MigrationExecutor(connection).migrate(latest)
+    key_id = audit_signing.key_id(settings.AUDIT_HMAC_KEY)
+    assert set(AuditEvent.objects.values_list("hmac_key_id", flat=True)) == {key_id}
+    audit.record_event(action="test.after_signing")
+    assert list(audit.verify_chain()) == []
+    if connection.vendor == "postgresql":
+        # The trigger is back on, and guards the signatures too.
+        with (
+            pytest.raises(DatabaseError),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("UPDATE core_auditevent SET hmac = '' WHERE sequence = 1")

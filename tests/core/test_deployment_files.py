@@ -12,6 +12,7 @@ REQUIRED_ENV = (
     "DJANGO_DEBUG",
     "DJANGO_SECRET_KEY",
     "DJANGO_ALLOWED_HOSTS",
+    "AUDIT_HMAC_KEY",
     "DATABASE_URL",
     "REDIS_URL",
     "CELERY_BROKER_URL",
@@ -57,7 +58,7 @@ def test_app_services_get_every_required_variable(compose, service):
 
 def test_secrets_come_from_the_environment_not_the_file(compose):
     text = (ROOT / "docker-compose.yml").read_text()
-    for name in ("DJANGO_SECRET_KEY", "POSTGRES_PASSWORD"):
+    for name in ("DJANGO_SECRET_KEY", "AUDIT_HMAC_KEY", "POSTGRES_PASSWORD"):
         assert re.search(r"\$\{" + name + r":\?", text), name
     assert compose["services"]["postgres"]["volumes"] == [
         "pgdata:/var/lib/postgresql/data"
@@ -70,6 +71,10 @@ def test_dockerfile_installs_the_project_and_runs_gunicorn_unprivileged():
     assert text.startswith("# ") and "FROM python:3.11" in text
     assert "pip install --no-cache-dir ." in text
     assert "collectstatic --noinput" in text
+    # The build runs with production settings: every required variable is given.
+    (build,) = re.findall(r"^RUN .*?collectstatic[^\n]*", text, re.M | re.S)
+    for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "AUDIT_HMAC_KEY"):
+        assert f"{name}=" in build, name
     assert re.search(r"^USER city$", text, re.M)
     for app in (
         "config",

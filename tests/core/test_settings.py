@@ -14,7 +14,7 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_URL"))
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "AUDIT_HMAC_"))
     }
     environment.update(env)
     return subprocess.run(
@@ -33,6 +33,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "x" * 20
     + "-a-long-random-production-key-for-the-check-0123456789",
     "DJANGO_ALLOWED_HOSTS": "social.city.example.gov",
+    "AUDIT_HMAC_KEY": "k" * 20 + "-a-long-random-audit-key-for-the-check-0123456789",
     "DJANGO_SETTINGS_MODULE": "config.settings",
 }
 
@@ -43,7 +44,9 @@ def test_production_settings_pass_the_deployment_checklist():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "AUDIT_HMAC_KEY"]
+)
 def test_missing_production_setting_fails_with_one_line(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = _manage("check", **env)
@@ -52,6 +55,36 @@ def test_missing_production_setting_fails_with_one_line(missing):
         f"Configuration error: {missing} must be set when DJANGO_DEBUG=false."
     )
     assert "Traceback" not in result.stderr
+
+
+def test_a_short_audit_key_is_refused_with_one_line():
+    result = _manage("check", **{**PRODUCTION, "AUDIT_HMAC_KEY": "changeme"})
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "Configuration error: AUDIT_HMAC_KEY must be at least 32 characters long"
+    )
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _audit_key(**env: str) -> str:
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.AUDIT_HMAC_KEY)",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_embedded_audit_key_is_derived_from_the_secret_key(tmp_path):
+    first = _audit_key(VAR_DIR=str(tmp_path), DJANGO_SECRET_KEY="s" * 50)
+    assert first == _audit_key(VAR_DIR=str(tmp_path), DJANGO_SECRET_KEY="s" * 50)
+    assert first != _audit_key(VAR_DIR=str(tmp_path), DJANGO_SECRET_KEY="t" * 50)
+    assert "s" * 50 not in first and len(first) >= 32
+    # An explicit key wins, in the demo as in production.
+    assert _audit_key(VAR_DIR=str(tmp_path), AUDIT_HMAC_KEY="e" * 40) == "e" * 40
 
 
 def test_embedded_default_needs_no_environment(tmp_path):

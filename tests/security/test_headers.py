@@ -23,6 +23,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "p" * 60,
     "DJANGO_ALLOWED_HOSTS": "social.city.example.gov",
+    "AUDIT_HMAC_KEY": "a" * 64,
     "DJANGO_SETTINGS_MODULE": "config.settings",
 }
 SECURITY_SETTINGS = [

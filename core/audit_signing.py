@@ -1,0 +1,67 @@
+"""The audit trail's key: an HMAC-SHA256 signature on every event's chain hash.
+
+The hash chain (:mod:`core.audit`) shows that no event was altered, inserted or
+removed, unless whoever changed the table also recomputed the hashes, which anyone
+with write access to the database can do. So every event also carries
+``HMAC-SHA256(AUDIT_HMAC_KEY, its hash)``: the key is kept outside the database,
+and rewriting history now needs it too.
+
+Each signature names the key that made it by the key's id (derived from the key,
+revealing nothing of it). After a rotation the new key signs new events and the
+events signed before still verify while the old key is listed in
+``AUDIT_HMAC_OLD_KEYS``. Events recorded before signing existed were signed by
+migration ``core.0003`` with the key configured then; an unsigned event is
+reported, so nobody can pass off a rewritten event as one from before the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from functools import lru_cache
+
+from django.conf import settings
+
+
+@lru_cache(maxsize=16)
+def key_id(key: str) -> str:
+    """Return the public id of ``key``: 16 hex digits that reveal nothing of it."""
+    return hmac.new(
+        key.encode(), b"citysocial audit key id", hashlib.sha256
+    ).hexdigest()[:16]
+
+
+def sign(event_hash: str, key: str) -> str:
+    """Return the HMAC-SHA256 of an event's chain hash with ``key``."""
+    return hmac.new(
+        key.encode(), b"citysocial audit event " + event_hash.encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def sign_with_current_key(event_hash: str) -> tuple[str, str]:
+    """Return ``(key id, signature)`` of ``event_hash`` with ``AUDIT_HMAC_KEY``."""
+    key = settings.AUDIT_HMAC_KEY
+    return key_id(key), sign(event_hash, key)
+
+
+def verification_keys() -> dict[str, str]:
+    """Return the keys that may have signed events, by key id."""
+    keys = [settings.AUDIT_HMAC_KEY, *settings.AUDIT_HMAC_OLD_KEYS]
+    return {key_id(key): key for key in keys if key}
+
+
+def signature_problem(
+    *, event_hash: str, hmac_key_id: str, signature: str, keys: dict[str, str]
+) -> str | None:
+    """Return what is wrong with an event's signature, or None if it is valid."""
+    if not signature:
+        return "is not signed with the audit key"
+    key = keys.get(hmac_key_id)
+    if key is None:
+        return (
+            f"is signed with an audit key that is not configured (key id "
+            f"{hmac_key_id!r}; list that key in AUDIT_HMAC_OLD_KEYS)"
+        )
+    if not hmac.compare_digest(sign(event_hash, key), signature):
+        return "signature does not match: rewritten without the audit key"
+    return None
