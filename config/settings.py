@@ -408,6 +408,20 @@ if len(AUDIT_HMAC_KEY) < AUDIT_HMAC_KEY_MIN_LENGTH:
     )
 # Keys that signed events before the last rotation, kept only to verify them.
 AUDIT_HMAC_OLD_KEYS = env.list("AUDIT_HMAC_OLD_KEYS", default=[])
+# Events are recorded signed, and the sealing job chains them (core.audit): every
+# AUDIT_SEAL_INTERVAL_SECONDS; verify_audit reports an event still unsealed after
+# AUDIT_SEAL_GRACE_MINUTES.
+AUDIT_SEAL_INTERVAL_SECONDS = env.int("AUDIT_SEAL_INTERVAL_SECONDS", default=60)
+AUDIT_SEAL_GRACE_MINUTES = env.int("AUDIT_SEAL_GRACE_MINUTES", default=15)
+if AUDIT_SEAL_INTERVAL_SECONDS < 1 or AUDIT_SEAL_GRACE_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "AUDIT_SEAL_INTERVAL_SECONDS and AUDIT_SEAL_GRACE_MINUTES must be at least 1."
+    )
+CELERY_BEAT_SCHEDULE["audit-seal"] = {
+    "task": "core.tasks.seal_audit_task",
+    "schedule": float(AUDIT_SEAL_INTERVAL_SECONDS),
+    "options": {"expires": float(AUDIT_SEAL_INTERVAL_SECONDS)},
+}
 
 # --- Locale -----------------------------------------------------------------------
 

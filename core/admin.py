@@ -165,7 +165,15 @@ class ReadOnlyAdminMixin:
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("sequence", "occurred_at", "actor_label", "action", "target_label")
+    # "sequence" is the place in the chain, empty until the sealing job has run.
+    list_display = (
+        "id",
+        "occurred_at",
+        "actor_label",
+        "action",
+        "target_label",
+        "sequence",
+    )
     list_filter = ("action", "target_type")
     search_fields = ("action", "target_label", "actor_label", "target_id")
     date_hierarchy = "occurred_at"

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from datetime import timedelta
+from typing import Any, cast
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
@@ -22,6 +25,8 @@ from django.db import connection, models, transaction
 from core import audit_signing, clock
 from core.context import get_actor
 from core.models import AuditEvent
+
+logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 _LOCK_KEY = 748_203_551  # pg_advisory_xact_lock key that serialises the chain
@@ -42,23 +47,31 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(_canonical(value)).hexdigest()
 
 
+def _content(event: Any) -> dict[str, Any]:
+    """What an event says, as signed when it is recorded (not its chain place)."""
+    return {
+        "occurred_at": event.occurred_at.isoformat(),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "ip_address": event.ip_address,
+        "action": event.action,
+        "target_type_id": event.target_type_id,
+        "target_id": event.target_id,
+        "target_label": event.target_label,
+        "data": event.data,
+        "reason": event.reason,
+        "personal_digest": event.personal_digest,
+    }
+
+
+def content_digest(event: Any) -> str:
+    """The digest of what an event says; its origin signature covers it."""
+    return _digest(_content(event))
+
+
 def _event_hash(event: AuditEvent) -> str:
     return _digest(
-        {
-            "sequence": event.sequence,
-            "occurred_at": event.occurred_at.isoformat(),
-            "actor_id": event.actor_id,
-            "actor_label": event.actor_label,
-            "ip_address": event.ip_address,
-            "action": event.action,
-            "target_type_id": event.target_type_id,
-            "target_id": event.target_id,
-            "target_label": event.target_label,
-            "data": event.data,
-            "reason": event.reason,
-            "personal_digest": event.personal_digest,
-            "prev_hash": event.prev_hash,
-        }
+        {**_content(event), "sequence": event.sequence, "prev_hash": event.prev_hash}
     )
 
 
@@ -81,7 +94,6 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return jsonable(values)
 
 
-@transaction.atomic
 def record_event(
     *,
     action: str,
@@ -91,18 +103,17 @@ def record_event(
     personal: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEvent:
-    """Append one event to the chain; the actor and address default to the request's."""
+    """Record one event, signed; the actor and address default to the request's.
+
+    One INSERT in the caller's transaction: it takes no lock, so concurrent
+    requests never wait for each other. The sealing job chains it soon after.
+    """
     context = get_actor()
     actor = actor if actor is not None else context.user
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-    last = AuditEvent.objects.order_by("-sequence").only("sequence", "hash").first()
     personal = jsonable(personal) if personal else None
     event = AuditEvent(
-        sequence=(last.sequence + 1) if last else 1,
         occurred_at=clock.now(),
         actor=actor,
         actor_label=actor.get_username() if actor is not None else "system",
@@ -119,12 +130,68 @@ def record_event(
         reason=reason,
         personal=personal,
         personal_digest=_digest(personal) if personal else "",
-        prev_hash=last.hash if last else GENESIS_HASH,
     )
-    event.hash = _event_hash(event)
-    event.hmac_key_id, event.hmac = audit_signing.sign_with_current_key(event.hash)
-    event.save()
+    event.origin_mac = audit_signing.sign_origin(content_digest(event))
+    event.save(force_insert=True)
     return event
+
+
+def seal_events(*, batch_size: int = 1000) -> int:
+    """Give every unsealed event its place in the chain; return how many.
+
+    Events are sealed in the order they were recorded, one batch per transaction,
+    under the chain's lock (a PostgreSQL advisory lock; SQLite has one writer). An
+    event without a valid origin signature was not written by this application:
+    it is left unsealed, logged, and reported by :func:`verify_chain`.
+    """
+    keys = audit_signing.verification_keys()
+    sealed = 0
+    after = 0
+    while True:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            last = (
+                AuditEvent.objects.filter(sequence__isnull=False)
+                .order_by("-sequence")
+                .only("sequence", "hash")
+                .first()
+            )
+            batch = list(
+                AuditEvent.objects.filter(sequence__isnull=True, pk__gt=after).order_by(
+                    "pk"
+                )[:batch_size]
+            )
+            if not batch:
+                return sealed
+            sequence = last.sequence if last and last.sequence else 0
+            prev_hash = last.hash if last else GENESIS_HASH
+            chained = []
+            for event in batch:
+                problem = audit_signing.origin_problem(
+                    content_digest=content_digest(event),
+                    origin_mac=event.origin_mac,
+                    keys=keys,
+                )
+                if problem:
+                    logger.error("audit event id %s not sealed: %s", event.pk, problem)
+                    continue
+                sequence += 1
+                event.sequence, event.prev_hash = sequence, prev_hash
+                event.hash = _event_hash(event)
+                event.hmac_key_id, event.hmac = audit_signing.sign_with_current_key(
+                    event.hash
+                )
+                prev_hash = event.hash
+                chained.append(event)
+            # A plain queryset: sealing is the one change the model layer allows
+            # besides redaction (the PostgreSQL trigger checks it too).
+            models.QuerySet[AuditEvent](AuditEvent).bulk_update(
+                chained, ["sequence", "prev_hash", "hash", "hmac_key_id", "hmac"]
+            )
+            sealed += len(chained)
+            after = batch[-1].pk
 
 
 @transaction.atomic
@@ -166,7 +233,7 @@ def events_for(target: models.Model) -> models.QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
         target_id=str(target.pk),
-    ).order_by("sequence")
+    ).order_by("id")
 
 
 @transaction.atomic
@@ -200,42 +267,79 @@ def redact_personal(
 
 @dataclass(frozen=True)
 class AuditProblem:
-    sequence: int
+    sequence: int | None
     problem: str
+    event_id: int | None = None
+
+    @property
+    def where(self) -> str:
+        if self.sequence is None:
+            return f"unsealed event id {self.event_id}"
+        return f"event {self.sequence}"
 
 
 def verify_chain(*, batch_size: int = 2000) -> Iterator[AuditProblem]:
-    """Yield every break in the chain: an altered, inserted or missing event, or
-    one whose hash was recomputed without the audit key (core.audit_signing)."""
+    """Yield every break in the chain: an altered, inserted or missing event, one
+    whose hash was recomputed without the audit key (core.audit_signing), and an
+    event left unsealed for longer than ``AUDIT_SEAL_GRACE_MINUTES``."""
     keys = audit_signing.verification_keys()
     expected_prev = GENESIS_HASH
     expected_sequence = 1
-    for event in AuditEvent.objects.order_by("sequence").iterator(
-        chunk_size=batch_size
+    for event in (
+        AuditEvent.objects.filter(sequence__isnull=False)
+        .order_by("sequence")
+        .iterator(chunk_size=batch_size)
     ):
-        if event.sequence != expected_sequence:
+        sequence = cast(int, event.sequence)
+        if sequence != expected_sequence:
             yield AuditProblem(
-                event.sequence,
-                f"events {expected_sequence}..{event.sequence - 1} are missing",
+                sequence, f"events {expected_sequence}..{sequence - 1} are missing"
             )
         if event.prev_hash != expected_prev:
-            yield AuditProblem(event.sequence, "does not link to the event before it")
+            yield AuditProblem(sequence, "does not link to the event before it")
         if _event_hash(event) != event.hash:
-            yield AuditProblem(event.sequence, "content does not match its hash")
-        signature_problem = audit_signing.signature_problem(
+            yield AuditProblem(sequence, "content does not match its hash")
+        for problem in _signature_problems(event, keys):
+            yield AuditProblem(sequence, problem)
+        expected_prev = event.hash
+        expected_sequence = sequence + 1
+    stale = clock.now() - timedelta(minutes=settings.AUDIT_SEAL_GRACE_MINUTES)
+    for event in (
+        AuditEvent.objects.filter(sequence__isnull=True)
+        .order_by("pk")
+        .iterator(chunk_size=batch_size)
+    ):
+        problems = list(_signature_problems(event, keys, sealed=False))
+        if not problems and event.occurred_at < stale:
+            problems.append(
+                "was not sealed into the chain in time: is the audit sealing job "
+                "(Celery beat) running?"
+            )
+        for problem in problems:
+            yield AuditProblem(None, problem, event_id=event.pk)
+
+
+def _signature_problems(
+    event: AuditEvent, keys: dict[str, str], *, sealed: bool = True
+) -> Iterator[str]:
+    origin = audit_signing.origin_problem(
+        content_digest=content_digest(event),
+        origin_mac=event.origin_mac,
+        keys=keys,
+    )
+    if origin:
+        yield origin
+    if sealed:
+        signature = audit_signing.signature_problem(
             event_hash=event.hash,
             hmac_key_id=event.hmac_key_id,
             signature=event.hmac,
             keys=keys,
         )
-        if signature_problem:
-            yield AuditProblem(event.sequence, signature_problem)
-        if event.personal is not None:
-            if _digest(event.personal) != event.personal_digest:
-                yield AuditProblem(event.sequence, "personal data was altered")
-        elif event.personal_digest and event.redacted_at is None:
-            yield AuditProblem(
-                event.sequence, "personal data removed without redaction"
-            )
-        expected_prev = event.hash
-        expected_sequence = event.sequence + 1
+        if signature:
+            yield signature
+    if event.personal is not None:
+        if _digest(event.personal) != event.personal_digest:
+            yield "personal data was altered"
+    elif event.personal_digest and event.redacted_at is None:
+        yield "personal data removed without redaction"

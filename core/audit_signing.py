@@ -65,3 +65,40 @@ def signature_problem(
     if not hmac.compare_digest(sign(event_hash, key), signature):
         return "signature does not match: rewritten without the audit key"
     return None
+
+
+def sign_origin(content_digest: str) -> str:
+    """Return ``"key id:signature"`` of a new event's content digest.
+
+    Made when the event is recorded, by this application (which holds the key): the
+    sealing job chains only events that carry it, so a row inserted into the table
+    by anything else is never sealed into the chain, and is reported.
+    """
+    key = settings.AUDIT_HMAC_KEY
+    return f"{key_id(key)}:{_origin(content_digest, key)}"
+
+
+def _origin(content_digest: str, key: str) -> str:
+    return hmac.new(
+        key.encode(),
+        b"citysocial audit origin " + content_digest.encode(),
+        hashlib.sha256,
+    ).hexdigest()
+
+
+def origin_problem(
+    *, content_digest: str, origin_mac: str, keys: dict[str, str]
+) -> str | None:
+    """Return what is wrong with an event's origin signature, or None if valid."""
+    if not origin_mac:
+        return "was not recorded by this application (no origin signature)"
+    mac_key_id, _, mac = origin_mac.partition(":")
+    key = keys.get(mac_key_id)
+    if key is None:
+        return (
+            f"is signed with an audit key that is not configured (key id "
+            f"{mac_key_id!r}; list that key in AUDIT_HMAC_OLD_KEYS)"
+        )
+    if not hmac.compare_digest(_origin(content_digest, key), mac):
+        return "content does not match its origin signature: altered or forged"
+    return None

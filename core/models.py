@@ -35,17 +35,26 @@ class AuditImmutableError(Exception):
 class AuditEvent(models.Model):
     """One state change: who, when, from where, what, before and after, and why.
 
-    Append-only and hash-chained: each event's ``hash`` covers its own content and
-    the previous event's hash, so ``manage.py verify_audit`` detects an event that
-    was altered or removed. Each hash is signed with a secret key outside the
-    database (``AUDIT_HMAC_KEY``, ``hmac``), so someone who can write to the table
-    cannot recompute the chain. Personal data (names, handles, message text) is kept
-    apart in ``personal``, covered by ``personal_digest``: the retention purge may
-    clear it (R4, P25) without breaking the chain, and says so in a new event.
-    On PostgreSQL a trigger refuses UPDATE (other than that redaction) and DELETE.
+    Append-only and hash-chained. A service records an event inside its own
+    transaction with ``core.audit.record_event``: the event is signed at once with a
+    secret key outside the database (``origin_mac``, ``AUDIT_HMAC_KEY``), so a row
+    written by anything but this application is detected. The sealing job
+    (``core.audit.seal_events``, every ``AUDIT_SEAL_INTERVAL_SECONDS``, and first
+    thing in ``manage.py verify_audit``) then gives each event its place in the
+    chain: ``sequence``, the previous event's hash, its own ``hash`` and the keyed
+    signature of that hash (``hmac``). Sealing apart keeps the chain's one lock out
+    of every request: filings and removals never wait for each other's commits.
+    ``verify_audit`` detects an event that was altered, inserted or removed, or
+    left unsealed. Personal data (names, handles, message text) is kept apart in
+    ``personal``, covered by ``personal_digest``: the retention purge may clear it
+    (R4, P25) without breaking the chain, and says so in a new event. On PostgreSQL
+    a trigger refuses DELETE and any UPDATE other than that redaction and sealing.
     """
 
-    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    # Empty until sealed: the event's place in the chain.
+    sequence = models.PositiveBigIntegerField(
+        unique=True, null=True, blank=True, editable=False
+    )
     occurred_at = models.DateTimeField(default=clock.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -56,9 +65,14 @@ class AuditEvent(models.Model):
     )
     actor_label = models.CharField(max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
-    action = models.CharField(max_length=100, db_index=True)
+    action = models.CharField(max_length=100)
     target_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ContentType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the (target_type, target_id) index covers it
     )
     target_id = models.CharField(max_length=64, blank=True)
     target_label = models.CharField(max_length=300, blank=True)
@@ -67,8 +81,11 @@ class AuditEvent(models.Model):
     personal = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     personal_digest = models.CharField(max_length=64, blank=True)
     redacted_at = models.DateTimeField(null=True, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Signed when recorded: "key id:HMAC-SHA256" of the event's content.
+    origin_mac = models.CharField(max_length=81, blank=True)
+    # Set when sealed (empty until then).
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
     # HMAC-SHA256 of ``hash`` with the audit key, and that key's id: without the
     # key, a rewritten event cannot be given a valid signature (core.audit_signing).
     hmac_key_id = models.CharField(max_length=16, blank=True)
@@ -77,11 +94,20 @@ class AuditEvent(models.Model):
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-sequence"]
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["action"], name="core_auditevent_action"),
+            # The sealing job's queue: only the few events not yet sealed.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(sequence__isnull=True),
+                name="core_auditevent_unsealed",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.action} {self.target_label}".strip()
+        return f"#{self.pk} {self.action} {self.target_label}".strip()
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if not self._state.adding:

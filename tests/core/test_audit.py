@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Department
 from core import audit, audit_signing, clock
@@ -18,8 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _events(n: int) -> list[AuditEvent]:
+    """Record ``n`` events and seal them, as the sealing job does."""
     department = Department.objects.create(name="Parks")
-    return [
+    events = [
         audit.record_event(
             action="test.changed",
             target=department,
@@ -28,6 +30,10 @@ def _events(n: int) -> list[AuditEvent]:
         )
         for i in range(n)
     ]
+    audit.seal_events()
+    for event in events:
+        event.refresh_from_db()
+    return events
 
 
 def _bypass_append_only_trigger(cursor) -> None:
@@ -43,6 +49,113 @@ def test_events_are_chained_in_sequence():
     assert second.prev_hash == first.hash
     assert third.prev_hash == second.hash
     assert list(audit.verify_chain()) == []
+
+
+def test_recording_writes_one_unsealed_signed_row_and_sealing_chains_it():
+    department = Department.objects.create(name="Parks")
+    with CaptureQueriesContext(connection) as queries:
+        event = audit.record_event(action="test.changed", target=department)
+    # One INSERT (the content type is cached): no chain lock, no read of the head.
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT"]
+    event.refresh_from_db()
+    assert event.sequence is None and event.hash == "" and event.origin_mac
+    assert list(audit.verify_chain()) == []  # recent: not a problem yet
+    assert audit.seal_events() == 1
+    event.refresh_from_db()
+    assert event.sequence == 1 and event.prev_hash == audit.GENESIS_HASH
+    assert event.hmac == audit_signing.sign(event.hash, settings.AUDIT_HMAC_KEY)
+    assert audit.seal_events() == 0
+    assert list(audit.verify_chain()) == []
+
+
+def test_an_event_left_unsealed_too_long_is_reported(settings, time_machine):
+    settings.AUDIT_SEAL_GRACE_MINUTES = 15
+    time_machine.move_to("2026-11-20 12:00:00+00:00", tick=False)
+    event = audit.record_event(action="test.changed")
+    time_machine.move_to("2026-11-20 12:14:00+00:00", tick=False)
+    assert list(audit.verify_chain()) == []
+    time_machine.move_to("2026-11-20 12:16:00+00:00", tick=False)
+    (problem,) = audit.verify_chain()
+    assert problem.where == f"unsealed event id {event.pk}"
+    assert "sealing job" in problem.problem
+
+
+def test_verify_audit_seals_new_events_first(capsys):
+    audit.record_event(action="test.changed")
+    call_command("verify_audit")
+    out = capsys.readouterr().out
+    assert "Sealed 1 new event(s)" in out and "intact" in out
+    assert not AuditEvent.objects.filter(sequence__isnull=True).exists()
+
+
+def test_a_row_inserted_behind_the_application_is_never_sealed(settings):
+    _events(1)
+    forged = AuditEvent(
+        occurred_at=clock.now(), actor_label="system", action="account.approved"
+    )
+    forged.save()  # no origin signature: not recorded by core.audit
+    other_key = AuditEvent(
+        occurred_at=clock.now(), actor_label="system", action="account.approved"
+    )
+    other_key.origin_mac = f"{audit_signing.key_id(KEY_B)}:{'0' * 64}"
+    other_key.save()
+    assert audit.seal_events() == 0
+    forged.refresh_from_db()
+    assert forged.sequence is None
+    problems = {p.event_id: p.problem for p in audit.verify_chain()}
+    assert problems[forged.pk] == (
+        "was not recorded by this application (no origin signature)"
+    )
+    assert "not configured" in problems[other_key.pk]
+    # Events recorded afterwards are sealed as usual, after the forged ones.
+    real = audit.record_event(action="test.changed")
+    assert audit.seal_events() == 1
+    real.refresh_from_db()
+    assert real.sequence == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recording_does_not_wait_for_another_open_transaction(postgres):
+    """Two requests that audit at the same time do not queue on each other's
+    commit (the chain's lock is taken only by the sealing job)."""
+    import psycopg
+
+    with psycopg.connect(**connection.get_connection_params()) as other:
+        other.execute("SELECT pg_advisory_xact_lock(%s)", [audit._LOCK_KEY])
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        try:
+            with transaction.atomic():
+                event = audit.record_event(action="test.changed")
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+        other.rollback()
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+    assert audit.seal_events() == 1
+
+
+def test_postgres_trigger_allows_sealing_but_nothing_else(postgres):
+    event = audit.record_event(action="test.changed", data={"step": 1})
+    with (
+        pytest.raises(DatabaseError),
+        transaction.atomic(),
+        connection.cursor() as c,
+    ):
+        # "Sealing" that also rewrites what the event says is refused.
+        c.execute(
+            "UPDATE core_auditevent SET sequence = 1, hash = 'x', action = 'y' "
+            "WHERE id = %s",
+            [event.pk],
+        )
+    assert audit.seal_events() == 1
+    with (
+        pytest.raises(DatabaseError),
+        transaction.atomic(),
+        connection.cursor() as c,
+    ):
+        # Once sealed, the chain columns are fixed too.
+        c.execute("UPDATE core_auditevent SET sequence = 7 WHERE id = %s", [event.pk])
 
 
 def test_event_records_target_actor_and_changes(city_admin):
@@ -83,8 +196,11 @@ def test_verify_detects_an_altered_event():
             "UPDATE core_auditevent SET reason = 'rewritten' WHERE sequence = 2"
         )
     problems = list(audit.verify_chain())
-    assert [p.sequence for p in problems] == [2]
-    with pytest.raises(CommandError, match="broken in 1 place"):
+    assert [(p.sequence, p.problem) for p in problems] == [
+        (2, "content does not match its hash"),
+        (2, "content does not match its origin signature: altered or forged"),
+    ]
+    with pytest.raises(CommandError, match="broken in 2 place"):
         call_command("verify_audit")
 
 
@@ -195,10 +311,11 @@ def test_verify_detects_a_chain_recomputed_without_the_key():
     # ... but the rewritten events' signatures do not match.
     problems = list(audit.verify_chain())
     assert [(p.sequence, p.problem) for p in problems] == [
+        (2, "content does not match its origin signature: altered or forged"),
         (2, "signature does not match: rewritten without the audit key"),
         (3, "signature does not match: rewritten without the audit key"),
     ]
-    with pytest.raises(CommandError, match="broken in 2 place"):
+    with pytest.raises(CommandError, match="broken in 3 place"):
         call_command("verify_audit")
 
 
@@ -206,7 +323,8 @@ def test_verify_detects_a_rewritten_event_passed_off_as_unsigned():
     _events(3)
     _rewrite_and_recompute(3, reason="rewritten", sign=lambda _hash: ("", ""))
     assert [(p.sequence, p.problem) for p in audit.verify_chain()] == [
-        (3, "is not signed with the audit key")
+        (3, "content does not match its origin signature: altered or forged"),
+        (3, "is not signed with the audit key"),
     ]
 
 
@@ -218,9 +336,10 @@ def test_verify_detects_an_event_signed_with_another_key():
         reason="rewritten",
         sign=lambda event_hash: (forged, audit_signing.sign(event_hash, KEY_B)),
     )
-    (problem,) = audit.verify_chain()
-    assert problem.sequence == 2
-    assert "not configured" in problem.problem and forged in problem.problem
+    origin, signature = audit.verify_chain()
+    assert origin.sequence == signature.sequence == 2
+    assert "altered or forged" in origin.problem
+    assert "not configured" in signature.problem and forged in signature.problem
 
 
 def test_rotated_key_signs_new_events_and_old_ones_still_verify(settings):
@@ -230,11 +349,14 @@ def test_rotated_key_signs_new_events_and_old_ones_still_verify(settings):
     settings.AUDIT_HMAC_KEY = KEY_B
     settings.AUDIT_HMAC_OLD_KEYS = [KEY_A]
     new = audit.record_event(action="test.after_rotation")
+    audit.seal_events()
+    new.refresh_from_db()
     assert new.hmac_key_id == audit_signing.key_id(KEY_B)
     assert list(audit.verify_chain()) == []
     # Without the old key, the events it signed can no longer be checked.
     settings.AUDIT_HMAC_OLD_KEYS = []
-    assert [p.sequence for p in audit.verify_chain()] == [1, 2]
+    # (each one's origin signature and chain signature)
+    assert [p.sequence for p in audit.verify_chain()] == [1, 1, 2, 2]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -264,7 +386,11 @@ def test_migration_signs_the_events_recorded_before_it():
         MigrationExecutor(connection).migrate(latest)
     key_id = audit_signing.key_id(settings.AUDIT_HMAC_KEY)
     assert set(AuditEvent.objects.values_list("hmac_key_id", flat=True)) == {key_id}
+    # Migration 0004 signs their origin too, and sealing chains new events after.
+    assert not AuditEvent.objects.filter(origin_mac="").exists()
     audit.record_event(action="test.after_signing")
+    assert audit.seal_events() == 1
+    assert AuditEvent.objects.get(action="test.after_signing").sequence == 4
     assert list(audit.verify_chain()) == []
     if connection.vendor == "postgresql":
         # The trigger is back on, and guards the signatures too.

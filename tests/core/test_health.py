@@ -43,8 +43,8 @@ def test_real_worker_runs_a_task_end_to_end(celery_worker_app):
     from core.tasks import record_heartbeat_task
 
     result = record_heartbeat_task.delay(note="from the test")
-    sequence = result.get(timeout=30)
-    event = AuditEvent.objects.get(sequence=sequence)
+    event_id = result.get(timeout=30)
+    event = AuditEvent.objects.get(pk=event_id)
     assert event.action == "system.worker_heartbeat"
     assert event.data == {"note": "from the test"}
     # Not eager: the task ran in the worker, which reported through the backend.
