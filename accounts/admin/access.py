@@ -268,6 +268,7 @@ class OffboardingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "staff_page",
         "person",
         "reason",
+        "deactivate_sign_in",
         "status",
         "started_at",
         "started_by",
