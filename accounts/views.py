@@ -300,6 +300,7 @@ def offboarding_list(request: HttpRequest) -> HttpResponse:
                     person=form.cleaned_data["person"],
                     by=_staff(request),
                     reason=form.cleaned_data["reason"],
+                    deactivate_sign_in=form.cleaned_data["deactivate_sign_in"],
                 )
             except (ValidationError, AccountsError) as exc:
                 apply_errors(form, exc)
@@ -340,7 +341,36 @@ def offboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/offboarding_detail.html",
-        {"offboarding": offboarding, "steps": steps, "form": StepCompleteForm()},
+        {
+            "offboarding": offboarding,
+            "steps": steps,
+            "form": StepCompleteForm(),
+            "sign_in": _sign_in_status(offboarding),
+        },
+    )
+
+
+def _sign_in_status(offboarding: Offboarding) -> str:
+    """Say what happens, or happened, to the person's sign-in to this system."""
+    person = offboarding.person
+    if not person.is_active:
+        return "Their sign-in to this system is deactivated."
+    if not offboarding.deactivate_sign_in:
+        return (
+            "Their sign-in to this system stays active: deactivating it was not "
+            "chosen when this offboarding started."
+        )
+    kept = selectors.sign_in_kept_because(person=person)
+    if offboarding.status == Offboarding.Status.OPEN and not kept:
+        return (
+            "When the last step is recorded, their sign-in to this system will be "
+            "deactivated."
+        )
+    because = f" because {'; '.join(kept)}" if kept else ""
+    verb = "will stay" if offboarding.status == Offboarding.Status.OPEN else "stays"
+    return (
+        f"Their sign-in to this system {verb} active{because}. If they have left "
+        "the city, deactivate it under Administration, Users."
     )
 
 
@@ -359,4 +389,9 @@ def offboarding_step_complete(request: HttpRequest, pk: int, step: int) -> HttpR
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Recorded as done: {step_obj}.")
+        offboarding = Offboarding.objects.select_related("person").get(pk=pk)
+        if offboarding.status == Offboarding.Status.COMPLETED:
+            messages.success(
+                request, f"{offboarding} is complete. {_sign_in_status(offboarding)}"
+            )
     return redirect(step_obj.offboarding)

@@ -5,7 +5,9 @@ import re
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Account, AccountRequest, Offboarding
 from core.audit import events_for
@@ -20,6 +22,8 @@ from tests.accounts.factories import (
     SuspendedAccountFactory,
     platform,
 )
+from tests.conftest import verify_second_factor
+from tests.security.conftest import sign_in_password
 
 pytestmark = pytest.mark.django_db
 
@@ -363,3 +367,92 @@ def test_other_roles_cannot_offboard(request, login_as, role_fixture, grant):
     assert response.status_code == 403
     grant.refresh_from_db()
     assert grant.is_current
+
+
+def test_the_offboarding_form_offers_to_deactivate_the_sign_in_ticked(
+    login_as, city_admin, grant
+):
+    html = login_as(city_admin).get(reverse("accounts:offboarding-list")).content
+    box = re.search(
+        rb'<input type="checkbox" name="deactivate_sign_in"[^>]*>', html
+    ).group()
+    assert b"checked" in box
+    assert b"Also deactivate their sign-in to this system" in html
+
+
+def test_an_offboarded_person_can_no_longer_sign_in(
+    login_as, city_admin, manager, city_profile
+):
+    TOTPDevice.objects.create(user=manager, name="default", confirmed=True)
+    # The person's own browser, signed in before the offboarding.
+    theirs = Client()
+    theirs.force_login(manager, backend="django.contrib.auth.backends.ModelBackend")
+    verify_second_factor(theirs, manager)
+    assert theirs.get("/staff/").status_code == 200
+
+    ManagerAccessFactory(manager=manager)
+    client = login_as(city_admin)
+    client.post(
+        reverse("accounts:offboarding-list"),
+        {"person": manager.pk, "reason": "Left the city.", "deactivate_sign_in": "on"},
+    )
+    offboarding = Offboarding.objects.get()
+    assert offboarding.deactivate_sign_in
+    html = client.get(offboarding.get_absolute_url()).content.decode()
+    assert "their sign-in to this system will be deactivated" in html
+    (step,) = offboarding.steps.all()
+    response = client.post(
+        reverse("accounts:offboarding-step-complete", args=[offboarding.pk, step.pk]),
+        follow=True,
+    )
+    html = response.content.decode()
+    assert f"Offboarding #{offboarding.pk} is complete." in html
+    assert "Their sign-in to this system is deactivated." in html
+
+    # The open session ends, and the password no longer signs them in.
+    assert theirs.get("/staff/")["Location"] == "/signin/?next=/staff/"
+    fresh = Client()
+    response = sign_in_password(fresh, manager.username)
+    assert "six-digit code" not in response.content.decode()
+    assert "_auth_user_id" not in fresh.session
+    assert fresh.get("/staff/").status_code == 302
+
+
+def test_unticking_the_box_leaves_the_sign_in_active(
+    login_as, city_admin, manager, city_profile
+):
+    ManagerAccessFactory(manager=manager)
+    client = login_as(city_admin)
+    # An unticked checkbox is simply absent from the form data.
+    client.post(
+        reverse("accounts:offboarding-list"),
+        {"person": manager.pk, "reason": "Moved to Parks, no social media."},
+    )
+    offboarding = Offboarding.objects.get()
+    assert not offboarding.deactivate_sign_in
+    (step,) = offboarding.steps.all()
+    response = client.post(
+        reverse("accounts:offboarding-step-complete", args=[offboarding.pk, step.pk]),
+        follow=True,
+    )
+    manager.refresh_from_db()
+    assert manager.is_active
+    assert "sign-in to this system stays active" in response.content.decode()
+
+
+def test_the_page_says_when_a_remaining_role_keeps_the_sign_in(
+    login_as, city_admin, records_officer, city_profile
+):
+    ManagerAccessFactory(manager=records_officer)
+    client = login_as(city_admin)
+    client.post(
+        reverse("accounts:offboarding-list"),
+        {
+            "person": records_officer.pk,
+            "reason": "No longer posts.",
+            "deactivate_sign_in": "on",
+        },
+    )
+    offboarding = Offboarding.objects.get()
+    html = client.get(offboarding.get_absolute_url()).content.decode()
+    assert "will stay active because they are also Records Officer" in html
