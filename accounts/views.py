@@ -7,6 +7,8 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -62,6 +64,36 @@ def _visible_request(request: HttpRequest, pk: int) -> AccountRequest:
     )
 
 
+# The request page lists at most this many requests in each of its lists.
+REQUESTS_PER_PAGE = 25
+
+
+def _paginate(
+    request: HttpRequest, queryset: QuerySet[Any], *, param: str, anchor: str
+) -> dict[str, Any]:
+    """Return one page of ``queryset`` (number in ``request.GET[param]``) and links
+    to the first, previous, next and last pages.
+
+    Each link keeps the rest of the query string (another list's page, any filter)
+    and ends at ``#anchor``, the list's heading.
+    """
+    page = Paginator(queryset, REQUESTS_PER_PAGE).get_page(request.GET.get(param))
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return f"?{query.urlencode()}#{anchor}"
+
+    last = page.paginator.num_pages
+    return {
+        "page": page,
+        "first": link(1) if page.number > 2 else None,
+        "previous": link(page.previous_page_number()) if page.has_previous() else None,
+        "next": link(page.next_page_number()) if page.has_next() else None,
+        "last": link(last) if page.number < last - 1 else None,
+    }
+
+
 @staff_required
 @require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
@@ -73,8 +105,17 @@ def request_list(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/request_list.html",
         {
-            "mine": mine,
-            "pending": selectors.request_list_pending() if can_decide else None,
+            "mine": _paginate(request, mine, param="mine_page", anchor="mine"),
+            "pending": (
+                _paginate(
+                    request,
+                    selectors.request_list_pending(),
+                    param="waiting_page",
+                    anchor="waiting",
+                )
+                if can_decide
+                else None
+            ),
             "can_decide": can_decide,
         },
     )
