@@ -136,6 +136,16 @@ class OffboardingStartForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example: left the city on 2026-03-31; changed role.",
     )
+    # P3: access to this system ends with the duties, unless another role remains.
+    deactivate_sign_in = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Also deactivate their sign-in to this system",
+        help_text="Done when the last platform step is recorded. Their sign-in "
+        "stays if by then they are also City Administrator, Records Officer or "
+        "City Attorney, or manage an account again. Untick it when they only "
+        "changed role.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

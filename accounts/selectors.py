@@ -128,3 +128,31 @@ def account_list_visible_to(*, user: Any) -> QuerySet[Account]:
     if has_role(user, *_REGISTRY_READERS):
         return Account.objects.select_related("platform", "department")
     return account_list_managed_by(user=user)
+
+
+# Roles whose duties are not social media management: someone offboarded from
+# their accounts who still holds one of these keeps signing in (P3 ends access to
+# the accounts, not to work the city still gives them).
+ROLES_KEPT_AFTER_OFFBOARDING = (
+    CITY_ADMINISTRATOR,
+    RECORDS_OFFICER,
+    CITY_ATTORNEY,
+)
+
+
+def sign_in_kept_because(*, person: User) -> list[str]:
+    """Return why offboarding ``person`` would leave their sign-in to this system
+    active (empty when it may be deactivated)."""
+    why = []
+    if person.is_superuser:
+        why.append("they are a superuser of this system")
+    held = sorted(
+        person.groups.filter(name__in=ROLES_KEPT_AFTER_OFFBOARDING).values_list(
+            "name", flat=True
+        )
+    )
+    if held:
+        why.append(f"they are also {' and '.join(held)}")
+    if ManagerAccess.objects.current().filter(manager=person).exists():
+        why.append("they have been given access to an account again")
+    return why

@@ -7,6 +7,8 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -62,6 +64,36 @@ def _visible_request(request: HttpRequest, pk: int) -> AccountRequest:
     )
 
 
+# The request page lists at most this many requests in each of its lists.
+REQUESTS_PER_PAGE = 25
+
+
+def _paginate(
+    request: HttpRequest, queryset: QuerySet[Any], *, param: str, anchor: str
+) -> dict[str, Any]:
+    """Return one page of ``queryset`` (number in ``request.GET[param]``) and links
+    to the first, previous, next and last pages.
+
+    Each link keeps the rest of the query string (another list's page, any filter)
+    and ends at ``#anchor``, the list's heading.
+    """
+    page = Paginator(queryset, REQUESTS_PER_PAGE).get_page(request.GET.get(param))
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return f"?{query.urlencode()}#{anchor}"
+
+    last = page.paginator.num_pages
+    return {
+        "page": page,
+        "first": link(1) if page.number > 2 else None,
+        "previous": link(page.previous_page_number()) if page.has_previous() else None,
+        "next": link(page.next_page_number()) if page.has_next() else None,
+        "last": link(last) if page.number < last - 1 else None,
+    }
+
+
 @staff_required
 @require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
@@ -73,8 +105,17 @@ def request_list(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/request_list.html",
         {
-            "mine": mine,
-            "pending": selectors.request_list_pending() if can_decide else None,
+            "mine": _paginate(request, mine, param="mine_page", anchor="mine"),
+            "pending": (
+                _paginate(
+                    request,
+                    selectors.request_list_pending(),
+                    param="waiting_page",
+                    anchor="waiting",
+                )
+                if can_decide
+                else None
+            ),
             "can_decide": can_decide,
         },
     )
@@ -300,6 +341,7 @@ def offboarding_list(request: HttpRequest) -> HttpResponse:
                     person=form.cleaned_data["person"],
                     by=_staff(request),
                     reason=form.cleaned_data["reason"],
+                    deactivate_sign_in=form.cleaned_data["deactivate_sign_in"],
                 )
             except (ValidationError, AccountsError) as exc:
                 apply_errors(form, exc)
@@ -340,7 +382,36 @@ def offboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/offboarding_detail.html",
-        {"offboarding": offboarding, "steps": steps, "form": StepCompleteForm()},
+        {
+            "offboarding": offboarding,
+            "steps": steps,
+            "form": StepCompleteForm(),
+            "sign_in": _sign_in_status(offboarding),
+        },
+    )
+
+
+def _sign_in_status(offboarding: Offboarding) -> str:
+    """Say what happens, or happened, to the person's sign-in to this system."""
+    person = offboarding.person
+    if not person.is_active:
+        return "Their sign-in to this system is deactivated."
+    if not offboarding.deactivate_sign_in:
+        return (
+            "Their sign-in to this system stays active: deactivating it was not "
+            "chosen when this offboarding started."
+        )
+    kept = selectors.sign_in_kept_because(person=person)
+    if offboarding.status == Offboarding.Status.OPEN and not kept:
+        return (
+            "When the last step is recorded, their sign-in to this system will be "
+            "deactivated."
+        )
+    because = f" because {'; '.join(kept)}" if kept else ""
+    verb = "will stay" if offboarding.status == Offboarding.Status.OPEN else "stays"
+    return (
+        f"Their sign-in to this system {verb} active{because}. If they have left "
+        "the city, deactivate it under Administration, Users."
     )
 
 
@@ -359,4 +430,9 @@ def offboarding_step_complete(request: HttpRequest, pk: int, step: int) -> HttpR
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Recorded as done: {step_obj}.")
+        offboarding = Offboarding.objects.select_related("person").get(pk=pk)
+        if offboarding.status == Offboarding.Status.COMPLETED:
+            messages.success(
+                request, f"{offboarding} is complete. {_sign_in_status(offboarding)}"
+            )
     return redirect(step_obj.offboarding)

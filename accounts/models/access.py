@@ -113,7 +113,10 @@ class Offboarding(TimeStampedModel):
     Starting it revokes every current grant of the person in one transaction and
     lists the platform-side steps still to do (remove them as administrator,
     rotate shared sign-ins). It is ``open`` until every step is marked done, then
-    ``completed``. No credential is ever stored here.
+    ``completed``; completing it also deactivates the person's sign-in to this
+    system when ``deactivate_sign_in`` was chosen at the start, unless they by then
+    hold access again or a role that outlives their social media duties
+    (``accounts.selectors.sign_in_kept_because``). No credential is ever stored here.
     """
 
     class Status(models.TextChoices):
@@ -132,6 +135,11 @@ class Offboarding(TimeStampedModel):
         max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    deactivate_sign_in = models.BooleanField(
+        default=True,
+        help_text="P3: when every step is done, also deactivate their sign-in to "
+        "this system (chosen when the offboarding starts).",
+    )
 
     class Meta:
         ordering = ["-started_at"]

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import selectors
 from accounts.exceptions import TransitionRefused
 from accounts.models import (
     Account,
@@ -208,11 +209,15 @@ def access_recertify(
 
 
 @transaction.atomic
-def offboarding_start(*, person: User, by: User, reason: str) -> Offboarding:
+def offboarding_start(
+    *, person: User, by: User, reason: str, deactivate_sign_in: bool = True
+) -> Offboarding:
     """Revoke every current grant of ``person`` and list the platform steps to do.
 
     For each account: remove them as administrator on the platform; where the
     managers share one sign-in, rotate it. Credentials themselves are never stored.
+    With ``deactivate_sign_in``, completing the offboarding also deactivates their
+    sign-in to this system (see :func:`offboarding_step_complete`).
     """
     _require(by, PERM_GRANT, "offboard managers")
     reason = _require_reason(reason, what="the reason (e.g. left the city)")
@@ -228,7 +233,11 @@ def offboarding_start(*, person: User, by: User, reason: str) -> Offboarding:
             "to offboard."
         )
     offboarding = Offboarding.objects.create(
-        person=person, reason=reason, started_by=by, started_at=clock.now()
+        person=person,
+        reason=reason,
+        started_by=by,
+        started_at=clock.now(),
+        deactivate_sign_in=deactivate_sign_in,
     )
     steps = []
     for grant in grants:
@@ -259,6 +268,7 @@ def offboarding_start(*, person: User, by: User, reason: str) -> Offboarding:
             "person": person.pk,
             "grants_revoked": [g.pk for g in grants],
             "steps": [[s.account_id, s.kind] for s in steps],
+            "deactivate_sign_in": deactivate_sign_in,
         },
         personal={"person": person.get_full_name() or person.get_username()},
         reason=reason,
@@ -270,7 +280,12 @@ def offboarding_start(*, person: User, by: User, reason: str) -> Offboarding:
 def offboarding_step_complete(
     *, step: OffboardingStep, by: User, note: str = ""
 ) -> OffboardingStep:
-    """Record a platform-side step as done; the last one closes the offboarding."""
+    """Record a platform-side step as done; the last one closes the offboarding.
+
+    Closing it deactivates the person's sign-in to this system when that was
+    chosen at the start, unless ``selectors.sign_in_kept_because`` gives a reason
+    to keep it, in which case the reason is recorded instead.
+    """
     _require(by, PERM_GRANT, "record offboarding steps")
     step = OffboardingStep.objects.select_for_update().get(pk=step.pk)
     if step.completed_at is not None:
@@ -297,7 +312,37 @@ def offboarding_step_complete(
             actor=by,
             data={"changes": {"status": ["open", "completed"]}},
         )
+        if offboarding.deactivate_sign_in:
+            _offboarding_end_sign_in(offboarding=offboarding, by=by)
     return step
+
+
+def _offboarding_end_sign_in(*, offboarding: Offboarding, by: User) -> None:
+    """P3: deactivate the offboarded person's sign-in, or record why it stays."""
+    person = User.objects.select_for_update().get(pk=offboarding.person_id)
+    if not person.is_active:
+        return  # already deactivated (by hand or by an earlier offboarding)
+    kept = selectors.sign_in_kept_because(person=person)
+    if kept:
+        audit.record_event(
+            action="offboarding.sign_in_kept",
+            target=offboarding,
+            actor=by,
+            data={"person": person.pk, "kept_because": kept},
+        )
+        return
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    audit.record_event(
+        action="accounts.user.deactivated",
+        target=person,
+        actor=by,
+        data={
+            "changes": {"is_active": [True, False]},
+            "offboarding": offboarding.pk,
+        },
+        reason=f"{offboarding} completed",
+    )
 
 
 # --- the daily access review report (P3) --------------------------------------------

@@ -4,12 +4,13 @@ offboarding with its platform-side steps."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
 from accounts import services
 from accounts.exceptions import NotPermitted, TransitionRefused
 from accounts.models import ManagerAccess, Offboarding, OffboardingStep
-from core import clock
+from core import clock, roles
 from core.audit import events_for
 from tests.accounts.factories import (
     CompliantAccountFactory,
@@ -250,3 +251,114 @@ def test_only_people_with_current_access_can_be_picked_for_offboarding(
     assert current in people
     assert revoked_only not in people
     assert never not in people
+
+
+# --- offboarding ends the sign-in to this system (P3) ---------------------------------
+
+
+def _offboard_to_completion(person, by, **options):
+    offboarding = services.offboarding_start(
+        person=person, by=by, reason="Left the city.", **options
+    )
+    for step in offboarding.steps.all():
+        services.offboarding_step_complete(step=step, by=by)
+    offboarding.refresh_from_db()
+    person.refresh_from_db()
+    return offboarding
+
+
+def test_completing_an_offboarding_deactivates_the_persons_sign_in(
+    city_admin, manager, city_profile
+):
+    ManagerAccessFactory(manager=manager)
+    offboarding = services.offboarding_start(
+        person=manager, by=city_admin, reason="Left the city."
+    )
+    assert offboarding.deactivate_sign_in  # the default
+    assert events_for(offboarding).get().data["deactivate_sign_in"] is True
+    manager.refresh_from_db()
+    assert manager.is_active  # platform steps still to do
+
+    (step,) = offboarding.steps.all()
+    services.offboarding_step_complete(step=step, by=city_admin)
+    manager.refresh_from_db()
+    assert not manager.is_active
+    event = events_for(manager).get(action="accounts.user.deactivated")
+    assert event.actor == city_admin
+    assert event.data == {
+        "changes": {"is_active": [True, False]},
+        "offboarding": offboarding.pk,
+    }
+    assert event.reason == f"Offboarding #{offboarding.pk} completed"
+
+
+def test_the_sign_in_stays_when_deactivating_it_was_not_chosen(
+    city_admin, manager, city_profile
+):
+    ManagerAccessFactory(manager=manager)
+    offboarding = _offboard_to_completion(manager, city_admin, deactivate_sign_in=False)
+    assert offboarding.status == Offboarding.Status.COMPLETED
+    assert manager.is_active
+    assert not events_for(manager).filter(action="accounts.user.deactivated").exists()
+    assert "offboarding.sign_in_kept" not in {e.action for e in events_for(offboarding)}
+
+
+@pytest.mark.parametrize(
+    "role", [roles.CITY_ADMINISTRATOR, roles.RECORDS_OFFICER, roles.CITY_ATTORNEY]
+)
+def test_a_role_that_outlives_the_social_media_duties_keeps_the_sign_in(
+    city_admin, make_staff, city_profile, role
+):
+    person = make_staff(roles.SOCIAL_MEDIA_MANAGER)
+    person.groups.add(Group.objects.get(name=role))
+    ManagerAccessFactory(manager=person)
+    offboarding = _offboard_to_completion(person, city_admin)
+    assert offboarding.status == Offboarding.Status.COMPLETED
+    assert person.is_active
+    kept = events_for(offboarding).get(action="offboarding.sign_in_kept")
+    assert kept.data == {
+        "person": person.pk,
+        "kept_because": [f"they are also {role}"],
+    }
+
+
+def test_a_superuser_keeps_the_sign_in(city_admin, make_staff, city_profile):
+    person = make_staff(roles.SOCIAL_MEDIA_MANAGER, is_superuser=True)
+    ManagerAccessFactory(manager=person)
+    _offboard_to_completion(person, city_admin)
+    assert person.is_active
+
+
+def test_access_given_again_before_completion_keeps_the_sign_in(
+    city_admin, manager, city_profile
+):
+    ManagerAccessFactory(manager=manager)
+    offboarding = services.offboarding_start(
+        person=manager, by=city_admin, reason="Moved to another team."
+    )
+    again = ManagerAccessFactory(manager=manager)
+    (step,) = offboarding.steps.all()
+    services.offboarding_step_complete(step=step, by=city_admin)
+    manager.refresh_from_db()
+    assert manager.is_active
+    assert again.is_current
+    kept = events_for(offboarding).get(action="offboarding.sign_in_kept")
+    assert kept.data["kept_because"] == [
+        "they have been given access to an account again"
+    ]
+
+
+def test_only_the_last_step_ends_the_sign_in(city_admin, manager, city_profile):
+    ManagerAccessFactory(
+        account=CompliantAccountFactory(uses_shared_login=True), manager=manager
+    )
+    offboarding = services.offboarding_start(
+        person=manager, by=city_admin, reason="Left."
+    )
+    first, second = offboarding.steps.all()
+    services.offboarding_step_complete(step=first, by=city_admin)
+    manager.refresh_from_db()
+    assert manager.is_active
+    services.offboarding_step_complete(step=second, by=city_admin)
+    manager.refresh_from_db()
+    assert not manager.is_active

@@ -4,6 +4,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
@@ -46,6 +47,26 @@ def run_action(client, url, action, objs, **data):
         **data,
     }
     return client.post(url, payload, follow=True)
+
+
+def test_the_admin_package_registers_every_accounts_admin():
+    """accounts/admin/ is a package: each of its modules must be imported by its
+    __init__ for the pages to exist at all."""
+    registered = {
+        model._meta.label: type(model_admin).__module__
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label == "accounts"
+    }
+    assert registered == {
+        "accounts.User": "accounts.admin.city",
+        "accounts.CityProfile": "accounts.admin.city",
+        "accounts.Department": "accounts.admin.city",
+        "accounts.Platform": "accounts.admin.city",
+        "accounts.Account": "accounts.admin.registry",
+        "accounts.AccountRequest": "accounts.admin.account_requests",
+        "accounts.ManagerAccess": "accounts.admin.access",
+        "accounts.Offboarding": "accounts.admin.access",
+    }
 
 
 # --- who sees what ------------------------------------------------------------------

@@ -2,12 +2,18 @@
 offboarding pages (P3)."""
 
 import re
+from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Account, AccountRequest, Offboarding
+from accounts.views import REQUESTS_PER_PAGE
+from core import clock
 from core.audit import events_for
 from tests.accounts.factories import (
     AccountFactory,
@@ -20,6 +26,8 @@ from tests.accounts.factories import (
     SuspendedAccountFactory,
     platform,
 )
+from tests.conftest import verify_second_factor
+from tests.security.conftest import sign_in_password
 
 pytestmark = pytest.mark.django_db
 
@@ -363,3 +371,223 @@ def test_other_roles_cannot_offboard(request, login_as, role_fixture, grant):
     assert response.status_code == 403
     grant.refresh_from_db()
     assert grant.is_current
+
+
+def test_the_offboarding_form_offers_to_deactivate_the_sign_in_ticked(
+    login_as, city_admin, grant
+):
+    html = login_as(city_admin).get(reverse("accounts:offboarding-list")).content
+    box = re.search(
+        rb'<input type="checkbox" name="deactivate_sign_in"[^>]*>', html
+    ).group()
+    assert b"checked" in box
+    assert b"Also deactivate their sign-in to this system" in html
+
+
+def test_an_offboarded_person_can_no_longer_sign_in(
+    login_as, city_admin, manager, city_profile
+):
+    TOTPDevice.objects.create(user=manager, name="default", confirmed=True)
+    # The person's own browser, signed in before the offboarding.
+    theirs = Client()
+    theirs.force_login(manager, backend="django.contrib.auth.backends.ModelBackend")
+    verify_second_factor(theirs, manager)
+    assert theirs.get("/staff/").status_code == 200
+
+    ManagerAccessFactory(manager=manager)
+    client = login_as(city_admin)
+    client.post(
+        reverse("accounts:offboarding-list"),
+        {"person": manager.pk, "reason": "Left the city.", "deactivate_sign_in": "on"},
+    )
+    offboarding = Offboarding.objects.get()
+    assert offboarding.deactivate_sign_in
+    html = client.get(offboarding.get_absolute_url()).content.decode()
+    assert "their sign-in to this system will be deactivated" in html
+    (step,) = offboarding.steps.all()
+    response = client.post(
+        reverse("accounts:offboarding-step-complete", args=[offboarding.pk, step.pk]),
+        follow=True,
+    )
+    html = response.content.decode()
+    assert f"Offboarding #{offboarding.pk} is complete." in html
+    assert "Their sign-in to this system is deactivated." in html
+
+    # The open session ends, and the password no longer signs them in.
+    assert theirs.get("/staff/")["Location"] == "/signin/?next=/staff/"
+    fresh = Client()
+    response = sign_in_password(fresh, manager.username)
+    assert "six-digit code" not in response.content.decode()
+    assert "_auth_user_id" not in fresh.session
+    assert fresh.get("/staff/").status_code == 302
+
+
+def test_unticking_the_box_leaves_the_sign_in_active(
+    login_as, city_admin, manager, city_profile
+):
+    ManagerAccessFactory(manager=manager)
+    client = login_as(city_admin)
+    # An unticked checkbox is simply absent from the form data.
+    client.post(
+        reverse("accounts:offboarding-list"),
+        {"person": manager.pk, "reason": "Moved to Parks, no social media."},
+    )
+    offboarding = Offboarding.objects.get()
+    assert not offboarding.deactivate_sign_in
+    (step,) = offboarding.steps.all()
+    response = client.post(
+        reverse("accounts:offboarding-step-complete", args=[offboarding.pk, step.pk]),
+        follow=True,
+    )
+    manager.refresh_from_db()
+    assert manager.is_active
+    assert "sign-in to this system stays active" in response.content.decode()
+
+
+def test_the_page_says_when_a_remaining_role_keeps_the_sign_in(
+    login_as, city_admin, records_officer, city_profile
+):
+    ManagerAccessFactory(manager=records_officer)
+    client = login_as(city_admin)
+    client.post(
+        reverse("accounts:offboarding-list"),
+        {
+            "person": records_officer.pk,
+            "reason": "No longer posts.",
+            "deactivate_sign_in": "on",
+        },
+    )
+    offboarding = Offboarding.objects.get()
+    html = client.get(offboarding.get_absolute_url()).content.decode()
+    assert "will stay active because they are also Records Officer" in html
+
+
+# --- the request page is paginated --------------------------------------------------
+
+REQUESTS = reverse("accounts:request-list")
+
+
+def _submitted(count, **kwargs):
+    """``count`` submitted requests, oldest first, sharing a department."""
+    department = DepartmentFactory()
+    return [
+        SubmittedAccountRequestFactory(
+            department=department,
+            submitted_at=clock.now() - timedelta(days=count - n),
+            **kwargs,
+        )
+        for n in range(count)
+    ]
+
+
+def _pager_links(html, label):
+    """The pager links under the list ``label``: {link text: href}."""
+    nav = re.search(
+        rf'<nav class="pager" aria-label="Pages of {label}">(.*?)</nav>', html, re.S
+    )
+    if nav is None:
+        return {}
+    return {
+        re.sub(r"<.*?>", "", text).replace(f" of {label}", ""): unescape(href)
+        for href, text in re.findall(r'<a href="([^"]*)"[^>]*>(.*?)</a>', nav[1])
+    }
+
+
+def _references_in(html, requests):
+    """The references of ``requests`` the page shows, in the order shown."""
+    wanted = {r.reference for r in requests}
+    return [ref for ref in re.findall(r">(AR-\d{4}-\d+)<", html) if ref in wanted]
+
+
+def test_the_requests_waiting_for_a_decision_come_25_to_a_page(
+    login_as, city_admin, city_profile
+):
+    waiting = _submitted(REQUESTS_PER_PAGE * 2 + 3)
+    client = login_as(city_admin)
+    label = "requests waiting for your decision"
+
+    html = client.get(REQUESTS).content.decode()
+    assert _references_in(html, waiting) == [
+        r.reference for r in waiting[:REQUESTS_PER_PAGE]
+    ]
+    assert f"Page 1 of 3 (1 to {REQUESTS_PER_PAGE} of {len(waiting)})." in html
+    assert _pager_links(html, label) == {
+        "Next page": "?waiting_page=2#waiting",
+        "Last page": "?waiting_page=3#waiting",
+    }
+    assert 'id="waiting"' in html
+
+    html = client.get(REQUESTS, {"waiting_page": 2}).content.decode()
+    assert _references_in(html, waiting) == [
+        r.reference for r in waiting[REQUESTS_PER_PAGE : REQUESTS_PER_PAGE * 2]
+    ]
+    assert _pager_links(html, label) == {
+        "Previous page": "?waiting_page=1#waiting",
+        "Next page": "?waiting_page=3#waiting",
+    }
+
+    html = client.get(REQUESTS, {"waiting_page": 3}).content.decode()
+    assert _references_in(html, waiting) == [
+        r.reference for r in waiting[REQUESTS_PER_PAGE * 2 :]
+    ]
+    assert _pager_links(html, label) == {
+        "First page": "?waiting_page=1#waiting",
+        "Previous page": "?waiting_page=2#waiting",
+    }
+
+
+def test_paging_one_list_keeps_the_rest_of_the_query_string(
+    login_as, city_admin, city_profile
+):
+    _submitted(REQUESTS_PER_PAGE + 1)
+    mine = [
+        AccountRequestFactory(requested_by=city_admin)
+        for _ in range(REQUESTS_PER_PAGE + 1)
+    ]
+    client = login_as(city_admin)
+    html = client.get(REQUESTS, {"waiting_page": 2, "department": "7"}).content.decode()
+    # Their own requests, newest first: the oldest is on the second page.
+    assert _references_in(html, mine) == [r.reference for r in mine[1:]][::-1]
+    assert _pager_links(html, "your requests") == {
+        "Next page": "?waiting_page=2&department=7&mine_page=2#mine"
+    }
+    assert _pager_links(html, "requests waiting for your decision") == {
+        "Previous page": "?waiting_page=1&department=7#waiting"
+    }
+
+
+def test_one_page_of_requests_has_no_pager(login_as, city_admin, city_profile):
+    _submitted(REQUESTS_PER_PAGE)
+    html = login_as(city_admin).get(REQUESTS).content.decode()
+    assert 'class="pager"' not in html
+
+
+@pytest.mark.parametrize("asked", ["0", "99", "two"])
+def test_a_page_number_out_of_range_shows_a_page_that_exists(
+    login_as, city_admin, city_profile, asked
+):
+    waiting = _submitted(REQUESTS_PER_PAGE + 1)
+    response = login_as(city_admin).get(REQUESTS, {"waiting_page": asked})
+    assert response.status_code == 200
+    shown = _references_in(response.content.decode(), waiting)
+    # Django: past either end, the last page; not a number, the first.
+    expected = waiting[:-1] if asked == "two" else waiting[REQUESTS_PER_PAGE:]
+    assert shown == [r.reference for r in expected]
+
+
+def test_the_request_page_costs_the_same_whatever_the_number_of_requests(
+    login_as, city_admin, city_profile, django_assert_num_queries
+):
+    """One request or three pages of them in both lists: the same queries (no
+    query per row, and only one page is read)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login_as(city_admin)
+    client.get(REQUESTS)  # warm the session and permission caches
+    _submitted(1, requested_by=city_admin)
+    with CaptureQueriesContext(connection) as one:
+        client.get(REQUESTS)
+    _submitted(REQUESTS_PER_PAGE * 3, requested_by=city_admin)
+    with django_assert_num_queries(len(one)):
+        client.get(REQUESTS)
