@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Account
 from notices.models import DocumentVersion
+from notices.readability import GRADE_TARGET, document_readability
 from tests.accounts.factories import CompliantAccountFactory, platform
 from tests.notices.factories import publish_current
 
@@ -259,6 +260,73 @@ def test_review_escapes_markup_typed_into_the_profile_or_a_category(
     escaped = "&lt;script&gt;alert(&quot;hi&quot;)&lt;/script&gt;"
     assert any(escaped in line for line in _changed_lines(html))
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def _grade(version: DocumentVersion) -> str:
+    return f"{document_readability(version.sections).grade:.1f}"
+
+
+def test_review_shows_the_reading_level_of_the_live_version_and_of_the_draft(
+    login_as, city_admin, published, city_profile
+):
+    client = login_as(city_admin)
+    live = published["notice"]
+    html = _html(client.get("/staff/notices/"))
+    assert (
+        f"Reading level: grade {_grade(live)} — aim for grade 8 or below. "
+        "<strong>Within the aim.</strong>"
+    ) in html
+    city_profile.appeal_contact = "City Clerk's Office"
+    city_profile.save()
+    client.post("/staff/notices/notice/prepare/")
+    draft = DocumentVersion.objects.get(kind="notice", status="draft")
+    html = _html(client.get("/staff/notices/"))
+    assert (
+        f"Reading level: grade {_grade(draft)} (version 1: grade {_grade(live)}) "
+        "— aim for grade 8 or below."
+    ) in html
+    preview = _html(client.get("/staff/notices/notice/draft/"))
+    assert f"Reading level: grade {_grade(draft)} — aim for grade 8" in preview
+    assert '<a href="#notice-removal">5. When a comment may be removed</a>' in preview
+
+
+HARD_EXPLANATION = (
+    "Notwithstanding the aforementioned considerations, unsolicited commercial "
+    "advertisements, promotional solicitations and indiscriminately disseminated "
+    "communications constitute impermissible contributions, irrespective of "
+    "their ostensible relationship to municipal administration."
+)
+
+
+def test_a_draft_above_the_aim_says_so_and_shows_the_hardest_section(
+    login_as, city_admin, published
+):
+    from moderation.models import RemovalCategory
+
+    category = RemovalCategory.objects.get(number=7)
+    category.local_explanation = HARD_EXPLANATION
+    category.save()
+    client = login_as(city_admin)
+    client.post("/staff/notices/notice/prepare/")
+    draft = DocumentVersion.objects.get(kind="notice", status="draft")
+    assert document_readability(draft.sections).grade > GRADE_TARGET
+    html = _html(client.get("/staff/notices/"))
+    assert (
+        f"Reading level: grade {_grade(draft)} (version 1: grade "
+        f"{_grade(published['notice'])}) — aim for grade 8 or below. "
+        '<strong class="reading-over">Above the aim.</strong>'
+    ) in html
+    assert "it shows which sections are the hardest to read" in html
+    preview = _html(client.get("/staff/notices/notice/draft/"))
+    rows = re.findall(r"<tr><td><a href=\"#([\w-]+)\">.*?</tr>", preview)
+    assert len(rows) == 9
+    above = re.findall(
+        r'<tr><td><a href="#([\w-]+)">[^<]*</a></td><td>[\d.]+ '
+        r"<strong>\(above the aim\)</strong>",
+        preview,
+    )
+    assert "notice-removal" in above  # the section with the local explanation
+    assert "notice-appeal" not in above
 
 
 def test_publishing_a_stale_review_shows_an_error_and_publishes_nothing(

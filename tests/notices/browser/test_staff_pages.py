@@ -1,5 +1,6 @@
-"""The City Administrator's review page in a real browser: the word-level
-difference passes axe-core and marks changed words by more than colour."""
+"""The City Administrator's review and draft pages in a real browser: the
+word-level difference marks changed words by more than colour, and the pages
+with it and with the reading levels pass axe-core."""
 
 from __future__ import annotations
 
@@ -53,4 +54,30 @@ def test_review_page_word_diff_is_accessible_and_not_colour_only(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     ), "the difference must wrap on a phone"
     shots(page, "staff-review-phone")
+    context.close()
+
+
+def test_draft_preview_reading_levels_are_accessible(
+    draft_with_changed_words, live_server, browser, staff_cookie, axe, shots
+):
+    context = browser.new_context(viewport=DESKTOP)
+    staff_cookie(context, draft_with_changed_words)
+    page = context.new_page()
+    page.goto(live_server.url + "/staff/notices/notice/draft/")
+    assert (
+        page.locator(".reading-level").inner_text().startswith("Reading level: grade ")
+    )
+    page.locator("summary", has_text="Reading level of each section").click()
+    table = page.get_by_role(
+        "table", name="Reading level of each section of draft version 2"
+    )
+    assert table.locator("tbody tr").count() == 9
+    violations = axe(page)
+    assert violations == [], describe(violations)
+    shots(page, "staff-draft-preview-desktop")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    ), "the section table must fit a phone"
+    shots(page, "staff-draft-preview-phone")
     context.close()
