@@ -1,9 +1,11 @@
 """The words of the public notice (N1-N9) and of the policy page (P1-P25).
 
-Written by us in plain language (aimed at a grade 8 reading level), never copied
-from the model policy. Every city detail comes from ``accounts.CityProfile`` and the
-eight ``moderation.RemovalCategory`` rows; nothing about a particular city is in
-this file.
+Written by us in plain language, never copied from the model policy: short
+sentences and common words, aimed at a reading grade of 8 or below
+(``notices.readability`` measures it; the review page shows it; the tests hold
+the notice to it and the policy within half a grade). Every city detail comes
+from ``accounts.CityProfile`` and the eight ``moderation.RemovalCategory`` rows;
+nothing about a particular city is in this file.
 
 A document is a title and a list of sections::
 
@@ -35,7 +37,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 Block = dict[str, Any]
 Section = dict[str, Any]
@@ -119,9 +121,9 @@ def build_notice(*, profile: Any, categories: list[Any]) -> Document:
             "notice-why",
             "Why we are on social media",
             _p(
-                f"The City of {city} uses social media to share news and information "
-                "with more people, in more places and in more ways, and to hear what "
-                "residents think."
+                f"The City of {city} uses social media to reach more people, in more "
+                "places and in more ways. We share news and information, and we want "
+                "to hear what you think."
             ),
             _p(
                 f"Our official website, {profile.official_website}, is still the "
@@ -134,18 +136,18 @@ def build_notice(*, profile: Any, categories: list[Any]) -> Document:
             "What you post is public",
             _p(
                 "Posts, comments and messages on city accounts are government data "
-                "under the Minnesota Government Data Practices Act (Minnesota "
-                "Statutes, chapter 13). That law treats them as public unless "
-                "another law says otherwise, so anyone may ask to see them."
+                "under a state law, the Minnesota Government Data Practices Act "
+                "(Minnesota Statutes, chapter 13). That law treats them as public "
+                "unless another law says otherwise. So anyone may ask to see them."
             ),
             _p(
                 "Other people can copy or save what you post. It may still exist "
                 "after you or the city delete it."
             ),
             _p(
-                "Do not post private or sensitive information about yourself or "
-                "anyone else. For example, never post a Social Security number, a "
-                "date of birth, a bank or card number, or health details."
+                "Do not post anything private or sensitive about yourself or anyone "
+                "else. For example, never post a Social Security number, a date of "
+                "birth, a bank or card number, or health details."
             ),
         ),
         # N3
@@ -153,8 +155,8 @@ def build_notice(*, profile: Any, categories: list[Any]) -> Document:
             "notice-endorsement",
             "Following is not support",
             _p(
-                "When the city follows, friends, likes or shares a person, business "
-                "or group, it does not mean the city supports them or what they say."
+                "The city may follow, friend, like or share a person, business or "
+                "group. That does not mean the city supports them or what they say."
             ),
         ),
         # N4
@@ -177,10 +179,10 @@ def build_notice(*, profile: Any, categories: list[Any]) -> Document:
             ),
             _categories(categories),
             _p(
-                "The city does not remove comments for any other reason, for "
-                "example because they criticize the city. When a comment is "
-                "removed, the city keeps a record of it and of the category that "
-                "applied."
+                "The city does not remove comments for any other reason. For "
+                "example, it does not remove a comment because it criticizes the "
+                "city. When a comment is removed, the city keeps a record of it and "
+                "of the category that applied."
             ),
         ),
         # N6 (P22)
@@ -212,9 +214,9 @@ def build_notice(*, profile: Any, categories: list[Any]) -> Document:
             "notice-challenge",
             "How to challenge this notice or the policy",
             _p(
-                "Anyone may challenge, in writing, whether any part of this notice "
-                "or of the city's social media policy is lawful. Explain in detail "
-                "why you think it is not."
+                "Do you think any part of this notice or of the city's social media "
+                "policy is against the law? Anyone may challenge it in writing. "
+                "Explain in detail why you think so."
             ),
             _p(
                 f"Your challenge goes to the {profile.legality_contact}. You can use "
@@ -230,9 +232,9 @@ def build_notice(*, profile: Any, categories: list[Any]) -> Document:
                 ("Read the social media policy", policy),
             ),
             _p(
-                "We will let you know soon that we received it, ask the city "
-                "attorney for advice, and answer you in writing as soon as we "
-                "reasonably can."
+                "We will soon let you know that we got it. We will ask the city "
+                "attorney for advice. Then we will answer you in writing as soon as "
+                "we reasonably can."
             ),
         ),
         # N8 (P19)
@@ -240,8 +242,8 @@ def build_notice(*, profile: Any, categories: list[Any]) -> Document:
             "notice-contact",
             "Other questions",
             _p(
-                f"For any other question about the city's social media, contact the "
-                f"{profile.general_contact}: {_contact(profile)}."
+                "Do you have another question about the city's social media? "
+                f"Contact the {profile.general_contact}: {_contact(profile)}."
             ),
             _p(
                 "Social media is not the place to do city business. If you ask for "
@@ -254,8 +256,8 @@ def build_notice(*, profile: Any, categories: list[Any]) -> Document:
             "notice-agreement",
             "Using this page",
             _p(
-                "By using or posting on a city social media account, you confirm "
-                "that you have been told what this notice says."
+                "Using or posting on a city social media account means that you "
+                "have been told what this notice says."
             ),
         ),
     ]
@@ -281,8 +283,9 @@ def build_policy(*, profile: Any, categories: list[Any]) -> Document:
         )
     else:
         elected = _p(
-            "The city does not keep social media accounts for elected officials, "
-            "and this policy does not cover councilmembers' own accounts."
+            "The city does not keep social media accounts for elected officials. "
+            "This policy does not cover accounts that councilmembers keep "
+            "themselves."
         )
     sections = [
         # P1, P2
@@ -290,14 +293,15 @@ def build_policy(*, profile: Any, categories: list[Any]) -> Document:
             "policy-purpose",
             "Why the city uses social media",
             _p(
-                f"The City of {city} uses social media for everyday news and general "
-                "information: to tell people what the city is doing and to invite "
-                "their ideas. It is not used for anything vital."
+                f"The City of {city} uses social media to share everyday news and "
+                "general information. It tells people what the city is doing and "
+                "asks for their ideas. It is not used for anything vital."
             ),
             _p(
-                "The city does not do official business on social media. The one "
-                "exception is a declared natural or man-made disaster, when the "
-                "city decides social media is the best way to reach people."
+                "The city does not do official business on social media, with one "
+                "exception. In a declared disaster, natural or man-made, the city "
+                "may decide that social media is the best way to reach people. Then "
+                "it may do city business there."
             ),
         ),
         # P3, P4
@@ -306,9 +310,9 @@ def build_policy(*, profile: Any, categories: list[Any]) -> Document:
             "City accounts belong to the city",
             _p(
                 "Every city social media account is city property. The city "
-                "decides, and keeps a record of, who gets administrator access to "
-                "an account and when that access ends, following the city's rules "
-                "for the use of its computers."
+                "decides who gets administrator access to an account and when that "
+                "access ends. It makes these choices under its rules for the use "
+                "of city computers, and it keeps a record of each one."
             ),
             _p(
                 "The city may close any of its accounts at any time, for any "
@@ -321,12 +325,12 @@ def build_policy(*, profile: Any, categories: list[Any]) -> Document:
             "How you can tell an account is the city's",
             _p(
                 "Every account opened for city work says clearly that it belongs to "
-                f"the city, and links to the official website, "
+                f"the city. It links to the official website, "
                 f"{profile.official_website}."
             ),
             _p(
-                "Every account also shows, or links to, the city's public notice, "
-                "which explains the rules for comments and how to appeal."
+                "Every account also shows the city's public notice, or links to it. "
+                "The notice explains the rules for comments and how to appeal."
             ),
             _links(("Read the public notice", notice)),
         ),
@@ -336,9 +340,9 @@ def build_policy(*, profile: Any, categories: list[Any]) -> Document:
             "Elected officials and personal accounts",
             elected,
             _p(
-                "Personal accounts of councilmembers or city staff are never "
-                "covered, and neither is any account that the city's social media "
-                "managers do not control."
+                "This policy never covers the personal accounts of councilmembers "
+                "or city staff. It also does not cover any account that the city's "
+                "social media managers do not control."
             ),
         ),
         # P7, P8
@@ -354,7 +358,7 @@ def build_policy(*, profile: Any, categories: list[Any]) -> Document:
             ),
             _links(("See the official account list", account_list)),
             _p(
-                "If you are not sure whether the policy covers an account, ask the "
+                "Not sure if this policy covers an account? Ask the "
                 f"{profile.scope_contact}."
             ),
         ),
@@ -363,16 +367,16 @@ def build_policy(*, profile: Any, categories: list[Any]) -> Document:
             "policy-definitions",
             "Words used in this policy",
             _list(
-                "Social media: any website or app, other than e-mail, where people "
-                "share and talk about things they post. Examples are social "
-                "networks (such as Facebook, LinkedIn, X and Nextdoor), blogs, news "
-                "sharing sites (such as Reddit), video and photo sites (such as "
-                "YouTube, Instagram, Snapchat and Flickr), wikis, and new sites of "
-                "the same kind.",
-                "Employees and agents: everyone who acts for the city, including "
-                "employees, contractors and councilmembers.",
+                "Social media: any website or app where people share and talk about "
+                "things they post. E-mail is not social media. Examples are social "
+                "networks such as Facebook, LinkedIn, X and Nextdoor. Others are "
+                "blogs, news sharing sites such as Reddit, and video and photo "
+                "sites such as YouTube, Instagram, Snapchat and Flickr. Wikis and "
+                "new sites of the same kind count too.",
+                "Employees and agents: everyone who acts for the city. This "
+                "includes employees, contractors and councilmembers.",
                 "Social media manager: a person with administrator access to a city "
-                "account, who appears as the account when posting or replying.",
+                "account. When they post or reply, they appear as the account.",
             ),
         ),
         # P11, P12, P14
@@ -384,8 +388,8 @@ def build_policy(*, profile: Any, categories: list[Any]) -> Document:
                 "A department or facility that wants a new account must first ask "
                 f"the {profile.approving_authority}. The "
                 f"{profile.approving_authority} makes sure the city has no more "
-                "accounts than it can look after well, and that the rules here are "
-                "followed."
+                "accounts than it can look after well. They also make sure that "
+                "the rules here are followed."
             ),
             _p("No one may open an account for the city without that approval."),
         ),
@@ -395,9 +399,9 @@ def build_policy(*, profile: Any, categories: list[Any]) -> Document:
             "Rules for staff who post for the city",
             _list(
                 "Follow the law, city rules and good business manners.",
-                "Never use a city account for personal things, for personal views "
-                "on personal, political or policy issues, or for matters about "
-                "city employment relations.",
+                "Never use a city account for private or personal things. Do not "
+                "use it to give your own views on personal, political or policy "
+                "issues. Do not use it for matters about city employment relations.",
                 "Never share private, confidential or sensitive information. If "
                 f"you are not sure, ask the {profile.sensitive_info_contact} first.",
             ),
@@ -407,12 +411,12 @@ def build_policy(*, profile: Any, categories: list[Any]) -> Document:
             "policy-requests",
             "Questions and requests made on social media",
             _p(
-                "If someone starts a request, an application or a question on "
-                "social media that affects city business or needs another city "
+                "Someone may use social media to start a request, an application or "
+                "a question. If it affects city business or needs another city "
                 "process, the city follows up by phone, e-mail or another way."
             ),
             _p(
-                "A question that many people may want answered can be answered in "
+                "Some questions matter to many people. The city may answer those in "
                 "the comments, by updating the original post, or in a new post."
             ),
         ),
@@ -447,9 +451,9 @@ def build_policy(*, profile: Any, categories: list[Any]) -> Document:
             "Challenging this policy or the notice",
             _p(
                 "Anyone may challenge in writing whether any part of this policy or "
-                "of the public notice is lawful, and should explain why in detail. "
-                "The city confirms it received the challenge soon, asks the city "
-                "attorney for advice, and answers as soon as reasonably possible. "
+                "of the public notice is lawful. They should explain why in detail. "
+                "The city soon confirms that it got the challenge, and it asks the "
+                "city attorney for advice. It answers as soon as it reasonably can. "
                 f"Challenges go to the {profile.legality_contact} "
                 f"({profile.legality_email})."
             ),
@@ -460,11 +464,12 @@ def build_policy(*, profile: Any, categories: list[Any]) -> Document:
             "policy-records",
             "Messages are city records",
             _p(
-                "Every message in a city account belongs to the city, whether it "
-                "was written, sent or received on a city device or a personal one. "
-                "It is government data under the Minnesota Government Data "
-                "Practices Act (Minnesota Statutes, chapter 13), which treats "
-                "government data as public unless a law says otherwise."
+                "Every message in a city account belongs to the city. That is true "
+                "whether it was written, sent or received on a city device or on a "
+                "personal one. Each message is government data under a state law, "
+                "the Minnesota Government Data Practices Act (Minnesota Statutes, "
+                "chapter 13). That law treats such data as public unless another "
+                "law says otherwise."
             ),
         ),
         # P25
@@ -472,15 +477,16 @@ def build_policy(*, profile: Any, categories: list[Any]) -> Document:
             "policy-retention",
             "How long messages are kept",
             _p(
-                "Because the city does not do official business on social media, "
-                "its records schedule keeps social media messages only until they "
-                "are read. After that they are destroyed, and the city keeps a "
-                "record that they were destroyed."
+                "The city does not do official business on social media. So its "
+                "records schedule keeps social media messages only until they are "
+                "read. After that they are destroyed, and the city keeps a record "
+                "that they were destroyed."
             ),
             _p(
-                "During a declared disaster, when social media may carry city "
-                "business, messages on the affected accounts are kept under the "
-                "schedule for business records instead."
+                "A declared disaster is different: then social media may carry city "
+                "business. So messages on the affected accounts are not destroyed "
+                "when read. They are kept as long as the schedule says for business "
+                "records."
             ),
         ),
     ]

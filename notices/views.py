@@ -22,6 +22,7 @@ from notices import services
 from notices.diff import diff_documents, document_lines
 from notices.exceptions import NoticesError
 from notices.models import DocumentVersion
+from notices.readability import document_readability, sections_readability
 from notices.selectors import (
     document_status,
     document_version_get,
@@ -143,7 +144,10 @@ def account_notice(request: HttpRequest, slug: str) -> HttpResponse:
 @staff_required(roles=(CITY_ADMINISTRATOR,))
 @require_GET
 def review(request: HttpRequest) -> HttpResponse:
-    """Compare what the profile now generates with the live version; publish."""
+    """Compare what the profile now generates with the live version; publish.
+
+    Each version's reading level is shown beside it (plain language: the notice
+    and policy aim for ``notices.readability.GRADE_TARGET`` or below)."""
     documents = []
     for kind in KINDS:
         status = document_status(kind=kind)
@@ -157,7 +161,18 @@ def review(request: HttpRequest) -> HttpResponse:
             diff = diff_documents(
                 old, document_lines(status.draft.title, status.draft.sections)
             )
-        documents.append({"status": status, "diff": diff})
+        documents.append(
+            {
+                "status": status,
+                "diff": diff,
+                "live_reading": document_readability(status.live.sections)
+                if status.live
+                else None,
+                "draft_reading": document_readability(status.draft.sections)
+                if status.draft
+                else None,
+            }
+        )
     return render(
         request,
         "notices/staff/review.html",
@@ -174,7 +189,13 @@ def draft_preview(request: HttpRequest, kind: str) -> HttpResponse:
     return render(
         request,
         "notices/staff/draft_preview.html",
-        {"kind": kind, "version": status.draft, "status": status},
+        {
+            "kind": kind,
+            "version": status.draft,
+            "status": status,
+            "reading": document_readability(status.draft.sections),
+            "sections_reading": sections_readability(status.draft.sections),
+        },
     )
 
 

@@ -152,6 +152,137 @@ def test_notice_links_to_the_public_forms_when_they_exist(city_profile):
         assert url in hrefs
 
 
+# What each section must still say however plainly it is worded: the provision's
+# required content (policy-requirements.md), phrase by phrase.
+REQUIRED_CONTENT = [
+    ("notice", "notice-why", "N1", ["in more places and in more ways"]),
+    (
+        "notice",
+        "notice-public",
+        "N2",
+        [
+            "government data",
+            "Minnesota Government Data Practices Act",
+            "public unless another law says otherwise",
+            "may still exist after you or the city delete it",
+            "Social Security number",
+        ],
+    ),
+    ("notice", "notice-endorsement", "N3", ["does not mean the city supports"]),
+    (
+        "notice",
+        "notice-others",
+        "N4",
+        ["not responsible for websites that others link to", "comments that others"],
+    ),
+    ("notice", "notice-removal", "N5", ["only if it fits at least one of these eight"]),
+    ("notice", "notice-appeal", "N6", ["in writing", "Your appeal goes to the"]),
+    (
+        "notice",
+        "notice-challenge",
+        "N7",
+        ["against the law", "challenge it in writing", "city attorney"],
+    ),
+    ("notice", "notice-contact", "N8", ["Contact the", "follow up with you"]),
+    ("notice", "notice-agreement", "N9", ["have been told what this notice says"]),
+    (
+        "policy",
+        "policy-purpose",
+        "P1, P2",
+        [
+            "not used for anything vital",
+            "does not do official business on social media",
+            "declared disaster, natural or man-made",
+        ],
+    ),
+    (
+        "policy",
+        "policy-ownership",
+        "P3, P4",
+        [
+            "city property",
+            "administrator access",
+            "keeps a record",
+            "at any time, for any reason, without notice",
+        ],
+    ),
+    ("policy", "policy-identity", "P5, P15", ["belongs to", "public notice"]),
+    ("policy", "policy-elected", "P6", ["never covers the personal accounts"]),
+    ("policy", "policy-scope", "P7", ["sponsors, sets up, registers or approves"]),
+    (
+        "policy",
+        "policy-definitions",
+        "P9, P10",
+        ["E-mail is not social media", "contractors and councilmembers"],
+    ),
+    (
+        "policy",
+        "policy-new-accounts",
+        "P11, P12, P14",
+        ["must first ask the", "No one may open an account for the city without"],
+    ),
+    (
+        "policy",
+        "policy-conduct",
+        "P16, P17, P18",
+        [
+            "Follow the law",
+            "personal, political or policy issues",
+            "city employment relations",
+            "confidential or sensitive information",
+        ],
+    ),
+    (
+        "policy",
+        "policy-requests",
+        "P19",
+        ["follows up by phone, e-mail or another way", "in a new post"],
+    ),
+    (
+        "policy",
+        "policy-comments",
+        "P20, P21",
+        ["never edit a comment", "does not name a category is not allowed"],
+    ),
+    ("policy", "policy-appeals", "P22", ["appeal in writing", "answers in writing"]),
+    (
+        "policy",
+        "policy-challenges",
+        "P23",
+        ["challenge in writing", "city attorney", "as soon as it reasonably can"],
+    ),
+    (
+        "policy",
+        "policy-records",
+        "P24",
+        ["belongs to the city", "city device or on a personal one", "chapter 13"],
+    ),
+    (
+        "policy",
+        "policy-retention",
+        "P25, R5",
+        [
+            "only until they are read",
+            "keeps a record that they were destroyed",
+            "schedule says for business",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "anchor", "provisions", "phrases"),
+    REQUIRED_CONTENT,
+    ids=[row[2] for row in REQUIRED_CONTENT],
+)
+def test_plain_wording_keeps_what_each_provision_requires(
+    city_profile, kind, anchor, provisions, phrases
+):
+    text = " ".join(_section_text(kind, anchor).split())
+    for phrase in phrases:
+        assert phrase in text, f"{provisions}: {phrase!r} missing from {anchor}"
+
+
 def test_sentences_stay_short_for_plain_language(city_profile):
     """Grade 8 aim: no sentence in either document runs past 40 words."""
     for kind in ("notice", "policy"):

@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Account
 from notices.models import DocumentVersion
+from notices.readability import GRADE_TARGET, document_readability
 from tests.accounts.factories import CompliantAccountFactory, platform
 from tests.notices.factories import publish_current
 
@@ -167,8 +168,18 @@ def test_review_shows_a_diff_and_publishes_through_the_page(
     response = client.post("/staff/notices/notice/prepare/", follow=True)
     html = _html(response)
     assert "Draft version 2 of the public notice is ready" in html
-    assert "Added:</span>" in html and "appeals@maplefalls.example.gov" in html
-    assert "Removed:</span>" in html
+    # The changed line is shown once, with the old and new address marked in it.
+    assert html.count("clerk@maplefalls.example.gov") == 1
+    assert (
+        '<li class="diff-changed"><span class="diff-tag">Changed:</span> '
+        "Your appeal goes to the City Clerk." in html
+    )
+    assert (
+        WORD_CHANGE.format(
+            old="clerk@maplefalls.example.gov", new="appeals@maplefalls.example.gov"
+        )
+        in html
+    )
     draft = DocumentVersion.objects.get(kind="notice", status="draft")
     assert 'href="/staff/notices/notice/draft/"' in html
     preview = _html(client.get("/staff/notices/notice/draft/"))
@@ -181,6 +192,141 @@ def test_review_shows_a_diff_and_publishes_through_the_page(
     assert "Version 2 of the public notice is now live." in _html(response)
     draft.refresh_from_db()
     assert draft.status == "published" and draft.published_by == city_admin
+
+
+WORD_CHANGE = (
+    '<del><span class="visually-hidden">removed: </span>{old}'
+    '<span class="visually-hidden"> (end removed) </span></del>'
+    '<ins><span class="visually-hidden">added: </span>{new}'
+    '<span class="visually-hidden"> (end added) </span></ins>'
+)
+
+
+def _changed_lines(html: str) -> list[str]:
+    return re.findall(r'<li class="diff-changed">(.*?)</li>', html)
+
+
+def _screen_reader_text(fragment: str) -> str:
+    """The text of ``fragment`` as a screen reader reads it (hidden spans too)."""
+    return re.sub(r"<[^>]+>", "", fragment)
+
+
+def _visible_text(fragment: str) -> str:
+    """The text of ``fragment`` as it is shown, without the visually hidden spans."""
+    fragment = re.sub(r'<span class="visually-hidden">[^<]*</span>', "", fragment)
+    return re.sub(r"<[^>]+>", "", fragment)
+
+
+def test_review_marks_the_changed_words_for_sight_and_for_screen_readers(
+    login_as, city_admin, published, city_profile
+):
+    city_profile.appeal_answer_days = 15
+    city_profile.save()
+    client = login_as(city_admin)
+    client.post("/staff/notices/notice/prepare/")
+    html = _html(client.get("/staff/notices/"))
+    [line] = [ln for ln in _changed_lines(html) if "business days" in ln]
+    assert WORD_CHANGE.format(old="10", new="15") in line
+    assert _visible_text(line) == (
+        "Changed: We will answer you in writing as soon as we reasonably can. "
+        "We aim to answer within 1015 business days."
+    )
+    assert _screen_reader_text(line) == (
+        "Changed: We will answer you in writing as soon as we reasonably can. "
+        "We aim to answer within removed: 10 (end removed) added: 15 (end added)  "
+        "business days."
+    )
+    # The key says how changed words look, in words as well as in markup.
+    assert "words taken out are <del>struck through</del>" in html
+    assert "words put in are <ins>underlined</ins>" in html
+
+
+def test_review_escapes_markup_typed_into_the_profile_or_a_category(
+    login_as, city_admin, published, city_profile
+):
+    """A local explanation is typed by staff (P21 categories): it is text, never
+    HTML, in the word-level difference as everywhere else."""
+    from moderation.models import RemovalCategory
+
+    category = RemovalCategory.objects.get(number=7)
+    category.local_explanation = '<script>alert("hi")</script> Chain letters.'
+    category.save()
+    city_profile.appeal_contact = "City Clerk <img src=x onerror=alert(1)>"
+    city_profile.save()
+    client = login_as(city_admin)
+    client.post("/staff/notices/notice/prepare/")
+    html = _html(client.get("/staff/notices/"))
+    assert "<script>alert" not in html and "<img src=x" not in html
+    escaped = "&lt;script&gt;alert(&quot;hi&quot;)&lt;/script&gt;"
+    assert any(escaped in line for line in _changed_lines(html))
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def _grade(version: DocumentVersion) -> str:
+    return f"{document_readability(version.sections).grade:.1f}"
+
+
+def test_review_shows_the_reading_level_of_the_live_version_and_of_the_draft(
+    login_as, city_admin, published, city_profile
+):
+    client = login_as(city_admin)
+    live = published["notice"]
+    html = _html(client.get("/staff/notices/"))
+    assert (
+        f"Reading level: grade {_grade(live)} — aim for grade 8 or below. "
+        "<strong>Within the aim.</strong>"
+    ) in html
+    city_profile.appeal_contact = "City Clerk's Office"
+    city_profile.save()
+    client.post("/staff/notices/notice/prepare/")
+    draft = DocumentVersion.objects.get(kind="notice", status="draft")
+    html = _html(client.get("/staff/notices/"))
+    assert (
+        f"Reading level: grade {_grade(draft)} (version 1: grade {_grade(live)}) "
+        "— aim for grade 8 or below."
+    ) in html
+    preview = _html(client.get("/staff/notices/notice/draft/"))
+    assert f"Reading level: grade {_grade(draft)} — aim for grade 8" in preview
+    assert '<a href="#notice-removal">5. When a comment may be removed</a>' in preview
+
+
+HARD_EXPLANATION = (
+    "Notwithstanding the aforementioned considerations, unsolicited commercial "
+    "advertisements, promotional solicitations and indiscriminately disseminated "
+    "communications constitute impermissible contributions, irrespective of "
+    "their ostensible relationship to municipal administration."
+)
+
+
+def test_a_draft_above_the_aim_says_so_and_shows_the_hardest_section(
+    login_as, city_admin, published
+):
+    from moderation.models import RemovalCategory
+
+    category = RemovalCategory.objects.get(number=7)
+    category.local_explanation = HARD_EXPLANATION
+    category.save()
+    client = login_as(city_admin)
+    client.post("/staff/notices/notice/prepare/")
+    draft = DocumentVersion.objects.get(kind="notice", status="draft")
+    assert document_readability(draft.sections).grade > GRADE_TARGET
+    html = _html(client.get("/staff/notices/"))
+    assert (
+        f"Reading level: grade {_grade(draft)} (version 1: grade "
+        f"{_grade(published['notice'])}) — aim for grade 8 or below. "
+        '<strong class="reading-over">Above the aim.</strong>'
+    ) in html
+    assert "it shows which sections are the hardest to read" in html
+    preview = _html(client.get("/staff/notices/notice/draft/"))
+    rows = re.findall(r"<tr><td><a href=\"#([\w-]+)\">.*?</tr>", preview)
+    assert len(rows) == 9
+    above = re.findall(
+        r'<tr><td><a href="#([\w-]+)">[^<]*</a></td><td>[\d.]+ '
+        r"<strong>\(above the aim\)</strong>",
+        preview,
+    )
+    assert "notice-removal" in above  # the section with the local explanation
+    assert "notice-appeal" not in above
 
 
 def test_publishing_a_stale_review_shows_an_error_and_publishes_nothing(
