@@ -86,10 +86,11 @@ class Filing(TimeStampedModel):
     OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.UNDER_REVIEW)
     REFERENCE_PREFIX = ""
 
-    reference = models.CharField(max_length=20, unique=True, editable=False)
+    # Unique (see _filing_constraints): a constraint rather than unique=True, so
+    # PostgreSQL keeps no pattern index that exact lookups never use.
+    reference = models.CharField(max_length=20, editable=False)
     status_token = models.CharField(
         max_length=64,
-        unique=True,
         editable=False,
         help_text="Random secret in the resident's private status link.",
     )
@@ -103,6 +104,7 @@ class Filing(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # no query looks filings up by this person
         help_text="The staff member who entered a filing received on paper, by "
         "email or in person; empty for the web form.",
     )
@@ -127,8 +129,8 @@ class Filing(TimeStampedModel):
     )
 
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
-    )
+        max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )  # indexed by _filing_indexes
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -145,6 +147,7 @@ class Filing(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # no query looks filings up by this person
     )
     review_started_at = models.DateTimeField(null=True, blank=True)
     response = models.TextField(
@@ -162,6 +165,7 @@ class Filing(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # no query looks filings up by this person
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_note = models.TextField(blank=True)
@@ -205,18 +209,23 @@ class Filing(TimeStampedModel):
         return reverse("appeals:status", args=[self.status_token])
 
 
-def _receipt_index(prefix: str) -> models.Index:
-    """The receipts job's queue: only the few filings still waiting are indexed."""
-    return models.Index(
-        fields=["id"],
-        condition=models.Q(receipt_pending=True),
-        name=f"{prefix}_receipt_pending",
-    )
+def _filing_indexes(prefix: str) -> list[models.Index]:
+    return [
+        models.Index(fields=["status"], name=f"{prefix}_status"),
+        # The receipts job's queue: only the few filings still waiting are indexed.
+        models.Index(
+            fields=["id"],
+            condition=models.Q(receipt_pending=True),
+            name=f"{prefix}_receipt_pending",
+        ),
+    ]
 
 
 def _filing_constraints(prefix: str) -> list[models.BaseConstraint]:
     s = Filing.Status
     return [
+        models.UniqueConstraint(fields=["reference"], name=f"{prefix}_reference"),
+        models.UniqueConstraint(fields=["status_token"], name=f"{prefix}_status_token"),
         # Someone must be able to receive the written response (P22, P23).
         models.CheckConstraint(
             condition=~models.Q(email="") | ~models.Q(postal_address=""),
@@ -314,7 +323,7 @@ class Appeal(Filing):
     class Meta:
         ordering = ["-received_on", "-id"]
         permissions = [("handle_appeal", "Can handle appeals (review and answer)")]
-        indexes = [_receipt_index("appeal")]
+        indexes = _filing_indexes("appeal")
         constraints = [
             *_filing_constraints("appeal"),
             models.CheckConstraint(
@@ -368,7 +377,7 @@ class LegalityChallenge(Filing):
         permissions = [
             ("handle_legalitychallenge", "Can handle legality challenges"),
         ]
-        indexes = [_receipt_index("challenge")]
+        indexes = _filing_indexes("challenge")
         constraints = [
             *_filing_constraints("challenge"),
             models.CheckConstraint(

@@ -95,6 +95,19 @@ def reference_number(filing: Filing) -> int:
     return int(filing.reference.rsplit("-", 1)[1])
 
 
+def test_the_database_refuses_a_second_filing_with_a_reference_or_token(
+    city_profile,
+):
+    from django.db import IntegrityError, transaction
+
+    first = submit()
+    for field in ("reference", "status_token"):
+        second = submit()
+        setattr(second, field, getattr(first, field))
+        with pytest.raises(IntegrityError), transaction.atomic():
+            second.save(update_fields=[field])
+
+
 def test_references_count_per_year_from_one(city_profile, time_machine):
     time_machine.move_to(datetime(2031, 1, 2, 12, tzinfo=ZoneInfo("America/Chicago")))
     assert submit().reference == "AP-2031-00001"
