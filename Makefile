@@ -37,7 +37,8 @@ run: $(STAMP)
 	@echo ""
 	@echo "  Emails (receipts, reminders) are printed in the worker's output."
 	@echo ""
-	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} TWO_FACTOR_REQUIRED=$(TWO_FACTOR_REQUIRED) $(BIN)/honcho -f Procfile.dev start
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} PRODUCT_404_IN_DEBUG=$${PRODUCT_404_IN_DEBUG:-true} \
+	  TWO_FACTOR_REQUIRED=$(TWO_FACTOR_REQUIRED) $(BIN)/honcho -f Procfile.dev start
 
 ## Run the whole test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL).
 test: $(STAMP)

@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.AuditContextMiddleware",
+    # With DEBUG on and PRODUCT_404_IN_DEBUG (make run): the product's 404 page.
+    "core.middleware.ProductNotFoundPageMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -434,6 +436,12 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Product ----------------------------------------------------------------------
+
+# With DEBUG on, show the product's own "Page not found" page instead of Django's
+# debug 404 page (which lists every URL pattern). `make run` turns it on for the
+# demo; a developer's runserver keeps the debug page. Without DEBUG it changes
+# nothing: production always shows the product's page.
+PRODUCT_404_IN_DEBUG = env.bool("PRODUCT_404_IN_DEBUG", default=False)
 
 # Shown until a city profile exists (accounts.CityProfile holds the real name).
 CITY_NAME_FALLBACK = env.str("CITY_NAME", default="Your City")

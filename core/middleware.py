@@ -1,8 +1,10 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import MiddlewareNotUsed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import Resolver404, get_resolver, get_urlconf, resolve
 
 from core.context import ActorContext, current_actor
 from core.net import client_ip
@@ -54,3 +56,46 @@ class RequestSizeLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+class ProductNotFoundPageMiddleware:
+    """With ``DEBUG`` on, answer "not found" with the product's own page anyway.
+
+    Django shows its debug 404 page (every URL pattern of the site) whenever
+    ``DEBUG`` is on. The demo (``make run``) sets ``PRODUCT_404_IN_DEBUG=true`` so
+    that a wrong address shows ``templates/404.html``, as production does; a
+    developer's ``runserver`` keeps the debug page. Off ``DEBUG`` Django already
+    does this, and the middleware takes itself out.
+
+    An unknown address never reaches a view, so it is resolved here first; a view
+    that raises ``Http404`` is caught in ``process_exception``. Either way the
+    project's 404 handler renders the page (Django's handler still logs the 404).
+    Outer middleware still sees the 404 (``CommonMiddleware`` still redirects
+    ``/staff`` to ``/staff/``).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        if not (settings.DEBUG and settings.PRODUCT_404_IN_DEBUG):
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            resolve(request.path_info, getattr(request, "urlconf", None))
+        except Resolver404 as exc:
+            return self._not_found(request, exc)
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponse | None:
+        if isinstance(exception, Http404):
+            return self._not_found(request, exception)
+        return None
+
+    def _not_found(self, request: HttpRequest, exception: Exception) -> HttpResponse:
+        # As Django calls it (django-stubs types the handler without the exception).
+        handler: Callable[..., HttpResponse] = get_resolver(
+            get_urlconf()
+        ).resolve_error_handler(404)
+        return handler(request, exception=exception)
