@@ -16,8 +16,11 @@ from django.conf import settings
 from core import backup
 
 ROOT = Path(__file__).resolve().parents[2]
-# Never CI's or the machine's own databases (postgres, test, root).
-SCRATCH_DB = os.environ.get("BACKUP_TEST_DATABASE", "citysocial_backup_check")
+# Never CI's or the machine's own databases (postgres, test, root); one per run, so
+# two checkouts testing against the same server never share it.
+SCRATCH_DB = os.environ.get(
+    "BACKUP_TEST_DATABASE", f"citysocial_backup_check_{os.getpid()}"
+)
 
 SEED = """
 from accounts.models import User
