@@ -40,9 +40,13 @@ def comment_id_from_url(url: str) -> str:
 
     Facebook puts it in ``comment_id`` / ``reply_comment_id``; most other platforms
     end the path with it (X ``/status/<id>``, Instagram ``/c/<id>``, YouTube
-    ``lc=<id>``).
+    ``lc=<id>``), and '' for an address that cannot be read (e.g. ``http://[::1``,
+    which ``urlsplit`` refuses): ``_check_url`` reports that one to the user.
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
     query = parse_qs(parts.query)
     for key in ("reply_comment_id", "comment_id", "lc", "commentId"):
         if query.get(key):

@@ -137,6 +137,18 @@ def test_a_forged_account_is_refused_with_a_specific_message(
     assert not RemovalDecision.objects.exists()
 
 
+def test_an_unreadable_comment_address_is_a_form_error(
+    login_as, account_manager, account
+):
+    data = form_data(account, categories=_category_pks(7), comment_url="http://[::1")
+    response = login_as(account_manager).post(NEW, data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter the full address of the comment" in html
+    assert "Pill Shop" in html
+    assert not RemovalDecision.objects.exists()
+
+
 def test_a_long_paste_is_refused_and_the_rest_kept(login_as, account_manager, account):
     data = form_data(account, categories=_category_pks(7), comment_text="y" * 100_000)
     response = login_as(account_manager).post(NEW, data)
