@@ -14,6 +14,20 @@ from moderation.models import RemovalCategory, RemovalDecision
 from moderation.selectors import AMENDABLE_FIELDS
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+# The largest id a database column holds (64-bit); SQLite raises OverflowError on
+# a larger number in a query instead of matching nothing.
+LARGEST_ID = 2**63 - 1
+
+
+def parse_id(value: object) -> int | None:
+    """Return ``value`` (e.g. a query-string value) as a record id, or None when it
+    is not one: ASCII digits only (``str.isdigit`` also accepts "²", which ``int``
+    refuses), and no larger than ``LARGEST_ID``."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(LARGEST_ID)):
+        return None
+    number = int(text)
+    return number if number <= LARGEST_ID else None
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -64,6 +78,19 @@ class DescribedFormMixin:
 class CategoryChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: RemovalCategory) -> str:
         return f"{obj.number}. {obj.name}"
+
+    def clean(self, value: Any) -> Any:
+        # A number too large for the database is no category: refuse it here, as
+        # Django refuses any other unknown id, before it reaches a query.
+        for item in value if isinstance(value, list | tuple) else ():
+            text = str(item)
+            if text.isascii() and text.isdigit() and parse_id(text) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return super().clean(value)
 
 
 class RemovalForm(DescribedFormMixin, forms.Form):

@@ -282,6 +282,30 @@ def test_a_bad_correction_shows_its_error(login_as, account_manager, account):
     assert not decision.amendments.exists()
 
 
+# An id too large for a 64-bit column: SQLite raised OverflowError on it (a 500).
+TOO_LARGE_ID = str(2**63)
+
+
+def test_a_category_id_too_large_for_the_database_is_a_form_error(
+    login_as, account_manager, account
+):
+    client = login_as(account_manager)
+    data = form_data(account, categories=[*_category_pks(7), TOO_LARGE_ID])
+    response = client.post(NEW, data)
+    assert response.status_code == 400
+    assert "is not one of the available choices" in response.content.decode()
+    assert not RemovalDecision.objects.exists()
+
+    decision = RemovalDecisionFactory(account=account)
+    response = client.post(
+        reverse("moderation:removal-amend", args=[decision.pk]),
+        {"field": "categories", "categories": [TOO_LARGE_ID], "reason": "Oops."},
+    )
+    assert response.status_code == 400
+    assert "is not one of the available choices" in response.content.decode()
+    assert not decision.amendments.exists()
+
+
 def test_a_manager_of_another_account_cannot_append(login_as, make_staff):
     from core.roles import SOCIAL_MEDIA_MANAGER
 
