@@ -28,6 +28,7 @@ from moderation.admin.filters import (
     RemoverFilter,
     RestoredFilter,
 )
+from moderation.forms import parse_id
 from moderation.models import (
     RemovalAmendment,
     RemovalCategory,
@@ -151,9 +152,10 @@ class RemovalDecisionAdmin(admin.ModelAdmin):
         extra_context: Any = None,
     ) -> HttpResponse:
         """Show the printable record page, where amendments are appended."""
-        if not str(object_id).isdigit():
+        pk = parse_id(object_id)
+        if pk is None:  # the admin says that no such removal exists
             return super().change_view(request, object_id, form_url, extra_context)
-        return redirect("moderation:removal-detail", pk=int(object_id))
+        return redirect("moderation:removal-detail", pk=pk)
 
     @admin.display(description="Removal", ordering="id")
     def reference_link(self, obj: RemovalDecision) -> str:

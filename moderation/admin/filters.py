@@ -1,5 +1,6 @@
 """The filters of the removal list: account, category (P21), who removed it,
-author told, comment restored, and the date range."""
+author told, comment restored, and the date range. A value a filter cannot read
+(not an id, not a date) is ignored, never a server error."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from accounts.models import User
 from core import clock
 from core.roles import CITY_ADMINISTRATOR, SOCIAL_MEDIA_MANAGER
 from moderation import selectors
+from moderation.forms import parse_id
 from moderation.models import (
     RemovalAmendment,
     RemovalCategory,
@@ -40,9 +42,9 @@ class AccountFilter(admin.SimpleListFilter):
         return [(str(a.pk), f"{a.handle} ({a.platform.name})") for a in accounts]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        value = self.value() or ""
-        if value.isdigit():
-            return queryset.filter(account_id=int(value))
+        account_id = parse_id(self.value())
+        if account_id is not None:
+            return queryset.filter(account_id=account_id)
         return queryset
 
 
@@ -56,11 +58,11 @@ class CategoryFilter(admin.SimpleListFilter):
         return [(str(c.number), str(c)) for c in RemovalCategory.objects.all()]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        value = self.value() or ""
-        if value.isdigit():
+        number = parse_id(self.value())
+        if number is not None:
             # By category id, without a join, so PostgreSQL estimates the rows
             # from the link table's statistics.
-            category = RemovalCategory.objects.filter(number=int(value)).first()
+            category = RemovalCategory.objects.filter(number=number).first()
             return queryset.filter(
                 Exists(
                     RemovalDecisionCategory.objects.filter(
@@ -83,9 +85,9 @@ class RemoverFilter(admin.SimpleListFilter):
         return [(str(u.pk), str(u)) for u in users.order_by("last_name", "username")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        value = self.value() or ""
-        if value.isdigit():
-            return queryset.filter(removed_by_id=int(value))
+        user_id = parse_id(self.value())
+        if user_id is not None:
+            return queryset.filter(removed_by_id=user_id)
         return queryset
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -75,6 +76,40 @@ def test_account_and_remover_filters(login_as, city_admin, account):
     client = login_as(city_admin)
     assert refs(client.get(f"{LIST}?account={account.pk}")) == {a.reference}
     assert refs(client.get(f"{LIST}?remover={city_admin.pk}")) == {b.reference}
+
+
+@pytest.mark.parametrize("name", ["account", "category", "remover"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "abc",
+        "²",  # str.isdigit() accepts it, int() raised ValueError (a 500)
+        "9" * 5000,  # int() refuses more than 4,300 digits (a 500)
+        str(2**63),  # too large for the column: SQLite raised OverflowError
+    ],
+)
+def test_a_filter_value_that_is_not_an_id_is_ignored(login_as, city_admin, name, value):
+    made = RemovalDecisionFactory(categories=[7])
+    client = login_as(city_admin)
+    response = client.get(LIST, {name: value})
+    assert response.status_code == 200
+    assert refs(response) == {made.reference}
+    assert len(_export(client, "?" + urlencode({name: value}))) == 2
+
+
+@pytest.mark.parametrize("object_id", ["²", "9" * 5000, str(2**63)])
+def test_opening_a_record_that_cannot_exist_says_so(login_as, city_admin, object_id):
+    response = login_as(city_admin).get(f"{LIST}{object_id}/change/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("admin:index")
+    assert "doesn\N{RIGHT SINGLE QUOTATION MARK}t exist" in response.content.decode()
+
+
+def test_opening_a_record_in_the_admin_shows_its_record_page(login_as, city_admin):
+    decision = RemovalDecisionFactory()
+    response = login_as(city_admin).get(f"{LIST}{decision.pk}/change/")
+    assert response.status_code == 302
+    assert response["Location"] == decision.get_absolute_url()
 
 
 def test_date_range_filter_is_inclusive_in_the_city_time_zone(login_as, city_admin):
