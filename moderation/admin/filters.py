@@ -5,7 +5,7 @@ author told, comment restored, and the date range. A value a filter cannot read
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib import admin
@@ -168,17 +168,26 @@ class RemovedDateFilter(admin.ListFilter):
             return None
 
     @staticmethod
-    def _start_of(day: date) -> datetime:
-        return timezone.make_aware(datetime.combine(day, time.min))
+    def _start_of(day: date, *, days_later: int = 0) -> datetime | None:
+        """Return the start of ``day`` (plus ``days_later``) in the city's time
+        zone, or None beyond the range of a datetime (9999-12-31 has no next day;
+        0001-01-01 east of UTC begins before year 1 in UTC, what the database
+        stores). No removal lies beyond it, so None means no bound on that side."""
+        try:
+            moment = timezone.make_aware(
+                datetime.combine(day + timedelta(days=days_later), time.min)
+            )
+            moment.astimezone(UTC)
+        except OverflowError:
+            return None
+        return moment
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         start, end = self._date(self.parameter_from), self._date(self.parameter_to)
-        if start:
-            queryset = queryset.filter(removed_at__gte=self._start_of(start))
-        if end:
-            queryset = queryset.filter(
-                removed_at__lt=self._start_of(end + timedelta(days=1))
-            )
+        if start and (since := self._start_of(start)):
+            queryset = queryset.filter(removed_at__gte=since)
+        if end and (until := self._start_of(end, days_later=1)):
+            queryset = queryset.filter(removed_at__lt=until)
         return queryset
 
     def choices(self, changelist: Any) -> Iterator[dict[str, Any]]:

@@ -131,6 +131,29 @@ def test_date_range_filter_is_inclusive_in_the_city_time_zone(login_as, city_adm
 
 
 @pytest.mark.parametrize(
+    ("query", "time_zone"),
+    [
+        # 9999-12-31 has no next day: the end of the range raised OverflowError.
+        ("removed_to=9999-12-31", "America/Chicago"),
+        ("removed_from=0001-01-01&removed_to=9999-12-31", "America/Chicago"),
+        # East of UTC, 0001-01-01 starts in year 0 in UTC (what the database
+        # stores): the query raised OverflowError.
+        ("removed_from=0001-01-01", "Pacific/Auckland"),
+    ],
+)
+def test_date_range_at_the_ends_of_the_calendar_has_no_bound_there(
+    login_as, city_admin, settings, query, time_zone
+):
+    settings.TIME_ZONE = time_zone
+    made = RemovalDecisionFactory()
+    client = login_as(city_admin)
+    response = client.get(f"{LIST}?{query}")
+    assert response.status_code == 200
+    assert refs(response) == {made.reference}
+    assert len(_export(client, f"?{query}")) == 2
+
+
+@pytest.mark.parametrize(
     ("term", "who"),
     [
         ("@sunny", "a"),
