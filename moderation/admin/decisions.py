@@ -28,6 +28,7 @@ from moderation.admin.filters import (
     RemoverFilter,
     RestoredFilter,
 )
+from moderation.admin.guards import RefuseNullCharactersMixin
 from moderation.forms import parse_id
 from moderation.models import (
     RemovalAmendment,
@@ -41,7 +42,7 @@ SEARCH_ID_LIST_MAX = 5000
 
 
 @admin.register(RemovalDecision)
-class RemovalDecisionAdmin(admin.ModelAdmin):
+class RemovalDecisionAdmin(RefuseNullCharactersMixin, admin.ModelAdmin):
     list_display = (
         "reference_link",
         "removed_at",

@@ -242,6 +242,27 @@ def test_csv_export_of_the_filtered_list(
     assert event.actor == city_admin
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        # PostgreSQL refused each with DataError (a 500): a NUL in a text
+        # comparison, or in the export's audit event.
+        f"{LIST}?author_handle=%00",
+        f"{LIST}?platform_action__exact=%00",
+        f"{LIST}export.csv?told=%00",
+        f"{LIST}export.csv?q=a%00b",
+        f"{LIST}?%00=1",
+        "/admin/moderation/removalcategory/?name=%00",
+    ],
+)
+def test_a_null_character_in_a_list_address_is_a_bad_request(login_as, city_admin, url):
+    RemovalDecisionFactory()
+    response = login_as(city_admin).get(url)
+    assert response.status_code == 400
+    assert "We could not understand this request" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="moderation.removals.exported")
+
+
 def test_csv_export_shows_managers_only_their_accounts(
     login_as, account_manager, account
 ):
