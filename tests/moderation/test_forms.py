@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django import forms
 
-from moderation.forms import LARGEST_ID, parse_id
+from moderation.forms import LARGEST_ID, LocalDateTimeField, parse_id
 
 
 @pytest.mark.parametrize(
@@ -27,3 +28,11 @@ from moderation.forms import LARGEST_ID, parse_id
 )
 def test_parse_id(value, expected):
     assert parse_id(value) == expected
+
+
+def test_local_date_time_is_one_the_database_can_store(settings):
+    settings.TIME_ZONE = "Pacific/Auckland"  # UTC+11:39 in year 1 (local mean time)
+    field = LocalDateTimeField()
+    with pytest.raises(forms.ValidationError):
+        field.clean("0001-01-01 09:00")  # 0000-12-31 in UTC
+    assert field.clean("0001-01-01 12:00").year == 1

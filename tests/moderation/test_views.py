@@ -306,6 +306,33 @@ def test_a_category_id_too_large_for_the_database_is_a_form_error(
     assert not decision.amendments.exists()
 
 
+def test_a_time_before_year_one_in_utc_is_a_form_error(
+    login_as, account_manager, account, settings
+):
+    """East of UTC, 0001-01-01 00:00 is in year 0 in UTC: saving or showing it
+    raised OverflowError (SQLite) or DataError (PostgreSQL)."""
+    settings.TIME_ZONE = "Pacific/Auckland"
+    too_early = "0001-01-01T00:00"
+    client = login_as(account_manager)
+    data = form_data(account, categories=_category_pks(7), posted_at=too_early)
+    response = client.post(NEW, data)
+    assert response.status_code == 400
+    assert "Enter a date and time, e.g." in response.content.decode()
+    assert not RemovalDecision.objects.exists()
+
+    decision = RemovalDecisionFactory(account=account)
+    for action, data in [
+        ("notify", {"via": "email", "text": "Dear author", "notified_at": too_early}),
+        ("amend", {"field": "posted_at", "when": too_early, "reason": "Typo."}),
+    ]:
+        url = reverse(f"moderation:removal-{action}", args=[decision.pk])
+        response = client.post(url, data)
+        assert response.status_code == 400
+        assert "Enter a date and time, e.g." in response.content.decode()
+    assert not decision.amendments.exists()
+    assert client.get(decision.get_absolute_url()).status_code == 200
+
+
 def test_a_manager_of_another_account_cannot_append(login_as, make_staff):
     from core.roles import SOCIAL_MEDIA_MANAGER
 
