@@ -3,6 +3,7 @@ removal as a whole and save it (so the rules hold for every caller)."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any, cast
 
 from django import forms
@@ -14,6 +15,20 @@ from moderation.models import RemovalCategory, RemovalDecision
 from moderation.selectors import AMENDABLE_FIELDS
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+# The largest id a database column holds (64-bit); SQLite raises OverflowError on
+# a larger number in a query instead of matching nothing.
+LARGEST_ID = 2**63 - 1
+
+
+def parse_id(value: object) -> int | None:
+    """Return ``value`` (e.g. a query-string value) as a record id, or None when it
+    is not one: ASCII digits only (``str.isdigit`` also accepts "²", which ``int``
+    refuses), and no larger than ``LARGEST_ID``."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(LARGEST_ID)):
+        return None
+    number = int(text)
+    return number if number <= LARGEST_ID else None
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -23,8 +38,28 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time in the city's time zone that the database can store.
+
+    East of UTC, a time early on 0001-01-01 falls before year 1 in UTC, which
+    is what the database stores: SQLite raises OverflowError and PostgreSQL
+    "timestamp too small" when it is saved or shown (a 500).
+    """
+
+    def to_python(self, value: Any) -> Any:
+        result = super().to_python(value)
+        if result is not None:
+            try:
+                result.astimezone(UTC)
+            except OverflowError:
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid"
+                ) from None
+        return result
+
+
 def _datetime_field(label: str, required_message: str, **kwargs: Any) -> Any:
-    return forms.DateTimeField(
+    return LocalDateTimeField(
         label=label,
         input_formats=DATETIME_FORMATS,
         widget=LocalDateTimeInput(),
@@ -64,6 +99,19 @@ class DescribedFormMixin:
 class CategoryChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: RemovalCategory) -> str:
         return f"{obj.number}. {obj.name}"
+
+    def clean(self, value: Any) -> Any:
+        # A number too large for the database is no category: refuse it here, as
+        # Django refuses any other unknown id, before it reaches a query.
+        for item in value if isinstance(value, list | tuple) else ():
+            text = str(item)
+            if text.isascii() and text.isdigit() and parse_id(text) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return super().clean(value)
 
 
 class RemovalForm(DescribedFormMixin, forms.Form):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -77,6 +78,40 @@ def test_account_and_remover_filters(login_as, city_admin, account):
     assert refs(client.get(f"{LIST}?remover={city_admin.pk}")) == {b.reference}
 
 
+@pytest.mark.parametrize("name", ["account", "category", "remover"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "abc",
+        "²",  # str.isdigit() accepts it, int() raised ValueError (a 500)
+        "9" * 5000,  # int() refuses more than 4,300 digits (a 500)
+        str(2**63),  # too large for the column: SQLite raised OverflowError
+    ],
+)
+def test_a_filter_value_that_is_not_an_id_is_ignored(login_as, city_admin, name, value):
+    made = RemovalDecisionFactory(categories=[7])
+    client = login_as(city_admin)
+    response = client.get(LIST, {name: value})
+    assert response.status_code == 200
+    assert refs(response) == {made.reference}
+    assert len(_export(client, "?" + urlencode({name: value}))) == 2
+
+
+@pytest.mark.parametrize("object_id", ["²", "9" * 5000, str(2**63)])
+def test_opening_a_record_that_cannot_exist_says_so(login_as, city_admin, object_id):
+    response = login_as(city_admin).get(f"{LIST}{object_id}/change/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("admin:index")
+    assert "doesn\N{RIGHT SINGLE QUOTATION MARK}t exist" in response.content.decode()
+
+
+def test_opening_a_record_in_the_admin_shows_its_record_page(login_as, city_admin):
+    decision = RemovalDecisionFactory()
+    response = login_as(city_admin).get(f"{LIST}{decision.pk}/change/")
+    assert response.status_code == 302
+    assert response["Location"] == decision.get_absolute_url()
+
+
 def test_date_range_filter_is_inclusive_in_the_city_time_zone(login_as, city_admin):
     today = clock.today()
     start = timezone.make_aware(
@@ -93,6 +128,29 @@ def test_date_range_filter_is_inclusive_in_the_city_time_zone(login_as, city_adm
     response = login_as(city_admin).get(f"{LIST}?removed_from={d1}&removed_to={d2}")
     assert refs(response) == {inside_first.reference, inside_last.reference}
     assert "Past 7 days" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "time_zone"),
+    [
+        # 9999-12-31 has no next day: the end of the range raised OverflowError.
+        ("removed_to=9999-12-31", "America/Chicago"),
+        ("removed_from=0001-01-01&removed_to=9999-12-31", "America/Chicago"),
+        # East of UTC, 0001-01-01 starts in year 0 in UTC (what the database
+        # stores): the query raised OverflowError.
+        ("removed_from=0001-01-01", "Pacific/Auckland"),
+    ],
+)
+def test_date_range_at_the_ends_of_the_calendar_has_no_bound_there(
+    login_as, city_admin, settings, query, time_zone
+):
+    settings.TIME_ZONE = time_zone
+    made = RemovalDecisionFactory()
+    client = login_as(city_admin)
+    response = client.get(f"{LIST}?{query}")
+    assert response.status_code == 200
+    assert refs(response) == {made.reference}
+    assert len(_export(client, f"?{query}")) == 2
 
 
 @pytest.mark.parametrize(
@@ -182,6 +240,27 @@ def test_csv_export_of_the_filtered_list(
         action="moderation.removals.exported", data__filters={"category": "2"}
     )
     assert event.actor == city_admin
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # PostgreSQL refused each with DataError (a 500): a NUL in a text
+        # comparison, or in the export's audit event.
+        f"{LIST}?author_handle=%00",
+        f"{LIST}?platform_action__exact=%00",
+        f"{LIST}export.csv?told=%00",
+        f"{LIST}export.csv?q=a%00b",
+        f"{LIST}?%00=1",
+        "/admin/moderation/removalcategory/?name=%00",
+    ],
+)
+def test_a_null_character_in_a_list_address_is_a_bad_request(login_as, city_admin, url):
+    RemovalDecisionFactory()
+    response = login_as(city_admin).get(url)
+    assert response.status_code == 400
+    assert "We could not understand this request" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="moderation.removals.exported")
 
 
 def test_csv_export_shows_managers_only_their_accounts(

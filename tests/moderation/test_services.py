@@ -232,6 +232,20 @@ def test_comment_id_from_url():
         "https://www.youtube.com/watch?v=a&lc=Ugx1"
     ) == ("Ugx1")
     assert services.comment_id_from_url("https://www.facebook.com/") == ""
+    # Addresses urlsplit cannot read (an unclosed IPv6 bracket) have no id.
+    assert services.comment_id_from_url("http://[::1") == ""
+    assert services.comment_id_from_url("https://[fe80::1/c/abcd1234") == ""
+
+
+def test_an_unreadable_address_is_a_field_error(account_manager, account):
+    with pytest.raises(RemovalValidationError) as error:
+        services.removal_create(
+            by=account_manager, **valid(account, comment_url="http://[::1")
+        )
+    assert error.value.message_dict["comment_url"] == [
+        "Enter the full address of the comment, starting with https://."
+    ]
+    assert not RemovalDecision.objects.exists()
 
 
 # --- Amendments ---------------------------------------------------------------

@@ -137,6 +137,18 @@ def test_a_forged_account_is_refused_with_a_specific_message(
     assert not RemovalDecision.objects.exists()
 
 
+def test_an_unreadable_comment_address_is_a_form_error(
+    login_as, account_manager, account
+):
+    data = form_data(account, categories=_category_pks(7), comment_url="http://[::1")
+    response = login_as(account_manager).post(NEW, data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter the full address of the comment" in html
+    assert "Pill Shop" in html
+    assert not RemovalDecision.objects.exists()
+
+
 def test_a_long_paste_is_refused_and_the_rest_kept(login_as, account_manager, account):
     data = form_data(account, categories=_category_pks(7), comment_text="y" * 100_000)
     response = login_as(account_manager).post(NEW, data)
@@ -268,6 +280,57 @@ def test_a_bad_correction_shows_its_error(login_as, account_manager, account):
     assert response.status_code == 400
     assert "Tick at least one category" in response.content.decode()
     assert not decision.amendments.exists()
+
+
+# An id too large for a 64-bit column: SQLite raised OverflowError on it (a 500).
+TOO_LARGE_ID = str(2**63)
+
+
+def test_a_category_id_too_large_for_the_database_is_a_form_error(
+    login_as, account_manager, account
+):
+    client = login_as(account_manager)
+    data = form_data(account, categories=[*_category_pks(7), TOO_LARGE_ID])
+    response = client.post(NEW, data)
+    assert response.status_code == 400
+    assert "is not one of the available choices" in response.content.decode()
+    assert not RemovalDecision.objects.exists()
+
+    decision = RemovalDecisionFactory(account=account)
+    response = client.post(
+        reverse("moderation:removal-amend", args=[decision.pk]),
+        {"field": "categories", "categories": [TOO_LARGE_ID], "reason": "Oops."},
+    )
+    assert response.status_code == 400
+    assert "is not one of the available choices" in response.content.decode()
+    assert not decision.amendments.exists()
+
+
+def test_a_time_before_year_one_in_utc_is_a_form_error(
+    login_as, account_manager, account, settings
+):
+    """East of UTC, 0001-01-01 00:00 is in year 0 in UTC: saving or showing it
+    raised OverflowError (SQLite) or DataError (PostgreSQL)."""
+    settings.TIME_ZONE = "Pacific/Auckland"
+    too_early = "0001-01-01T00:00"
+    client = login_as(account_manager)
+    data = form_data(account, categories=_category_pks(7), posted_at=too_early)
+    response = client.post(NEW, data)
+    assert response.status_code == 400
+    assert "Enter a date and time, e.g." in response.content.decode()
+    assert not RemovalDecision.objects.exists()
+
+    decision = RemovalDecisionFactory(account=account)
+    for action, data in [
+        ("notify", {"via": "email", "text": "Dear author", "notified_at": too_early}),
+        ("amend", {"field": "posted_at", "when": too_early, "reason": "Typo."}),
+    ]:
+        url = reverse(f"moderation:removal-{action}", args=[decision.pk])
+        response = client.post(url, data)
+        assert response.status_code == 400
+        assert "Enter a date and time, e.g." in response.content.decode()
+    assert not decision.amendments.exists()
+    assert client.get(decision.get_absolute_url()).status_code == 200
 
 
 def test_a_manager_of_another_account_cannot_append(login_as, make_staff):

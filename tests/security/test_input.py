@@ -32,9 +32,19 @@ def _download(request):  # type: ignore[no-untyped-def]
 urlpatterns = [path("download/", _download)]
 
 
+def _service_sources(app_dir: Path) -> list[Path]:
+    """Return the files of an app's services: ``services.py``, or every module of a
+    ``services/`` package."""
+    module = app_dir / "services.py"
+    if module.exists():
+        return [module]
+    return sorted((app_dir / "services").rglob("*.py"))
+
+
 def test_every_model_upload_is_content_checked_by_its_service():
     """Each app with a FileField passes the file through core.uploads.validate_upload
-    (content, not name; size cap) before it is stored."""
+    (content, not name; size cap) before it is stored. An app's services are a
+    ``services.py`` module or a ``services/`` package (every module in it)."""
     problems = []
     for config in apps.get_app_configs():
         if config.label not in PROJECT_APPS:
@@ -47,11 +57,10 @@ def test_every_model_upload_is_content_checked_by_its_service():
         ]
         if not fields:
             continue
-        services = Path(config.path) / "services.py"
-        tree = ast.parse(services.read_text()) if services.exists() else ast.Module([])
         calls = {
             getattr(node.func, "attr", None) or getattr(node.func, "id", None)
-            for node in ast.walk(tree)
+            for source in _service_sources(Path(config.path))
+            for node in ast.walk(ast.parse(source.read_text()))
             if isinstance(node, ast.Call)
         }
         if "validate_upload" not in calls:
