@@ -31,6 +31,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import secrets
 import shutil
 import statistics
@@ -344,12 +345,55 @@ def run_python(
     return Result(name, len(latencies), elapsed, p95, bad[0])
 
 
+CPU_GROUPS = {"gunicorn": "web", "postgres": "postgres", "redis-server": "redis"}
+# (manage.py runs are children too, but none runs while a case is driven.)
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds() -> dict[int, tuple[str, float]]:
+    """CPU seconds used so far by each process of interest, from /proc (Linux)."""
+    seen: dict[int, tuple[str, float]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        group = CPU_GROUPS.get(name)
+        if group is None:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        seen[int(stat.parent.name)] = (
+            group,
+            (int(fields[11]) + int(fields[12])) / CLOCK_TICKS,
+        )
+    # The load generator has exited by the end of a run: count it as a child.
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seen[0] = ("load", children.ru_utime + children.ru_stime)
+    return seen
+
+
+def cpu_used(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]
+) -> dict[str, float]:
+    used: dict[str, float] = {}
+    for pid, (group, seconds) in after.items():
+        used[group] = used.get(group, 0.0) + seconds - before.get(pid, (group, 0.0))[1]
+    return used
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--port", type=int, default=8801)
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="also print CPU milliseconds per request by process "
+        "(web workers, PostgreSQL, Redis, load generator)",
+    )
     args = parser.parse_args()
 
     static_root = tempfile.mkdtemp(prefix="bench-static-")
@@ -383,6 +427,7 @@ def main() -> None:
             f"{HOST}:{args.port}",
             "--log-level",
             "warning",
+            *os.environ.get("BENCH_GUNICORN_EXTRA", "").split(),
         ],
         cwd=ROOT,
         env=env,
@@ -411,8 +456,10 @@ def main() -> None:
             drive(name, args.port, path, method, hdrs, data, 2, 2)
         before = int(manage(env, "shell", "-c", count_sql).strip().splitlines()[-1])
         results: dict[str, list[Result]] = {c[0]: [] for c in cases}
+        cpu: dict[str, dict[str, float]] = {c[0]: {} for c in cases}
         for _ in range(args.rounds):
             for name, path, method, hdrs, data in cases:
+                start = cpu_seconds()
                 result = drive(
                     name,
                     args.port,
@@ -424,6 +471,8 @@ def main() -> None:
                     args.connections,
                 )
                 results[name].append(result)
+                for group, used in cpu_used(start, cpu_seconds()).items():
+                    cpu[name][group] = cpu[name].get(group, 0.0) + used
         after = int(manage(env, "shell", "-c", count_sql).strip().splitlines()[-1])
     finally:
         gunicorn.terminate()
@@ -444,6 +493,15 @@ def main() -> None:
     for name in results:
         rps, p95, bad, total = summary(name)
         print(f"{name:18} {rps:9.1f} {p95:8.1f} {total:9d} {bad:7d}")
+    if args.cpu:
+        groups = sorted({g for used in cpu.values() for g in used})
+        print("CPU ms per request: " + ", ".join(groups))
+        for name in results:
+            total = summary(name)[3] or 1
+            figures = "  ".join(
+                f"{g} {cpu[name].get(g, 0.0) * 1000 / total:6.2f}" for g in groups
+            )
+            print(f"{name:18} {figures}")
     form_posts = summary("form POST")[3]
     filed = after - before
     # wrk counts the responses it received in time; a few requests still in
