@@ -1,7 +1,7 @@
 """Benchmark of the public appeal form (issue #6): GET and valid POST against bare
 Django views served by the same gunicorn.
 
-    .venv/bin/python bench/public_form.py [--seconds 15] [--connections 8]
+    .venv/bin/python bench/public_form.py [--seconds 15] [--connections 8] [--cpu]
 
 It migrates a PostgreSQL database (``BENCH_DATABASE_URL``, default
 ``postgres://postgres@127.0.0.1:5432/h_appeals_bench``, created with ``createdb``
@@ -19,9 +19,11 @@ each and in alternating rounds:
   email job queued to Redis, and the redirect
 
 with ``wrk`` when it is installed (``apt-get install wrk``), otherwise a threaded
-Python client. It prints requests per second and p95 latency for each, the ratios,
-and last: ``public_form: get <x>x of bare, post <y>x of bare insert``. Targets:
-GET at least 0.6x, POST at least 0.5x.
+Python client. It prints requests per second and p95 latency for each (with
+``--cpu``, also the CPU milliseconds each request cost in the web workers,
+PostgreSQL, Redis and the load generator, read from /proc), the ratios, and
+last: ``public_form: get <x>x of bare, post <y>x of bare insert``. Targets: GET at
+least 0.6x, POST at least 0.5x.
 """
 
 from __future__ import annotations
@@ -427,7 +429,6 @@ def main() -> None:
             f"{HOST}:{args.port}",
             "--log-level",
             "warning",
-            *os.environ.get("BENCH_GUNICORN_EXTRA", "").split(),
         ],
         cwd=ROOT,
         env=env,
