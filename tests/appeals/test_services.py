@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.mail import EmailMessage
 
 from appeals import selectors, services
 from appeals.exceptions import (
@@ -223,7 +224,7 @@ def test_a_receipt_that_could_not_be_sent_is_tried_again(city_profile, monkeypat
     def mail_server_down(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr(services.EmailMessage, "send", mail_server_down)
+    monkeypatch.setattr(EmailMessage, "send", mail_server_down)
     assert services.filing_receipts_send() == {"sent": 0, "failed": 1}
     challenge.refresh_from_db()
     assert challenge.receipt_pending

@@ -147,7 +147,7 @@ AUDITED_BY_CALLER = {
     ("retention/series.py", "destroy_messages"): "retention.purge redacts and logs",
     # Clears the receipts job's queue flag; the email itself is audited by
     # correspondence_send ("appeal.email_sent"), which it calls first.
-    ("appeals/services.py", "filing_send_receipt"): "correspondence_send audits",
+    ("appeals/services/filing.py", "filing_send_receipt"): "correspondence_send audits",
 }
 
 

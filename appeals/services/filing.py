@@ -1,0 +1,288 @@
+"""Filing an appeal (P22) or a legality challenge (P23): from the public forms or
+entered by staff, with its tracking number, deadlines, audit event and receipt."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from accounts.selectors import city_profile_get
+from appeals import pagecache
+from appeals.models import (
+    Appeal,
+    Channel,
+    Correspondence,
+    Delivery,
+    Filing,
+    LegalityChallenge,
+    ReferenceCounter,
+)
+from appeals.services._base import (
+    DEFAULT_DAYS,
+    LETTER_MAX_BYTES,
+    F,
+    _days_from,
+    _kind_prefix,
+    _noun,
+    _personal,
+)
+from appeals.services.correspondence import (
+    _write,
+    correspondence_send,
+)
+from core import audit, calendar, clock
+from core.uploads import IMAGE_OR_PDF, sha256_of, validate_upload
+
+if TYPE_CHECKING:
+    pass
+
+logger = logging.getLogger(__name__)
+
+
+def _next_reference(prefix: str, year: int) -> str:
+    """Take the next tracking number for ``prefix`` and ``year``.
+
+    PostgreSQL takes it from a sequence per prefix and year (migration 0003), so
+    concurrent filings never wait for each other; a number taken by a filing that
+    then fails is not reused, so the numbers may have gaps. SQLite, which has one
+    writer at a time, counts in ReferenceCounter with one atomic upsert.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT appeals_next_reference_number(%s, %s)", [prefix, year]
+            )
+        else:
+            table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+            cursor.execute(
+                f"INSERT INTO {table} (prefix, year, last) VALUES (%s, %s, 1) "  # noqa: S608  # nosec B608
+                f"ON CONFLICT (prefix, year) DO UPDATE SET last = {table}.last + 1 "
+                "RETURNING last",
+                [prefix, year],
+            )
+        (number,) = cursor.fetchone()
+    return f"{prefix}-{year}-{number:05d}"
+
+
+def _check_new_filing(filing: Filing) -> None:
+    """Validate a new filing without a database round trip per rule: field rules
+    here, and the database constraints' rules restated so a bad call gets a clear
+    ValidationError rather than an IntegrityError. Foreign keys come from forms
+    or callers that already hold the objects."""
+    filing.full_clean(
+        exclude=["reference", "status_token", "account", "entered_by", "reviewer"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    errors: dict[str, str] = {}
+    if not filing.email and not filing.postal_address:
+        errors["email"] = "Give an email address or a postal address."
+    elif filing.reply_by == Delivery.EMAIL and not filing.email:
+        errors["email"] = "Give an email address for an answer by email."
+    elif filing.reply_by == Delivery.MAIL and not filing.postal_address:
+        errors["postal_address"] = "Give a postal address for an answer by mail."
+    if (
+        isinstance(filing, Appeal)
+        and not filing.comment_url
+        and not filing.comment_text
+    ):
+        errors["comment_text"] = "Give a link to the comment or what it said."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_letter(letter: Any) -> str:
+    validate_upload(letter, kinds=IMAGE_OR_PDF, max_bytes=LETTER_MAX_BYTES)
+    return sha256_of(letter)
+
+
+def _filing_create(
+    filing: F,
+    *,
+    channel: str,
+    received_on: date | None,
+    by: Any,
+    letter: Any,
+) -> F:
+    today = clock.today()
+    received_on = received_on or today
+    if received_on > today:
+        raise ValidationError({"received_on": "The received date is in the future."})
+    if channel == Channel.WEB and by is not None:
+        raise ValidationError({"channel": "Staff enter letters, emails and visits."})
+    if channel != Channel.WEB and by is None:
+        raise ValidationError({"channel": "Only staff enter filings on paper."})
+    prefix = _kind_prefix(filing)
+    days = pagecache.cached("deadline-days", _deadline_days)
+    ack_days, answer_days = days[f"{prefix}_ack_days"], days[f"{prefix}_answer_days"]
+    off = pagecache.cached("holidays", _all_holidays)
+    filing.channel = channel
+    filing.received_on = received_on
+    filing.entered_by = by
+    filing.ack_due_on = calendar.add_business_days(received_on, ack_days, holidays=off)
+    filing.answer_due_on = calendar.add_business_days(
+        received_on, answer_days, holidays=off
+    )
+    if letter:
+        filing.letter_sha256 = _check_letter(letter)
+        filing.letter = letter
+    _check_new_filing(filing)
+    # The receipts job (filing_receipts_send) writes, keeps and emails the receipt.
+    filing.receipt_pending = bool(filing.email)
+    filing.reference = _next_reference(filing.REFERENCE_PREFIX, received_on.year)
+    filing.status_token = secrets.token_urlsafe(32)
+    filing.save(force_insert=True)
+    data = audit.snapshot(
+        filing,
+        ["channel", "received_on", "status", "ack_due_on", "answer_due_on"],
+    )
+    if isinstance(filing, Appeal):
+        data["account"] = filing.account_id
+    else:
+        data["section"] = filing.section_anchor
+    if filing.letter_sha256:
+        data["letter_sha256"] = filing.letter_sha256
+    audit.record_event(
+        action=f"{prefix}.received",
+        target=filing,
+        actor=by,
+        data=data,
+        personal=_personal(filing),
+    )
+    return filing
+
+
+def _deadline_days() -> dict[str, int]:
+    profile = city_profile_get()
+    return {name: _days_from(profile, name) for name in DEFAULT_DAYS}
+
+
+def _all_holidays() -> frozenset[date]:
+    from core.models import Holiday
+
+    return frozenset(Holiday.objects.values_list("date", flat=True))
+
+
+def filing_send_receipt(*, kind: str, filing_id: int) -> Correspondence | None:
+    """Write the receipt of a filing (reference and status link) and email it.
+
+    Safe to run twice, or in two workers at once: a filing gets one receipt, sent
+    once. The filing stays pending until the email has gone, so a failed send is
+    tried again by the next run of the receipts job.
+    """
+    model = Appeal if kind == "appeal" else LegalityChallenge
+    with transaction.atomic():
+        filing = model.objects.select_for_update().filter(pk=filing_id).first()
+        if filing is None or not filing.email:
+            return None
+        related = "appeal" if model is Appeal else "challenge"
+        letter = Correspondence.objects.filter(
+            kind=Correspondence.Kind.RECEIPT, **{related: filing}
+        ).first()
+        if letter is None:
+            letter = _write(
+                filing,
+                kind=Correspondence.Kind.RECEIPT,
+                template="receipt",
+                subject=f"We received your {_noun(filing)} ({filing.reference})",
+                delivery=Delivery.EMAIL,
+                send=False,
+            )
+    correspondence_send(correspondence_id=letter.pk)
+    model.objects.filter(pk=filing_id, receipt_pending=True).update(
+        receipt_pending=False
+    )
+    return letter
+
+
+def filing_receipts_send(*, limit: int = 200) -> dict[str, int]:
+    """Email the receipts of new filings (the periodic receipts job, P22, P23).
+
+    Filing only marks a receipt as due; this job, run every
+    ``APPEALS_RECEIPTS_INTERVAL_SECONDS``, writes and sends it, so a submission
+    never waits on the mail queue and a receipt whose send failed is retried.
+    """
+    counts = {"sent": 0, "failed": 0}
+    for model in (Appeal, LegalityChallenge):
+        pending = model.objects.filter(receipt_pending=True).order_by("pk")
+        for pk in pending.values_list("pk", flat=True)[:limit]:
+            try:
+                filing_send_receipt(kind=model._meta.model_name or "", filing_id=pk)
+            except OSError:
+                # The mail server is unreachable: the next run tries again.
+                logger.exception("receipt of %s %s not sent", model.__name__, pk)
+                counts["failed"] += 1
+            else:
+                counts["sent"] += 1
+    return counts
+
+
+@transaction.atomic
+def appeal_submit(
+    *,
+    name: str,
+    explanation: str,
+    email: str = "",
+    postal_address: str = "",
+    reply_by: str = Delivery.EMAIL,
+    account: Any = None,
+    account_other: str = "",
+    comment_posted_on: date | None = None,
+    comment_url: str = "",
+    comment_text: str = "",
+    channel: str = Channel.WEB,
+    received_on: date | None = None,
+    by: Any = None,
+    letter: Any = None,
+) -> Appeal:
+    """File an appeal of a removal (P22): from the web form, or entered by staff."""
+    appeal = Appeal(
+        name=name,
+        email=email,
+        postal_address=postal_address,
+        reply_by=reply_by,
+        account=account,
+        account_other=account_other,
+        comment_posted_on=comment_posted_on,
+        comment_url=comment_url,
+        comment_text=comment_text,
+        explanation=explanation,
+    )
+    return _filing_create(
+        appeal, channel=channel, received_on=received_on, by=by, letter=letter
+    )
+
+
+@transaction.atomic
+def challenge_submit(
+    *,
+    name: str,
+    section_anchor: str,
+    section_title: str,
+    basis: str,
+    email: str = "",
+    postal_address: str = "",
+    reply_by: str = Delivery.EMAIL,
+    channel: str = Channel.WEB,
+    received_on: date | None = None,
+    by: Any = None,
+    letter: Any = None,
+) -> LegalityChallenge:
+    """File a legality challenge of part of the policy or notice (P23)."""
+    challenge = LegalityChallenge(
+        name=name,
+        email=email,
+        postal_address=postal_address,
+        reply_by=reply_by,
+        section_anchor=section_anchor,
+        section_title=section_title,
+        basis=basis,
+    )
+    return _filing_create(
+        challenge, channel=channel, received_on=received_on, by=by, letter=letter
+    )

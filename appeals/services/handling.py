@@ -1,0 +1,361 @@
+"""Handling a filing: acknowledge, assign the reviewer, review, answer in writing
+(appeals: upheld, modified or reversed; challenges: after the attorney), withdraw."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING, Any, cast
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from appeals.exceptions import (
+    MissingInformation,
+    NotPermitted,
+    ReviewerConflict,
+)
+from appeals.models import (
+    Appeal,
+    AttorneyConsultation,
+    Correspondence,
+    Filing,
+    LegalityChallenge,
+)
+from appeals.services._base import (
+    F,
+    S,
+    _clean_response,
+    _ensure_answerer,
+    _ensure_handler,
+    _ensure_status,
+    _kind_prefix,
+    _lock,
+    _noun,
+    _remover_id,
+    can_handle,
+)
+from appeals.services.correspondence import _write
+from core import audit, clock
+from core.roles import CITY_ATTORNEY, has_role
+
+if TYPE_CHECKING:
+    from moderation.models import RemovalDecision
+
+
+@transaction.atomic
+def filing_acknowledge(*, filing: F, by: Any) -> F:
+    """Record the acknowledgment and write it to the resident (P23: promptly)."""
+    _ensure_handler(by, filing)
+    _lock(filing)
+    _ensure_status(filing, allowed=(S.RECEIVED,), step="acknowledged")
+    filing.status = S.ACKNOWLEDGED
+    filing.acknowledged_at = clock.now()
+    filing.acknowledged_by = by
+    filing.full_clean()
+    filing.save()
+    letter = _write(
+        filing,
+        kind=Correspondence.Kind.ACKNOWLEDGMENT,
+        template="acknowledgment",
+        subject=f"Your {_noun(filing)} {filing.reference} is being handled",
+    )
+    audit.record_event(
+        action=f"{_kind_prefix(filing)}.acknowledged",
+        target=filing,
+        actor=by,
+        data={
+            "changes": {"status": [S.RECEIVED, S.ACKNOWLEDGED]},
+            "correspondence": letter.pk,
+            "late": clock.today() > filing.ack_due_on,
+        },
+    )
+    return filing
+
+
+@transaction.atomic
+def filing_assign_reviewer(*, filing: F, reviewer: Any, by: Any) -> F:
+    """Assign the reviewer; for an appeal, never the person who made the removal
+    (P22: reconsideration by someone else)."""
+    _ensure_handler(by, filing)
+    _lock(filing)
+    _ensure_status(filing, allowed=Filing.OPEN_STATUSES, step="assigned")
+    if not can_handle(reviewer, filing):
+        raise NotPermitted(f"{reviewer} may not review {_noun(filing)}s.")
+    if isinstance(filing, Appeal) and reviewer.pk == _remover_id(filing):
+        raise ReviewerConflict(
+            f"{reviewer} made the removal under appeal and cannot review it."
+        )
+    before = filing.reviewer_id
+    filing.reviewer = reviewer
+    filing.save(update_fields=["reviewer", "updated_at"])
+    audit.record_event(
+        action=f"{_kind_prefix(filing)}.reviewer_assigned",
+        target=filing,
+        actor=by,
+        data={"changes": {"reviewer": [before, reviewer.pk]}},
+    )
+    return filing
+
+
+@transaction.atomic
+def filing_start_review(*, filing: F, by: Any) -> F:
+    """Move an acknowledged filing under review (it needs a reviewer)."""
+    _ensure_handler(by, filing)
+    _lock(filing)
+    _ensure_status(filing, allowed=(S.ACKNOWLEDGED,), step="put under review")
+    if filing.reviewer_id is None:
+        raise MissingInformation("Assign a reviewer first.")
+    filing.status = S.UNDER_REVIEW
+    filing.review_started_at = clock.now()
+    filing.save(update_fields=["status", "review_started_at", "updated_at"])
+    audit.record_event(
+        action=f"{_kind_prefix(filing)}.review_started",
+        target=filing,
+        actor=by,
+        data={"changes": {"status": [S.ACKNOWLEDGED, S.UNDER_REVIEW]}},
+    )
+    return filing
+
+
+@transaction.atomic
+def appeal_answer(
+    *,
+    appeal: Appeal,
+    by: Any,
+    outcome: str,
+    response: str,
+    categories: Iterable[Any] = (),
+) -> Appeal:
+    """Answer an appeal in writing with its outcome (P22).
+
+    ``modified`` names the categories the removal now stands on; ``reversed``
+    appends the restoration amendment to the removal decision.
+    """
+    _ensure_answerer(appeal, by)
+    _lock(appeal)
+    _ensure_status(appeal, allowed=(S.ACKNOWLEDGED, S.UNDER_REVIEW), step="answered")
+    if appeal.removal_id is None:
+        raise MissingInformation("Link the removal decision before answering.")
+    if by.pk == _remover_id(appeal):
+        raise ReviewerConflict("You made this removal; someone else must answer.")
+    text = _clean_response(response)
+    if outcome not in Appeal.Outcome.values:
+        raise ValidationError({"outcome": "Choose an outcome."})
+    categories = list(categories)
+    if outcome == Appeal.Outcome.MODIFIED and not categories:
+        raise ValidationError(
+            {"categories": "Name the categories the removal stands on (P21)."}
+        )
+    if outcome != Appeal.Outcome.MODIFIED and categories:
+        raise ValidationError(
+            {"categories": "Categories are only for a modified outcome."}
+        )
+    _before_answer(appeal, by=by, outcome=outcome, reason=text)
+    before = appeal.status
+    appeal.status = S.ANSWERED
+    appeal.outcome = outcome
+    appeal.response = text
+    appeal.response_delivery = appeal.reply_by
+    appeal.answered_at = clock.now()
+    appeal.answered_by = by
+    appeal.full_clean()
+    appeal.save()
+    if categories:
+        appeal.revised_categories.set(categories)
+    letter = _write(
+        appeal,
+        kind=Correspondence.Kind.RESPONSE,
+        template="response",
+        subject=f"The answer to your appeal {appeal.reference}",
+    )
+    audit.record_event(
+        action="appeal.answered",
+        target=appeal,
+        actor=by,
+        data={
+            "changes": {"status": [before, S.ANSWERED], "outcome": ["", outcome]},
+            "categories": sorted(c.pk for c in categories),
+            "correspondence": letter.pk,
+            "response_sha256": hashlib.sha256(text.encode()).hexdigest(),
+            "late": clock.today() > appeal.answer_due_on,
+        },
+        personal={"response": text},
+    )
+    return appeal
+
+
+def _before_answer(appeal: Appeal, *, by: Any, outcome: str, reason: str) -> None:
+    """A reversal appends the restoration amendment to the removal decision (P22)."""
+    if outcome == Appeal.Outcome.REVERSED:
+        from moderation.services import removal_restore
+
+        removal_restore(
+            # appeal_answer refuses an appeal without its removal decision.
+            decision=cast("RemovalDecision", appeal.removal),
+            by=by,
+            reason=f"Appeal {appeal.reference} reversed the removal.",
+            appeal=appeal,
+        )
+
+
+@transaction.atomic
+def appeal_link_removal(*, appeal: Appeal, removal: Any, by: Any) -> Appeal:
+    """Link the appeal to the removal decision it is about (found by the staff
+    search); refused when the assigned reviewer made that removal (P22)."""
+    _ensure_handler(by, appeal)
+    _lock(appeal)
+    _ensure_status(appeal, allowed=Filing.OPEN_STATUSES, step="linked")
+    if appeal.reviewer_id and appeal.reviewer_id == removal.removed_by_id:
+        raise ReviewerConflict(
+            f"The reviewer, {appeal.reviewer}, made {removal}: assign another "
+            "reviewer first."
+        )
+    before = appeal.removal_id
+    appeal.removal = removal
+    appeal.save(update_fields=["removal", "updated_at"])
+    audit.record_event(
+        action="appeal.removal_linked",
+        target=appeal,
+        actor=by,
+        data={"changes": {"removal": [before, removal.pk]}},
+    )
+    return appeal
+
+
+@transaction.atomic
+def challenge_record_consultation(
+    *,
+    challenge: LegalityChallenge,
+    by: Any,
+    attorney: Any,
+    notes: str,
+    consulted_on: date | None = None,
+) -> AttorneyConsultation:
+    """Record the City Attorney's consultation (P23); the notes are privileged."""
+    if not by.has_perm("appeals.add_attorneyconsultation"):
+        raise NotPermitted("Only the City Attorney or City Administrator may.")
+    _lock(challenge)
+    _ensure_status(
+        challenge,
+        allowed=(S.ACKNOWLEDGED, S.UNDER_REVIEW),
+        step="given a consultation",
+    )
+    if not has_role(attorney, CITY_ATTORNEY):
+        raise NotPermitted(f"{attorney} is not in the City Attorney group.")
+    consulted_on = consulted_on or clock.today()
+    if consulted_on > clock.today():
+        raise ValidationError({"consulted_on": "The date is in the future."})
+    consultation = AttorneyConsultation(
+        challenge=challenge,
+        attorney=attorney,
+        consulted_on=consulted_on,
+        notes=(notes or "").strip(),
+        recorded_by=by,
+    )
+    consultation.full_clean()
+    consultation.save()
+    # Privileged: neither the notes nor a hint of them go in the audit trail.
+    audit.record_event(
+        action="challenge.attorney_consulted",
+        target=challenge,
+        actor=by,
+        data={
+            "consultation": consultation.pk,
+            "attorney": attorney.pk,
+            "consulted_on": consulted_on,
+        },
+    )
+    return consultation
+
+
+@transaction.atomic
+def challenge_answer(
+    *,
+    challenge: LegalityChallenge,
+    by: Any,
+    outcome: str,
+    response: str,
+    amended_version: Any = None,
+) -> LegalityChallenge:
+    """Answer a legality challenge in writing (P23), after consulting the attorney."""
+    _ensure_answerer(challenge, by)
+    _lock(challenge)
+    _ensure_status(challenge, allowed=(S.ACKNOWLEDGED, S.UNDER_REVIEW), step="answered")
+    if not challenge.consultations.exists():
+        raise MissingInformation(
+            "Record the City Attorney's consultation before answering (P23)."
+        )
+    text = _clean_response(response)
+    if outcome not in LegalityChallenge.Outcome.values:
+        raise ValidationError({"outcome": "Choose an outcome."})
+    if outcome == LegalityChallenge.Outcome.AMENDED:
+        from notices.models import DocumentVersion
+
+        if amended_version is None or not (
+            DocumentVersion.objects.public().filter(pk=amended_version.pk).exists()
+        ):
+            raise ValidationError(
+                {
+                    "amended_version": "Choose the published policy or notice "
+                    "version that amends it."
+                }
+            )
+    else:
+        amended_version = None
+    before = challenge.status
+    challenge.status = S.ANSWERED
+    challenge.outcome = outcome
+    challenge.amended_version = amended_version
+    challenge.response = text
+    challenge.response_delivery = challenge.reply_by
+    challenge.answered_at = clock.now()
+    challenge.answered_by = by
+    challenge.full_clean()
+    challenge.save()
+    letter = _write(
+        challenge,
+        kind=Correspondence.Kind.RESPONSE,
+        template="response",
+        subject=f"The answer to your legality challenge {challenge.reference}",
+    )
+    audit.record_event(
+        action="challenge.answered",
+        target=challenge,
+        actor=by,
+        data={
+            "changes": {"status": [before, S.ANSWERED], "outcome": ["", outcome]},
+            "amended_version": getattr(amended_version, "pk", None),
+            "correspondence": letter.pk,
+            "response_sha256": hashlib.sha256(text.encode()).hexdigest(),
+            "late": clock.today() > challenge.answer_due_on,
+        },
+        personal={"response": text},
+    )
+    return challenge
+
+
+@transaction.atomic
+def filing_withdraw(*, filing: F, by: Any, note: str) -> F:
+    """Record that the resident withdrew the filing (staff record it, with a note)."""
+    _ensure_handler(by, filing)
+    _lock(filing)
+    _ensure_status(filing, allowed=Filing.OPEN_STATUSES, step="withdrawn")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Say how the resident withdrew it."})
+    before = filing.status
+    filing.status = S.WITHDRAWN
+    filing.withdrawn_at = clock.now()
+    filing.withdrawal_note = note
+    filing.full_clean()
+    filing.save()
+    audit.record_event(
+        action=f"{_kind_prefix(filing)}.withdrawn",
+        target=filing,
+        actor=by,
+        data={"changes": {"status": [before, S.WITHDRAWN]}},
+        personal={"note": note},
+    )
+    return filing
