@@ -1,13 +1,9 @@
-"""Public appeal and challenge forms, the private status page, and staff pages.
-
-Views parse input, call one service and render; every refusal of a public
-submission is a polite page (400 or 429), never a server error.
+"""The staff pages of appeals and legality challenges: list, entry of filings that
+came on paper, and each filing's page with its steps (P22, P23).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from typing import Any, cast
 
 from django.conf import settings
@@ -19,14 +15,11 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_date
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
 
 from accounts.models import Account, User
-from accounts.selectors import city_profile_get
 from appeals import forms as f
-from appeals import pagecache, selectors, services
+from appeals import selectors, services
 from appeals.exceptions import AppealsError
 from appeals.models import (
     Appeal,
@@ -35,213 +28,10 @@ from appeals.models import (
     Filing,
     LegalityChallenge,
 )
+from appeals.views.public import _add_errors
 from core import clock
 from core.auth import staff_required
-from core.net import client_ip
 from core.uploads import attachment_response
-
-logger = logging.getLogger(__name__)
-
-# The public forms are text only: a few kilobytes. Anything much larger is refused
-# before Django parses it (DATA_UPLOAD_MAX_MEMORY_SIZE is the global cap).
-PUBLIC_BODY_MAX = 64 * 1024
-REFUSALS = {
-    "too_large": "Your submission is larger than this form accepts.",
-    "rate": "We have received several submissions from your connection recently.",
-    "honeypot": "Your submission looked automated, so it was not accepted.",
-    "too_fast": "The form was sent faster than a person could fill it in.",
-    "invalid": "The form could not be checked: it may have been changed or copied.",
-}
-
-
-def client_key(group: str, request: HttpRequest) -> str:
-    """Rate-limit key: the client address, honouring trusted proxies (core.net)."""
-    return client_ip(request) or "unknown"
-
-
-def _refuse(request: HttpRequest, reason: str, *, status: int) -> HttpResponse:
-    logger.info("public form refused: %s from %s", reason, client_ip(request))
-    response = render(
-        request,
-        "appeals/refused.html",
-        {"reason": reason, "message": REFUSALS[reason], "retry": status == 429},
-        status=status,
-    )
-    if status == 429:
-        response["Retry-After"] = "3600"
-    return response
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    """Keep a page carrying a status token out of caches, indexes and referrers."""
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-def _public_form(
-    request: HttpRequest,
-    *,
-    form_class: type[f.AppealForm] | type[f.ChallengeForm],
-    submit: Any,
-    template: str,
-    extra_of: Callable[[], dict[str, Any]],
-) -> HttpResponse:
-    if request.method != "POST":
-        stamp = f.form_stamp()
-
-        def render_page(token: str) -> HttpResponse:
-            form = form_class(initial={"started": stamp})
-            return _render_form(
-                request, template, form, {**extra_of(), "csrf_token": token}
-            )
-
-        return pagecache.serve(request, template, stamp=stamp, render=render_page)
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = PUBLIC_BODY_MAX + 1
-    if length > PUBLIC_BODY_MAX:
-        return _refuse(request, "too_large", status=400)
-    if is_ratelimited(
-        request,
-        group="appeals.public-submit",
-        key=client_key,
-        rate=settings.APPEALS_SUBMIT_RATE,
-        method="POST",
-        increment=True,
-    ):
-        return _refuse(request, "rate", status=429)
-    if request.POST.get("website"):
-        return _refuse(request, "honeypot", status=400)
-    form = form_class(request.POST)
-    try:
-        f.check_stamp(request.POST.get("started", ""))
-    except f.StampProblem as problem:
-        if problem.reason != "expired":
-            return _refuse(request, problem.reason, status=400)
-        # Left open overnight: keep every answer, ask them to check and resend.
-        data = request.POST.copy()
-        data["started"] = f.form_stamp()
-        form = form_class(data)
-        form.is_valid()
-        form.add_error(
-            None,
-            "This form was open for more than a day. Check your answers and "
-            "send it again.",
-        )
-        return _render_form(request, template, form, extra_of())
-    if form.is_valid():
-        try:
-            filing = submit(**form.service_kwargs())
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            return redirect("appeals:filed", token=filing.status_token)
-    return _render_form(request, template, form, extra_of())
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _render_form(
-    request: HttpRequest, template: str, form: Any, extra: dict[str, Any]
-) -> HttpResponse:
-    form.mark_fields()
-    profile = city_profile_get()
-    days = {name: services._days_from(profile, name) for name in services.DEFAULT_DAYS}
-    return render(
-        request,
-        template,
-        {"form": form, "profile": profile, "days": days, **extra},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def appeal_new(request: HttpRequest) -> HttpResponse:
-    """P22, N6: appeal a removed comment in writing."""
-    from moderation.models import RemovalCategory
-
-    return _public_form(
-        request,
-        form_class=f.AppealForm,
-        submit=services.appeal_submit,
-        template="appeals/appeal_form.html",
-        extra_of=lambda: {"categories": list(RemovalCategory.objects.all())},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def challenge_new(request: HttpRequest) -> HttpResponse:
-    """P23, N7: challenge the legality of part of the policy or notice."""
-    return _public_form(
-        request,
-        form_class=f.ChallengeForm,
-        submit=services.challenge_submit,
-        template="appeals/challenge_form.html",
-        extra_of=dict,
-    )
-
-
-def _filing_for_token(request: HttpRequest, token: str) -> Filing | HttpResponse:
-    if is_ratelimited(
-        request,
-        group="appeals.public-status",
-        key=client_key,
-        rate=settings.APPEALS_STATUS_RATE,
-        method="GET",
-        increment=True,
-    ):
-        return _refuse(request, "rate", status=429)
-    filing = selectors.filing_by_token(token)
-    if filing is None:
-        raise Http404("No filing has this status link.")
-    return filing
-
-
-@never_cache
-@require_http_methods(["GET"])
-def filed(request: HttpRequest, token: str) -> HttpResponse:
-    """The confirmation page: the tracking reference and the private status link."""
-    filing = _filing_for_token(request, token)
-    if isinstance(filing, HttpResponse):
-        return filing
-    return _private(
-        render(
-            request,
-            "appeals/filed.html",
-            {
-                "filing": filing,
-                "status_url": request.build_absolute_uri(filing.get_status_url()),
-                "profile": city_profile_get(),
-            },
-        )
-    )
-
-
-@never_cache
-@require_http_methods(["GET"])
-def status(request: HttpRequest, token: str) -> HttpResponse:
-    """The resident's private status page: state, due date, the written answer."""
-    filing = _filing_for_token(request, token)
-    if isinstance(filing, HttpResponse):
-        return filing
-    return _private(
-        render(
-            request,
-            "appeals/status.html",
-            {"filing": filing, "profile": city_profile_get()},
-        )
-    )
-
-
-# --- staff --------------------------------------------------------------------------
 
 KINDS: dict[str, type[Appeal] | type[LegalityChallenge]] = {
     "appeal": Appeal,
