@@ -26,6 +26,7 @@ from retention.models import (
     Series,
 )
 from retention.purge import purge_lock, purge_preview, purge_run
+from retention.purge import runs as purge_runs
 from tests.accounts.factories import AccountFactory, UserFactory
 from tests.retention.factories import MessageFactory, ReadMessageFactory
 
@@ -386,7 +387,7 @@ def test_limit_leaves_the_rest_for_the_next_run():
 
 
 def _fail_on_batch(n, exc):
-    real = purge_module._destroy_batch
+    real = purge_runs._destroy_batch
     calls = {"n": 0}
 
     def wrapper(*args, **kwargs):
@@ -397,7 +398,7 @@ def _fail_on_batch(n, exc):
             raise exc
         return pairs
 
-    return mock.patch.object(purge_module, "_destroy_batch", wrapper)
+    return mock.patch.object(purge_runs, "_destroy_batch", wrapper)
 
 
 def test_a_killed_run_leaves_no_half_destroyed_batch_and_the_next_run_finishes():

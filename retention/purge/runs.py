@@ -1,40 +1,17 @@
-"""The purge: destroy what the retention schedule no longer keeps (R1-R5, P25).
-
-    purge_preview()                          what the next run would destroy
-    purge_run(trigger=..., by=..., ...)      destroy it now, and log it (R4)
-
-A run holds the purge lock (a PostgreSQL advisory lock, or a file lock on SQLite)
-so two runs never work at once; a second run returns ``busy`` at once. It walks the
-series of ``retention.series.REGISTRY`` and destroys each in batches, one
-transaction per batch. Each batch takes its rows with ``FOR UPDATE SKIP LOCKED``
-(rows someone else is changing are left for the next run, never waited on),
-re-reads the open legal holds and disaster periods under a shared lock that
-placing a hold takes exclusively, destroys the rows, redacts their audit events'
-personal data and, for series without their own tombstones, writes the ledger of
-destroyed ids, all in that one transaction: a run killed at any point leaves every
-record either fully destroyed and accounted for, or untouched.
-
-At the end the run appends one :class:`DestructionRecord` per series it destroyed
-in. A run that died before that stays ``running``; the next run to take the lock
-marks it ``interrupted`` and writes its destruction records from the tombstones
-and the ledger.
-"""
+"""A purge run: destroy in batches, one transaction each, log every destruction
+(R4), and finish the records of a run that was interrupted."""
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import logging
 from array import array
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Min, QuerySet
 
@@ -42,11 +19,21 @@ from core import audit, clock
 from retention.models import (
     DestroyedItem,
     DestructionRecord,
-    LegalHold,
     Message,
     PurgeRun,
     RetentionSchedule,
     Series,
+)
+from retention.purge.locks import (
+    _lock_scope_shared,
+    batch_size_setting,
+    is_paused,
+    purge_lock,
+)
+from retention.purge.preview import (
+    _date_field,
+    _schedules,
+    open_holds,
 )
 from retention.series import (
     REGISTRY,
@@ -56,171 +43,6 @@ from retention.series import (
 )
 
 logger = logging.getLogger(__name__)
-
-RUN_LOCK_KEY = 748_203_701  # pg_try_advisory_lock: one run at a time
-SCOPE_LOCK_KEY = 748_203_702  # batches share it; placing a hold takes it alone
-
-
-def batch_size_setting() -> int:
-    return max(1, int(getattr(settings, "RETENTION_PURGE_BATCH_SIZE", 10_000)))
-
-
-def is_paused() -> bool:
-    return bool(getattr(settings, "RETENTION_PURGE_PAUSED", False))
-
-
-# --- Locks ------------------------------------------------------------------------
-
-
-@contextmanager
-def purge_lock() -> Iterator[bool]:
-    """Hold the purge lock for the block; yield False when another run holds it."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [RUN_LOCK_KEY])
-            acquired = bool(cursor.fetchone()[0])
-        try:
-            yield acquired
-        finally:
-            if acquired:
-                try:
-                    with connection.cursor() as cursor:
-                        cursor.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK_KEY])
-                except Exception:
-                    # The connection is gone, and the lock with it.
-                    logger.exception("Could not release the purge lock")
-                    connection.close()
-        return
-    path = Path(
-        getattr(settings, "RETENTION_PURGE_LOCK_FILE", "")
-        or Path(settings.VAR_DIR) / "retention-purge.lock"
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def lock_scope_for_change() -> None:
-    """Wait until no purge batch is running, inside the current transaction.
-
-    Placing or releasing a hold, or declaring a disaster period, calls this so a
-    batch that read the holds before the change cannot destroy what it now covers.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCOPE_LOCK_KEY])
-
-
-def _lock_scope_shared() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [SCOPE_LOCK_KEY])
-            # A batch lost in a crash is lost whole (it is one transaction) and the
-            # next run destroys it again; the run's destruction record is committed
-            # synchronously, which flushes every batch before it. So the batches
-            # need not wait for their own disk flush.
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            # Removal decisions are immutable except inside a retention purge.
-            cursor.execute(
-                "SELECT set_config('citysocial.retention_purge', 'on', true)"
-            )
-
-
-# --- What would be destroyed --------------------------------------------------------
-
-
-def open_holds() -> list[LegalHold]:
-    return list(
-        LegalHold.objects.filter(released_at__isnull=True).prefetch_related("accounts")
-    )
-
-
-def _schedules() -> dict[str, RetentionSchedule]:
-    return {s.series: s for s in RetentionSchedule.objects.all()}
-
-
-def _date_field(spec: SeriesSpec) -> str:
-    return spec.date_path or (spec.closed if isinstance(spec.closed, str) else "pk")
-
-
-@dataclass
-class SeriesPreview:
-    key: str
-    label: str
-    rule: str
-    schedule_item: str
-    enabled: bool
-    due: int = 0
-    held: int = 0
-    first_date: date | None = None
-    last_date: date | None = None
-    note: str = ""
-
-    @property
-    def would_destroy(self) -> int:
-        return self.due if self.enabled and not self.note else 0
-
-
-def purge_preview(*, now: datetime | None = None) -> list[SeriesPreview]:
-    """Return, per series, what the next run would destroy, without destroying."""
-    now = now or clock.now()
-    schedules = _schedules()
-    holds = open_holds()
-    previews = []
-    for spec in REGISTRY:
-        schedule = schedules.get(spec.key)
-        if schedule is None:
-            previews.append(
-                SeriesPreview(
-                    spec.key, spec.label, "", "", False, note="no schedule row"
-                )
-            )
-            continue
-        preview = SeriesPreview(
-            key=spec.key,
-            label=spec.label,
-            rule=schedule.rule_text,
-            schedule_item=schedule.schedule_item,
-            enabled=schedule.destruction_enabled,
-        )
-        previews.append(preview)
-        try:
-            due = spec.candidates(schedule, now)
-            kept = spec.exclude_held(due, holds)
-            if kept is None:
-                preview.held = due.count()
-                preview.note = "every record is under a legal hold"
-                continue
-            date_field = _date_field(spec)
-            summary = kept.aggregate(first=Min(date_field), last=Max(date_field))
-            preview.due = kept.count()
-            preview.held = due.count() - preview.due
-            preview.first_date = spec.record_date(summary["first"])
-            preview.last_date = spec.record_date(summary["last"])
-            if spec.destroy is None and spec.key not in (
-                Series.MESSAGES,
-                Series.DISASTER_MESSAGES,
-            ):
-                preview.note = "no destruction method for this series yet"
-        except SeriesUnavailable as exc:
-            preview.note = f"no records yet ({exc})"
-        except Exception as exc:
-            logger.exception("Preview of series %s failed", spec.key)
-            preview.note = f"cannot be checked: {type(exc).__name__}: {exc}"
-        if not schedule.destruction_enabled and not preview.note:
-            preview.note = "destruction is off for this series"
-    return previews
-
-
-# --- Destroying -------------------------------------------------------------------
 
 
 @dataclass
