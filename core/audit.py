@@ -48,7 +48,7 @@ def _digest(value: Any) -> str:
 
 
 def _content(event: Any) -> dict[str, Any]:
-    """What an event says, as signed when it is recorded (not its chain place)."""
+    """What an event says (not its uid, nor its place in the chain)."""
     return {
         "occurred_at": event.occurred_at.isoformat(),
         "actor_id": event.actor_id,
@@ -65,11 +65,12 @@ def _content(event: Any) -> dict[str, Any]:
 
 
 def content_digest(event: Any) -> str:
-    """The digest of what an event says; its origin signature covers it."""
-    return _digest(_content(event))
+    """The digest of what an event says and of its uid: the origin signature covers
+    it, so neither a changed event nor a copy of one passes."""
+    return _digest({**_content(event), "uid": str(event.uid)})
 
 
-def _event_hash(event: AuditEvent) -> str:
+def _event_hash(event: Any) -> str:
     return _digest(
         {**_content(event), "sequence": event.sequence, "prev_hash": event.prev_hash}
     )
@@ -140,18 +141,24 @@ def seal_events(*, batch_size: int = 1000) -> int:
     """Give every unsealed event its place in the chain; return how many.
 
     Events are sealed in the order they were recorded, one batch per transaction,
-    under the chain's lock (a PostgreSQL advisory lock; SQLite has one writer). An
-    event without a valid origin signature was not written by this application:
-    it is left unsealed, logged, and reported by :func:`verify_chain`.
+    under the chain's lock (a PostgreSQL advisory lock; SQLite has one writer). If
+    another sealer holds the lock, this run stops at once: the one holding it, or
+    the next run, seals the rest. An event without a valid origin signature was
+    not written by this application: it is left unsealed, and reported by
+    :func:`verify_chain`.
     """
     keys = audit_signing.verification_keys()
-    sealed = 0
+    sealed = refused = 0
     after = 0
+    head = None
     while True:
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+                    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK_KEY])
+                    if not cursor.fetchone()[0]:
+                        logger.info("audit sealing skipped: another sealer is at work")
+                        break
             last = (
                 AuditEvent.objects.filter(sequence__isnull=False)
                 .order_by("-sequence")
@@ -164,18 +171,17 @@ def seal_events(*, batch_size: int = 1000) -> int:
                 )[:batch_size]
             )
             if not batch:
-                return sealed
+                break
             sequence = last.sequence if last and last.sequence else 0
             prev_hash = last.hash if last else GENESIS_HASH
             chained = []
             for event in batch:
-                problem = audit_signing.origin_problem(
+                if audit_signing.origin_problem(
                     content_digest=content_digest(event),
                     origin_mac=event.origin_mac,
                     keys=keys,
-                )
-                if problem:
-                    logger.error("audit event id %s not sealed: %s", event.pk, problem)
+                ):
+                    refused += 1
                     continue
                 sequence += 1
                 event.sequence, event.prev_hash = sequence, prev_hash
@@ -192,6 +198,18 @@ def seal_events(*, batch_size: int = 1000) -> int:
             )
             sealed += len(chained)
             after = batch[-1].pk
+            if chained:
+                head = (sequence, prev_hash)
+    if refused:
+        logger.error(
+            "audit sealing: %s event(s) without a valid origin signature left "
+            "unsealed; run manage.py verify_audit",
+            refused,
+        )
+    if head:
+        # The chain's head, in the log: a copy outside the database to compare with.
+        logger.info("audit chain head: event %s, hash %s", *head)
+    return sealed
 
 
 @transaction.atomic
@@ -303,6 +321,21 @@ def verify_chain(*, batch_size: int = 2000) -> Iterator[AuditProblem]:
             yield AuditProblem(sequence, problem)
         expected_prev = event.hash
         expected_sequence = sequence + 1
+    duplicated = (
+        AuditEvent.objects.exclude(origin_mac="")
+        .values("origin_mac")
+        .annotate(copies=models.Count("id"))
+        .filter(copies__gt=1)
+        .values_list("origin_mac", flat=True)
+    )
+    for event in AuditEvent.objects.filter(origin_mac__in=list(duplicated)).order_by(
+        "pk"
+    ):
+        yield AuditProblem(
+            event.sequence,
+            "is a copy of another event (the same origin signature)",
+            event_id=event.pk,
+        )
     stale = clock.now() - timedelta(minutes=settings.AUDIT_SEAL_GRACE_MINUTES)
     for event in (
         AuditEvent.objects.filter(sequence__isnull=True)

@@ -1,5 +1,7 @@
 """What every app shares: timestamps, the audit trail and the city's holidays."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
@@ -81,7 +83,10 @@ class AuditEvent(models.Model):
     personal = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     personal_digest = models.CharField(max_length=64, blank=True)
     redacted_at = models.DateTimeField(null=True, blank=True)
-    # Signed when recorded: "key id:HMAC-SHA256" of the event's content.
+    # Random and unique, and covered by the origin signature: a copy of a genuine
+    # row (same uid, same signature) is refused by the database and reported.
+    uid = models.UUIDField(default=uuid.uuid4, editable=False)
+    # Signed when recorded: "key id:HMAC-SHA256" of the event's content and uid.
     origin_mac = models.CharField(max_length=81, blank=True)
     # Set when sealed (empty until then).
     prev_hash = models.CharField(max_length=64, blank=True)
@@ -95,6 +100,9 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["uid"], name="core_auditevent_uid"),
+        ]
         indexes = [
             models.Index(fields=["target_type", "target_id"]),
             models.Index(fields=["action"], name="core_auditevent_action"),

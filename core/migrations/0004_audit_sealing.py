@@ -10,6 +10,8 @@ once, and nothing else about it changes.
 
 import django.db.models.deletion
 from django.conf import settings
+import uuid
+
 from django.db import migrations, models
 
 
@@ -67,6 +69,7 @@ def sign_existing_events(apps, schema_editor):
         schema_editor.execute(
             "ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_append_only"
         )
+    uid_field = AuditEvent._meta.get_field("uid")
     last_id = 0
     with connection.cursor() as cursor:
         while True:
@@ -77,14 +80,36 @@ def sign_existing_events(apps, schema_editor):
             )
             if not events:
                 break
+            for event in events:
+                event.uid = uuid.uuid4()
             cursor.executemany(
-                "UPDATE core_auditevent SET origin_mac = %s WHERE id = %s",
-                [(sign_origin(content_digest(e)), e.pk) for e in events],
+                "UPDATE core_auditevent SET uid = %s, origin_mac = %s WHERE id = %s",
+                [
+                    (
+                        uid_field.get_db_prep_value(e.uid, connection),
+                        sign_origin(content_digest(e)),
+                        e.pk,
+                    )
+                    for e in events
+                ],
             )
             last_id = events[-1].pk
     if postgres:
         schema_editor.execute(
             "ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_append_only"
+        )
+
+
+def refuse_if_unsealed(apps, schema_editor):
+    """Going back needs every event sealed (the old schema has no place for an
+    unsealed one): seal them first with manage.py verify_audit."""
+    AuditEvent = apps.get_model("core", "AuditEvent")
+    unsealed = AuditEvent.objects.filter(sequence__isnull=True).count()
+    if unsealed:
+        raise RuntimeError(
+            f"{unsealed} audit event(s) are not sealed: run manage.py verify_audit "
+            "to seal them before going back past core.0004 (an event it cannot "
+            "seal was not recorded by this application and must be dealt with)."
         )
 
 
@@ -115,6 +140,11 @@ class Migration(migrations.Migration):
             model_name='auditevent',
             name='origin_mac',
             field=models.CharField(blank=True, max_length=81),
+        ),
+        migrations.AddField(
+            model_name='auditevent',
+            name='uid',
+            field=models.UUIDField(editable=False, null=True),
         ),
         migrations.AlterField(
             model_name='auditevent',
@@ -150,5 +180,16 @@ class Migration(migrations.Migration):
             index=models.Index(condition=models.Q(('sequence__isnull', True)), fields=['id'], name='core_auditevent_unsealed'),
         ),
         migrations.RunPython(sign_existing_events, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name='auditevent',
+            name='uid',
+            field=models.UUIDField(default=uuid.uuid4, editable=False),
+        ),
+        migrations.AddConstraint(
+            model_name='auditevent',
+            constraint=models.UniqueConstraint(fields=('uid',), name='core_auditevent_uid'),
+        ),
         migrations.RunPython(trigger_forward, trigger_backward),
+        # Last, so that going back checks first.
+        migrations.RunPython(migrations.RunPython.noop, refuse_if_unsealed),
     ]

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
@@ -112,6 +112,69 @@ def test_a_row_inserted_behind_the_application_is_never_sealed(settings):
     assert audit.seal_events() == 1
     real.refresh_from_db()
     assert real.sequence == 2
+
+
+def _replay(event_id: int, *, new_uid: bool) -> None:
+    """Act as someone who can INSERT into the table: copy a genuine event, origin
+    signature included, as a new unsealed row (with its uid, or a fresh one)."""
+    uid = (
+        "uid"
+        if not new_uid
+        else (
+            "gen_random_uuid()"
+            if connection.vendor == "postgresql"
+            else "lower(hex(randomblob(16)))"
+        )
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO core_auditevent (uid, occurred_at, actor_id, actor_label, "
+            "ip_address, action, target_type_id, target_id, target_label, data, "
+            "reason, personal, personal_digest, redacted_at, origin_mac, prev_hash, "
+            f"hash, hmac_key_id, hmac) SELECT {uid}, occurred_at, actor_id, "
+            "actor_label, ip_address, action, target_type_id, target_id, "
+            "target_label, data, reason, personal, personal_digest, redacted_at, "
+            "origin_mac, '', '', '', '' FROM core_auditevent WHERE id = %s",
+            [event_id],
+        )
+
+
+def test_a_replayed_copy_of_a_genuine_event_is_refused_or_never_sealed():
+    department = Department.objects.create(name="Parks")
+    granted = audit.record_event(action="access.granted", target=department)
+    audit.record_event(action="access.revoked", target=department)
+    audit.seal_events()
+    # The same uid: the database refuses the copy.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _replay(granted.pk, new_uid=False)
+    # A fresh uid: its origin signature no longer matches, so it is never sealed.
+    _replay(granted.pk, new_uid=True)
+    assert audit.seal_events() == 0
+    # Reported: the copy's signature, and the two rows that share it.
+    assert sorted(p.problem for p in audit.verify_chain()) == [
+        "content does not match its origin signature: altered or forged",
+        "is a copy of another event (the same origin signature)",
+        "is a copy of another event (the same origin signature)",
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verify_audit_checks_even_while_another_sealer_holds_the_lock(postgres, capsys):
+    import psycopg
+
+    audit.record_event(action="test.changed")
+    with psycopg.connect(**connection.get_connection_params()) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [audit._LOCK_KEY])
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        try:
+            assert audit.seal_events() == 0  # gives way at once
+            call_command("verify_audit")  # still checks what is sealed
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+    assert "intact" in capsys.readouterr().out
+    assert audit.seal_events() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -400,3 +463,14 @@ def test_migration_signs_the_events_recorded_before_it():
             connection.cursor() as cursor,
         ):
             cursor.execute("UPDATE core_auditevent SET hmac = '' WHERE sequence = 1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_going_back_past_sealing_is_refused_while_events_are_unsealed():
+    audit.record_event(action="test.changed")
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("core")
+    with pytest.raises(RuntimeError, match=r"not sealed: run manage\.py verify_audit"):
+        MigrationExecutor(connection).migrate([("core", "0003_auditevent_hmac")])
+    # Nothing was undone.
+    MigrationExecutor(connection).migrate(latest)
+    assert audit.seal_events() == 1

@@ -143,7 +143,7 @@ def test_request_limits_are_set(settings):
 
 def _address() -> str:
     """A fresh documentation address: counts in a shared cache never collide."""
-    return f"2001:db8::{secrets.randbits(32):x}"
+    return f"2001:db8::{secrets.randbits(16):x}:{secrets.randbits(16):x}"
 
 
 def _file_appeal(client, *, forwarded: str, proxy: str = "10.0.0.2"):  # type: ignore[no-untyped-def]
