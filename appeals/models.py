@@ -127,6 +127,8 @@ class Filing(TimeStampedModel):
         help_text="The emailed receipt is still to be sent: the receipts job sends "
         "it within a minute of filing, and retries until it goes.",
     )
+    receipt_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    receipt_retry_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.RECEIVED

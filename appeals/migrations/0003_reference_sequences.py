@@ -4,8 +4,8 @@ and year instead of the counter row.
 The counter row was locked from the moment a filing took its number until the
 filing committed, so filings queued behind one another's disk flush. A sequence
 hands out numbers without waiting. The sequence for a new year is created on first
-use, under an advisory lock; one for a year the counter table already knows starts
-after the counter's last number. SQLite keeps the counter table (it has one writer
+use, under an advisory lock, and starts after the last number already issued (in
+the counter table or on a filing). SQLite keeps the counter table (it has one writer
 at a time anyway).
 """
 
@@ -20,9 +20,20 @@ DECLARE
 BEGIN
     IF to_regclass(seq) IS NULL THEN
         PERFORM pg_advisory_xact_lock(hashtext(seq));
-        SELECT coalesce(max(last), 0) + 1 INTO start
+        -- Start after any number already issued: by the counter, or on a filing.
+        SELECT coalesce(max(last), 0) INTO start
             FROM appeals_referencecounter WHERE prefix = p_prefix AND year = p_year;
-        EXECUTE format('CREATE SEQUENCE IF NOT EXISTS %I START %s', seq, start);
+        IF p_prefix IN ('AP', 'LC') THEN
+            EXECUTE format(
+                'SELECT greatest(%s, coalesce(max(split_part(reference, ''-'', 3)'
+                '::bigint), 0)) FROM %I WHERE reference LIKE %L',
+                start,
+                CASE p_prefix WHEN 'AP' THEN 'appeals_appeal'
+                              ELSE 'appeals_legalitychallenge' END,
+                p_prefix || '-' || p_year || '-%'
+            ) INTO start;
+        END IF;
+        EXECUTE format('CREATE SEQUENCE IF NOT EXISTS %I START %s', seq, start + 1);
     END IF;
     RETURN nextval(seq);
 END;

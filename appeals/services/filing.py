@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import date
+import smtplib
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 
 from accounts.selectors import city_profile_get
 from appeals import pagecache
@@ -179,6 +181,7 @@ def filing_send_receipt(*, kind: str, filing_id: int) -> Correspondence | None:
     with transaction.atomic():
         filing = model.objects.select_for_update().filter(pk=filing_id).first()
         if filing is None or not filing.email:
+            model.objects.filter(pk=filing_id).update(receipt_pending=False)
             return None
         related = "appeal" if model is Appeal else "challenge"
         letter = Correspondence.objects.filter(
@@ -200,26 +203,77 @@ def filing_send_receipt(*, kind: str, filing_id: int) -> Correspondence | None:
     return letter
 
 
+# A receipt that cannot be sent is tried again after 2, 4, 8 ... minutes (at most
+# RECEIPT_RETRY_MAX apart), then given up after RECEIPT_MAX_ATTEMPTS tries, or at
+# once when the mail server refuses the address: staff see why on the filing.
+RECEIPT_MAX_ATTEMPTS = 8
+RECEIPT_RETRY_MAX = timedelta(hours=6)
+
+
 def filing_receipts_send(*, limit: int = 200) -> dict[str, int]:
     """Email the receipts of new filings (the periodic receipts job, P22, P23).
 
     Filing only marks a receipt as due; this job, run every
     ``APPEALS_RECEIPTS_INTERVAL_SECONDS``, writes and sends it, so a submission
-    never waits on the mail queue and a receipt whose send failed is retried.
+    never waits on the mail queue. A receipt whose send failed waits its turn to
+    be tried again, so failing ones never hold up the others.
     """
-    counts = {"sent": 0, "failed": 0}
+    counts = {"sent": 0, "failed": 0, "given_up": 0, "skipped": 0}
+    now = clock.now()
     for model in (Appeal, LegalityChallenge):
-        pending = model.objects.filter(receipt_pending=True).order_by("pk")
-        for pk in pending.values_list("pk", flat=True)[:limit]:
+        due = (
+            model.objects.filter(receipt_pending=True)
+            .filter(Q(receipt_retry_at__isnull=True) | Q(receipt_retry_at__lte=now))
+            .order_by("pk")
+        )
+        for pk in due.values_list("pk", flat=True)[:limit]:
             try:
-                filing_send_receipt(kind=model._meta.model_name or "", filing_id=pk)
-            except OSError:
-                # The mail server is unreachable: the next run tries again.
+                letter = filing_send_receipt(
+                    kind=model._meta.model_name or "", filing_id=pk
+                )
+            except Exception as exc:
+                # Whatever went wrong, one receipt must not stop the others.
                 logger.exception("receipt of %s %s not sent", model.__name__, pk)
-                counts["failed"] += 1
+                counts[_receipt_failed(model, pk, exc)] += 1
             else:
-                counts["sent"] += 1
+                counts["sent" if letter else "skipped"] += 1
     return counts
+
+
+def _receipt_failed(
+    model: type[Appeal] | type[LegalityChallenge], pk: int, exc: Exception
+) -> str:
+    """Schedule the next try of a receipt, or give it up and say why."""
+    with transaction.atomic():
+        filing = model.objects.select_for_update().filter(pk=pk).first()
+        if filing is None:
+            return "failed"
+        attempts = filing.receipt_attempts + 1
+        refused = isinstance(exc, smtplib.SMTPRecipientsRefused)
+        if not refused and attempts < RECEIPT_MAX_ATTEMPTS:
+            wait = min(timedelta(minutes=2**attempts), RECEIPT_RETRY_MAX)
+            model.objects.filter(pk=pk).update(
+                receipt_attempts=attempts, receipt_retry_at=clock.now() + wait
+            )
+            return "failed"
+        reason = (
+            "the mail server refused the address"
+            if refused
+            else f"not sent after {attempts} tries ({type(exc).__name__})"
+        )
+        model.objects.filter(pk=pk).update(
+            receipt_pending=False, receipt_attempts=attempts, receipt_retry_at=None
+        )
+        related = "appeal" if model is Appeal else "challenge"
+        Correspondence.objects.filter(
+            kind=Correspondence.Kind.RECEIPT, sent_at__isnull=True, **{related: filing}
+        ).update(send_error=reason[:300])
+        audit.record_event(
+            action=f"{_kind_prefix(filing)}.receipt_failed",
+            target=filing,
+            data={"attempts": attempts, "reason": reason},
+        )
+        return "given_up"
 
 
 @transaction.atomic

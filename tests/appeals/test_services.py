@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import smtplib
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMessage
+from django.db import connection
 
 from appeals import selectors, services
 from appeals.exceptions import (
@@ -122,6 +124,19 @@ def test_numbering_continues_after_the_counter_table(city_profile, time_machine)
     assert submit().reference == "AP-2032-00042"
 
 
+def test_a_new_years_numbers_start_after_any_filing_already_numbered(
+    postgres, city_profile, time_machine
+):
+    """E.g. filings numbered by a server still on the counter table during an
+    upgrade: the year's sequence starts after them, never on top of them."""
+    time_machine.move_to(datetime(2033, 3, 2, 12, tzinfo=ZoneInfo("America/Chicago")))
+    earlier = submit()
+    Appeal.objects.filter(pk=earlier.pk).update(reference="AP-2033-00077")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SEQUENCE IF EXISTS appeals_reference_ap_2033")
+    assert submit().reference == "AP-2033-00078"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_filings_take_numbers_without_waiting_for_each_other(postgres, city_profile):
     """A filing that has taken its number but not yet committed does not hold up
@@ -190,7 +205,7 @@ def test_submit_marks_a_receipt_due_and_the_job_emails_it_once(
     assert appeal.receipt_pending
     assert mail.outbox == []
 
-    assert services.filing_receipts_send() == {"sent": 1, "failed": 0}
+    assert services.filing_receipts_send()["sent"] == 1
     (message,) = mail.outbox
     assert message.to == ["jordan@example.net"]
     assert appeal.reference in message.subject
@@ -208,34 +223,90 @@ def test_submit_marks_a_receipt_due_and_the_job_emails_it_once(
     assert not appeal.receipt_pending
 
     # The next run finds nothing to send.
-    assert services.filing_receipts_send() == {"sent": 0, "failed": 0}
+    assert services.filing_receipts_send()["sent"] == 0
     assert len(mail.outbox) == 1
 
 
-def test_a_receipt_that_could_not_be_sent_is_tried_again(city_profile, monkeypatch):
-    challenge = services.challenge_submit(
+def _challenge(email: str = "jordan@example.net"):
+    return services.challenge_submit(
         name="Jordan Public",
-        email="jordan@example.net",
+        email=email,
         section_anchor="other",
         section_title="Other",
         basis="Unlawful.",
     )
 
+
+def test_a_receipt_that_could_not_be_sent_is_tried_again_later(
+    city_profile, monkeypatch, time_machine
+):
+    time_machine.move_to(FRIDAY_NOON, tick=False)
+    challenge = _challenge()
+
     def mail_server_down(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
     monkeypatch.setattr(EmailMessage, "send", mail_server_down)
-    assert services.filing_receipts_send() == {"sent": 0, "failed": 1}
+    assert services.filing_receipts_send()["failed"] == 1
     challenge.refresh_from_db()
-    assert challenge.receipt_pending
+    assert challenge.receipt_pending and challenge.receipt_attempts == 1
     assert challenge.correspondence.get().sent_at is None
-
     monkeypatch.undo()
-    assert services.filing_receipts_send() == {"sent": 1, "failed": 0}
+    # Not again at once: it waits its turn (2 minutes after the first failure).
+    assert services.filing_receipts_send()["sent"] == 0
+    time_machine.move_to(FRIDAY_NOON + timedelta(minutes=3), tick=False)
+    assert services.filing_receipts_send()["sent"] == 1
     (message,) = mail.outbox
     assert challenge.reference in message.subject
     # The same receipt, written once and sent once.
     assert challenge.correspondence.get().sent_at is not None
+
+
+def test_failing_receipts_do_not_hold_up_the_others(city_profile, monkeypatch):
+    typos = [_challenge(f"typo{n}@gmial.con") for n in range(3)]
+    good = _challenge("jordan@example.net")
+    real_send = EmailMessage.send
+
+    def relay(self, *args, **kwargs):
+        if self.to[0].endswith("gmial.con"):
+            raise smtplib.SMTPRecipientsRefused({self.to[0]: (550, b"no such user")})
+        if self.to[0].startswith("boom"):
+            raise ValueError("something unexpected")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", relay)
+    boom = _challenge("boom@example.net")
+    counts = services.filing_receipts_send(limit=2)
+    # A refused address is given up at once, and the reason shown to staff.
+    assert counts["given_up"] == 2
+    counts = services.filing_receipts_send(limit=3)
+    assert counts == {"sent": 1, "failed": 1, "given_up": 1, "skipped": 0}
+    assert [m.to for m in mail.outbox] == [["jordan@example.net"]]
+    good.refresh_from_db()
+    assert not good.receipt_pending
+    boom.refresh_from_db()
+    assert boom.receipt_pending and boom.receipt_attempts == 1
+    typo = typos[0]
+    typo.refresh_from_db()
+    assert not typo.receipt_pending
+    assert typo.correspondence.get().send_error == "the mail server refused the address"
+    (event,) = [e for e in events_for(typo) if e.action == "challenge.receipt_failed"]
+    assert event.data["reason"] == "the mail server refused the address"
+
+
+def test_a_receipt_is_given_up_after_its_last_try(city_profile, monkeypatch):
+    challenge = _challenge()
+    challenge.receipt_attempts = services.filing.RECEIPT_MAX_ATTEMPTS - 1
+    challenge.save(update_fields=["receipt_attempts"])
+
+    def mail_server_down(*args, **kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(EmailMessage, "send", mail_server_down)
+    assert services.filing_receipts_send()["given_up"] == 1
+    challenge.refresh_from_db()
+    assert not challenge.receipt_pending
+    assert "not sent after 8 tries" in challenge.correspondence.get().send_error
 
 
 def test_the_receipts_job_runs_on_the_beat_schedule(settings):
