@@ -93,7 +93,10 @@ def form_data(department, **overrides):
     return data
 
 
-def test_department_staff_submit_a_request(login_as, make_staff, city_profile):
+def test_department_staff_submit_a_request(
+    login_as, make_staff, city_profile, time_machine
+):
+    time_machine.move_to("2026-11-27 15:05 -06:00", tick=False)
     department = DepartmentFactory(name="Aquatics")
     staff = make_staff(department=department)
     client = login_as(staff)
@@ -108,6 +111,7 @@ def test_department_staff_submit_a_request(login_as, make_staff, city_profile):
     assert req.requested_by == staff
     detail = client.get(req.get_absolute_url()).content.decode()
     assert "Submitted, awaiting decision" in detail
+    assert "<dt>Submitted</dt><dd>Nov. 27, 2026, 3:05 p.m.</dd>" in detail
     assert "was submitted to the approving authority" in detail
     assert "Approve and add" not in detail  # staff cannot decide
 
@@ -316,8 +320,9 @@ def test_request_pages_need_a_staff_sign_in(client, city_profile):
 
 
 def test_the_city_administrator_offboards_and_records_the_steps(
-    login_as, city_admin, manager, city_profile
+    login_as, city_admin, manager, city_profile, time_machine
 ):
+    time_machine.move_to("2026-11-27 15:05 -06:00", tick=False)
     grant = ManagerAccessFactory(manager=manager)
     client = login_as(city_admin)
     page = client.get(reverse("accounts:offboarding-list"))
@@ -339,6 +344,10 @@ def test_the_city_administrator_offboards_and_records_the_steps(
     )
     offboarding.refresh_from_db()
     assert offboarding.status == Offboarding.Status.COMPLETED
+    html = client.get(offboarding.get_absolute_url()).content.decode()
+    assert f"Done by {city_admin} on Nov. 27, 2026, 3:05 p.m.: Removed" in html
+    listing = client.get(reverse("accounts:offboarding-list")).content.decode()
+    assert f"{manager}, completed Nov. 27, 2026</li>" in listing
     # Recording it twice says so and changes nothing.
     response = client.post(
         reverse("accounts:offboarding-step-complete", args=[offboarding.pk, step.pk]),

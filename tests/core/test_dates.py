@@ -34,11 +34,6 @@ HOUSE_FORMATS = {
 # App templates that still spell dates their own way (ISO "2026-11-27", or
 # day-first "27 November 2026"); each app's owners move them to the formats above.
 NOT_YET_IN_HOUSE_STYLE = {
-    "accounts/templates/accounts/offboarding_detail.html",
-    "accounts/templates/accounts/offboarding_list.html",
-    "accounts/templates/accounts/panels/overdue_reviews.html",
-    "accounts/templates/accounts/panels/pending_requests.html",
-    "accounts/templates/accounts/request_detail.html",
     "appeals/templates/appeals/email/acknowledgment.txt",
     "appeals/templates/appeals/email/digest.txt",
     "appeals/templates/appeals/email/receipt.txt",
