@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from django.core import mail
@@ -47,8 +48,11 @@ def test_appeal_form_shows_every_category_and_what_happens_next(client, account)
 
 
 def test_valid_appeal_is_filed_and_confirmed_with_reference_and_link(
-    client, appeal_data
+    client, appeal_data, time_machine
 ):
+    # Friday Nov. 20, 2026: 3 business days to acknowledge (city profile).
+    time_machine.move_to("2026-11-20 12:00 -06:00")
+    appeal_data["started"] = aged_stamp()  # shown a minute ago on that day
     response = client.post(APPEAL_URL, appeal_data)
     appeal = Appeal.objects.get()
     assert response.status_code == 302
@@ -59,6 +63,10 @@ def test_valid_appeal_is_filed_and_confirmed_with_reference_and_link(
     html = html_of(page)
     assert appeal.reference in html
     assert f"/appeals/status/{appeal.status_token}/" in html
+    assert (
+        'acknowledges it by <strong><time datetime="2026-11-25">'
+        "Wednesday, November 25, 2026</time></strong>"
+    ) in html
     assert page["Cache-Control"].startswith("private")
     assert page["Referrer-Policy"] == "no-referrer"
     # The receipt goes out with the receipts job, not during the request.
@@ -245,12 +253,17 @@ def test_challenge_with_an_unknown_section_is_refused(client, challenge_data):
 
 
 def test_status_page_shows_state_and_due_date(client, city_profile):
-    appeal = AppealFactory()
+    appeal = AppealFactory(
+        received_on=date(2026, 11, 23), ack_due_on=date(2026, 11, 27)
+    )
     html = html_of(client.get(appeal.get_status_url()))
     assert appeal.reference in html
-    assert "Received" in html
-    assert appeal.ack_due_on.strftime("%Y") in html
-    assert "acknowledgment, due by" in html
+    assert "<dt>Received</dt><dd>November 23, 2026</dd>" in html
+    # The deadline in words for the resident, in ISO for machines.
+    assert (
+        'acknowledgment, due by <time datetime="2026-11-27">'
+        "Friday, November 27, 2026</time>"
+    ) in html
 
 
 def test_status_page_shows_the_written_answer(client, city_profile):

@@ -195,8 +195,9 @@ def test_submit_audits_with_personal_data_apart(city_profile):
 
 
 def test_submit_marks_a_receipt_due_and_the_job_emails_it_once(
-    city_profile, django_capture_on_commit_callbacks, settings
+    city_profile, django_capture_on_commit_callbacks, settings, time_machine
 ):
+    time_machine.move_to(FRIDAY_NOON)
     settings.SITE_URL = "https://social.maplefalls.example.gov"
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         appeal = submit()
@@ -215,6 +216,12 @@ def test_submit_marks_a_receipt_due_and_the_job_emails_it_once(
         in (message.body)
     )
     assert message.reply_to == [city_profile.appeal_email]
+    # Dates in a letter's words; the deadlines with their weekday.
+    assert "appeal of a removed comment on November 20, 2026." in message.body
+    assert (
+        "the city acknowledges it by Wednesday, November 25, 2026 and sends you "
+        "a written answer by Friday, December 4, 2026."
+    ) in message.body
     receipt = appeal.correspondence.get()
     assert receipt.kind == Correspondence.Kind.RECEIPT
     assert receipt.sent_at is not None
@@ -366,7 +373,9 @@ def test_staff_entry_refuses_a_fake_letter_and_a_future_date(city_profile, manag
 def test_acknowledge_records_and_writes_to_the_resident(
     city_profile, manager, django_capture_on_commit_callbacks
 ):
-    appeal = AppealFactory()
+    appeal = AppealFactory(
+        received_on=date(2026, 11, 20), answer_due_on=date(2026, 12, 4)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.filing_acknowledge(filing=appeal, by=manager)
     appeal.refresh_from_db()
@@ -375,6 +384,10 @@ def test_acknowledge_records_and_writes_to_the_resident(
     letter = appeal.correspondence.get(kind=Correspondence.Kind.ACKNOWLEDGMENT)
     assert letter.sent_at is not None
     assert mail.outbox[0].body == letter.body
+    assert "received on November 20, 2026 (reference" in letter.body
+    assert "written answer with its reasons by Friday, December 4, 2026." in (
+        letter.body
+    )
     assert [e.action for e in events_for(appeal)][-2:] == [
         "appeal.acknowledged",
         "appeal.email_sent",
@@ -483,6 +496,10 @@ def test_answer_upheld_keeps_the_response_exactly_as_sent(
     letter = appeal.correspondence.get(kind=Correspondence.Kind.RESPONSE)
     assert text in letter.body
     assert mail.outbox[-1].body == letter.body
+    day = appeal.received_on
+    assert f"{appeal.reference}, received on {day:%B} {day.day}, {day.year}." in (
+        letter.body
+    )
     event = events_for(appeal).get(action="appeal.answered")
     assert event.personal == {"response": text}
     assert "response" not in event.data

@@ -39,12 +39,16 @@ def test_staff_list_needs_sign_in_and_a_role(client, login_as, make_staff):
     assert login_as(nobody).get("/appeals/staff/").status_code == 403
 
 
-def test_staff_list_shows_open_filings_with_due_dates(login_as, records_officer):
+def test_staff_list_shows_open_filings_with_due_dates(
+    login_as, records_officer, time_machine
+):
+    time_machine.move_to("2026-11-27 10:00 -06:00", tick=False)
     appeal = AppealFactory(ack_due_on=clock.today() - timedelta(days=1))
     challenge = ChallengeFactory()
     html = html_of(login_as(records_officer).get("/appeals/staff/"))
     assert appeal.reference in html and challenge.reference in html
-    assert "(overdue)" in html
+    assert "<td>Nov. 27, 2026 (" in html  # received
+    assert 'acknowledgment by Nov. 26, 2026 <strong class="overdue">(overdue)' in html
     # A records officer reads but does not enter filings.
     assert "Enter an appeal" not in html
 
@@ -109,12 +113,16 @@ def test_records_officer_cannot_enter_filings(login_as, records_officer):
 
 
 def test_filing_page_walks_an_appeal_through_to_the_answer(
-    login_as, manager, make_staff, city_profile
+    login_as, manager, make_staff, city_profile, time_machine
 ):
+    time_machine.move_to("2026-11-20 15:05 -06:00", tick=False)
     remover = make_staff(roles.SOCIAL_MEDIA_MANAGER)
     appeal = AppealFactory()
     client = login_as(manager)
     url = appeal.get_absolute_url()
+    page = html_of(client.get(url))
+    assert "<dt>Received</dt><dd>November 20, 2026 by" in page
+    assert "<dt>Acknowledgment due</dt><dd>Mon, Nov. 23, 2026</dd>" in page
     assert client.post(url, {"action": "acknowledge"}).status_code == 302
     removal = RemovalFactory(account=appeal.account, removed_by=remover)
     page = html_of(client.get(url))
@@ -141,6 +149,8 @@ def test_filing_page_walks_an_appeal_through_to_the_answer(
     page = html_of(client.get(url))
     assert REASONED in page
     assert "Correspondence, as sent" in page
+    assert f"answered Nov. 20, 2026 by {manager}</dd>" in page
+    assert "<li>Nov. 20, 2026, 3:05 p.m.: appeal.answered by " in page
 
 
 def test_assigning_the_remover_is_refused_on_the_page(login_as, manager, city_admin):
@@ -247,7 +257,10 @@ def test_records_officer_cannot_record_a_consultation(
 # --- dashboard ---------------------------------------------------------------------
 
 
-def test_dashboard_panel_shows_the_reviewers_overdue_items(login_as, manager):
+def test_dashboard_panel_shows_the_reviewers_overdue_items(
+    login_as, manager, time_machine
+):
+    time_machine.move_to("2026-11-27 10:00 -06:00", tick=False)
     past = clock.today() - timedelta(days=20)
     overdue = AppealUnderReviewFactory(
         reviewer=manager, received_on=past, answer_due_on=clock.today() - timedelta(2)
@@ -258,6 +271,7 @@ def test_dashboard_panel_shows_the_reviewers_overdue_items(login_as, manager):
     html = html_of(login_as(manager).get("/staff/"))
     assert "Appeals and legality challenges" in html
     assert overdue.reference in html
+    assert "<strong>overdue</strong> since Wed, Nov. 25</li>" in html
     assert someone_elses.reference not in html
     assert 'class="panel alert"' in html
 

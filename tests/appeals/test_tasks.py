@@ -105,6 +105,9 @@ def test_due_soon_boundary_in_business_days(make_staff, city_profile):
     assert counts["items"] == 1
     body = next(m.body for m in mail.outbox if m.to == [manager.email])
     assert tuesday.reference in body and wednesday.reference not in body
+    assert f"{tuesday.reference} (appeal): acknowledgment due Tue, Nov. 24, 2026\n" in (
+        body
+    )
 
 
 @pytest.mark.django_db

@@ -34,17 +34,6 @@ HOUSE_FORMATS = {
 # App templates that still spell dates their own way (ISO "2026-11-27", or
 # day-first "27 November 2026"); each app's owners move them to the formats above.
 NOT_YET_IN_HOUSE_STYLE = {
-    "appeals/templates/appeals/email/acknowledgment.txt",
-    "appeals/templates/appeals/email/digest.txt",
-    "appeals/templates/appeals/email/receipt.txt",
-    "appeals/templates/appeals/email/reminder.txt",
-    "appeals/templates/appeals/email/response.txt",
-    "appeals/templates/appeals/filed.html",
-    "appeals/templates/appeals/panels/deadlines.html",
-    "appeals/templates/appeals/staff/_removal.html",
-    "appeals/templates/appeals/staff/filing.html",
-    "appeals/templates/appeals/staff/list.html",
-    "appeals/templates/appeals/status.html",
     "moderation/templates/moderation/removal_detail.html",
     "notices/templates/notices/_version_meta.html",
     "notices/templates/notices/_version_table.html",
