@@ -34,7 +34,6 @@ HOUSE_FORMATS = {
 # App templates that still spell dates their own way (ISO "2026-11-27", or
 # day-first "27 November 2026"); each app's owners move them to the formats above.
 NOT_YET_IN_HOUSE_STYLE = {
-    "moderation/templates/moderation/removal_detail.html",
     "notices/templates/notices/_version_meta.html",
     "notices/templates/notices/_version_table.html",
     "notices/templates/notices/staff/review.html",

@@ -249,6 +249,27 @@ def test_recording_that_the_author_was_told(login_as, account_manager, account):
     assert "Author told" in html and "Tell the author" not in html
 
 
+def test_the_record_page_dates_each_step_with_its_time_zone(
+    login_as, account_manager, account, time_machine
+):
+    # Printed for a data request: the zone is named, and the audit trail keeps
+    # the seconds.
+    time_machine.move_to("2026-11-27 15:05:09 -06:00", tick=False)
+    decision = RemovalDecisionFactory(account=account)
+    client = login_as(account_manager)
+    client.post(
+        reverse("moderation:removal-notify", args=[decision.pk]),
+        {"via": "email", "text": "Dear author, ..."},
+    )
+    html = client.get(decision.get_absolute_url()).content.decode()
+    assert "<dt>Posted</dt><dd>Nov. 27, 2026, 1:35 p.m. CST</dd>" in html
+    assert "<dt>Removed</dt><dd>Nov. 27, 2026, 2:05 p.m. CST by " in html
+    assert "<dt>Logged</dt><dd>Nov. 27, 2026, 3:05 p.m. CST</dd>" in html
+    assert " on Nov. 27, 2026, 3:05 p.m. CST</dd>" in html  # the author told
+    assert "<tr><td>Nov. 27, 2026, 3:05 p.m.</td>" in html  # the amendment
+    assert "<td>Nov. 27, 2026, 3:05:09 p.m.</td>" in html  # the audit trail
+
+
 def test_appending_a_correction_from_the_record_page(
     login_as, account_manager, account
 ):
