@@ -47,8 +47,8 @@ NOT_YET_IN_HOUSE_STYLE = {
 }
 
 # Where machines read a date, it stays ISO 8601: an <input type="date">'s value,
-# and a <time> element's datetime attribute (a day, or a moment with its offset).
-MACHINE_FORMATS = {"Y-m-d", "c"}
+# and a <time> element's datetime attribute. Only the day: "c" would write a
+# saved moment's microseconds, which HTML's datetime attribute does not allow.
 TIME_ATTRIBUTE = re.compile(r"""<time datetime=(["'])\{\{\s*[\w.]+$""")
 
 NOON_AFTER = datetime.datetime(2026, 11, 27, 15, 5, tzinfo=ZoneInfo("America/Chicago"))
@@ -63,7 +63,7 @@ def _off_style(text: str) -> list[str]:
             # An <input type="date"> takes its value in ISO 8601, whatever we like.
             if fmt == "Y-m-d" and 'type="date"' in line:
                 continue
-            if fmt in MACHINE_FORMATS and TIME_ATTRIBUTE.search(line[: match.start()]):
+            if fmt == "Y-m-d" and TIME_ATTRIBUTE.search(line[: match.start()]):
                 continue
             if fmt not in HOUSE_FORMATS:
                 found.append(fmt)
@@ -106,11 +106,11 @@ def test_the_off_style_check_finds_iso_and_day_first_dates():
     assert _off_style("{{ a|date }} {{ b|date:'l, F j, Y' }}") == []
     time = """<time datetime="{{ a|date:'Y-m-d' }}">{{ a|date:"l, F j, Y" }}</time>"""
     assert _off_style(time) == []
-    assert _off_style("""<time datetime="{{ a|date:'c' }}">{{ a }}</time>""") == []
+    assert _off_style("""<time datetime="{{ a|date:'c' }}">{{ a }}</time>""") == ["c"]
     # ISO is for the attribute only, not the words shown.
     assert _off_style(
-        """<time datetime="{{ a|date:'c' }}">{{ a|date:'c' }}</time>"""
-    ) == ["c"]
+        """<time datetime="{{ a|date:'Y-m-d' }}">{{ a|date:'Y-m-d' }}</time>"""
+    ) == ["Y-m-d"]
     assert _off_style("""<time>{{ a|date:'Y-m-d' }}</time>""") == ["Y-m-d"]
 
 
