@@ -34,9 +34,6 @@ HOUSE_FORMATS = {
 # App templates that still spell dates their own way (ISO "2026-11-27", or
 # day-first "27 November 2026"); each app's owners move them to the formats above.
 NOT_YET_IN_HOUSE_STYLE = {
-    "notices/templates/notices/_version_meta.html",
-    "notices/templates/notices/_version_table.html",
-    "notices/templates/notices/staff/review.html",
     "retention/templates/retention/disaster_list.html",
     "retention/templates/retention/follow_up_list.html",
     "retention/templates/retention/hold_list.html",

@@ -11,7 +11,7 @@ from accounts.models import Account
 from notices.models import DocumentVersion
 from notices.readability import GRADE_TARGET, document_readability
 from tests.accounts.factories import CompliantAccountFactory, platform
-from tests.notices.factories import publish_current
+from tests.notices.factories import publish_both, publish_current
 
 pytestmark = pytest.mark.django_db
 
@@ -50,20 +50,34 @@ def test_pages_say_so_before_anything_is_published(client, city_profile, url):
 
 
 def test_old_versions_stay_readable_at_stable_urls(
-    client, published, city_profile, city_admin
+    client, city_profile, city_admin, time_machine
 ):
+    time_machine.move_to("2026-11-20 15:05 -06:00", tick=False)
+    publish_both(by=city_admin)
+    time_machine.move_to("2026-11-27 09:00 -06:00", tick=False)
     city_profile.city_name = "Birch Lake"
     city_profile.save()
     v2 = publish_current(kind="notice", by=city_admin)
     old = _html(client.get("/notice/versions/1/"))
     assert "City of Maple Falls" in old and "This is an earlier version" in old
+    assert (
+        'in effect from <time datetime="2026-11-20">November 20, 2026</time> '
+        'to <time datetime="2026-11-27">November 27, 2026</time>.'
+    ) in old
     assert 'href="/notice/">Read the current version (version 2)' in old
     current = _html(client.get(v2.get_absolute_url()))
     assert "City of Birch Lake" in current and "earlier version" not in current
+    assert (
+        'Version 2, in effect since <time datetime="2026-11-27">November 27, 2026'
+    ) in current
     assert "City of Birch Lake" in _html(client.get("/notice/"))
     listing = _html(client.get("/versions/"))
     assert 'href="/notice/versions/1/"' in listing
     assert 'href="/notice/versions/2/"' in listing
+    assert (
+        '<td><time datetime="2026-11-20">November 20, 2026</time></td>\n'
+        '    <td><time datetime="2026-11-27">November 27, 2026</time></td>'
+    ) in listing
 
 
 def test_drafts_are_not_public(client, published, city_profile, city_admin):
@@ -156,11 +170,17 @@ def test_review_page_requires_the_city_administrator(client, login_as, manager):
 
 
 def test_review_shows_a_diff_and_publishes_through_the_page(
-    login_as, city_admin, published, city_profile
+    login_as, city_admin, city_profile, time_machine
 ):
+    time_machine.move_to("2026-11-20 15:05 -06:00", tick=False)
+    publish_both(by=city_admin)
+    time_machine.move_to("2026-11-27 09:30 -06:00", tick=False)
     client = login_as(city_admin)
     html = _html(client.get("/staff/notices/"))
     assert "matches the city profile" in html
+    assert f"version 1</a>, published Nov. 20, 2026, 3:05 p.m. by {city_admin}." in (
+        html
+    )
     city_profile.appeal_email = "appeals@maplefalls.example.gov"
     city_profile.save()
     html = _html(client.get("/staff/notices/"))
@@ -168,6 +188,7 @@ def test_review_shows_a_diff_and_publishes_through_the_page(
     response = client.post("/staff/notices/notice/prepare/", follow=True)
     html = _html(response)
     assert "Draft version 2 of the public notice is ready" in html
+    assert f"Prepared Nov. 27, 2026, 9:30 a.m. by {city_admin}." in html
     # The changed line is shown once, with the old and new address marked in it.
     assert html.count("clerk@maplefalls.example.gov") == 1
     assert (
