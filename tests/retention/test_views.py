@@ -56,9 +56,10 @@ def test_bulk_mark_read_of_garbage_changes_nothing(login_as, manager, managed_ac
 
 
 def test_message_page_marks_read_flags_and_records_follow_up(
-    login_as, manager, managed_account
+    login_as, manager, managed_account, time_machine
 ):
-    message = MessageFactory(account=managed_account)
+    time_machine.move_to("2026-11-27 15:05 -06:00", tick=False)
+    message = MessageFactory(account=managed_account)  # received an hour ago
     client = login_as(manager)
     url = reverse("retention:message-detail", args=[message.pk])
     client.post(url, {"action": "flag"})
@@ -67,10 +68,16 @@ def test_message_page_marks_read_flags_and_records_follow_up(
     assert "already read" in response.content.decode()
     waiting = client.get(reverse("retention:follow-ups")).content.decode()
     assert url in waiting
+    assert "<td>Nov. 27, 2026</td>" in waiting  # flagged
+    assert "<td>Nov. 27, 2026, 2:05 p.m.</td>" in waiting  # received
     client.post(url, {"action": "follow_up", "channel": "phone"})
     message.refresh_from_db()
     assert message.read_by == manager
     assert message.follow_up_channel == "phone"
+    detail = client.get(url).content.decode()
+    assert "<dt>Received</dt><dd>Nov. 27, 2026, 2:05 p.m.</dd>" in detail
+    assert f"read Nov. 27, 2026, 3:05 p.m. by {manager}" in detail
+    assert f"Followed up by phone on Nov. 27, 2026, 3:05 p.m. by {manager}" in detail
     assert url not in client.get(reverse("retention:follow-ups")).content.decode()
 
 
@@ -97,7 +104,10 @@ def test_message_pages_need_the_role(login_as, records_officer, client):
     assert response.status_code == 302
 
 
-def test_records_officer_places_and_releases_a_hold(login_as, records_officer):
+def test_records_officer_places_and_releases_a_hold(
+    login_as, records_officer, time_machine
+):
+    time_machine.move_to("2026-11-27 15:05 -06:00", tick=False)
     account = AccountFactory()
     client = login_as(records_officer)
     response = client.post(
@@ -110,6 +120,9 @@ def test_records_officer_places_and_releases_a_hold(login_as, records_officer):
     client.post(reverse("retention:hold-release", args=[hold.pk]), {"reason": "Done"})
     hold.refresh_from_db()
     assert hold.released_by == records_officer
+    page = client.get(reverse("retention:holds")).content.decode()
+    assert f"<td>Nov. 27, 2026 by {records_officer}</td>" in page
+    assert f"Released Nov. 27, 2026 by {records_officer}: Done" in page
 
 
 def test_a_hold_without_scope_shows_the_error(login_as, records_officer):
@@ -125,7 +138,10 @@ def test_holds_page_is_for_the_records_officer(login_as, manager):
     assert login_as(manager).get(reverse("retention:holds")).status_code == 403
 
 
-def test_city_administrator_declares_a_disaster_period(login_as, city_admin):
+def test_city_administrator_declares_a_disaster_period(
+    login_as, city_admin, time_machine
+):
+    time_machine.move_to("2026-11-27 15:05 -06:00", tick=False)
     account = AccountFactory()
     response = login_as(city_admin).post(
         reverse("retention:disasters"),
@@ -147,6 +163,9 @@ def test_city_administrator_declares_a_disaster_period(login_as, city_admin):
         },
     )
     assert DisasterPeriod.objects.get().ends_at is None
+    page = login_as(city_admin).get(reverse("retention:disasters")).content.decode()
+    assert "<td>April 1, 2026, 8 a.m. to (continuing)" in page
+    assert f"<td>Nov. 27, 2026 by {city_admin}</td>" in page
 
 
 def test_records_officer_sees_but_cannot_declare_disasters(login_as, records_officer):
@@ -163,7 +182,8 @@ def test_records_officer_sees_but_cannot_declare_disasters(login_as, records_off
     assert not DisasterPeriod.objects.exists()
 
 
-def test_purge_page_previews_and_runs(login_as, records_officer):
+def test_purge_page_previews_and_runs(login_as, records_officer, time_machine):
+    time_machine.move_to("2026-11-27 15:05:09 -06:00", tick=False)
     ReadMessageFactory.create_batch(2)
     client = login_as(records_officer)
     content = client.get(reverse("retention:purge")).content.decode()
@@ -171,6 +191,11 @@ def test_purge_page_previews_and_runs(login_as, records_officer):
     assert Message.objects.filter(destroyed_at__isnull=True).count() == 2
     response = client.post(reverse("retention:purge"), follow=True)
     assert "destroyed 2 record(s)" in response.content.decode()
+    # Past runs keep their seconds.
+    run_times = "<td>Nov. 27, 2026, 3:05:09 p.m.</td>" * 2  # started, finished
+    assert run_times in response.content.decode()
+    dashboard = client.get(reverse("core:dashboard")).content.decode()
+    assert ", Nov. 27, 2026, 3:05 p.m.: 2 destroyed" in dashboard
 
 
 def test_purge_page_says_when_destruction_is_paused(
