@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from accounts import services
@@ -90,7 +91,8 @@ class ManagerAccessAdmin(admin.ModelAdmin):
             return "revoked"
         if obj.review_due_on < clock.today():
             if obj.review_overdue_reported_on:
-                return f"OVERDUE (reported {obj.review_overdue_reported_on:%Y-%m-%d})"
+                reported = date_format(obj.review_overdue_reported_on)
+                return f"OVERDUE (reported {reported})"
             return "OVERDUE"
         return "current"
 

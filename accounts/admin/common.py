@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from accounts.exceptions import AccountsError
@@ -102,7 +103,7 @@ def history_html(obj: Any) -> str:
             "<li>{} · {} · {}{}</li>",
             (
                 (
-                    timezone.localtime(e.occurred_at).strftime("%Y-%m-%d %H:%M"),
+                    date_format(timezone.localtime(e.occurred_at), "DATETIME_FORMAT"),
                     e.action,
                     e.actor_label,
                     f" · {e.reason}" if e.reason else "",

@@ -12,6 +12,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts import selectors
 from accounts.exceptions import TransitionRefused
@@ -136,7 +137,8 @@ def _revoke(*, grant: ManagerAccess, by: User, reason: str) -> ManagerAccess:
     if grant.revoked_at is not None:
         raise TransitionRefused(
             f"{grant} was already revoked on "
-            f"{timezone.localtime(grant.revoked_at):%Y-%m-%d %H:%M}."
+            f"{date_format(timezone.localtime(grant.revoked_at), 'DATETIME_FORMAT')}: "
+            "there is nothing to revoke."
         )
     grant.revoked_at = clock.now()
     grant.revoked_by = by
@@ -384,7 +386,7 @@ def access_review_report_overdue(
         url = reverse("admin:accounts_manageraccess_changelist")
         lines = [
             f"- {g.account} ({g.account.url}): {g.manager.get_full_name() or g.manager}"
-            f", review due {g.review_due_on:%Y-%m-%d} "
+            f", review due {date_format(g.review_due_on)} "
             f"({(today - g.review_due_on).days} days overdue)"
             for g in overdue
         ]

@@ -110,11 +110,16 @@ def test_revoking_records_who_when_and_why(city_admin, grant):
     assert (event.action, event.reason) == ("manager_access.revoked", "Changed duties.")
 
 
-def test_revoking_twice_is_refused_and_changes_nothing(city_admin, grant):
+def test_revoking_twice_is_refused_and_changes_nothing(city_admin, grant, time_machine):
+    time_machine.move_to("2026-11-27 15:05 -06:00", tick=False)
     services.access_revoke(grant=grant, by=city_admin, reason="Changed duties.")
     grant.refresh_from_db()
     revoked_at = grant.revoked_at
-    with pytest.raises(TransitionRefused, match="already revoked"):
+    time_machine.move_to("2026-11-30 09:00 -06:00", tick=False)
+    with pytest.raises(
+        TransitionRefused,
+        match=r"already revoked on Nov\. 27, 2026, 3:05 p\.m\.: there is nothing",
+    ):
         services.access_revoke(grant=grant, by=city_admin, reason="Again.")
     grant.refresh_from_db()
     assert (grant.revoked_at, grant.revoke_reason) == (revoked_at, "Changed duties.")

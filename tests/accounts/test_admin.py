@@ -523,10 +523,18 @@ def test_other_roles_cannot_grant(request, login_as, role, account, make_staff):
     assert not ManagerAccess.objects.exists()
 
 
-def test_revoking_twice_in_the_admin_says_so(login_as, city_admin, grant):
+def test_revoking_twice_in_the_admin_says_so(login_as, city_admin, grant, time_machine):
+    time_machine.move_to("2026-11-27 15:05 -06:00", tick=False)
     client = login_as(city_admin)
     first = run_action(client, GRANTS, "revoke", [grant], reason="Changed duties.")
     assert "1 access grant(s) revoked." in first.content.decode()
+    # The change page's audit history dates each event.
+    page = client.get(reverse("admin:accounts_manageraccess_change", args=[grant.pk]))
+    assert (
+        "<li>Nov. 27, 2026, 3:05 p.m. · manager_access.revoked · "
+        f"{city_admin.get_username()} · "
+        "Changed duties.</li>"
+    ) in page.content.decode()
     second = run_action(client, GRANTS, "revoke", [grant], reason="Again.")
     assert "already revoked" in second.content.decode()
     grant.refresh_from_db()
@@ -539,12 +547,19 @@ def test_a_manager_cannot_revoke_in_the_admin(login_as, manager, grant):
     assert grant.is_current
 
 
-def test_the_overdue_filter_and_recertify_action(login_as, city_admin, city_profile):
-    overdue = ManagerAccessFactory(review_due_on=clock.today() - timedelta(days=1))
+def test_the_overdue_filter_and_recertify_action(
+    login_as, city_admin, city_profile, time_machine
+):
+    time_machine.move_to("2026-11-27 10:00 -06:00", tick=False)
+    overdue = ManagerAccessFactory(
+        review_due_on=clock.today() - timedelta(days=1),
+        review_overdue_reported_on=clock.today(),
+    )
     ManagerAccessFactory()
     client = login_as(city_admin)
-    listed = client.get(GRANTS, {"review": "overdue"}).context["cl"].queryset
-    assert set(listed) == {overdue}
+    page = client.get(GRANTS, {"review": "overdue"})
+    assert set(page.context["cl"].queryset) == {overdue}
+    assert "OVERDUE (reported Nov. 27, 2026)" in page.content.decode()
     refused = run_action(client, GRANTS, "recertify", [overdue])
     assert "Confirm multi-factor sign-in" in refused.content.decode()
     run_action(client, GRANTS, "recertify", [overdue], platform_mfa_confirmed="on")

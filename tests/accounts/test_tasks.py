@@ -48,7 +48,7 @@ def test_the_report_emails_the_city_administrators_and_marks_the_grants(
     assert "1 manager access review(s) overdue" in message.subject
     assert str(overdue.account) in message.body
     assert "Dana" in message.body
-    assert "1 days overdue" in message.body
+    assert ", review due April 14, 2026 (1 days overdue)" in message.body
     assert str(due_today.account) not in message.body
     overdue.refresh_from_db()
     due_today.refresh_from_db()
