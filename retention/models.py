@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 
 from core import clock
 from core.classification import classification_field
@@ -324,9 +325,11 @@ class LegalHold(models.Model):
         if names:
             parts.append("accounts " + ", ".join(names))
         if self.date_from or self.date_to:
-            parts.append(
-                f"dated {self.date_from or 'any time'} to {self.date_to or 'any time'}"
+            start, end = (
+                date_format(day) if day else "any time"
+                for day in (self.date_from, self.date_to)
             )
+            parts.append(f"dated {start} to {end}")
         if self.sender_handle:
             parts.append(f"sender {self.sender_handle}")
         if self.series:

@@ -21,6 +21,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import Account
 from accounts.selectors import user_manages_account
@@ -60,9 +62,9 @@ def _ensure_not_destroyed(message: Message, action: str) -> None:
 
 
 def clock_text(moment: datetime) -> str:
-    from django.utils import timezone
-
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    """Return ``moment`` in the city's time, as staff read it: "Nov. 27, 2026,
+    3:05 p.m."."""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def validate_message_fields(
@@ -225,7 +227,7 @@ def message_record_follow_up(*, message: Message, by: Any, channel: str) -> Mess
     if message.follow_up_at is not None:
         raise MessageStateError(
             f"The follow-up of {message} was already recorded on "
-            f"{clock_text(message.follow_up_at)}."
+            f"{clock_text(message.follow_up_at)} by {message.follow_up_by}."
         )
     now = clock.now()
     if message.follow_up_flagged_at is None:

@@ -29,10 +29,15 @@ def test_marking_read_records_who_and_when(manager, managed_account, time_machin
     assert audit.events_for(message).filter(action="message.read").exists()
 
 
-def test_reading_a_message_twice_is_refused_and_says_when(manager, managed_account):
+def test_reading_a_message_twice_is_refused_and_says_when(
+    manager, managed_account, time_machine
+):
+    time_machine.move_to("2026-11-27 15:05:00-06:00", tick=False)
     message = MessageFactory(account=managed_account)
     services.message_mark_read(message=message, by=manager)
-    with pytest.raises(MessageStateError, match=r"already read on .* by"):
+    with pytest.raises(
+        MessageStateError, match=r"already read on Nov\. 27, 2026, 3:05 p\.m\. by"
+    ):
         services.message_mark_read(message=message, by=manager)
 
 
@@ -81,7 +86,8 @@ def test_bulk_read_of_nothing_or_unknown_ids_is_refused(manager):
         services.message_mark_read_bulk(message_ids=[999999], by=manager)
 
 
-def test_follow_up_flag_then_record(manager, managed_account):
+def test_follow_up_flag_then_record(manager, managed_account, time_machine):
+    time_machine.move_to("2026-11-27 12:00:00-06:00", tick=False)
     message = MessageFactory(account=managed_account)
     services.message_flag_follow_up(message=message, by=manager)
     with pytest.raises(MessageStateError, match="already flagged"):
@@ -92,7 +98,10 @@ def test_follow_up_flag_then_record(manager, managed_account):
     message.refresh_from_db()
     assert message.follow_up_channel == "email"
     assert message.follow_up_by == manager
-    with pytest.raises(MessageStateError, match="already recorded"):
+    with pytest.raises(
+        MessageStateError,
+        match=rf"already recorded on Nov\. 27, 2026, noon by {manager}\.$",
+    ):
         services.message_record_follow_up(message=message, by=manager, channel="phone")
 
 
@@ -125,6 +134,18 @@ def test_message_create_refuses_duplicates_and_bad_values(manager):
 def test_a_hold_needs_a_scope(records_officer):
     with pytest.raises(InvalidScope, match="scope"):
         services.legal_hold_place(by=records_officer, title="Hold", reason="lawsuit")
+
+
+def test_a_hold_names_its_dates_in_the_house_style(records_officer):
+    hold = services.legal_hold_place(
+        by=records_officer,
+        title="Flood claims",
+        reason="Claims against the city",
+        date_from=date(2026, 9, 1),
+    )
+    assert hold.scope_text() == "dated Sept. 1, 2026 to any time"
+    hold.date_to = date(2026, 11, 27)
+    assert hold.scope_text() == "dated Sept. 1, 2026 to Nov. 27, 2026"
 
 
 def test_a_hold_needs_a_reason_and_an_ordered_range(records_officer):
@@ -165,6 +186,9 @@ def test_place_and_release_a_hold(records_officer, make_staff):
     )
     assert hold.sender_handle == "Jo.Doe"
     assert list(hold.accounts.all()) == [account]
+    assert hold.scope_text() == (
+        f"accounts {account}; sender Jo.Doe; series Social media messages"
+    )
     placed = audit.events_for(hold).get(action="legal_hold.placed")
     assert placed.personal == {"sender_handle": "Jo.Doe"}
     assert "Jo.Doe" not in str(placed.data)
