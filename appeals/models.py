@@ -24,6 +24,7 @@ from typing import cast
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from core import clock
 from core.classification import classification_field
@@ -501,4 +502,4 @@ class ReminderRun(models.Model):
         ordering = ["-run_on"]
 
     def __str__(self) -> str:
-        return f"Reminders of {self.run_on:%Y-%m-%d}"
+        return f"Reminders of {date_format(self.run_on)}"

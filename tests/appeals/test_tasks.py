@@ -136,6 +136,7 @@ def test_a_failed_run_can_be_retried(make_staff, city_profile, monkeypatch):
     assert not ReminderRun.objects.exists()
     monkeypatch.undo()
     assert services.deadline_reminders_send(today=MONDAY)["reviewers"] == 2
+    assert str(ReminderRun.objects.get()) == "Reminders of Nov. 23, 2026"
 
 
 def test_the_job_is_on_the_beat_schedule():
