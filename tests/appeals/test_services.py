@@ -301,6 +301,23 @@ def test_failing_receipts_do_not_hold_up_the_others(city_profile, monkeypatch):
     assert event.data["reason"] == "the mail server refused the address"
 
 
+def test_staff_see_why_a_receipt_was_not_sent(
+    city_profile, monkeypatch, login_as, city_admin
+):
+    challenge = _challenge("typo@gmial.con")
+
+    def refused(self, *args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({self.to[0]: (550, b"no such user")})
+
+    monkeypatch.setattr(EmailMessage, "send", refused)
+    services.filing_receipts_send()
+    page = login_as(city_admin).get(challenge.get_absolute_url())
+    assert page.status_code == 200
+    assert "Could not be sent:</strong> the mail server refused the address" in (
+        page.content.decode()
+    )
+
+
 def test_a_receipt_is_given_up_after_its_last_try(city_profile, monkeypatch):
     challenge = _challenge()
     challenge.receipt_attempts = services.filing.RECEIPT_MAX_ATTEMPTS - 1
