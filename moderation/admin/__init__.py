@@ -5,9 +5,10 @@ changed here (P20 spirit): no add, change or delete; opening one shows its
 printable record page, where amendments are appended through the services.
 
 The modules: ``decisions`` (the removal list and its export view), ``filters``
-(its list filters), ``export`` (the CSV rows), ``categories`` (the eight
-categories) and ``guards`` (query-string checks). Importing this package
-registers both admins.
+(its list filters), ``export`` (the CSV rows) and ``categories`` (the eight
+categories). Importing this package registers both admins. A query string the
+database would refuse (a null character) never gets here: it is answered 400 for
+the whole site by ``core.middleware.MalformedRequestMiddleware``.
 """
 
 from moderation.admin.categories import RemovalCategoryAdmin

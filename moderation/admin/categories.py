@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.contrib import admin
 
 from core.admin import AuditedModelAdmin
-from moderation.admin.guards import RefuseNullCharactersMixin
 from moderation.models import RemovalCategory
 
 
 @admin.register(RemovalCategory)
-class RemovalCategoryAdmin(RefuseNullCharactersMixin, AuditedModelAdmin):
+class RemovalCategoryAdmin(AuditedModelAdmin):
     """P21: the eight categories are fixed; only the local explanation is editable."""
 
     list_display = ("number", "name", "code")

@@ -28,7 +28,6 @@ from moderation.admin.filters import (
     RemoverFilter,
     RestoredFilter,
 )
-from moderation.admin.guards import RefuseNullCharactersMixin
 from moderation.forms import parse_id
 from moderation.models import (
     RemovalAmendment,
@@ -42,7 +41,7 @@ SEARCH_ID_LIST_MAX = 5000
 
 
 @admin.register(RemovalDecision)
-class RemovalDecisionAdmin(RefuseNullCharactersMixin, admin.ModelAdmin):
+class RemovalDecisionAdmin(admin.ModelAdmin):
     list_display = (
         "reference_link",
         "removed_at",
