@@ -1,3 +1,4 @@
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -54,6 +55,7 @@ class RequestSizeLimitMiddleware:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
+            # Not a number: MalformedRequestMiddleware, further in, answers 400.
             length = 0
         if length > limit:
             return render(
@@ -63,6 +65,11 @@ class RequestSizeLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+# RFC 9110: Content-Length = 1*DIGIT; int() would also take "-1", "1_0", " 1" and
+# digits of other scripts.
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def _holds_nul(data: QueryDict) -> bool:
@@ -76,6 +83,10 @@ class MalformedRequestMiddleware:
     """Answer 400, with the site's "Bad request" page, to a request that no page of
     the site could have sent, before any of it reaches a view, a form or the
     database.
+
+    A ``Content-Length`` that is not a number: Django reads the form with
+    ``int()`` of it (a ``ValueError``, a 500, in any view with a form). gunicorn
+    refuses such a header itself; the development server passes it on.
 
     A null character (``%00``) in the address, the query string or a form sent
     as ``application/x-www-form-urlencoded``: PostgreSQL refuses it in any text
@@ -97,6 +108,9 @@ class MalformedRequestMiddleware:
 
     def _problem(self, request: HttpRequest) -> str:
         """Return what is wrong with ``request``, or "" if nothing is."""
+        length = request.META.get("CONTENT_LENGTH")
+        if length and not _DIGITS.fullmatch(length):
+            return "a Content-Length that is not a number"
         if "\x00" in request.path:
             return "a null character in the path"
         if _holds_nul(request.GET):

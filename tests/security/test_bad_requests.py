@@ -146,3 +146,30 @@ def test_a_null_character_in_a_file_form_is_left_to_the_form(client, settings):
     assert response.status_code == 200
     assert "Null characters are not allowed." in response.content.decode()
     assert not Appeal.objects.exists()
+
+
+# --- Content-Length -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("length", ["abc", "1e3", "1_0", "-1", "+3", " 3", "\uff13"])
+@pytest.mark.parametrize("url", ["/appeals/appeal/", "/signin/", "/no-such-page/"])
+def test_a_content_length_that_is_not_a_number_is_a_bad_request(client, url, length):
+    """Django read it with int(): "abc" was a ValueError (a 500) in any form view."""
+    response = client.generic(
+        "POST", url, data=b"name=Jordan", content_type=FORM, CONTENT_LENGTH=length
+    )
+    assert_bad_request(response)
+    assert not Appeal.objects.exists()
+
+
+def test_a_bad_content_length_is_refused_on_staff_pages_too(login_as, city_admin):
+    client = login_as(city_admin)
+    for url in ("/admin/accounts/department/add/", "/moderation/removals/new/"):
+        response = client.generic(
+            "POST", url, data=b"name=x", content_type=FORM, CONTENT_LENGTH="abc"
+        )
+        assert_bad_request(response)
+
+
+def test_a_bad_content_length_is_refused_whatever_the_method(client):
+    assert_bad_request(client.get("/", CONTENT_LENGTH="abc"))
