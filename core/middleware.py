@@ -67,6 +67,11 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
+#: The longest query string answered: more than any page makes, far less than the
+#: 50,000-byte LIKE pattern SQLite refuses. gunicorn already refuses a request
+#: line over 4,094 bytes; the development server takes 64 KB.
+QUERY_STRING_MAX_CHARS = 8192
+
 # RFC 9110: Content-Length = 1*DIGIT; int() would also take "-1", "1_0", " 1" and
 # digits of other scripts.
 _DIGITS = re.compile(r"[0-9]+")
@@ -88,13 +93,22 @@ class MalformedRequestMiddleware:
     ``int()`` of it (a ``ValueError``, a 500, in any view with a form). gunicorn
     refuses such a header itself; the development server passes it on.
 
-    A null character (``%00``) in the address, the query string or a form sent
-    as ``application/x-www-form-urlencoded``: PostgreSQL refuses it in any text
-    value (psycopg raises ``DataError``, a 500), and the admin passes query
-    string values to the database unchecked (``/admin/accounts/account/?handle=%00``).
-    Forms sent as ``multipart/form-data`` (those with a file) are left to their
-    forms, whose text fields refuse a null character with a message; parsing
-    them here would read uploads before the views' own checks.
+    A null character (``%00``) in the address, the query string, a header or a
+    form sent as ``application/x-www-form-urlencoded``: PostgreSQL refuses it in
+    any text value (psycopg raises ``DataError``, a 500), and the admin passes
+    query string values to the database unchecked
+    (``/admin/accounts/account/?handle=%00``), as django-axes does the sign-in's
+    User-Agent. Forms sent as ``multipart/form-data`` (those with a file) are left
+    to their forms, whose text fields refuse a null character with a message;
+    parsing them here would read uploads before the views' own checks.
+
+    A query string longer than ``QUERY_STRING_MAX_CHARS``: no page makes one, and
+    an admin search that long is a pattern SQLite refuses (a 500 in the demo).
+
+    A cookie holding a null character (written ``"\\000"`` inside quotes, which
+    passes any server) is dropped rather than refused: the session cookie is
+    looked up in the database, and a visitor cannot see or fix a cookie, so the
+    request goes on as if it had not been sent.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -104,6 +118,12 @@ class MalformedRequestMiddleware:
         reason = self._problem(request)
         if reason:
             return _bad_request(request, reason)
+        if any("\x00" in name + value for name, value in request.COOKIES.items()):
+            request.COOKIES = {
+                name: value
+                for name, value in request.COOKIES.items()
+                if "\x00" not in name + value
+            }
         return self.get_response(request)
 
     def _problem(self, request: HttpRequest) -> str:
@@ -111,8 +131,16 @@ class MalformedRequestMiddleware:
         length = request.META.get("CONTENT_LENGTH")
         if length and not _DIGITS.fullmatch(length):
             return "a Content-Length that is not a number"
+        if any(
+            "\x00" in value
+            for key, value in request.META.items()
+            if key.startswith("HTTP_") or key == "CONTENT_TYPE"
+        ):
+            return "a null character in a header"
         if "\x00" in request.path:
             return "a null character in the path"
+        if len(request.META.get("QUERY_STRING", "")) > QUERY_STRING_MAX_CHARS:
+            return "a query string too long"
         if _holds_nul(request.GET):
             return "a null character in the query string"
         if (

@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 
 from appeals.models import Appeal
+from core.middleware import QUERY_STRING_MAX_CHARS
 from core.models import AuditEvent
 from tests.accounts.factories import CompliantAccountFactory
 from tests.appeals.conftest import aged_stamp
@@ -173,3 +174,61 @@ def test_a_bad_content_length_is_refused_on_staff_pages_too(login_as, city_admin
 
 def test_a_bad_content_length_is_refused_whatever_the_method(client):
     assert_bad_request(client.get("/", CONTENT_LENGTH="abc"))
+
+
+# --- Headers, cookies, long addresses ---------------------------------------------
+
+
+def test_a_null_character_in_a_header_is_a_bad_request(client, city_profile):
+    """django-axes stores the sign-in's User-Agent: on PostgreSQL a 500."""
+    fields = {
+        "login_view-current_step": "auth",
+        "auth-username": "nobody",
+        "auth-password": "wrong",
+    }
+    response = client.post("/signin/", fields, HTTP_USER_AGENT="Mozilla\x00/5.0")
+    assert_bad_request(response)
+    assert_bad_request(client.get("/", HTTP_ACCEPT_LANGUAGE="en\x00"))
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        'sessionid="abcdefgh\\000"',
+        'sessionid="\\000\\000\\000\\000\\000\\000\\000\\000"',
+    ],
+)
+def test_a_session_cookie_holding_a_null_character_is_ignored(cookie):
+    """Quoted, ``\\000`` is a null character to Python's cookie parser and passes
+    any server; the session was looked up with it (on PostgreSQL a 500 on every
+    page). The visitor is simply not signed in."""
+    client = Client(HTTP_COOKIE=cookie)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "on social media" in response.content.decode()
+    assert "sessionid" not in response.wsgi_request.COOKIES
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/signin/")
+
+
+def test_other_cookies_are_kept_when_one_holds_a_null_character():
+    client = Client(HTTP_COOKIE='sessionid="abcdefgh\\000"; theme=dark')
+    response = client.get("/")
+    assert response.wsgi_request.COOKIES == {"theme": "dark"}
+
+
+def test_a_raw_null_character_in_the_cookie_header_is_a_bad_request():
+    client = Client(HTTP_COOKIE="sessionid=abc\x00defgh")
+    assert_bad_request(client.get("/"))
+
+
+def test_a_query_string_longer_than_the_limit_is_a_bad_request(client):
+    at_limit = "/accounts/?page=" + "1" * (QUERY_STRING_MAX_CHARS - len("page="))
+    assert client.get(at_limit).status_code == 200
+    assert_bad_request(client.get(at_limit + "1"))
+
+
+def test_a_long_admin_search_is_a_bad_request(admin_client):
+    """SQLite refuses a LIKE pattern over 50,000 bytes: the demo's admin was a 500."""
+    assert_bad_request(admin_client.get("/admin/accounts/account/?q=" + "a" * 60_000))
