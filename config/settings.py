@@ -340,6 +340,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # The key Django's authenticate() and its failure signal use for the user name.
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "core.signin.axes_username"  # cut to axes' column
 AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"  # honours TRUSTED_PROXY_COUNT
 AXES_LOCKOUT_CALLABLE = "core.signin.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

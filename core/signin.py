@@ -21,6 +21,31 @@ from two_factor import views as tf_views
 from core import audit
 
 
+def axes_username(
+    request: HttpRequest, credentials: dict[str, Any] | None = None
+) -> str | None:
+    """Return the user name django-axes counts a sign-in under, cut to the length
+    of its column (``AXES_USERNAME_CALLABLE``).
+
+    Django's sign-in form passes a user name of any length to ``authenticate()``
+    (``AuthenticationForm`` sets ``max_length`` without a validator), and axes
+    stores it in a 255-character column: on PostgreSQL a longer one was a 500 at
+    ``/signin/``. No account has a name that long (``User.username`` holds 150),
+    so nothing is lost; the failure still counts against the address. Otherwise
+    as axes' own lookup: the credentials, else the form.
+    """
+    from axes.models import AccessAttempt
+
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        username = credentials.get(field)
+    else:
+        username = getattr(request, "data", request.POST).get(field)
+    if not isinstance(username, str):
+        return username
+    return username[: AccessAttempt._meta.get_field("username").max_length]
+
+
 def lockout_response(
     request: HttpRequest, original_response: Any = None, credentials: Any = None
 ) -> HttpResponse:

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from axes.models import AccessAttempt
 from django.test import Client
 
 from appeals.models import Appeal
@@ -21,6 +22,7 @@ from core.models import AuditEvent
 from core.net import ip_address
 from tests.accounts.factories import CompliantAccountFactory
 from tests.appeals.conftest import aged_stamp
+from tests.security.conftest import sign_in_password
 
 pytestmark = pytest.mark.django_db
 
@@ -301,3 +303,20 @@ def test_sign_in_works_whatever_address_the_proxy_forwards(client, settings):
     )
     assert response.status_code == 200
     assert "Please enter a correct" in response.content.decode()
+
+
+# --- Sign-in --------------------------------------------------------------------------
+
+
+def test_a_very_long_user_name_is_a_failed_sign_in_that_counts(client, settings):
+    """django-axes stored the name in a 255-character column: on PostgreSQL a 500."""
+    name = "n" * 300
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = sign_in_password(client, name, "wrong", REMOTE_ADDR="203.0.113.40")
+        assert response.status_code == 200
+        assert "Please enter a correct" in response.content.decode()
+    (attempt,) = AccessAttempt.objects.all()
+    assert attempt.username == name[:255]
+    # Counted: one more failure from the address pauses it, as any other.
+    response = sign_in_password(client, "someone", "x", REMOTE_ADDR="203.0.113.40")
+    assert response.status_code == 429
