@@ -11,6 +11,7 @@ from django.http import (
     UnreadablePostError,
 )
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import Resolver404, get_resolver, get_urlconf, resolve
 from django.utils.log import log_response
 
@@ -169,6 +170,41 @@ def _bad_request(request: HttpRequest, reason: str) -> HttpResponse:
         "Bad Request (%s): %s", reason, request.path, response=response, request=request
     )
     return response
+
+
+class RequestMethodMiddleware:
+    """Answer HEAD as GET, and a method a page does not take with a page.
+
+    HEAD: most pages are function views behind ``require_GET``, which refuses
+    HEAD (405), though RFC 9110 asks every page that answers GET to answer it too
+    and uptime monitors ask with it. The view runs as for GET (as Django's
+    class-based views do); the server (gunicorn, runserver) sends only the
+    headers.
+
+    405: ``require_GET``, ``require_POST`` and the like answer with an empty body,
+    a blank page to someone who sent a form to a page that only shows one. They
+    now see ``405.html``; the ``Allow`` header is kept.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "HEAD":
+            request.method = "GET"
+            try:
+                response = self.get_response(request)
+            finally:
+                request.method = "HEAD"
+        else:
+            response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and not response.streaming
+            and not response.content
+        ):
+            response.content = render_to_string("405.html")
+        return response
 
 
 class ProductNotFoundPageMiddleware:

@@ -22,6 +22,8 @@ from core.models import AuditEvent
 from core.net import ip_address
 from tests.accounts.factories import CompliantAccountFactory
 from tests.appeals.conftest import aged_stamp
+from tests.appeals.factories import AppealFactory
+from tests.notices.factories import publish_both
 from tests.security.conftest import sign_in_password
 
 pytestmark = pytest.mark.django_db
@@ -320,3 +322,74 @@ def test_a_very_long_user_name_is_a_failed_sign_in_that_counts(client, settings)
     # Counted: one more failure from the address pauses it, as any other.
     response = sign_in_password(client, "someone", "x", REMOTE_ADDR="203.0.113.40")
     assert response.status_code == 429
+
+
+# --- Methods --------------------------------------------------------------------------
+
+NOT_THIS_WAY = "This page cannot be used that way"
+
+
+@pytest.fixture
+def public_site(city_profile, city_admin) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Every public page with something to show, by name."""
+    publish_both(by=city_admin)
+    account: Any = CompliantAccountFactory()
+    appeal: Any = AppealFactory(account=account)
+    return {
+        "home": "/",
+        "accounts": "/accounts/",
+        "notice": "/notice/",
+        "account notice": f"/notice/{account.slug}/",
+        "policy": "/policy/",
+        "versions": "/versions/",
+        "old version": "/notice/versions/1/",
+        "appeal form": "/appeals/appeal/",
+        "challenge form": "/appeals/challenge/",
+        "appeal status": f"/appeals/status/{appeal.status_token}/",
+        "sign-in": "/signin/",
+        "health": "/healthz",
+    }
+
+
+def test_every_public_page_answers_head_as_get(client, public_site):
+    """Most were require_GET views, which answered HEAD with 405: an uptime
+    monitor asking with HEAD saw the site as down."""
+    for name, url in public_site.items():
+        got = client.get(url)
+        head = client.head(url)
+        assert got.status_code == 200, name
+        assert head.status_code == 200, name
+        assert head.content == b"", name
+        assert head["Content-Type"] == got["Content-Type"], name
+
+
+def test_head_is_still_refused_where_get_is(login_as, city_admin):
+    response = login_as(city_admin).head("/retention/holds/1/release/")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "allow"),
+    [
+        ("post", "/notice/", "GET"),
+        ("post", "/healthz", "GET"),
+        ("put", "/", "GET"),
+        ("delete", "/appeals/appeal/", "GET, POST"),
+        ("patch", "/accounts/", "GET"),
+    ],
+)
+def test_a_method_a_public_page_does_not_take_gets_a_page(
+    client, public_site, method, url, allow
+):
+    response = getattr(client, method)(url)
+    assert response.status_code == 405
+    assert response["Allow"] == allow
+    html = response.content.decode()
+    assert NOT_THIS_WAY in html and "Nothing was saved" in html
+
+
+def test_opening_a_staff_action_by_link_gets_a_page(login_as, city_admin):
+    response = login_as(city_admin).get("/retention/holds/1/release/")
+    assert response.status_code == 405
+    assert NOT_THIS_WAY in response.content.decode()

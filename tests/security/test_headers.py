@@ -208,6 +208,7 @@ ERROR_TEMPLATES = [
     "403.html",
     "403_csrf.html",
     "404.html",
+    "405.html",
     "413.html",
     "429.html",
     "500.html",
