@@ -393,3 +393,29 @@ def test_opening_a_staff_action_by_link_gets_a_page(login_as, city_admin):
     response = login_as(city_admin).get("/retention/holds/1/release/")
     assert response.status_code == 405
     assert NOT_THIS_WAY in response.content.decode()
+
+
+# --- Admin lookups ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # Each was a 500 on SQLite and PostgreSQL: the pattern fails in the query.
+        "/admin/accounts/account/?handle__regex=(",
+        "/admin/accounts/user/?username__regex=*",
+        "/admin/appeals/appeal/?reference__iregex=%5B",
+        "/admin/moderation/removaldecision/?comment_text__iregex=%5B",
+        "/admin/moderation/removaldecision/export.csv?comment_text__regex=(",
+    ],
+)
+def test_a_regular_expression_lookup_in_the_admin_is_a_bad_request(admin_client, url):
+    assert_bad_request(admin_client.get(url))
+    assert not AuditEvent.objects.filter(action="moderation.removals.exported")
+
+
+def test_the_admin_filters_and_searches_as_before(admin_client):
+    CompliantAccountFactory(handle="@lakeside_parks")
+    response = admin_client.get("/admin/accounts/account/?status__exact=active&q=parks")
+    assert response.status_code == 200
+    assert "@lakeside_parks" in response.content.decode()
