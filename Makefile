@@ -12,8 +12,15 @@ export PORT HOST
 
 .PHONY: run test install lint typecheck check migrations-check clean backup restore security
 
+IS_311 := import sys; sys.exit(sys.version_info[:2] != (3, 11))
+
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c '$(IS_311)'; then \
+	  echo "$(VENV) is not Python 3.11: making it again."; rm -rf $(VENV); fi
+	@if [ ! -x $(BIN)/python ]; then \
+	  $(PYTHON) -c '$(IS_311)' 2>/dev/null || { echo "This project needs Python 3.11:"\
+	    "install it (python3.11 on the PATH) or run make PYTHON=/path/to/python3.11"; exit 1; }; \
+	  $(PYTHON) -m venv $(VENV); fi
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@touch $(STAMP)
 
