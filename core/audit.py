@@ -172,7 +172,7 @@ def seal_events(*, batch_size: int = 1000) -> int:
             )
             if not batch:
                 break
-            sequence = last.sequence if last and last.sequence else 0
+            sequence = cast(int, last.sequence) if last else 0
             prev_hash = last.hash if last else GENESIS_HASH
             chained = []
             for event in batch:

@@ -31,11 +31,22 @@ def key_id(key: str) -> str:
     ).hexdigest()[:16]
 
 
+def _mac(key: str, purpose: str, value: str) -> str:
+    return hmac.new(
+        key.encode(), f"citysocial audit {purpose} {value}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def _unknown_key(mac_key_id: str) -> str:
+    return (
+        f"is signed with an audit key that is not configured (key id "
+        f"{mac_key_id!r}; list that key in AUDIT_HMAC_OLD_KEYS)"
+    )
+
+
 def sign(event_hash: str, key: str) -> str:
     """Return the HMAC-SHA256 of an event's chain hash with ``key``."""
-    return hmac.new(
-        key.encode(), b"citysocial audit event " + event_hash.encode(), hashlib.sha256
-    ).hexdigest()
+    return _mac(key, "event", event_hash)
 
 
 def sign_with_current_key(event_hash: str) -> tuple[str, str]:
@@ -58,10 +69,7 @@ def signature_problem(
         return "is not signed with the audit key"
     key = keys.get(hmac_key_id)
     if key is None:
-        return (
-            f"is signed with an audit key that is not configured (key id "
-            f"{hmac_key_id!r}; list that key in AUDIT_HMAC_OLD_KEYS)"
-        )
+        return _unknown_key(hmac_key_id)
     if not hmac.compare_digest(sign(event_hash, key), signature):
         return "signature does not match: rewritten without the audit key"
     return None
@@ -75,15 +83,7 @@ def sign_origin(content_digest: str) -> str:
     by anything else is never sealed into the chain, and is reported.
     """
     key = settings.AUDIT_HMAC_KEY
-    return f"{key_id(key)}:{_origin(content_digest, key)}"
-
-
-def _origin(content_digest: str, key: str) -> str:
-    return hmac.new(
-        key.encode(),
-        b"citysocial audit origin " + content_digest.encode(),
-        hashlib.sha256,
-    ).hexdigest()
+    return f"{key_id(key)}:{_mac(key, 'origin', content_digest)}"
 
 
 def origin_problem(
@@ -95,10 +95,7 @@ def origin_problem(
     mac_key_id, _, mac = origin_mac.partition(":")
     key = keys.get(mac_key_id)
     if key is None:
-        return (
-            f"is signed with an audit key that is not configured (key id "
-            f"{mac_key_id!r}; list that key in AUDIT_HMAC_OLD_KEYS)"
-        )
-    if not hmac.compare_digest(_origin(content_digest, key), mac):
+        return _unknown_key(mac_key_id)
+    if not hmac.compare_digest(_mac(key, "origin", content_digest), mac):
         return "content does not match its origin signature: altered or forged"
     return None

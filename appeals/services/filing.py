@@ -183,9 +183,8 @@ def filing_send_receipt(*, kind: str, filing_id: int) -> Correspondence | None:
         if filing is None or not filing.email:
             model.objects.filter(pk=filing_id).update(receipt_pending=False)
             return None
-        related = "appeal" if model is Appeal else "challenge"
         letter = Correspondence.objects.filter(
-            kind=Correspondence.Kind.RECEIPT, **{related: filing}
+            kind=Correspondence.Kind.RECEIPT, **{_kind_prefix(filing): filing}
         ).first()
         if letter is None:
             letter = _write(
@@ -264,9 +263,10 @@ def _receipt_failed(
         model.objects.filter(pk=pk).update(
             receipt_pending=False, receipt_attempts=attempts, receipt_retry_at=None
         )
-        related = "appeal" if model is Appeal else "challenge"
         Correspondence.objects.filter(
-            kind=Correspondence.Kind.RECEIPT, sent_at__isnull=True, **{related: filing}
+            kind=Correspondence.Kind.RECEIPT,
+            sent_at__isnull=True,
+            **{_kind_prefix(filing): filing},
         ).update(send_error=reason[:300])
         audit.record_event(
             action=f"{_kind_prefix(filing)}.receipt_failed",
