@@ -11,7 +11,11 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from accounts import selectors, services
 from accounts.exceptions import AccountsError, CapReached, NotPermitted
@@ -36,7 +40,7 @@ def _staff(request: HttpRequest) -> User:
 # --- public ---------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def public_list(request: HttpRequest) -> HttpResponse:
     """P7: the city's accounts, so a resident can check one is really the city's."""
     accounts = list(selectors.account_list_public())
@@ -95,7 +99,7 @@ def _paginate(
 
 
 @staff_required
-@require_GET
+@require_safe
 def request_list(request: HttpRequest) -> HttpResponse:
     can_decide = request.user.has_perm(services.PERM_DECIDE)
     mine = selectors.request_list_visible_to(user=request.user).filter(
@@ -122,7 +126,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_create(request: HttpRequest) -> HttpResponse:
     allow = _profile_allows_councilmember()
     if request.method == "POST":
@@ -157,7 +161,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _visible_request(request, pk)
     if obj.status != AccountRequest.Status.DRAFT:
@@ -186,7 +190,7 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-@require_GET
+@require_safe
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _visible_request(request, pk)
     return render(
@@ -330,7 +334,7 @@ def _require_grant_permission(request: HttpRequest) -> None:
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def offboarding_list(request: HttpRequest) -> HttpResponse:
     _require_grant_permission(request)
     if request.method == "POST":
@@ -370,7 +374,7 @@ def offboarding_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-@require_GET
+@require_safe
 def offboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_grant_permission(request)
     offboarding = get_object_or_404(

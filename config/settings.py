@@ -104,7 +104,7 @@ MIDDLEWARE = [
     # 400 to a request no page could have sent (a null character...), before the
     # session, the user or any view reads it.
     "core.middleware.MalformedRequestMiddleware",
-    # HEAD answered as GET; a 405 gets a page instead of an empty body.
+    # A 405 gets a page instead of an empty body.
     "core.middleware.RequestMethodMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -173,31 +173,19 @@ def _bad_request(request: HttpRequest, reason: str) -> HttpResponse:
 
 
 class RequestMethodMiddleware:
-    """Answer HEAD as GET, and a method a page does not take with a page.
+    """Answer a method a page does not take with a page, not a blank one.
 
-    HEAD: most pages are function views behind ``require_GET``, which refuses
-    HEAD (405), though RFC 9110 asks every page that answers GET to answer it too
-    and uptime monitors ask with it. The view runs as for GET (as Django's
-    class-based views do); the server (gunicorn, runserver) sends only the
-    headers.
-
-    405: ``require_GET``, ``require_POST`` and the like answer with an empty body,
+    ``require_safe``, ``require_POST`` and the like answer 405 with an empty body:
     a blank page to someone who sent a form to a page that only shows one. They
-    now see ``405.html``; the ``Allow`` header is kept.
+    now see ``405.html``; the ``Allow`` header is kept. (Pages that answer GET
+    answer HEAD too: their views use ``require_safe`` or list "HEAD".)
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "HEAD":
-            request.method = "GET"
-            try:
-                response = self.get_response(request)
-            finally:
-                request.method = "HEAD"
-        else:
-            response = self.get_response(request)
+        response = self.get_response(request)
         if (
             response.status_code == 405
             and not response.streaming

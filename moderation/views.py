@@ -14,7 +14,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from core import audit
 from core.auth import staff_required
@@ -74,7 +78,7 @@ def _too_big(request: HttpRequest, accounts: Any) -> HttpResponse:
 @csrf_exempt  # see below: the body is parsed first, then CSRF is checked
 @never_cache
 @staff_required(roles=LOGGING_ROLES)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def removal_new(request: HttpRequest) -> HttpResponse:
     """Log a removal (issue #5 item 4). An oversized paste is answered with a
     specific message instead of Django's bare 400 (the body is read here, before
@@ -173,7 +177,7 @@ def _detail_context(request: HttpRequest, decision: RemovalDecision) -> dict[str
 
 @never_cache
 @staff_required
-@require_GET
+@require_safe
 def removal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The full record of one removal, printable (e.g. to answer a data request)."""
     decision = _visible_decision(request, pk)

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Account
 from accounts.selectors import city_profile_get
@@ -49,7 +49,7 @@ def _public_accounts() -> QuerySet[Account]:
     )
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The residents' front page: accounts, notice, policy, appeals (P7, P15)."""
     return render(
@@ -82,21 +82,21 @@ def _document_page(
     )
 
 
-@require_GET
+@require_safe
 def notice(request: HttpRequest) -> HttpResponse:
     return _document_page(
         request, kind="notice", version=document_version_live(kind="notice")
     )
 
 
-@require_GET
+@require_safe
 def policy(request: HttpRequest) -> HttpResponse:
     return _document_page(
         request, kind="policy", version=document_version_live(kind="policy")
     )
 
 
-@require_GET
+@require_safe
 def version_detail(request: HttpRequest, kind: str, number: int) -> HttpResponse:
     """An old or current version at its stable URL."""
     version = document_version_get(kind=kind, number=number)
@@ -105,7 +105,7 @@ def version_detail(request: HttpRequest, kind: str, number: int) -> HttpResponse
     return _document_page(request, kind=kind, version=version)
 
 
-@require_GET
+@require_safe
 def version_list(request: HttpRequest) -> HttpResponse:
     history = document_version_history()
     return render(
@@ -118,7 +118,7 @@ def version_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def account_notice(request: HttpRequest, slug: str) -> HttpResponse:
     """The page each platform profile links to (P5, P15)."""
     account = get_object_or_404(
@@ -142,7 +142,7 @@ def account_notice(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @staff_required(roles=(CITY_ADMINISTRATOR,))
-@require_GET
+@require_safe
 def review(request: HttpRequest) -> HttpResponse:
     """Compare what the profile now generates with the live version; publish.
 
@@ -181,7 +181,7 @@ def review(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(roles=(CITY_ADMINISTRATOR,))
-@require_GET
+@require_safe
 def draft_preview(request: HttpRequest, kind: str) -> HttpResponse:
     status = document_status(kind=kind)
     if status.draft is None:
@@ -267,7 +267,7 @@ def _notice_url(request: HttpRequest, account: Account) -> str:
 
 
 @staff_required
-@require_GET
+@require_safe
 def account_link(request: HttpRequest, pk: int) -> HttpResponse:
     """The staff view of an account's notice link: copy it, print its QR code."""
     account = get_object_or_404(
@@ -281,7 +281,7 @@ def account_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-@require_GET
+@require_safe
 def account_qr(request: HttpRequest, pk: int) -> HttpResponse:
     """An SVG QR code of the account's notice URL, for printed material (P15)."""
     account = get_object_or_404(Account, pk=pk)

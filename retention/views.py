@@ -85,7 +85,7 @@ def message_mark_read_bulk(request: HttpRequest) -> HttpResponse:
     return redirect("retention:messages")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required(roles=MESSAGE_ROLES)
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(
@@ -133,7 +133,7 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
 # --- Holds ------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required(roles=(RECORDS_OFFICER,))
 def hold_list(request: HttpRequest) -> HttpResponse:
     form = LegalHoldForm(request.POST or None)
@@ -187,7 +187,7 @@ def hold_release(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Disaster periods -------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required(roles=(CITY_ADMINISTRATOR, RECORDS_OFFICER))
 def disaster_list(request: HttpRequest) -> HttpResponse:
     from core.roles import has_role
@@ -254,7 +254,7 @@ def disaster_end(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Purge ------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required(roles=(RECORDS_OFFICER, CITY_ADMINISTRATOR))
 def purge_page(request: HttpRequest) -> HttpResponse:
     from core.roles import has_role

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import is_ratelimited
 
 from accounts.selectors import city_profile_get
@@ -149,7 +149,7 @@ def _render_form(
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def appeal_new(request: HttpRequest) -> HttpResponse:
     """P22, N6: appeal a removed comment in writing."""
     from moderation.models import RemovalCategory
@@ -163,7 +163,7 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def challenge_new(request: HttpRequest) -> HttpResponse:
     """P23, N7: challenge the legality of part of the policy or notice."""
     return _public_form(
@@ -192,7 +192,7 @@ def _filing_for_token(request: HttpRequest, token: str) -> Filing | HttpResponse
 
 
 @never_cache
-@require_http_methods(["GET"])
+@require_safe
 def filed(request: HttpRequest, token: str) -> HttpResponse:
     """The confirmation page: the tracking reference and the private status link."""
     filing = _filing_for_token(request, token)
@@ -212,7 +212,7 @@ def filed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET"])
+@require_safe
 def status(request: HttpRequest, token: str) -> HttpResponse:
     """The resident's private status page: state, due date, the written answer."""
     filing = _filing_for_token(request, token)

@@ -15,7 +15,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_date
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import Account, User
 from appeals import forms as f
@@ -85,7 +85,7 @@ def attorney_choices() -> QuerySet[User]:
 
 
 @staff_required
-@require_http_methods(["GET"])
+@require_safe
 def staff_list(request: HttpRequest) -> HttpResponse:
     """Appeals and challenges, open first, filterable by kind, status and reviewer."""
     can_appeals = request.user.has_perm("appeals.view_appeal")
@@ -129,7 +129,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def staff_new(request: HttpRequest, kind: str) -> HttpResponse:
     """Enter an appeal or challenge that came by letter, email or in person."""
     model = _kind_model(kind)
@@ -172,7 +172,7 @@ def _noun(model: type[Filing]) -> str:
 
 
 @staff_required
-@require_http_methods(["GET"])
+@require_safe
 def staff_letter(request: HttpRequest, kind: str, pk: int) -> HttpResponseBase:
     model = _kind_model(kind)
     _require(request, f"appeals.view_{model._meta.model_name}")
@@ -183,7 +183,7 @@ def staff_letter(request: HttpRequest, kind: str, pk: int) -> HttpResponseBase:
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def staff_filing(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """One filing: its record, correspondence, history and the next steps."""
     model = _kind_model(kind)
