@@ -16,10 +16,10 @@ from appeals.services._base import (
     LETTER_MAX_BYTES,
     MIN_RESPONSE_CHARS,
     PERSONAL_FIELDS,
-    _days_from,
     _remover_id,
     can_handle,
     city_days,
+    deadline_days,
 )
 from appeals.services.correspondence import (
     correspondence_mark_mailed,
@@ -48,7 +48,6 @@ __all__ = [
     "LETTER_MAX_BYTES",
     "MIN_RESPONSE_CHARS",
     "PERSONAL_FIELDS",
-    "_days_from",
     "_remover_id",
     "appeal_answer",
     "appeal_link_removal",
@@ -60,6 +59,7 @@ __all__ = [
     "city_days",
     "correspondence_mark_mailed",
     "correspondence_send",
+    "deadline_days",
     "deadline_reminders_send",
     "filing_acknowledge",
     "filing_assign_reviewer",

@@ -63,6 +63,13 @@ def _days_from(profile: Any, name: str) -> int:
     return int(getattr(profile, name)) if profile else DEFAULT_DAYS[name]
 
 
+def deadline_days(profile: Any = None) -> dict[str, int]:
+    """Every deadline setting of the city profile (``profile``, or the current
+    one), by name, with the defaults while the city has not filled it in."""
+    profile = profile if profile is not None else city_profile_get()
+    return {name: _days_from(profile, name) for name in DEFAULT_DAYS}
+
+
 def _ensure_status(filing: Filing, *, allowed: Iterable[str], step: str) -> None:
     allowed = tuple(allowed)
     if filing.status not in allowed:

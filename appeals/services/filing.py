@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 
-from accounts.selectors import city_profile_get
 from appeals import pagecache
 from appeals.models import (
     Appeal,
@@ -25,13 +24,12 @@ from appeals.models import (
     ReferenceCounter,
 )
 from appeals.services._base import (
-    DEFAULT_DAYS,
     LETTER_MAX_BYTES,
     F,
-    _days_from,
     _kind_prefix,
     _noun,
     _personal,
+    deadline_days,
 )
 from appeals.services.correspondence import (
     _write,
@@ -120,7 +118,7 @@ def _filing_create(
     if channel != Channel.WEB and by is None:
         raise ValidationError({"channel": "Only staff enter filings on paper."})
     prefix = _kind_prefix(filing)
-    days = pagecache.cached("deadline-days", _deadline_days)
+    days = pagecache.cached("deadline-days", deadline_days)
     ack_days, answer_days = days[f"{prefix}_ack_days"], days[f"{prefix}_answer_days"]
     off = pagecache.cached("holidays", _all_holidays)
     filing.channel = channel
@@ -157,11 +155,6 @@ def _filing_create(
         personal=_personal(filing),
     )
     return filing
-
-
-def _deadline_days() -> dict[str, int]:
-    profile = city_profile_get()
-    return {name: _days_from(profile, name) for name in DEFAULT_DAYS}
 
 
 def _all_holidays() -> frozenset[date]:

@@ -84,11 +84,9 @@ def _public_form(
             )
 
         return pagecache.serve(request, template, stamp=stamp, render=render_page)
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = PUBLIC_BODY_MAX + 1
-    if length > PUBLIC_BODY_MAX:
+    # (core.middleware.MalformedRequestMiddleware has refused a length that is
+    # not a number.)
+    if int(request.META.get("CONTENT_LENGTH") or 0) > PUBLIC_BODY_MAX:
         return _refuse(request, "too_large", status=400)
     if is_ratelimited(
         request,
@@ -141,11 +139,15 @@ def _render_form(
 ) -> HttpResponse:
     form.mark_fields()
     profile = city_profile_get()
-    days = {name: services._days_from(profile, name) for name in services.DEFAULT_DAYS}
     return render(
         request,
         template,
-        {"form": form, "profile": profile, "days": days, **extra},
+        {
+            "form": form,
+            "profile": profile,
+            "days": services.deadline_days(profile),
+            **extra,
+        },
     )
 
 
