@@ -21,8 +21,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
-from django.utils.formats import date_format
 
 from accounts.models import Account
 from accounts.selectors import user_manages_account
@@ -56,15 +54,9 @@ def _locked(message: Message) -> Message:
 def _ensure_not_destroyed(message: Message, action: str) -> None:
     if message.destroyed_at is not None:
         raise MessageStateError(
-            f"{message} was destroyed on {clock_text(message.destroyed_at)} under "
-            f"the retention schedule; it cannot be {action}."
+            f"{message} was destroyed on {clock.moment_text(message.destroyed_at)} "
+            f"under the retention schedule; it cannot be {action}."
         )
-
-
-def clock_text(moment: datetime) -> str:
-    """Return ``moment`` in the city's time, as staff read it: "Nov. 27, 2026,
-    3:05 p.m."."""
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def validate_message_fields(
@@ -148,7 +140,7 @@ def message_mark_read(*, message: Message, by: Any) -> Message:
     _ensure_not_destroyed(message, "marked read")
     if message.read_at is not None:
         raise MessageStateError(
-            f"{message} was already read on {clock_text(message.read_at)} by "
+            f"{message} was already read on {clock.moment_text(message.read_at)} by "
             f"{message.read_by}."
         )
     message.read_at = clock.now()
@@ -227,7 +219,7 @@ def message_record_follow_up(*, message: Message, by: Any, channel: str) -> Mess
     if message.follow_up_at is not None:
         raise MessageStateError(
             f"The follow-up of {message} was already recorded on "
-            f"{clock_text(message.follow_up_at)} by {message.follow_up_by}."
+            f"{clock.moment_text(message.follow_up_at)} by {message.follow_up_by}."
         )
     now = clock.now()
     if message.follow_up_flagged_at is None:

@@ -15,12 +15,10 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from accounts.exceptions import AccountsError
-from core import audit
+from core import audit, clock
 
 __all__ = ["HTTPS_URLS", "history_html", "run_form_action"]
 
@@ -103,7 +101,7 @@ def history_html(obj: Any) -> str:
             "<li>{} · {} · {}{}</li>",
             (
                 (
-                    date_format(timezone.localtime(e.occurred_at), "DATETIME_FORMAT"),
+                    clock.moment_text(e.occurred_at),
                     e.action,
                     e.actor_label,
                     f" · {e.reason}" if e.reason else "",

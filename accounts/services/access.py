@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts import selectors
@@ -137,7 +136,7 @@ def _revoke(*, grant: ManagerAccess, by: User, reason: str) -> ManagerAccess:
     if grant.revoked_at is not None:
         raise TransitionRefused(
             f"{grant} was already revoked on "
-            f"{date_format(timezone.localtime(grant.revoked_at), 'DATETIME_FORMAT')}: "
+            f"{clock.moment_text(grant.revoked_at)}: "
             "there is nothing to revoke."
         )
     grant.revoked_at = clock.now()
