@@ -11,24 +11,11 @@ from django.utils import timezone
 
 from accounts.models import Account
 from core import clock
+from core.ids import parse_id
 from moderation.models import RemovalCategory, RemovalDecision
 from moderation.selectors import AMENDABLE_FIELDS
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-# The largest id a database column holds (64-bit); SQLite raises OverflowError on
-# a larger number in a query instead of matching nothing.
-LARGEST_ID = 2**63 - 1
-
-
-def parse_id(value: object) -> int | None:
-    """Return ``value`` (e.g. a query-string value) as a record id, or None when it
-    is not one: ASCII digits only (``str.isdigit`` also accepts "²", which ``int``
-    refuses), and no larger than ``LARGEST_ID``."""
-    text = str(value)
-    if not (text.isascii() and text.isdigit()) or len(text) > len(str(LARGEST_ID)):
-        return None
-    number = int(text)
-    return number if number <= LARGEST_ID else None
 
 
 class LocalDateTimeInput(forms.DateTimeInput):

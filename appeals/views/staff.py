@@ -31,6 +31,7 @@ from appeals.models import (
 from appeals.views.public import _add_errors
 from core import clock
 from core.auth import staff_required
+from core.ids import parse_id
 from core.uploads import attachment_response
 
 KINDS: dict[str, type[Appeal] | type[LegalityChallenge]] = {
@@ -321,9 +322,10 @@ class StaffPage:
 
         if not self.is_appeal:
             raise Http404
-        removal = get_object_or_404(
-            RemovalDecision, pk=_int(self.request.POST.get("removal"))
-        )
+        pk = parse_id(self.request.POST.get("removal"))
+        if pk is None:
+            raise Http404
+        removal = get_object_or_404(RemovalDecision, pk=pk)
         services.appeal_link_removal(
             appeal=self.filing,
             removal=removal,
@@ -402,13 +404,6 @@ class StaffPage:
                 comment_url=appeal.comment_url,
             ),
         }
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
 
 
 def _is_date(value: str | None) -> bool:

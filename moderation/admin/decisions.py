@@ -18,6 +18,7 @@ from django.utils.text import smart_split, unescape_string_literal
 
 from appeals.admin_filters import AppealedFilter, AppealOutcomeFilter
 from core import audit, clock
+from core.ids import parse_id
 from moderation import selectors
 from moderation.admin.export import _Echo, export_rows
 from moderation.admin.filters import (
@@ -28,7 +29,6 @@ from moderation.admin.filters import (
     RemoverFilter,
     RestoredFilter,
 )
-from moderation.forms import parse_id
 from moderation.models import (
     RemovalAmendment,
     RemovalCategory,

@@ -16,9 +16,9 @@ from django.utils.dateparse import parse_date
 
 from accounts.models import User
 from core import clock
+from core.ids import parse_id
 from core.roles import CITY_ADMINISTRATOR, SOCIAL_MEDIA_MANAGER
 from moderation import selectors
-from moderation.forms import parse_id
 from moderation.models import (
     RemovalAmendment,
     RemovalCategory,

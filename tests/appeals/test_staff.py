@@ -312,3 +312,16 @@ def test_moderation_changelist_filters_by_appeal_and_outcome(login_as, city_admi
     assert listed("appealed=no") == {never.pk}
     assert listed("appeal_outcome=upheld") == {answered.removal_id}
     assert listed("appeal_outcome=reversed") == set()
+
+
+@pytest.mark.parametrize("removal", ["", "abc", "²", str(2**63), "9" * 40])
+def test_linking_a_removal_that_is_no_record_id_is_not_found(
+    login_as, manager, city_profile, removal
+):
+    appeal = AppealFactory()
+    response = login_as(manager).post(
+        appeal.get_absolute_url(), {"action": "link-removal", "removal": removal}
+    )
+    assert response.status_code == 404
+    appeal.refresh_from_db()
+    assert appeal.removal is None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django import forms
 
-from moderation.forms import LARGEST_ID, LocalDateTimeField, parse_id
+from core.ids import LARGEST_ID, parse_id
+from moderation.forms import LocalDateTimeField
 
 
 @pytest.mark.parametrize(
