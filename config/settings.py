@@ -35,7 +35,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
 
 class MissingSetting(ImproperlyConfigured):
-    """A production setting has no value; the message names the variable."""
+    """A setting has no value, or one that cannot work; the message names it."""
 
 
 def _required(name: str) -> str:
@@ -43,6 +43,13 @@ def _required(name: str) -> str:
     if not value:
         # One clear line instead of a traceback (see manage.py / wsgi.py).
         raise MissingSetting(f"{name} must be set when DJANGO_DEBUG=false.")
+    return value
+
+
+def _at_least_one(name: str, default: int) -> int:
+    value = env.int(name, default=default)
+    if value < 1:
+        raise MissingSetting(f"{name} must be at least 1.")
     return value
 
 
@@ -245,11 +252,9 @@ CELERY_BEAT_SCHEDULE["appeals-deadline-reminders"] = {
 }
 # Appeals: email the receipt of each new filing. Filing only marks it as due, so a
 # submission never waits on the mail queue; a send that failed is tried again.
-APPEALS_RECEIPTS_INTERVAL_SECONDS = env.int(
-    "APPEALS_RECEIPTS_INTERVAL_SECONDS", default=30
+APPEALS_RECEIPTS_INTERVAL_SECONDS = _at_least_one(
+    "APPEALS_RECEIPTS_INTERVAL_SECONDS", 30
 )
-if APPEALS_RECEIPTS_INTERVAL_SECONDS < 1:
-    raise ImproperlyConfigured("APPEALS_RECEIPTS_INTERVAL_SECONDS must be at least 1.")
 CELERY_BEAT_SCHEDULE["appeals-receipts"] = {
     "task": "appeals.tasks.send_receipts_task",
     "schedule": float(APPEALS_RECEIPTS_INTERVAL_SECONDS),
@@ -265,11 +270,7 @@ CELERY_BEAT_SCHEDULE["accounts-access-review-overdue"] = {
 # Retention (issue #7, R1-R5): the purge-after-read job. It takes a lock, works in
 # batches of RETENTION_PURGE_BATCH_SIZE rows (one transaction each) and logs every
 # destruction; RETENTION_PURGE_PAUSED=true stops all destruction (runs do nothing).
-RETENTION_PURGE_INTERVAL_MINUTES = env.int(
-    "RETENTION_PURGE_INTERVAL_MINUTES", default=15
-)
-if RETENTION_PURGE_INTERVAL_MINUTES < 1:
-    raise ImproperlyConfigured("RETENTION_PURGE_INTERVAL_MINUTES must be at least 1.")
+RETENTION_PURGE_INTERVAL_MINUTES = _at_least_one("RETENTION_PURGE_INTERVAL_MINUTES", 15)
 RETENTION_PURGE_PAUSED = env.bool("RETENTION_PURGE_PAUSED", default=False)
 RETENTION_PURGE_BATCH_SIZE = env.int("RETENTION_PURGE_BATCH_SIZE", default=10_000)
 CELERY_BEAT_SCHEDULE["retention-purge"] = {
@@ -419,12 +420,8 @@ AUDIT_HMAC_OLD_KEYS = env.list("AUDIT_HMAC_OLD_KEYS", default=[])
 # Events are recorded signed, and the sealing job chains them (core.audit): every
 # AUDIT_SEAL_INTERVAL_SECONDS; verify_audit reports an event still unsealed after
 # AUDIT_SEAL_GRACE_MINUTES.
-AUDIT_SEAL_INTERVAL_SECONDS = env.int("AUDIT_SEAL_INTERVAL_SECONDS", default=60)
-AUDIT_SEAL_GRACE_MINUTES = env.int("AUDIT_SEAL_GRACE_MINUTES", default=15)
-if AUDIT_SEAL_INTERVAL_SECONDS < 1 or AUDIT_SEAL_GRACE_MINUTES < 1:
-    raise ImproperlyConfigured(
-        "AUDIT_SEAL_INTERVAL_SECONDS and AUDIT_SEAL_GRACE_MINUTES must be at least 1."
-    )
+AUDIT_SEAL_INTERVAL_SECONDS = _at_least_one("AUDIT_SEAL_INTERVAL_SECONDS", 60)
+AUDIT_SEAL_GRACE_MINUTES = _at_least_one("AUDIT_SEAL_GRACE_MINUTES", 15)
 CELERY_BEAT_SCHEDULE["audit-seal"] = {
     "task": "core.tasks.seal_audit_task",
     "schedule": float(AUDIT_SEAL_INTERVAL_SECONDS),

@@ -57,6 +57,21 @@ def test_missing_production_setting_fails_with_one_line(missing):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "APPEALS_RECEIPTS_INTERVAL_SECONDS",
+        "RETENTION_PURGE_INTERVAL_MINUTES",
+        "AUDIT_SEAL_INTERVAL_SECONDS",
+        "AUDIT_SEAL_GRACE_MINUTES",
+    ],
+)
+def test_a_job_interval_below_one_is_refused_with_one_line(name):
+    result = _manage("check", **{**PRODUCTION, name: "0"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"Configuration error: {name} must be at least 1."
+
+
 def test_a_short_audit_key_is_refused_with_one_line():
     result = _manage("check", **{**PRODUCTION, "AUDIT_HMAC_KEY": "changeme"})
     assert result.returncode == 2
