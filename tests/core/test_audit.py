@@ -173,6 +173,9 @@ def test_verify_audit_checks_even_while_another_sealer_holds_the_lock(postgres, 
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("RESET lock_timeout")
+        # Released here: closing the connection releases it only once the server
+        # has noticed, which the next seal could beat.
+        other.execute("SELECT pg_advisory_unlock(%s)", [audit._LOCK_KEY])
     assert "intact" in capsys.readouterr().out
     assert audit.seal_events() == 1
 
