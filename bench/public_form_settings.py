@@ -1,5 +1,5 @@
 """Settings for ``bench/public_form.py`` only: production settings, plus a URLconf
-that adds two bare baseline views, and rate limits raised so the load generator (one
+that adds three baseline views, and rate limits raised so the load generator (one
 address) is measured rather than refused. The limit is still checked on every
 request, so its cost is part of the figures. Never used by the product.
 """
