@@ -4,8 +4,9 @@
 ``django.contrib.admin``, so ``admin.site`` (and every ``@admin.register``) is a
 :class:`CityAdminSite`: a signed-in staff member who has not verified a second
 factor is sent to verify it (or to set one up) before any admin page. Every admin
-page also refuses a regular-expression lookup in its address (400), which the
-database could only fail on.
+page also refuses a lookup in its address that the database could only fail on
+(400): a regular expression, and on a database without JSON containment (SQLite)
+``contains`` or ``contained_by`` on a JSON field.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any, TypeVar, cast
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, FieldDoesNotExist
+from django.db import connection, models
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
@@ -24,16 +26,46 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 # compiles as a pattern: an invalid one ("?handle__regex=(") is an error at query
 # time, past the admin's checks (a 500 on SQLite and PostgreSQL alike).
 REFUSED_LOOKUPS = frozenset({"regex", "iregex"})
+# JSON containment, which SQLite cannot run ("?data__contains=x" was a 500 there).
+JSON_CONTAINMENT = frozenset({"contains", "contained_by"})
 
 _View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 
 
-def _refuse_pattern_lookups(view: _View) -> _View:
+def _through_json_field(model: type[models.Model] | None, parts: list[str]) -> bool:
+    """Whether the field path ``parts`` from ``model`` reaches a JSON field."""
+    opts = model._meta if model is not None else None
+    for part in parts:
+        if opts is None:
+            return False
+        try:
+            field = opts.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if isinstance(field, models.JSONField):
+            return True
+        related = field.related_model if field.is_relation else None
+        opts = related._meta if isinstance(related, type) else None
+    return False
+
+
+def _refuse_failing_lookups(view: _View) -> _View:
+    # The admin's own views are bound methods of their ModelAdmin.
+    model = getattr(getattr(view, "__self__", None), "model", None)
+
     @wraps(view)
     def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         for key in request.GET:
-            if REFUSED_LOOKUPS.intersection(key.split(LOOKUP_SEP)[1:]):
+            parts = key.split(LOOKUP_SEP)
+            if REFUSED_LOOKUPS.intersection(parts[1:]):
                 raise BadRequest("A regular-expression lookup in an admin address.")
+            if (
+                len(parts) > 1
+                and parts[-1] in JSON_CONTAINMENT
+                and not connection.features.supports_json_field_contains
+                and _through_json_field(model, parts[:-1])
+            ):
+                raise BadRequest("This database cannot search inside JSON that way.")
         return view(request, *args, **kwargs)
 
     return cast(_View, checked)
@@ -41,8 +73,8 @@ def _refuse_pattern_lookups(view: _View) -> _View:
 
 class CityAdminSite(admin.AdminSite):
     def admin_view(self, view: _View, cacheable: bool = False) -> _View:
-        """Every admin page, as Django's, and refusing ``REFUSED_LOOKUPS`` (400)."""
-        return super().admin_view(_refuse_pattern_lookups(view), cacheable)
+        """Every admin page, as Django's, refusing lookups that could only fail."""
+        return super().admin_view(_refuse_failing_lookups(view), cacheable)
 
     def has_permission(self, request: HttpRequest) -> bool:
         from core.auth import is_staff_verified
