@@ -132,7 +132,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "two_factor:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "notices:home"
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out user is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",

@@ -8,11 +8,6 @@ from core.auth import staff_required
 from core.health import run_checks
 
 
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
-
-
 @staff_required
 def staff_dashboard(request: HttpRequest) -> HttpResponse:
     return render(

@@ -161,7 +161,6 @@ EMPTY_IN_DEMO = {"appeals:staff-letter", "notices:draft"}
 # Pages anyone may open (residents' forms, public notices, sign-in).
 PUBLIC_PAGES = {
     "healthz",
-    "core:home",
     "accounts:public-list",
     "appeals:appeal-new",
     "appeals:challenge-new",
