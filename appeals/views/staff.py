@@ -164,7 +164,12 @@ def staff_new(request: HttpRequest, kind: str) -> HttpResponse:
     return render(
         request,
         "appeals/staff/new.html",
-        {"form": form, "kind": kind, "noun": _noun(model)},
+        {
+            "form": form,
+            "kind": kind,
+            "noun": _noun(model),
+            "a_noun": "an appeal" if model is Appeal else "a legality challenge",
+        },
     )
 
 

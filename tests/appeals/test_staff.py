@@ -107,6 +107,16 @@ def test_staff_entry_keeps_input_on_error(login_as, manager, city_profile):
     assert not Appeal.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("kind", "title"),
+    [("appeal", "Enter an appeal"), ("challenge", "Enter a legality challenge")],
+)
+def test_the_entry_page_names_what_is_entered(login_as, city_admin, kind, title):
+    html = html_of(login_as(city_admin).get(f"/appeals/staff/{kind}/new/"))
+    assert f"<title>{title}" in html
+    assert f"<h1>{title} received by letter, email or in person</h1>" in html
+
+
 def test_records_officer_cannot_enter_filings(login_as, records_officer):
     response = login_as(records_officer).get("/appeals/staff/appeal/new/")
     assert response.status_code == 403
