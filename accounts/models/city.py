@@ -101,6 +101,8 @@ class CityProfile(TimeStampedModel):
 
     class Meta:
         verbose_name = "city profile"
+        # One row (the singleton): the admin lists it as "City profile".
+        verbose_name_plural = "city profile"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(singleton=True), name="cityprofile_single_row"
