@@ -29,7 +29,7 @@ install: $(STAMP)
 ## Start the embedded demo: web, Celery worker and beat (SQLite, filesystem broker).
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "  Open http://$(HOST):$(PORT)/ (staff: http://$(HOST):$(PORT)/staff/)"
 	@echo "  Sign in with a demo login above. Ctrl-C stops the web server, worker and beat."
@@ -44,8 +44,10 @@ run: $(STAMP)
 	@echo ""
 	@echo "  Emails (receipts, reminders) are printed in the worker's output."
 	@echo ""
+	@# Ctrl-C (130) or a TERM (143) is how the demo stops: not a failure.
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} PRODUCT_404_IN_DEBUG=$${PRODUCT_404_IN_DEBUG:-true} \
-	  TWO_FACTOR_REQUIRED=$(TWO_FACTOR_REQUIRED) $(BIN)/honcho -f Procfile.dev start
+	  TWO_FACTOR_REQUIRED=$(TWO_FACTOR_REQUIRED) $(BIN)/honcho -f Procfile.dev start; \
+	  status=$$?; [ $$status -eq 130 ] || [ $$status -eq 143 ] || exit $$status
 
 ## Run the whole test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL).
 test: $(STAMP)
