@@ -128,8 +128,11 @@ def removal_candidates(
     if account is not None:
         qs = qs.filter(account=account)
     if around is not None:
-        low = around - timedelta(days=REMOVAL_SEARCH_DAYS)
-        high = around + timedelta(days=REMOVAL_SEARCH_DAYS)
+        # A date a week from the ends of the calendar (a resident's "0001-01-01")
+        # searches up to the end, not past it (an OverflowError, a 500).
+        window = timedelta(days=REMOVAL_SEARCH_DAYS)
+        low = around - window if around - date.min > window else date.min
+        high = around + window if date.max - around > window else date.max
         qs = qs.filter(
             Q(posted_at__date__gte=low, posted_at__date__lte=high)
             | Q(removed_at__date__gte=low, removed_at__date__lte=high)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -335,3 +335,16 @@ def test_linking_a_removal_that_is_no_record_id_is_not_found(
     assert response.status_code == 404
     appeal.refresh_from_db()
     assert appeal.removal is None
+
+
+@pytest.mark.parametrize("posted_on", [date.min, date(1, 1, 7), date.max])
+def test_filing_page_opens_for_a_date_at_the_ends_of_the_calendar(
+    login_as, manager, city_profile, posted_on
+):
+    # The public form takes any past date; the removal search around it (a week
+    # either side) must not run off the calendar.
+    appeal = AppealFactory(comment_posted_on=posted_on)
+    client = login_as(manager)
+    assert client.get(appeal.get_absolute_url()).status_code == 200
+    searched = client.get(appeal.get_absolute_url(), {"r_date": posted_on.isoformat()})
+    assert searched.status_code == 200
