@@ -247,6 +247,14 @@ def challenge_record_consultation(
     consulted_on = consulted_on or clock.today()
     if consulted_on > clock.today():
         raise ValidationError({"consulted_on": "The date is in the future."})
+    if consulted_on < challenge.received_on:
+        # P23: the consultation is about this challenge, so it cannot come first.
+        raise ValidationError(
+            {
+                "consulted_on": "The date is before the challenge was received "
+                f"({challenge.received_on:%Y-%m-%d})."
+            }
+        )
     consultation = AttorneyConsultation(
         challenge=challenge,
         attorney=attorney,

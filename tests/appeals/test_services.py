@@ -648,6 +648,30 @@ def test_consultation_is_recorded_by_the_attorney_without_notes_in_the_audit(
         assert "Privileged view." not in str(event.personal)
 
 
+@pytest.mark.parametrize("days_before", [1, 365 * 2000])
+def test_consultation_dated_before_the_challenge_was_received_is_refused(
+    city_profile, attorney, days_before
+):
+    challenge = ChallengeAcknowledgedFactory()
+    with pytest.raises(ValidationError) as refused:
+        services.challenge_record_consultation(
+            challenge=challenge,
+            by=attorney,
+            attorney=attorney,
+            notes="x",
+            consulted_on=challenge.received_on - timedelta(days=days_before),
+        )
+    assert "consulted_on" in refused.value.message_dict
+    assert not challenge.consultations.exists()
+    services.challenge_record_consultation(  # the day it came is fine
+        challenge=challenge,
+        by=attorney,
+        attorney=attorney,
+        notes="x",
+        consulted_on=challenge.received_on,
+    )
+
+
 def test_challenge_answer_needs_the_attorney_consulted(city_profile, attorney):
     challenge = ChallengeUnderReviewFactory(reviewer=attorney)
     with pytest.raises(MissingInformation):

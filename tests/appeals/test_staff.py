@@ -348,3 +348,22 @@ def test_filing_page_opens_for_a_date_at_the_ends_of_the_calendar(
     assert client.get(appeal.get_absolute_url()).status_code == 200
     searched = client.get(appeal.get_absolute_url(), {"r_date": posted_on.isoformat()})
     assert searched.status_code == 200
+
+
+def test_consultation_date_before_the_challenge_is_refused_on_the_page(
+    login_as, attorney
+):
+    challenge = ChallengeAcknowledgedFactory()
+    response = login_as(attorney).post(
+        challenge.get_absolute_url(),
+        {
+            "action": "consult",
+            "attorney": attorney.pk,
+            "consulted_on": "0001-01-01",
+            "notes": NOTES,
+        },
+    )
+    assert response.status_code == 200
+    assert "before the challenge was received" in html_of(response)
+    assert NOTES in html_of(response)  # what was typed is kept
+    assert not challenge.consultations.exists()
