@@ -261,9 +261,12 @@ class StaffPage:
                 services.filing_start_review(filing=filing, by=by)
                 return f"{filing.reference} is under review."
             if action.startswith("mailed-"):
+                letter_id = parse_id(action.removeprefix("mailed-"))
+                if letter_id is None:
+                    raise Http404
                 letter = get_object_or_404(
                     Correspondence,
-                    pk=action.removeprefix("mailed-"),
+                    pk=letter_id,
                     **{"appeal" if self.is_appeal else "challenge": filing},
                 )
                 services.correspondence_mark_mailed(correspondence=letter, by=by)

@@ -367,3 +367,14 @@ def test_consultation_date_before_the_challenge_is_refused_on_the_page(
     assert "before the challenge was received" in html_of(response)
     assert NOTES in html_of(response)  # what was typed is kept
     assert not challenge.consultations.exists()
+
+
+@pytest.mark.parametrize("letter", ["", "abc", "²", str(2**63), "9" * 40])
+def test_marking_mailed_a_letter_that_is_no_record_id_is_not_found(
+    login_as, manager, city_profile, letter
+):
+    appeal = AppealFactory()
+    response = login_as(manager).post(
+        appeal.get_absolute_url(), {"action": f"mailed-{letter}"}
+    )
+    assert response.status_code == 404
