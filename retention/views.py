@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.selectors import account_list_managed_by
 from core import clock
 from core.auth import staff_required
+from core.ids import parse_id
 from core.roles import CITY_ADMINISTRATOR, RECORDS_OFFICER, SOCIAL_MEDIA_MANAGER
 from retention import selectors, services
 from retention.exceptions import RetentionError
@@ -39,10 +40,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "unread")
     state = state if state in STATES else "unread"
     accounts = account_list_managed_by(user=request.user)
-    try:
-        account_id = int(request.GET.get("account") or 0) or None
-    except ValueError:
-        account_id = None
+    account_id = parse_id(request.GET.get("account") or 0) or None
     qs = selectors.message_list_for(
         user=request.user, state=state, account_id=account_id
     )

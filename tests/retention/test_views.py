@@ -33,6 +33,16 @@ def test_the_inbox_shows_only_managed_accounts_unread(
     assert f'value="{mine.pk}"' in content
 
 
+@pytest.mark.parametrize("account", ["abc", "-1", "²", str(2**63), "9" * 40])
+def test_the_inbox_filtered_by_an_account_that_is_no_record_id_shows_all(
+    login_as, manager, managed_account, account
+):
+    message = MessageFactory(account=managed_account, body="Hello city")
+    response = login_as(manager).get("/retention/messages/", {"account": account})
+    assert response.status_code == 200
+    assert message.body in response.content.decode()
+
+
 def test_bulk_mark_read_from_the_inbox(login_as, manager, managed_account):
     messages = MessageFactory.create_batch(2, account=managed_account)
     client = login_as(manager)
