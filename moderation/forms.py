@@ -3,7 +3,6 @@ removal as a whole and save it (so the rules hold for every caller)."""
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any, cast
 
 from django import forms
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from core import clock
+from core.forms import LocalDateTimeField
 from core.ids import parse_id
 from moderation.models import RemovalCategory, RemovalDecision
 from moderation.selectors import AMENDABLE_FIELDS
@@ -23,26 +23,6 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
-
-
-class LocalDateTimeField(forms.DateTimeField):
-    """A date and time in the city's time zone that the database can store.
-
-    East of UTC, a time early on 0001-01-01 falls before year 1 in UTC, which
-    is what the database stores: SQLite raises OverflowError and PostgreSQL
-    "timestamp too small" when it is saved or shown (a 500).
-    """
-
-    def to_python(self, value: Any) -> Any:
-        result = super().to_python(value)
-        if result is not None:
-            try:
-                result.astimezone(UTC)
-            except OverflowError:
-                raise forms.ValidationError(
-                    self.error_messages["invalid"], code="invalid"
-                ) from None
-        return result
 
 
 def _datetime_field(label: str, required_message: str, **kwargs: Any) -> Any:

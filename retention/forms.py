@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from accounts.models import Account
+from core.forms import LocalDateTimeField
 from retention.models import Message, Series
 
 
@@ -52,10 +53,10 @@ class DisasterPeriodForm(forms.Form):
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    starts_at = forms.DateTimeField(
+    starts_at = LocalDateTimeField(
         label="Starts", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    ends_at = forms.DateTimeField(
+    ends_at = LocalDateTimeField(
         label="Ends",
         required=False,
         help_text="Leave empty while the disaster continues.",
@@ -68,6 +69,6 @@ class DisasterPeriodForm(forms.Form):
 
 
 class EndDisasterForm(forms.Form):
-    ends_at = forms.DateTimeField(
+    ends_at = LocalDateTimeField(
         label="Ended", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )

@@ -178,6 +178,34 @@ def test_city_administrator_declares_a_disaster_period(
     assert f"<td>Nov. 27, 2026 by {city_admin}</td>" in page
 
 
+@pytest.mark.parametrize("moment", ["9999-12-31T23:30", "9999-12-31T18:00"])
+def test_a_disaster_time_past_the_end_of_the_calendar_in_utc_is_refused(
+    login_as, city_admin, moment
+):
+    # 9999-12-31 late evening in Chicago is year 10000 in UTC, which the
+    # database stores: refused as a date and time, not a 500.
+    account = AccountFactory()
+    client = login_as(city_admin)
+    response = client.post(
+        reverse("retention:disasters"),
+        {"name": "Flood", "starts_at": moment, "accounts": [account.pk]},
+    )
+    assert response.status_code == 200
+    assert "Enter a valid date/time." in response.content.decode()
+    assert not DisasterPeriod.objects.exists()
+    client.post(
+        reverse("retention:disasters"),
+        {"name": "Flood", "starts_at": "2026-04-01T08:00", "accounts": [account.pk]},
+    )
+    period = DisasterPeriod.objects.get()
+    response = client.post(
+        reverse("retention:disaster-end", args=[period.pk]), {"ends_at": moment}
+    )
+    assert response.status_code == 302
+    period.refresh_from_db()
+    assert period.ends_at is None
+
+
 def test_records_officer_sees_but_cannot_declare_disasters(login_as, records_officer):
     client = login_as(records_officer)
     assert client.get(reverse("retention:disasters")).status_code == 200
