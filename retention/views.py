@@ -40,7 +40,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "unread")
     state = state if state in STATES else "unread"
     accounts = account_list_managed_by(user=request.user)
-    account_id = parse_id(request.GET.get("account") or 0) or None
+    account_id = parse_id(request.GET.get("account", "")) or None
     qs = selectors.message_list_for(
         user=request.user, state=state, account_id=account_id
     )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 
 from appeals.exceptions import (
     MissingInformation,
@@ -252,7 +253,7 @@ def challenge_record_consultation(
         raise ValidationError(
             {
                 "consulted_on": "The date is before the challenge was received "
-                f"({challenge.received_on:%Y-%m-%d})."
+                f"({date_format(challenge.received_on)})."
             }
         )
     consultation = AttorneyConsultation(
