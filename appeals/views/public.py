@@ -28,9 +28,25 @@ from core.net import client_ip
 
 logger = logging.getLogger(__name__)
 
-# The public forms are text only: a few kilobytes. Anything much larger is refused
-# before Django parses it (DATA_UPLOAD_MAX_MEMORY_SIZE is the global cap).
-PUBLIC_BODY_MAX = 64 * 1024
+
+def _body_max(*form_classes: type[Any]) -> int:
+    """The largest body a filled-in public form can make: every field at its
+    longest, in 4-byte characters, each byte percent-encoded (12 bytes a
+    character), plus room for the fields without a length and the token."""
+    longest = max(
+        sum(
+            getattr(field, "max_length", None) or 0
+            for field in form.base_fields.values()
+        )
+        for form in form_classes
+    )
+    return longest * 12 + 16 * 1024
+
+
+# The public forms are text only. A body larger than any filled-in form makes is
+# refused before Django parses it (DATA_UPLOAD_MAX_MEMORY_SIZE is the global cap);
+# a resident who writes every field to its limit in Chinese or Amharic is not.
+PUBLIC_BODY_MAX = _body_max(f.AppealForm, f.ChallengeForm)
 REFUSALS = {
     "too_large": "Your submission is larger than this form accepts.",
     "rate": "We have received several submissions from your connection recently.",

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from urllib.parse import urlencode
 
 import pytest
 from django.core import mail
 from django.test import Client
 
 from appeals import services
-from appeals.models import Appeal, Filing, LegalityChallenge
+from appeals.models import (
+    COMMENT_TEXT_MAX,
+    EXPLANATION_MAX,
+    NAME_MAX,
+    Appeal,
+    Filing,
+    LegalityChallenge,
+)
+from appeals.views.public import PUBLIC_BODY_MAX
 from tests.appeals.conftest import aged_stamp
 from tests.appeals.factories import (
     AppealAnsweredFactory,
@@ -201,8 +210,22 @@ def test_a_form_left_open_overnight_is_kept_and_refreshed(client, appeal_data):
     assert not Appeal.objects.exists()
 
 
+def test_every_field_at_its_limit_in_any_script_is_accepted(client, appeal_data):
+    # 10,000 characters of Chinese is about 90 KB once the browser encodes it.
+    appeal_data["explanation"] = "市" * EXPLANATION_MAX
+    appeal_data["comment_text"] = "😀" * COMMENT_TEXT_MAX
+    appeal_data["name"] = "\u1200" * NAME_MAX  # Ethiopic
+    body = urlencode(appeal_data)
+    assert len(body) > 64 * 1024
+    response = client.post(
+        APPEAL_URL, body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 302
+    assert Appeal.objects.get().explanation == "市" * EXPLANATION_MAX
+
+
 def test_an_oversized_body_is_refused_before_parsing(client, appeal_data):
-    appeal_data["comment_text"] = "x" * (70 * 1024)
+    appeal_data["comment_text"] = "x" * (PUBLIC_BODY_MAX + 1)
     response = client.post(APPEAL_URL, appeal_data)
     assert response.status_code == 400
     assert "larger than this form accepts" in html_of(response)
