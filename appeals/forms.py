@@ -212,6 +212,7 @@ class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
         required=False,
         help_text="For example 2026-11-20. Your best guess is fine.",
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[m.not_before_earliest],
     )
     comment_url = forms.URLField(
         label="Link to the comment or the post it was under",
@@ -345,7 +346,9 @@ class StaffEntryMixin(forms.Form):
         choices=[c for c in m.Channel.choices if c[0] != m.Channel.WEB],
     )
     received_on = forms.DateField(
-        label="Date received", widget=forms.DateInput(attrs={"type": "date"})
+        label="Date received",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[m.not_before_earliest],
     )
     letter = forms.FileField(
         label="Scanned letter or printed email",

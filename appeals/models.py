@@ -19,9 +19,11 @@ returns the tracking reference (``AP-2026-00042``), never a name.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import cast
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -38,6 +40,13 @@ URL_MAX = 500
 COMMENT_TEXT_MAX = 5000
 EXPLANATION_MAX = 10000
 RESPONSE_MAX = 20000
+
+# No filing, and no comment it is about, is older than this: an earlier date is a
+# typing slip ("0001-01-01" would number the filing AP-1-00001).
+EARLIEST_DATE = date(2000, 1, 1)
+not_before_earliest = MinValueValidator(
+    EARLIEST_DATE, message="Check the date: it is before the year 2000."
+)
 
 
 class ReferenceCounter(models.Model):
@@ -98,7 +107,9 @@ class Filing(TimeStampedModel):
     channel = models.CharField(
         max_length=20, choices=Channel.choices, default=Channel.WEB
     )
-    received_on = models.DateField(default=clock.today, db_index=True)
+    received_on = models.DateField(
+        default=clock.today, db_index=True, validators=[not_before_earliest]
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -299,7 +310,10 @@ class Appeal(Filing):
         help_text="The account in the resident's words, when not chosen from the list.",
     )
     comment_posted_on = models.DateField(
-        null=True, blank=True, help_text="Roughly when the comment was posted."
+        null=True,
+        blank=True,
+        validators=[not_before_earliest],
+        help_text="Roughly when the comment was posted.",
     )
     comment_url = models.URLField(max_length=URL_MAX, blank=True)
     comment_text = models.TextField(max_length=COMMENT_TEXT_MAX, blank=True)

@@ -119,6 +119,17 @@ def test_future_comment_date_is_refused(client, appeal_data):
     assert "That date is in the future" in html_of(client.post(APPEAL_URL, appeal_data))
 
 
+@pytest.mark.parametrize("typed", ["0001-01-01", "1999-12-31"])
+def test_a_comment_date_before_2000_is_refused_and_the_rest_kept(
+    client, appeal_data, typed
+):
+    appeal_data["comment_posted_on"] = typed
+    html = html_of(client.post(APPEAL_URL, appeal_data))
+    assert "Check the date: it is before the year 2000." in html
+    assert appeal_data["explanation"] in html
+    assert not Appeal.objects.exists()
+
+
 # --- abuse resistance --------------------------------------------------------------
 
 

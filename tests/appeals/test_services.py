@@ -22,6 +22,7 @@ from appeals.exceptions import (
     ReviewerConflict,
 )
 from appeals.models import (
+    EARLIEST_DATE,
     Appeal,
     Channel,
     Correspondence,
@@ -382,6 +383,15 @@ def test_staff_entry_refuses_a_fake_letter_and_a_future_date(city_profile, manag
     with pytest.raises(ValidationError):
         submit(channel=Channel.LETTER)  # paper channels are entered by staff
     assert not Appeal.objects.exists()
+
+
+def test_a_received_date_before_2000_is_a_slip_and_refused(city_profile, manager):
+    with pytest.raises(ValidationError) as error:
+        submit(channel=Channel.LETTER, by=manager, received_on=date(1999, 12, 31))
+    assert "before the year 2000" in str(error.value.message_dict["received_on"])
+    assert not Appeal.objects.exists()
+    appeal = submit(channel=Channel.LETTER, by=manager, received_on=EARLIEST_DATE)
+    assert appeal.reference.startswith("AP-2000-")
 
 
 # --- transitions -------------------------------------------------------------------

@@ -107,6 +107,26 @@ def test_staff_entry_keeps_input_on_error(login_as, manager, city_profile):
     assert not Appeal.objects.exists()
 
 
+def test_staff_entry_refuses_a_received_date_before_2000(
+    login_as, manager, city_profile
+):
+    response = login_as(manager).post(
+        "/appeals/staff/appeal/new/",
+        {
+            "channel": "letter",
+            "received_on": "0001-01-01",
+            "explanation": "Kept explanation text",
+            "name": "Pat",
+            "reply_by": "email",
+            "email": "pat@example.net",
+        },
+    )
+    html = html_of(response)
+    assert "Check the date: it is before the year 2000." in html
+    assert "Kept explanation text" in html
+    assert not Appeal.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("kind", "title"),
     [("appeal", "Enter an appeal"), ("challenge", "Enter a legality challenge")],
