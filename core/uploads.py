@@ -3,7 +3,7 @@ served only as downloads.
 
     validate_upload(file, kinds=IMAGE_OR_PDF, max_bytes=...)  -> detected kind
     sha256_of(file)                                           -> hex digest
-    attachment_response(field_file, filename)                 -> FileResponse
+    attachment_response(field_file, stem)                     -> FileResponse
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ _SIGNATURES: list[tuple[str, str, object]] = [
     ("pdf", "application/pdf", lambda head: head.startswith(b"%PDF-")),
 ]
 CONTENT_TYPES = {kind: ctype for kind, ctype, _ in _SIGNATURES}
+EXTENSIONS = {"png": "png", "jpeg": "jpg", "gif": "gif", "webp": "webp", "pdf": "pdf"}
 IMAGE_OR_PDF = frozenset({"png", "jpeg", "gif", "webp", "pdf"})
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -88,14 +89,20 @@ def sha256_of(file: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def attachment_response(field_file, filename: str) -> FileResponse:  # type: ignore[no-untyped-def]
-    """Serve a stored upload as a download, never rendered inline by the browser."""
+def attachment_response(field_file, stem: str) -> FileResponse:  # type: ignore[no-untyped-def]
+    """Serve a stored upload as a download, never rendered inline by the browser.
+
+    The download is named ``stem`` with the extension of what the file holds, as
+    checked by its content: a PNG uploaded as "scan.pdf" downloads as a ``.png``
+    that opens, not a ``.pdf`` that does not.
+    """
     field_file.open("rb")
     kind = detect_kind(field_file)
+    extension = EXTENSIONS.get(kind or "")
     response = FileResponse(
         field_file,
         as_attachment=True,
-        filename=filename,
+        filename=f"{stem}.{extension}" if extension else stem,
         content_type=CONTENT_TYPES.get(kind or "", "application/octet-stream"),
     )
     response["X-Content-Type-Options"] = "nosniff"

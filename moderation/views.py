@@ -298,7 +298,6 @@ def removal_evidence_download(
     evidence = RemovalEvidence.objects.filter(decision=decision, pk=evidence_pk).first()
     if evidence is None or not evidence.file:
         raise Http404("No such evidence.")
-    suffix = (evidence.file.name or "").rsplit(".", 1)[-1]
     return attachment_response(  # type: ignore[return-value]  # a FileResponse
-        evidence.file, f"removal-{decision.pk}-evidence-{evidence.pk}.{suffix}"
+        evidence.file, f"removal-{decision.pk}-evidence-{evidence.pk}"
     )

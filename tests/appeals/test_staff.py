@@ -84,7 +84,9 @@ def test_staff_enter_a_letter_with_its_scan(login_as, manager, city_profile, acc
     assert appeal.channel == "letter" and appeal.entered_by == manager
     download = client.get(f"/appeals/staff/appeal/{appeal.pk}/letter/")
     assert download.status_code == 200
-    assert download["Content-Disposition"].startswith("attachment")
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="{appeal.reference}-letter.pdf"'
+    )
     assert download["Content-Type"] == "application/pdf"
 
 

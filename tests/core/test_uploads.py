@@ -46,8 +46,19 @@ def test_sha256_matches_hashlib():
 def test_attachment_response_forces_download():
     storage = InMemoryStorage()
     name = storage.save("letter.pdf", _file(PDF, "letter.pdf"))
-    response = uploads.attachment_response(storage.open(name), "letter.pdf")
+    response = uploads.attachment_response(storage.open(name), "letter")
     assert response["Content-Disposition"] == 'attachment; filename="letter.pdf"'
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == PDF
+
+
+def test_a_download_is_named_for_what_it_holds_not_what_it_was_called():
+    storage = InMemoryStorage()
+    name = storage.save("scan.pdf", _file(PNG, "scan.pdf"))
+    response = uploads.attachment_response(storage.open(name), "AP-2026-00001-letter")
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="AP-2026-00001-letter.png"'
+    )
+    assert response["Content-Type"] == "image/png"

@@ -201,7 +201,9 @@ def test_a_screenshot_is_saved_and_served_only_to_those_who_may_see_it(
 
     response = client.get(url)
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="removal-{decision.pk}-evidence-{evidence.pk}.png"'
+    )
     assert b"".join(response.streaming_content) == PNG
 
     client.logout()

@@ -26,7 +26,7 @@ PROJECT_APPS = ("core", "accounts", "moderation", "appeals", "retention", "notic
 
 def _download(request):  # type: ignore[no-untyped-def]
     storage = FileSystemStorage(location=request.GET["root"])
-    return uploads.attachment_response(storage.open("letter.pdf"), "letter.pdf")
+    return uploads.attachment_response(storage.open("letter.pdf"), "letter")
 
 
 urlpatterns = [path("download/", _download)]
