@@ -97,7 +97,11 @@ def _check_new_filing(filing: Filing) -> None:
 
 
 def _check_letter(letter: Any) -> str:
-    validate_upload(letter, kinds=IMAGE_OR_PDF, max_bytes=LETTER_MAX_BYTES)
+    try:
+        validate_upload(letter, kinds=IMAGE_OR_PDF, max_bytes=LETTER_MAX_BYTES)
+    except ValidationError as exc:
+        # Said on the letter's own field, where it can be fixed.
+        raise ValidationError({"letter": exc.messages}) from exc
     return sha256_of(letter)
 
 

@@ -109,6 +109,31 @@ def test_staff_entry_keeps_input_on_error(login_as, manager, city_profile):
     assert not Appeal.objects.exists()
 
 
+def test_a_letter_that_is_no_pdf_or_image_is_refused_on_its_field(
+    login_as, manager, city_profile
+):
+    exe = SimpleUploadedFile("scan.pdf", b"MZ\x90\x00not a pdf", "application/pdf")
+    response = login_as(manager).post(
+        "/appeals/staff/appeal/new/",
+        {
+            "channel": "letter",
+            "received_on": clock.today().isoformat(),
+            "account_other": "The parks page",
+            "comment_text": "Fix the swings.",
+            "explanation": "Kept explanation text",
+            "name": "Pat",
+            "reply_by": "email",
+            "email": "pat@example.net",
+            "letter": exe,
+        },
+    )
+    html = html_of(response)
+    assert '<p class="field-error" id="letter-error">' in html
+    assert '<a href="#id_letter">' in html
+    assert "not one of the accepted types" in html
+    assert not Appeal.objects.exists()
+
+
 def test_staff_entry_refuses_a_received_date_before_2000(
     login_as, manager, city_profile
 ):
