@@ -257,7 +257,12 @@ class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not data.get("account") and not (data.get("account_other") or "").strip():
+        if (
+            not data.get("account")
+            and not (data.get("account_other") or "").strip()
+            # An account that is no choice already says so on its own field.
+            and "account" not in self.errors
+        ):
             self.add_error(
                 "account_other",
                 "Choose the account, or tell us which page or account it was.",

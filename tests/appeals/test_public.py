@@ -119,6 +119,15 @@ def test_future_comment_date_is_refused(client, appeal_data):
     assert "That date is in the future" in html_of(client.post(APPEAL_URL, appeal_data))
 
 
+def test_an_account_that_is_no_choice_is_said_once_on_its_field(client, appeal_data):
+    appeal_data["account"] = "999999"
+    appeal_data["account_other"] = ""
+    html = html_of(client.post(APPEAL_URL, appeal_data))
+    assert "Select a valid choice" in html
+    assert "Choose the account, or tell us which page" not in html
+    assert not Appeal.objects.exists()
+
+
 @pytest.mark.parametrize("typed", ["0001-01-01", "1999-12-31"])
 def test_a_comment_date_before_2000_is_refused_and_the_rest_kept(
     client, appeal_data, typed
