@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.apps import apps
@@ -128,6 +128,20 @@ def day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _bound(day: date, *, is_datetime: bool) -> Any:
+    """Return ``day`` as a query bound (its first moment for a date and time), or
+    None when the database cannot hold that moment (first or last days of the
+    calendar, in UTC)."""
+    if not is_datetime:
+        return day
+    start = day_start(day)
+    try:
+        start.astimezone(UTC)
+    except OverflowError:
+        return None
+    return start
+
+
 def hold_q(hold: LegalHold, spec: SeriesSpec) -> Q:
     """Return what ``hold`` covers in ``spec``'s series (an empty Q: all of it).
 
@@ -142,13 +156,17 @@ def hold_q(hold: LegalHold, spec: SeriesSpec) -> Q:
         is_datetime = isinstance(
             spec.model()._meta.get_field(spec.date_path), models.DateTimeField
         )
+        # A bound at the end of the calendar (e.g. "to 9999-12-31", until further
+        # notice) has no day after it, nor a UTC moment: it leaves that side of
+        # the range open, so the hold keeps more, never less (R3).
         if hold.date_from:
-            start: Any = day_start(hold.date_from) if is_datetime else hold.date_from
-            q &= Q(**{f"{spec.date_path}__gte": start})
-        if hold.date_to:
-            after = hold.date_to + timedelta(days=1)
-            end: Any = day_start(after) if is_datetime else after
-            q &= Q(**{f"{spec.date_path}__lt": end})
+            start = _bound(hold.date_from, is_datetime=is_datetime)
+            if start is not None:
+                q &= Q(**{f"{spec.date_path}__gte": start})
+        if hold.date_to and hold.date_to < date.max:
+            end = _bound(hold.date_to + timedelta(days=1), is_datetime=is_datetime)
+            if end is not None:
+                q &= Q(**{f"{spec.date_path}__lt": end})
     if hold.sender_handle and spec.person_paths:
         person = Q()
         for path in spec.person_paths:

@@ -194,6 +194,36 @@ def test_a_hold_on_dates_keeps_both_ends_of_the_range_and_nothing_outside(
     assert_destroyed(after, outcome.run_id)
 
 
+@pytest.mark.parametrize(
+    "scope,time_zone",
+    [
+        ({"date_from": date(2026, 3, 1), "date_to": date.max}, "America/Chicago"),
+        ({"date_from": date.min, "date_to": date(2026, 3, 31)}, "Pacific/Auckland"),
+        ({"date_from": date.min, "date_to": date.max}, "America/Chicago"),
+    ],
+    ids=["to-9999-12-31", "from-0001-01-01-east-of-utc", "whole-calendar"],
+)
+def test_a_hold_to_the_end_of_the_calendar_keeps_its_messages_and_the_run_works(
+    time_machine, settings, scope, time_zone
+):
+    # A Records Officer may date a hold "to 9999-12-31" (until further notice):
+    # the day after it does not exist, and the run used to fail on it
+    # (OverflowError), destroying nothing at all (R3). East of UTC, the first
+    # moment of 0001-01-01 is before year 1 in UTC: the same failure.
+    settings.TIME_ZONE = time_zone
+    time_machine.move_to("2026-04-20 12:00:00-05:00", tick=False)
+    held = ReadMessageFactory(
+        received_at=timezone.make_aware(datetime(2026, 3, 15, 12, 0))
+    )
+    _hold(**scope)
+    outcome = run()
+    assert outcome.status == "finished", outcome.errors
+    assert_intact(held)
+    (preview,) = [p for p in purge_preview() if p.key == Series.MESSAGES]
+    assert "cannot be checked" not in preview.note
+    assert preview.held == 1
+
+
 def test_a_hold_on_other_series_does_not_keep_messages():
     message = ReadMessageFactory()
     _hold(accounts=[message.account], series=[Series.APPEALS])
