@@ -186,6 +186,31 @@ def test_the_city_administrator_shuts_down_with_a_reason_through_the_admin(
     assert events_for(account).last().actor == city_admin
 
 
+def test_saving_a_change_page_opened_before_the_account_was_shut_down_says_so(
+    login_as, city_admin, city_profile
+):
+    """Someone shut the account down (P4) while this change page was open: Save
+    shows why nothing was saved, instead of a server error."""
+    account = CompliantAccountFactory(display_name="Parks")
+    client = login_as(city_admin)
+    url = reverse("admin:accounts_account_change", args=[account.pk])
+    form = {
+        "handle": account.handle,
+        "display_name": "Parks and Trails",
+        "url": account.url,
+        "slug": account.slug,
+        "department": account.department_id,
+        "_save": "Save",
+    }
+    account.status = Account.Status.SHUT_DOWN
+    account.save()
+    response = client.post(url, form)
+    assert response.status_code == 200
+    assert "was shut down since this page was opened" in response.content.decode()
+    account.refresh_from_db()
+    assert account.display_name == "Parks"
+
+
 def test_a_refused_action_names_the_account_and_changes_nothing(
     login_as, city_admin, city_profile
 ):
