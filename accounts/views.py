@@ -156,7 +156,9 @@ def request_create(request: HttpRequest) -> HttpResponse:
             initial={"department": _staff(request).department_id},
         )
     return render(
-        request, "accounts/request_form.html", {"form": form, "editing": None}
+        request,
+        "accounts/request_form.html",
+        {"form": form, "editing": None, "can_submit": True},
     )
 
 
@@ -172,11 +174,14 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = AccountRequestForm(request.POST, instance=obj, allow_councilmember=allow)
         if form.is_valid():
             try:
+                # One step: a refused submission saves none of the changes, and
+                # the form shows them again with the reason.
                 services.account_request_update(
-                    request=obj, by=_staff(request), **form.values()
+                    request=obj,
+                    by=_staff(request),
+                    submit=request.POST.get("action") == "submit",
+                    **form.values(),
                 )
-                if request.POST.get("action") == "submit":
-                    services.account_request_submit(request=obj, by=_staff(request))
             except NotPermitted as exc:
                 raise PermissionDenied(str(exc)) from exc
             except (ValidationError, AccountsError) as exc:
@@ -186,7 +191,17 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(obj)
     else:
         form = AccountRequestForm(instance=obj, allow_councilmember=allow)
-    return render(request, "accounts/request_form.html", {"form": form, "editing": obj})
+    return render(
+        request,
+        "accounts/request_form.html",
+        {
+            "form": form,
+            "editing": obj,
+            # Only the requester submits (the approving authority may correct a
+            # draft, but does not send it to itself).
+            "can_submit": obj.requested_by_id == request.user.pk,
+        },
+    )
 
 
 @staff_required

@@ -86,9 +86,13 @@ def _may_act_for_request(request: AccountRequest, by: User) -> bool:
 
 @transaction.atomic
 def account_request_update(
-    *, request: AccountRequest, by: User, **values: Any
+    *, request: AccountRequest, by: User, submit: bool = False, **values: Any
 ) -> AccountRequest:
-    """Change a draft request (only its requester, or the approving authority)."""
+    """Change a draft request (only its requester, or the approving authority).
+
+    With ``submit``, also send it to the approving authority (P12) in the same
+    transaction: when it cannot be submitted, the changes are not saved either.
+    """
     unknown = set(values) - set(REQUEST_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -109,6 +113,8 @@ def account_request_update(
         data={"changes": audit.changes(before, after)},
         personal={"changes": audit.changes(before_personal, after_personal)},
     )
+    if submit:
+        request = account_request_submit(request=request, by=by)
     return request
 
 

@@ -140,6 +140,55 @@ def test_a_draft_is_saved_then_submitted(login_as, make_staff, city_profile):
     assert req.status == AccountRequest.Status.SUBMITTED
 
 
+def test_a_refused_submission_from_the_edit_page_saves_nothing_and_keeps_the_typing(
+    login_as, make_staff, city_profile
+):
+    department = DepartmentFactory()
+    staff = make_staff()
+    draft = AccountRequestFactory(
+        requested_by=staff, department=department, city_controlled_confirmed=False
+    )
+    response = login_as(staff).post(
+        reverse("accounts:request-edit", args=[draft.pk]),
+        form_data(
+            department,
+            display_name="Maple Falls Pool",
+            city_controlled_confirmed="",
+            action="submit",
+        ),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "personal accounts cannot be registered" in html
+    assert 'value="Maple Falls Pool"' in html  # what was typed is still there
+    draft.refresh_from_db()
+    # The page says there is a problem: nothing was half-saved behind it.
+    assert draft.status == AccountRequest.Status.DRAFT
+    assert draft.display_name != "Maple Falls Pool"
+    assert not events_for(draft).filter(action="account_request.changed").exists()
+
+
+def test_the_city_administrator_corrects_a_draft_without_a_submit_button(
+    login_as, city_admin, make_staff, city_profile
+):
+    """Only the requester submits: the approving authority's edit page offers to
+    save the draft, not to submit it (which ended on a 403 page after saving)."""
+    department = DepartmentFactory()
+    draft = AccountRequestFactory(requested_by=make_staff(), department=department)
+    client = login_as(city_admin)
+    url = reverse("accounts:request-edit", args=[draft.pk])
+    page = client.get(url).content.decode()
+    assert 'value="submit"' not in page
+    assert "Save the draft" in page
+    response = client.post(
+        url, form_data(department, display_name="Maple Falls Pool", action="draft")
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.display_name == "Maple Falls Pool"
+    assert draft.status == AccountRequest.Status.DRAFT
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
