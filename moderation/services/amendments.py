@@ -172,8 +172,17 @@ def removal_notify_author(
     if via in TOLD_WAYS and not text.strip():
         errors["text"] = ["Paste the text you sent to the author."]
     when = notified_at or clock.now()
+    removed_at = removal_current(decision)["removed_at"]
     if when > clock.now() + CLOCK_SKEW:
         errors["notified_at"] = ["The author cannot have been told in the future."]
+    elif when < removed_at:
+        # N6, P22: the author is told of a removal, so after it; a date before it
+        # (e.g. 0001-01-01, or a year typed wrong) would stand in the record.
+        errors["notified_at"] = [
+            "The author cannot have been told before the comment was removed "
+            f"({clock.moment_text(removed_at)}); check the date, or correct the "
+            "removal time first."
+        ]
     if errors:
         raise RemovalValidationError(errors)
     label = RemovalDecision.NotifiedVia(via).label

@@ -369,6 +369,31 @@ def test_notify_author_needs_the_text_sent(decision, account_manager):
         )
 
 
+@pytest.mark.parametrize(
+    "before", [timedelta(minutes=1), timedelta(days=365 * 2000)], ids=["1m", "year1"]
+)
+def test_notify_author_refuses_a_time_before_the_removal(
+    decision, account_manager, before
+):
+    with pytest.raises(RemovalValidationError, match="before the comment was removed"):
+        services.removal_notify_author(
+            decision=decision,
+            by=account_manager,
+            via="email",
+            text="We removed it.",
+            notified_at=decision.removed_at - before,
+        )
+    assert not decision.amendments.exists()
+    # At the moment of the removal itself is fine.
+    services.removal_notify_author(
+        decision=decision,
+        by=account_manager,
+        via="email",
+        text="We removed it.",
+        notified_at=decision.removed_at,
+    )
+
+
 def test_restore_appends_a_restoration_once(decision, account_manager, city_admin):
     class FakeAppeal:
         pk = 42
