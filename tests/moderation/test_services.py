@@ -394,6 +394,34 @@ def test_notify_author_refuses_a_time_before_the_removal(
     )
 
 
+@pytest.mark.parametrize(
+    "field,limit",
+    [
+        ("author_name", 200),
+        ("author_handle", 200),
+        ("comment_id", 200),
+        ("comment_url", 1000),
+        ("link_to_material", 1000),
+    ],
+)
+def test_a_correction_holds_to_the_length_of_the_field(
+    decision, account_manager, field, limit
+):
+    value = "a" * (limit + 1)
+    if field in ("comment_url", "link_to_material"):
+        prefix = "https://www.facebook.com/lakesideparks/posts/9?comment_id="
+        value = prefix + "4" * (limit + 1 - len(prefix))
+    with pytest.raises(RemovalValidationError, match="at most"):
+        services.removal_amend(
+            decision=decision,
+            by=account_manager,
+            field=field,
+            value=value,
+            reason="Typo.",
+        )
+    assert not decision.amendments.exists()
+
+
 def test_restore_appends_a_restoration_once(decision, account_manager, city_admin):
     class FakeAppeal:
         pk = 42
