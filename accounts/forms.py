@@ -156,6 +156,7 @@ class StepCompleteForm(forms.Form):
     note = forms.CharField(
         label="Note (optional)",
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="E.g. removed from the page roles by C. Lindqvist. "
         "Never type a password here.",

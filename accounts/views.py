@@ -392,6 +392,17 @@ def offboarding_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def offboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_grant_permission(request)
+    return _offboarding_page(request, pk)
+
+
+def _offboarding_page(
+    request: HttpRequest,
+    pk: int,
+    *,
+    refused_step: int | None = None,
+    refused_form: StepCompleteForm | None = None,
+) -> HttpResponse:
+    """The offboarding page; after a refused step, that step's note kept with why."""
     offboarding = get_object_or_404(
         Offboarding.objects.select_related("person", "started_by"), pk=pk
     )
@@ -404,9 +415,11 @@ def offboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "offboarding": offboarding,
             "steps": steps,
-            "form": StepCompleteForm(),
             "sign_in": _sign_in_status(offboarding),
+            "refused_step": refused_step,
+            "refused_form": refused_form,
         },
+        status=400 if refused_form is not None else 200,
     )
 
 
@@ -440,7 +453,11 @@ def offboarding_step_complete(request: HttpRequest, pk: int, step: int) -> HttpR
     _require_grant_permission(request)
     step_obj = get_object_or_404(OffboardingStep, pk=step, offboarding_id=pk)
     form = StepCompleteForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        # Nothing is recorded; the page comes back with the note as typed.
+        return _offboarding_page(
+            request, pk, refused_step=step_obj.pk, refused_form=form
+        )
     try:
         services.offboarding_step_complete(
             step=step_obj, by=_staff(request), note=form.cleaned_data.get("note", "")

@@ -405,6 +405,32 @@ def test_the_city_administrator_offboards_and_records_the_steps(
     assert "already recorded as done" in response.content.decode()
 
 
+def test_a_refused_step_note_records_nothing_and_keeps_the_note(
+    login_as, city_admin, manager, city_profile
+):
+    ManagerAccessFactory(manager=manager)
+    client = login_as(city_admin)
+    client.post(
+        reverse("accounts:offboarding-list"),
+        {"person": manager.pk, "reason": "Left the city."},
+    )
+    offboarding = Offboarding.objects.get()
+    (step,) = offboarding.steps.all()
+    typed = "Removed from page roles. " + "x" * 2000
+    response = client.post(
+        reverse("accounts:offboarding-step-complete", args=[offboarding.pk, step.pk]),
+        {"note": typed},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "at most 2000 characters" in html and "Nothing was recorded." in html
+    assert f">{typed}</textarea>" in html
+    step.refresh_from_db()
+    assert not step.done
+    offboarding.refresh_from_db()
+    assert offboarding.status == Offboarding.Status.OPEN
+
+
 def test_offboarding_without_a_reason_or_person_saves_nothing(
     login_as, city_admin, grant
 ):
