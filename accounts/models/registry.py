@@ -79,6 +79,18 @@ def validate_account_identity(
     if parts.scheme not in ("http", "https") or not parts.hostname:
         errors["url"] = "Enter the account's full web address, starting with https://."
         return errors
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or past 65535
+        port = -1
+    if port is not None:
+        # P9: an account's address is the platform's own, which names no port;
+        # one typed in (":99999") is a slip, and would be on the registry as is.
+        errors["url"] = (
+            "Leave the port out of the address (the part after the host's "
+            "colon): an account's address on a platform has none."
+        )
+        return errors
     if not platform.matches_url(url):
         errors["url"] = (
             f"This address is not on {platform.name}: its host "

@@ -58,6 +58,9 @@ def test_urls_that_name_the_same_account_normalise_alike():
         ("https://facebook.com.evil.example/lakeside", "url", "not on Facebook"),
         ("https://www.facebook.com/", "url", "home page"),
         ("https://www.facebook.com/someoneelse", "handle", "does not appear"),
+        ("https://facebook.com:99999/lakeside", "url", "Leave the port out"),
+        ("https://facebook.com:8080/lakeside", "url", "Leave the port out"),
+        ("https://facebook.com:x/lakeside", "url", "Leave the port out"),
     ],
 )
 def test_malformed_or_mismatched_identity_is_refused_with_a_reason(url, field, words):
