@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import is_ratelimited
@@ -209,37 +210,27 @@ def _filing_for_token(request: HttpRequest, token: str) -> Filing | HttpResponse
     return filing
 
 
+def _resident_page(
+    request: HttpRequest, token: str, template: str, **extra: Any
+) -> HttpResponse:
+    """A page only the holder of a filing's status link sees, kept private."""
+    filing = _filing_for_token(request, token)
+    if isinstance(filing, HttpResponse):
+        return filing
+    context = {"filing": filing, "profile": city_profile_get(), **extra}
+    return _private(render(request, template, context))
+
+
 @never_cache
 @require_safe
 def filed(request: HttpRequest, token: str) -> HttpResponse:
     """The confirmation page: the tracking reference and the private status link."""
-    filing = _filing_for_token(request, token)
-    if isinstance(filing, HttpResponse):
-        return filing
-    return _private(
-        render(
-            request,
-            "appeals/filed.html",
-            {
-                "filing": filing,
-                "status_url": request.build_absolute_uri(filing.get_status_url()),
-                "profile": city_profile_get(),
-            },
-        )
-    )
+    status_url = request.build_absolute_uri(reverse("appeals:status", args=[token]))
+    return _resident_page(request, token, "appeals/filed.html", status_url=status_url)
 
 
 @never_cache
 @require_safe
 def status(request: HttpRequest, token: str) -> HttpResponse:
     """The resident's private status page: state, due date, the written answer."""
-    filing = _filing_for_token(request, token)
-    if isinstance(filing, HttpResponse):
-        return filing
-    return _private(
-        render(
-            request,
-            "appeals/status.html",
-            {"filing": filing, "profile": city_profile_get()},
-        )
-    )
+    return _resident_page(request, token, "appeals/status.html")
