@@ -148,13 +148,13 @@ class AccountAdmin(admin.ModelAdmin):
                     )
                     if problem:
                         self.add_error("cap_override_reason", problem)
-                elif obj.status == Account.Status.SHUT_DOWN:
-                    # P4: shut down by someone else since this page was opened;
-                    # say so instead of failing in save_model.
+                elif problem := services.account_update_problem(obj):
+                    # Shut down by someone else since this page was opened (P4):
+                    # say so here, as account_update would refuse in save_model.
                     self.add_error(
                         None,
-                        f"{obj} was shut down since this page was opened; its "
-                        "record stands as it is, and nothing was saved.",
+                        f"{problem} It was shut down since this page was opened, "
+                        "and nothing was saved.",
                     )
                 self._acting_user = user
                 return data

@@ -45,6 +45,7 @@ from accounts.services.registry import (
     account_shut_down,
     account_suspend,
     account_update,
+    account_update_problem,
 )
 
 __all__ = [
@@ -73,6 +74,7 @@ __all__ = [
     "account_shut_down",
     "account_suspend",
     "account_update",
+    "account_update_problem",
     "accounts_in_service_count",
     "cap_problem",
     "offboarding_start",

@@ -92,6 +92,14 @@ ACCOUNT_UPDATABLE = (
 )
 
 
+def account_update_problem(account: Account) -> str:
+    """Why ``account``'s details cannot be changed now, or "" (P4: a shut-down
+    account's record stands as it is)."""
+    if account.status == Account.Status.SHUT_DOWN:
+        return f"{account} is shut down; its record stands as it is."
+    return ""
+
+
 @transaction.atomic
 def account_update(*, account: Account, by: User, **values: Any) -> Account:
     """Change an account's details (not its status or checklist: see below)."""
@@ -100,8 +108,9 @@ def account_update(*, account: Account, by: User, **values: Any) -> Account:
     if unknown:
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
     account = Account.objects.select_for_update().get(pk=account.pk)
-    if account.status == Account.Status.SHUT_DOWN:
-        raise TransitionRefused(f"{account} is shut down; its record stands as it is.")
+    problem = account_update_problem(account)
+    if problem:
+        raise TransitionRefused(problem)
     before = audit.snapshot(account, ACCOUNT_UPDATABLE)
     for name, value in values.items():
         setattr(account, name, value.strip() if isinstance(value, str) else value)
