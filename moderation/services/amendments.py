@@ -4,11 +4,11 @@ corrections, the telling of the author, and the restoration of the comment (P22)
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import models, transaction
+from django.db import transaction
 
 from core import audit, clock
 from core.classification import DataClassification
@@ -30,18 +30,6 @@ from moderation.services._base import (
     _check_times,
     _check_url,
 )
-
-# The corrected fields whose column has a length limit, and that limit.
-LENGTH_LIMITED: dict[str, int] = {
-    name: cast(models.CharField, RemovalDecision._meta.get_field(name)).max_length or 0
-    for name in (
-        "comment_id",
-        "comment_url",
-        "author_name",
-        "author_handle",
-        "link_to_material",
-    )
-}
 
 
 def _normalise_new_value(
@@ -68,7 +56,7 @@ def _normalise_new_value(
     value = "" if value is None else str(value).strip()
     # A correction holds to the same limits as the record it corrects (the log
     # form's): a 50,000-character "author's name" is a paste gone wrong.
-    limit = LENGTH_LIMITED.get(field)
+    limit = getattr(RemovalDecision._meta.get_field(field), "max_length", None)
     if limit is not None and len(value) > limit:
         errors.setdefault("value", []).append(
             f"This is {len(value):,} characters; the record holds at most "
