@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 from django import forms
+
+from core import clock
 
 
 class LocalDateTimeField(forms.DateTimeField):
@@ -20,11 +21,6 @@ class LocalDateTimeField(forms.DateTimeField):
 
     def to_python(self, value: Any) -> Any:
         result = super().to_python(value)
-        if result is not None:
-            try:
-                result.astimezone(UTC)
-            except OverflowError:
-                raise forms.ValidationError(
-                    self.error_messages["invalid"], code="invalid"
-                ) from None
+        if result is not None and not clock.in_database_range(result):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return result

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.apps import apps
@@ -25,6 +25,7 @@ from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core import clock
 from retention.models import (
     DisasterPeriod,
     LegalHold,
@@ -124,24 +125,6 @@ def years_before(moment: datetime, years: int) -> datetime:
         return moment.replace(year=moment.year - years, day=28)
 
 
-def day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def _bound(day: date, *, is_datetime: bool) -> Any:
-    """Return ``day`` as a query bound (its first moment for a date and time), or
-    None when the database cannot hold that moment (first or last days of the
-    calendar, in UTC)."""
-    if not is_datetime:
-        return day
-    start = day_start(day)
-    try:
-        start.astimezone(UTC)
-    except OverflowError:
-        return None
-    return start
-
-
 def hold_q(hold: LegalHold, spec: SeriesSpec) -> Q:
     """Return what ``hold`` covers in ``spec``'s series (an empty Q: all of it).
 
@@ -160,11 +143,15 @@ def hold_q(hold: LegalHold, spec: SeriesSpec) -> Q:
         # notice) has no day after it, nor a UTC moment: it leaves that side of
         # the range open, so the hold keeps more, never less (R3).
         if hold.date_from:
-            start = _bound(hold.date_from, is_datetime=is_datetime)
+            start = clock.day_start(hold.date_from) if is_datetime else hold.date_from
             if start is not None:
                 q &= Q(**{f"{spec.date_path}__gte": start})
         if hold.date_to and hold.date_to < date.max:
-            end = _bound(hold.date_to + timedelta(days=1), is_datetime=is_datetime)
+            end = (
+                clock.day_start(hold.date_to, days_later=1)
+                if is_datetime
+                else hold.date_to + timedelta(days=1)
+            )
             if end is not None:
                 q &= Q(**{f"{spec.date_path}__lt": end})
     if hold.sender_handle and spec.person_paths:

@@ -5,13 +5,12 @@ author told, comment restored, and the date range. A value a filter cannot read
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from accounts.models import User
@@ -167,26 +166,11 @@ class RemovedDateFilter(admin.ListFilter):
         except ValueError:
             return None
 
-    @staticmethod
-    def _start_of(day: date, *, days_later: int = 0) -> datetime | None:
-        """Return the start of ``day`` (plus ``days_later``) in the city's time
-        zone, or None beyond the range of a datetime (9999-12-31 has no next day;
-        0001-01-01 east of UTC begins before year 1 in UTC, what the database
-        stores). No removal lies beyond it, so None means no bound on that side."""
-        try:
-            moment = timezone.make_aware(
-                datetime.combine(day + timedelta(days=days_later), time.min)
-            )
-            moment.astimezone(UTC)
-        except OverflowError:
-            return None
-        return moment
-
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         start, end = self._date(self.parameter_from), self._date(self.parameter_to)
-        if start and (since := self._start_of(start)):
+        if start and (since := clock.day_start(start)):
             queryset = queryset.filter(removed_at__gte=since)
-        if end and (until := self._start_of(end, days_later=1)):
+        if end and (until := clock.day_start(end, days_later=1)):
             queryset = queryset.filter(removed_at__lt=until)
         return queryset
 
