@@ -13,6 +13,7 @@ from accounts.models import (
     AccountRequest,
     Department,
     ManagerAccess,
+    OffboardingStep,
     Platform,
     User,
 )
@@ -156,7 +157,7 @@ class StepCompleteForm(forms.Form):
     note = forms.CharField(
         label="Note (optional)",
         required=False,
-        max_length=2000,
+        max_length=OffboardingStep._meta.get_field("note").max_length,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="E.g. removed from the page roles by C. Lindqvist. "
         "Never type a password here.",

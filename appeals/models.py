@@ -30,7 +30,7 @@ from django.utils.formats import date_format
 
 from core import clock
 from core.classification import classification_field
-from core.models import TimeStampedModel
+from core.models import BoundedTextField, TimeStampedModel
 
 # Field length caps shared by the models and the public forms (abuse resistance).
 NAME_MAX = 150
@@ -123,7 +123,7 @@ class Filing(TimeStampedModel):
     # Who filed it and how to reach them (personal data).
     name = models.CharField(max_length=NAME_MAX)
     email = models.EmailField(max_length=EMAIL_MAX, blank=True)
-    postal_address = models.TextField(max_length=ADDRESS_MAX, blank=True)
+    postal_address = BoundedTextField(max_length=ADDRESS_MAX, blank=True)
     reply_by = models.CharField(
         max_length=10, choices=Delivery.choices, default=Delivery.EMAIL
     )
@@ -164,7 +164,7 @@ class Filing(TimeStampedModel):
         db_index=False,  # no query looks filings up by this person
     )
     review_started_at = models.DateTimeField(null=True, blank=True)
-    response = models.TextField(
+    response = BoundedTextField(
         max_length=RESPONSE_MAX,
         blank=True,
         help_text="The written, reasoned response, as sent to the resident.",
@@ -316,8 +316,8 @@ class Appeal(Filing):
         help_text="Roughly when the comment was posted.",
     )
     comment_url = models.URLField(max_length=URL_MAX, blank=True)
-    comment_text = models.TextField(max_length=COMMENT_TEXT_MAX, blank=True)
-    explanation = models.TextField(
+    comment_text = BoundedTextField(max_length=COMMENT_TEXT_MAX, blank=True)
+    explanation = BoundedTextField(
         max_length=EXPLANATION_MAX,
         help_text="P22: why the comment does not fall into any of the categories.",
     )
@@ -375,7 +375,7 @@ class LegalityChallenge(Filing):
     section_title = models.CharField(
         max_length=200, help_text="The part's title as shown when it was filed."
     )
-    basis = models.TextField(
+    basis = BoundedTextField(
         max_length=EXPLANATION_MAX, help_text="P23: the basis of the challenge."
     )
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
@@ -425,7 +425,7 @@ class AttorneyConsultation(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     consulted_on = models.DateField(default=clock.today)
-    notes = models.TextField(max_length=RESPONSE_MAX)
+    notes = BoundedTextField(max_length=RESPONSE_MAX)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

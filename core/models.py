@@ -5,10 +5,22 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.formats import date_format
 
 from core import clock
+
+
+class BoundedTextField(models.TextField):
+    """A TextField whose ``max_length`` is a rule of the record, checked by
+    ``full_clean`` as a CharField's is (Django's TextField only passes it to
+    the form's widget), so a service refuses what its form would."""
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if self.max_length is not None:
+            self.validators.append(MaxLengthValidator(self.max_length))
 
 
 class TimeStampedModel(models.Model):

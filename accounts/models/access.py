@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models.registry import Account
 from core import clock
-from core.models import TimeStampedModel
+from core.models import BoundedTextField, TimeStampedModel
 
 
 class ManagerAccessQuerySet(models.QuerySet["ManagerAccess"]):
@@ -176,7 +176,8 @@ class OffboardingStep(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    note = models.TextField(blank=True)
+    # What was done on the platform, in a sentence or two.
+    note = BoundedTextField(blank=True, max_length=2000)
 
     class Meta:
         ordering = ["offboarding", "account", "kind"]

@@ -294,6 +294,7 @@ def offboarding_step_complete(
     step.completed_at = clock.now()
     step.completed_by = by
     step.note = note.strip()
+    step.full_clean()
     step.save()
     audit.record_event(
         action="offboarding.step_completed",

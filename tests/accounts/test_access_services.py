@@ -205,6 +205,22 @@ def test_offboarding_revokes_every_grant_and_lists_platform_steps(
     assert event.personal == {"person": manager.get_full_name()}
 
 
+def test_an_overlong_step_note_records_nothing(city_admin, manager, city_profile):
+    ManagerAccessFactory(manager=manager)
+    offboarding = services.offboarding_start(
+        person=manager, by=city_admin, reason="Left."
+    )
+    (step,) = offboarding.steps.all()
+    with pytest.raises(ValidationError) as error:
+        services.offboarding_step_complete(step=step, by=city_admin, note="x" * 2001)
+    assert "note" in error.value.message_dict
+    step.refresh_from_db()
+    assert step.completed_at is None
+    assert not [
+        e for e in events_for(offboarding) if e.action == "offboarding.step_completed"
+    ]
+
+
 def test_offboarding_is_tracked_to_completion(city_admin, manager, city_profile):
     ManagerAccessFactory(
         account=CompliantAccountFactory(uses_shared_login=True), manager=manager

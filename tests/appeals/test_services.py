@@ -22,7 +22,9 @@ from appeals.exceptions import (
     ReviewerConflict,
 )
 from appeals.models import (
+    COMMENT_TEXT_MAX,
     EARLIEST_DATE,
+    EXPLANATION_MAX,
     Appeal,
     Channel,
     Correspondence,
@@ -383,6 +385,19 @@ def test_staff_entry_refuses_a_fake_letter_and_a_future_date(city_profile, manag
     with pytest.raises(ValidationError):
         submit(channel=Channel.LETTER)  # paper channels are entered by staff
     assert not Appeal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [("explanation", EXPLANATION_MAX), ("comment_text", COMMENT_TEXT_MAX)],
+)
+def test_the_service_holds_text_to_the_form_s_limits(city_profile, field, limit):
+    # Not only the public form: any caller of the service (P22).
+    with pytest.raises(ValidationError) as error:
+        submit(**{field: "x" * (limit + 1)})
+    assert field in error.value.message_dict
+    assert not Appeal.objects.exists()
+    assert submit(**{field: "x" * limit}).pk
 
 
 def test_a_received_date_before_2000_is_a_slip_and_refused(city_profile, manager):
