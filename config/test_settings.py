@@ -4,6 +4,8 @@
 PostgreSQL and Redis (CI does); without them it runs on SQLite in memory.
 """
 
+import uuid
+
 from config.settings import *  # noqa: F403
 from config.settings import CACHES, REDIS_URL
 
@@ -16,8 +18,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if REDIS_URL:
-    # Keep test keys apart from a running instance's.
-    CACHES["default"]["KEY_PREFIX"] = "citysocial-test"
+    # Keep test keys apart from a running instance's, and from an earlier run's:
+    # rate-limit counts left by the last run would refuse this one's browser
+    # tests. (One prefix per test process; the keys expire on their own.)
+    CACHES["default"]["KEY_PREFIX"] = f"citysocial-test-{uuid.uuid4().hex[:12]}"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Render the public appeal forms afresh in every test; tests/appeals turns the page
 # cache on where it tests it (the cache outlives a test's rolled-back rows).
