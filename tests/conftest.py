@@ -178,3 +178,27 @@ def celery_worker_app() -> Iterator[Any]:
         drop_cached_backend(app)
         app.__dict__.pop("backend", None)
         app.__dict__.pop("amqp", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _release_the_test_database(
+    django_db_setup: None, django_db_blocker: Any
+) -> Iterator[None]:
+    """Let the test database be dropped at the end on PostgreSQL.
+
+    Django keeps a connection per context, not per thread: a connection opened
+    in another context of the main thread (seen as an idle session, last query
+    ROLLBACK) outlives the one this context closes, and PostgreSQL refuses to drop
+    a database in use ("being accessed by other users", a warning and a left-over
+    database). Whatever is still connected when the suite ends is let go first.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
