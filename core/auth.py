@@ -3,7 +3,7 @@
 A staff page needs a signed-in, active staff member who has verified a second
 factor in this session (django-otp: a TOTP code or a one-time backup code). Only
 the embedded demo may relax the second factor (``TWO_FACTOR_REQUIRED=false``,
-refused unless ``DEBUG`` is on); the admin site uses the same rule
+read only by ``config.settings.local``); the admin site uses the same rule
 (``core.admin_site``).
 """
 

@@ -78,7 +78,7 @@ def test_make_backup_then_restore_after_losing_everything(postgres, tmp_path):
     server = _server_env()
     env = {
         **{k: v for k, v in server.items() if not k.startswith("DJANGO_")},
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "DATABASE_URL": (
             f"postgres://{server['PGUSER']}:{server.get('PGPASSWORD', '')}@"
             f"{server['PGHOST']}:{server['PGPORT']}/{SCRATCH_DB}"
