@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Django's own widget templates, found by the product's form renderer.
+    "django.forms",
     "django_otp",
     # django-otp's backup codes and authenticator apps, and django-axes, under names
     # a city clerk understands in the admin (core.app_names; nothing else changes).
@@ -98,11 +100,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.AuditContextMiddleware",
+    # A service's refusal no view caught: 403 (NotPermitted) or 400, never a 500.
+    "core.middleware.DomainErrorMiddleware",
     # With DEBUG on and PRODUCT_404_IN_DEBUG (make run): the product's 404 page.
     "core.middleware.ProductNotFoundPageMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Every form is drawn the same way: templates/forms/ (core.forms).
+FORM_RENDERER = "core.forms.FormRenderer"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -392,6 +399,10 @@ PRODUCT_404_IN_DEBUG = False
 # The demo's data and users (``manage.py seed_demo``): only config.settings.local
 # allows them, so a known demo password can never reach a production database.
 DEMO_DATA_ALLOWED = False
+
+# How far in the future a time typed or received may be (a clock set a little
+# fast) before it is refused as a slip: "removed at", "received at", "told at".
+CLOCK_TOLERANCE_MINUTES = env.int("CLOCK_TOLERANCE_MINUTES", default=5)
 
 # Shown until a city profile exists (accounts.CityProfile holds the real name).
 CITY_NAME_FALLBACK = env.str("CITY_NAME", default="Your City")
