@@ -69,7 +69,7 @@ CHALLENGES = [
 
 
 def seed(ctx: dict[str, Any]) -> None:
-    from config.celery import ensure_broker_folders
+    from core.broker import ensure_broker_folders
 
     ensure_broker_folders()
     users = ctx.get("users") or {}

@@ -26,10 +26,12 @@ def check_cache() -> None:
 
 
 def check_broker() -> None:
-    from config.celery import app, ensure_broker_folders
+    from celery import current_app
+
+    from core.broker import ensure_broker_folders
 
     ensure_broker_folders()
-    with app.connection_for_write() as conn:
+    with current_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=3)
         if conn.transport.driver_type == "redis":
             # ensure_connection alone may reuse a pooled socket: ask the server.
