@@ -270,12 +270,12 @@ def outbox_list_unsent_for(*, user: Any) -> QuerySet[OutboxMessage]:
     unsent = OutboxMessage.objects.exclude(status=Status.SENT).filter(
         redacted_at__isnull=True
     )
-    permissions = [
-        permission
-        for permission in unsent.values_list("permission", flat=True).distinct()
-        if user.has_perm(permission)
-    ]
-    if not (user.is_active and user.is_staff) or not permissions:
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return unsent.none()
+    # A few distinct permissions at most; the user's are checked in Python.
+    held = unsent.order_by().values_list("permission", flat=True).distinct()
+    permissions = [permission for permission in held if user.has_perm(permission)]
+    if not permissions:
         return unsent.none()
     return unsent.filter(permission__in=permissions).order_by(
         Case(

@@ -445,3 +445,26 @@ def test_the_emails_are_the_city_administrators_to_list(make_staff):
     assert "core.view_outboxmessage" in roles.ROLE_PERMISSIONS[roles.CITY_ADMINISTRATOR]
     for role in (roles.SOCIAL_MEDIA_MANAGER, roles.RECORDS_OFFICER):
         assert not make_staff(role).has_perm("core.view_outboxmessage")
+
+
+def test_the_panel_costs_the_same_few_queries_however_many_emails_wait(rf, city_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.dashboard import outbox_panel
+
+    def queries() -> int:
+        request = rf.get("/staff/")
+        request.user = city_admin
+        with CaptureQueriesContext(connection) as captured:
+            panel = outbox_panel(request)
+            assert panel is not None
+            list(panel.context["messages"])
+        return len(captured)
+
+    OutboxGaveUpFactory()
+    queries()  # the first one also reads the user's permissions
+    few = queries()
+    OutboxRetryingFactory.create_batch(5)
+    OutboxMessageFactory.create_batch(5, permission="accounts.change_user")
+    assert queries() == few == 2
