@@ -79,9 +79,9 @@ class AttorneyConsultationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Correspondence)
 class CorrespondenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("__str__", "kind", "delivery", "created_at", "sent_at")
+    list_display = ("__str__", "kind", "delivery", "created_at", "state")
     list_filter = ("kind", "delivery")
-    list_select_related = ("appeal", "challenge")
+    list_select_related = ("appeal", "challenge", "outbox")
     readonly_fields = (
         "appeal",
         "challenge",
@@ -91,10 +91,21 @@ class CorrespondenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "subject",
         "body",
         "created_at",
-        "sent_at",
+        "state",
+        "outbox",
+        "mailed_at",
         "marked_by",
-        "send_error",
     )
+
+    @admin.display(description="state")
+    def state(self, obj: Correspondence) -> str:
+        """Sent, waiting or given up (from the outgoing email), or mailed."""
+        if obj.outbox is not None:
+            message = obj.outbox
+            if message.status == message.Status.PENDING and message.attempts:
+                return f"failed {message.attempts} time(s), tried again soon"
+            return message.get_status_display()
+        return "mailed" if obj.mailed_at else "to print and mail"
 
 
 @admin.register(ReminderRun)

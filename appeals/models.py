@@ -19,7 +19,7 @@ returns the tracking reference (``AP-2026-00042``), never a name.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import cast
 
 from django.conf import settings
@@ -133,14 +133,6 @@ class Filing(TimeStampedModel):
         help_text="The scanned letter or printed email (PDF or image).",
     )
     letter_sha256 = models.CharField(max_length=64, blank=True, editable=False)
-    receipt_pending = models.BooleanField(
-        default=False,
-        editable=False,
-        help_text="The emailed receipt is still to be sent: the receipts job sends "
-        "it within a minute of filing, and retries until it goes.",
-    )
-    receipt_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
-    receipt_retry_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.RECEIVED
@@ -224,15 +216,7 @@ class Filing(TimeStampedModel):
 
 
 def _filing_indexes(prefix: str) -> list[models.Index]:
-    return [
-        models.Index(fields=["status"], name=f"{prefix}_status"),
-        # The receipts job's queue: only the few filings still waiting are indexed.
-        models.Index(
-            fields=["id"],
-            condition=models.Q(receipt_pending=True),
-            name=f"{prefix}_receipt_pending",
-        ),
-    ]
+    return [models.Index(fields=["status"], name=f"{prefix}_status")]
 
 
 def _filing_constraints(prefix: str) -> list[models.BaseConstraint]:
@@ -439,11 +423,14 @@ class AttorneyConsultation(TimeStampedModel):
 
 
 class Correspondence(models.Model):
-    """One message the city sent a resident about a filing, kept exactly as sent.
+    """One message the city sent a resident about a filing, kept exactly as sent:
+    the legal record of what the city wrote (P22, P23).
 
-    Receipts, acknowledgments and written responses (P22, P23). Emails are sent by
-    a Celery job after the transaction commits (``sent_at``); letters are printed
-    and marked as mailed (``sent_at`` and ``marked_by``).
+    Receipts, acknowledgments and written responses. An email is written together
+    with its outgoing email (``outbox``, ``core.outbox``) in the transaction of the
+    step, and the outbox job sends it: whether it was sent, is waiting or failed,
+    and why, is read from that row, never kept twice. A letter is printed and
+    marked as mailed by staff (``mailed_at`` and ``marked_by``).
     """
 
     class Kind(models.TextChoices):
@@ -471,7 +458,16 @@ class Correspondence(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField()
     created_at = models.DateTimeField(default=clock.now, editable=False)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    outbox = models.OneToOneField(
+        "core.OutboxMessage",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="An email: the outgoing email that sends it, and its state.",
+    )
+    mailed_at = models.DateTimeField(null=True, blank=True)
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -479,7 +475,6 @@ class Correspondence(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    send_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -491,7 +486,18 @@ class Correspondence(models.Model):
                     | models.Q(appeal__isnull=True, challenge__isnull=False)
                 ),
                 name="correspondence_one_filing",
-            )
+            ),
+            # An email goes through the outbox; only a letter is marked as mailed.
+            models.CheckConstraint(
+                condition=models.Q(
+                    delivery="email",
+                    outbox__isnull=False,
+                    mailed_at__isnull=True,
+                    marked_by__isnull=True,
+                )
+                | models.Q(delivery="mail", outbox__isnull=True),
+                name="correspondence_email_in_outbox",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -502,9 +508,19 @@ class Correspondence(models.Model):
     def filing(self) -> Filing:
         return self.appeal or self.challenge  # type: ignore[return-value]
 
+    @property
+    def sent_at(self) -> datetime | None:
+        """When it went: sent by the outbox (email) or marked as mailed (letter)."""
+        if self.delivery == Delivery.EMAIL:
+            return self.outbox.sent_at if self.outbox else None
+        return self.mailed_at
+
 
 class ReminderRun(models.Model):
-    """One day's deadline reminders: the unique date makes the job run once a day."""
+    """One day's deadline reminders: the unique date makes the job run once a day.
+
+    The reminders are written to the outbox in the run's transaction
+    (``finished_at``); the outbox job sends them."""
 
     run_on = models.DateField(unique=True)
     started_at = models.DateTimeField(default=clock.now)

@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.admin import (
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import audit, audit_text
-from core.models import AuditEvent, Holiday
+from core.models import AuditEvent, Holiday, OutboxMessage
 
 # Never copied into the audit trail, even as "before" and "after".
 SECRET_FIELDS = frozenset({"password", "key", "token", "secret", "bin_key"})
@@ -194,6 +194,49 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class HolidayAdmin(AuditedModelAdmin):
     list_display = ("date", "name")
     date_hierarchy = "date"
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every email the product sends (core.outbox), as written: read only. A
+    given-up email is tried again with the action, as on the dashboard."""
+
+    list_display = (
+        "id",
+        "created_at",
+        "about",
+        "audience",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    )
+    list_filter = ("status", "audience", "topic")
+    search_fields = ("about", "topic")
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    show_full_result_count = False
+    actions = ["try_again"]
+
+    @admin.action(description="Try the selected given-up emails again")
+    def try_again(self, request: HttpRequest, queryset: Any) -> None:
+        from django.contrib import messages
+
+        from core import outbox
+
+        done, refused = 0, []
+        for message in queryset.order_by("pk"):
+            try:
+                outbox.outbox_retry(message=message, by=request.user)
+            except outbox.OutboxError as exc:
+                refused.append(f"#{message.pk}: {exc}")
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{done} email(s) will be tried again.")
+        for problem in refused:
+            self.message_user(request, problem, level=messages.WARNING)
 
 
 # --- Security records: sign-in attempts and second-factor devices ------------------

@@ -22,3 +22,4 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(reference_data.on_post_migrate)
         dashboard.register(dashboard.welcome_panel)
+        dashboard.register(dashboard.outbox_panel)

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from core import outbox
 from core.roles import role_names
 
 
@@ -53,4 +54,32 @@ def welcome_panel(request: HttpRequest) -> Panel:
         template="core/panels/welcome.html",
         context={"roles": sorted(role_names(request.user))},
         order=1000,
+    )
+
+
+OUTBOX_PANEL_LIMIT = 15
+
+
+def outbox_panel(request: HttpRequest) -> Panel | None:
+    """Emails not sent yet that this user handles (``core.outbox``): given up
+    (with the reason, and a button to try again), failing (the last error and the
+    next try) and waiting; none of them means no panel."""
+    unsent = outbox.outbox_list_unsent_for(user=request.user)
+    shown = list(unsent[: OUTBOX_PANEL_LIMIT + 1])
+    if not shown:
+        return None
+    late = [m for m in shown if m.is_late]
+    gave_up = [m for m in shown if m.status == m.Status.GAVE_UP]
+    retrying = [m for m in shown if m.is_retrying]
+    return Panel(
+        title="Emails not sent yet",
+        template="core/panels/outbox.html",
+        context={
+            "messages": shown[:OUTBOX_PANEL_LIMIT],
+            "more": len(shown) > OUTBOX_PANEL_LIMIT,
+            "late": bool(late),
+            "can_list": request.user.has_perm("core.view_outboxmessage"),
+        },
+        order=10,
+        alert=bool(late or gave_up or retrying),
     )

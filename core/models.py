@@ -1,11 +1,12 @@
 """What every app shares: timestamps, the audit trail and the city's holidays."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.utils.formats import date_format
 
@@ -149,3 +150,136 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({date_format(self.date)})"
+
+
+class OutboxMessage(models.Model):
+    """One email to a resident or a staff member, kept until it is sent.
+
+    Written by ``core.outbox.outbox_enqueue`` in the same transaction as the step
+    that sends it (an acknowledgment, an answer, a filing's receipt, a reminder),
+    so the message exists exactly when the step does, whatever the broker or the
+    mail server is doing. The outbox job (``core.outbox.outbox_drain``, run by
+    Celery beat every ``OUTBOX_DRAIN_INTERVAL_SECONDS``) sends it:
+
+        pending --sent--> sent
+        pending --failed, tries left--> pending (``next_attempt_at`` later)
+        pending --failed for the last time, or refused--> gave up
+        gave up --a staff member tries again--> pending
+
+    "sent" is final. Core knows no other app: what the message is about is plain
+    data (``topic``, ``about``, ``about_url``), and ``permission`` names the
+    permission of the staff who handle it (they see it on the dashboard and may
+    try it again). The recipient, the body and the last error are personal data:
+    the retention purge clears them with the record they belong to
+    (``outbox_redact``).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        GAVE_UP = "gave_up", "Gave up"
+
+    class Audience(models.TextChoices):
+        RESIDENT = "resident", "A resident"
+        STAFF = "staff", "A staff member"
+
+    to = models.EmailField(max_length=254)
+    reply_to = models.EmailField(max_length=254, blank=True)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    topic = models.CharField(
+        max_length=60, help_text='What kind of message, e.g. "appeal.receipt".'
+    )
+    about = models.CharField(
+        max_length=200, help_text="What it is about, as staff read it."
+    )
+    about_url = models.CharField(
+        max_length=300, blank=True, help_text="The staff page where it is handled."
+    )
+    permission = models.CharField(
+        max_length=100,
+        validators=[RegexValidator(r"^[a-z0-9_]+\.[a-z0-9_]+\Z")],
+        help_text='"app_label.codename" of the staff who handle this message.',
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
+    redacted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "outgoing email"
+        verbose_name_plural = "outgoing emails"
+        indexes = [
+            # The outbox job's queue: only the few messages still to send.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=models.Q(status="pending"),
+                name="core_outbox_due",
+            ),
+            # The dashboard's panel: what has not gone yet.
+            models.Index(
+                fields=["status"],
+                condition=~models.Q(status="sent"),
+                name="core_outbox_unsent",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        status="pending",
+                        next_attempt_at__isnull=False,
+                        sent_at__isnull=True,
+                        gave_up_at__isnull=True,
+                    )
+                    | models.Q(
+                        status="sent",
+                        next_attempt_at__isnull=True,
+                        sent_at__isnull=False,
+                        gave_up_at__isnull=True,
+                    )
+                    | models.Q(
+                        status="gave_up",
+                        next_attempt_at__isnull=True,
+                        sent_at__isnull=True,
+                        gave_up_at__isnull=False,
+                    )
+                ),
+                name="core_outbox_status_dates",
+            ),
+            # Only a message destroyed under the retention schedule has no address.
+            models.CheckConstraint(
+                condition=~models.Q(to="") | models.Q(redacted_at__isnull=False),
+                name="core_outbox_has_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Email #{self.pk}: {self.about}"
+
+    @property
+    def is_retrying(self) -> bool:
+        """Pending after a failed try: it waits for ``next_attempt_at``."""
+        return self.status == self.Status.PENDING and self.attempts > 0
+
+    @property
+    def is_late(self) -> bool:
+        """Due for longer than the outbox job ever takes (three of its intervals,
+        at least five minutes): the job is not running (beat, worker or broker)."""
+        late_after = timedelta(
+            seconds=max(300, 3 * settings.OUTBOX_DRAIN_INTERVAL_SECONDS)
+        )
+        return (
+            self.status == self.Status.PENDING
+            and self.next_attempt_at is not None
+            and self.next_attempt_at < clock.now() - late_after
+        )

@@ -24,6 +24,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     CITY_ADMINISTRATOR: {
         "core.view_auditevent",
         "core.view_holiday",
+        # Every email sent or waiting (core.outbox).
+        "core.view_outboxmessage",
         "core.add_holiday",
         "core.change_holiday",
         "core.delete_holiday",

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from core import audit
+from core import audit, outbox
 
 
 @shared_task
@@ -16,3 +16,10 @@ def record_heartbeat_task(*, note: str) -> int:
 def seal_audit_task() -> int:
     """Every minute: chain and sign the audit events recorded since the last run."""
     return audit.seal_events()
+
+
+@shared_task
+def outbox_drain_task() -> dict[str, int]:
+    """Every OUTBOX_DRAIN_INTERVAL_SECONDS: send the emails that are due (one by
+    one; safe to run twice, or two at once)."""
+    return outbox.outbox_drain()

@@ -6,4 +6,9 @@ app_name = "core"
 
 urlpatterns = [
     path("staff/", views.staff_dashboard, name="dashboard"),
+    path(
+        "staff/emails/<str:pk>/try-again/",
+        views.outbox_retry,
+        name="outbox-retry",
+    ),
 ]

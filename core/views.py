@@ -1,11 +1,16 @@
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
-from core import dashboard
+from core import dashboard, outbox
 from core.auth import staff_required
 from core.health import run_checks
+from core.ids import parse_id
+from core.models import OutboxMessage
 
 
 @staff_required
@@ -13,6 +18,32 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request, "core/dashboard.html", {"panels": dashboard.panels_for(request)}
     )
+
+
+@staff_required
+@require_POST
+def outbox_retry(request: HttpRequest, pk: str) -> HttpResponse:
+    """Try a given-up email again (core.outbox), then go back where the button was."""
+    message_id = parse_id(pk)
+    if message_id is None:
+        raise Http404
+    message = get_object_or_404(OutboxMessage, pk=message_id)
+    try:
+        outbox.outbox_retry(message=message, by=request.user)
+    except outbox.NotPermitted as exc:
+        raise PermissionDenied from exc
+    except outbox.OutboxError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, f"{message.about}: the email will be sent again shortly."
+        )
+    back = request.POST.get("next", "")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    return redirect("core:dashboard")
 
 
 @never_cache

@@ -253,7 +253,7 @@ def _destroy_filings(model_label: str, personal: dict[str, Any]) -> Destroyer:
     the filing (reference, dates, status, outcome) remains."""
 
     def destroy(ids: list[int], run_label: str) -> int:
-        from core import audit
+        from core import audit, outbox
 
         model = apps.get_model(model_label)
         for filing in model._default_manager.filter(pk__in=ids).exclude(letter=""):
@@ -274,9 +274,13 @@ def _destroy_filings(model_label: str, personal: dict[str, Any]) -> Destroyer:
         )
         correspondence = apps.get_model("appeals", "Correspondence")
         link = "appeal" if model_label.endswith("Appeal") else "challenge"
-        correspondence._default_manager.filter(**{f"{link}_id__in": ids}).update(
-            to=DESTROYED, body=DESTROYED, send_error=""
+        letters = correspondence._default_manager.filter(**{f"{link}_id__in": ids})
+        # The emails that carried them, in the outbox (core.outbox), go too.
+        outbox.outbox_redact(
+            ids=letters.exclude(outbox=None).values_list("outbox_id", flat=True),
+            run_label=run_label,
         )
+        letters.update(to=DESTROYED, body=DESTROYED)
         if link == "challenge":
             # Privileged consultation notes may quote the challenger.
             apps.get_model("appeals", "AttorneyConsultation")._default_manager.filter(

@@ -180,6 +180,42 @@ def celery_worker_app() -> Iterator[Any]:
         app.__dict__.pop("amqp", None)
 
 
+@pytest.fixture
+def broker_down() -> Iterator[Callable[[], None]]:
+    """Make the Celery broker unreachable, as when Redis is down: eager mode off,
+    and a broker address nothing listens on, so sending any task fails at once.
+    Yields a function that brings the broker back (as it is at the end)."""
+    from config.celery import app
+
+    keys = (
+        "broker_url",
+        "task_always_eager",
+        "broker_transport_options",
+        "task_publish_retry",
+    )
+    saved = {key: app.conf[key] for key in keys}
+
+    def reset() -> None:
+        app._pool = None  # type: ignore[attr-defined]
+        app.__dict__.pop("amqp", None)
+
+    def back() -> None:
+        app.conf.update(saved)
+        reset()
+
+    app.conf.update(
+        broker_url="redis://127.0.0.1:1/0",
+        task_always_eager=False,
+        broker_transport_options={},
+        task_publish_retry=False,
+    )
+    reset()
+    try:
+        yield back
+    finally:
+        back()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _release_the_test_database(
     django_db_setup: None, django_db_blocker: Any

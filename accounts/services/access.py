@@ -6,9 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -29,7 +27,8 @@ from accounts.services._base import (
     _require_reason,
     logger,
 )
-from core import audit, clock, roles
+from core import audit, clock, outbox, roles
+from core.models import OutboxMessage
 
 
 def _review_interval(profile: CityProfile | None) -> timedelta:
@@ -363,7 +362,8 @@ def _city_administrator_emails() -> list[str]:
 def access_review_report_overdue(
     *, today: date | None = None, dry_run: bool = False
 ) -> dict[str, int]:
-    """E-mail the City Administrators the access reviews that are overdue (P3).
+    """E-mail the City Administrators the access reviews that are overdue (P3),
+    through the outbox.
 
     Marks each reported grant (the dashboard shows the mark). Safe to run twice
     the same day: the rows are locked, and grants already reported today are not
@@ -382,28 +382,34 @@ def access_review_report_overdue(
     if not new or dry_run:
         return result
     recipients = _city_administrator_emails()
-    if recipients:
-        url = reverse("admin:accounts_manageraccess_changelist")
-        lines = [
-            f"- {g.account} ({g.account.url}): {g.manager.get_full_name() or g.manager}"
-            f", review due {date_format(g.review_due_on)} "
-            f"({(today - g.review_due_on).days} days overdue)"
-            for g in overdue
-        ]
-        send_mail(
+    url = reverse("admin:accounts_manageraccess_changelist")
+    lines = [
+        f"- {g.account} ({g.account.url}): {g.manager.get_full_name() or g.manager}"
+        f", review due {date_format(g.review_due_on)} "
+        f"({(today - g.review_due_on).days} days overdue)"
+        for g in overdue
+    ]
+    body = (
+        "These managers' access to city social media accounts is past its "
+        "periodic review (P3). Re-certify or revoke each one:\n\n"
+        + "\n".join(lines)
+        + "\n\nIn the administration pages: Accounts > Manager access, "
+        f"filter 'Review overdue' ({url}?review=overdue).\n"
+    )
+    # One email to each City Administrator, through the outbox (sent by its job).
+    for recipient in recipients:
+        outbox.outbox_enqueue(
+            to=recipient,
             subject=f"{len(overdue)} manager access review(s) overdue",
-            message=(
-                "These managers' access to city social media accounts is past its "
-                "periodic review (P3). Re-certify or revoke each one:\n\n"
-                + "\n".join(lines)
-                + "\n\nIn the administration pages: Accounts > Manager access, "
-                f"filter 'Review overdue' ({url}?review=overdue).\n"
-            ),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=recipients,
+            body=body,
+            audience=OutboxMessage.Audience.STAFF,
+            topic="accounts.access_review_overdue",
+            about=f"Overdue access reviews of {date_format(today)}",
+            about_url=f"{url}?review=overdue",
+            permission=outbox.STAFF_ADDRESS_PERMISSION,
         )
-        result["emails"] = 1
-    else:
+    result["emails"] = len(recipients)
+    if not recipients:
         logger.warning("No active City Administrator has an e-mail address.")
     ManagerAccess.objects.filter(pk__in=[g.pk for g in overdue]).update(
         review_overdue_reported_on=today

@@ -2,10 +2,10 @@
 
 Each function is one transaction and writes one audit event (plus correspondence
 where the resident is written to). Personal data goes only in ``personal=`` of the
-audit events. Emails leave after the transaction commits, through Celery; receipts
-through the receipts job.
+audit events. Every email is written to the outbox (``core.outbox``) in the step's
+own transaction; the outbox job sends it.
 
-    filing          file from the web forms or enter one from paper; receipts
+    filing          file from the web forms or enter one from paper, with the receipt
     handling        acknowledge, assign, review, answer, link the removal, withdraw
     correspondence  what the resident is sent, kept exactly as sent
     reminders       the daily overdue and due-soon emails
@@ -20,16 +20,12 @@ from appeals.services._base import (
     can_handle,
     city_days,
     deadline_days,
+    handler_permission,
 )
-from appeals.services.correspondence import (
-    correspondence_mark_mailed,
-    correspondence_send,
-)
+from appeals.services.correspondence import correspondence_mark_mailed
 from appeals.services.filing import (
     appeal_submit,
     challenge_submit,
-    filing_receipts_send,
-    filing_send_receipt,
 )
 from appeals.services.handling import (
     appeal_answer,
@@ -58,13 +54,11 @@ __all__ = [
     "challenge_submit",
     "city_days",
     "correspondence_mark_mailed",
-    "correspondence_send",
     "deadline_days",
     "deadline_reminders_send",
     "filing_acknowledge",
     "filing_assign_reviewer",
-    "filing_receipts_send",
-    "filing_send_receipt",
     "filing_start_review",
     "filing_withdraw",
+    "handler_permission",
 ]

@@ -104,13 +104,18 @@ def _noun(filing: Filing) -> str:
     return "appeal" if isinstance(filing, Appeal) else "legality challenge"
 
 
-def can_handle(user: Any, filing: Filing) -> bool:
-    """Return True when ``user`` may work on filings of this kind."""
-    perm = (
+def handler_permission(filing: Filing) -> str:
+    """The permission of the staff who handle this filing (and its emails)."""
+    return (
         "appeals.handle_appeal"
         if isinstance(filing, Appeal)
         else "appeals.handle_legalitychallenge"
     )
+
+
+def can_handle(user: Any, filing: Filing) -> bool:
+    """Return True when ``user`` may work on filings of this kind."""
+    perm = handler_permission(filing)
     return bool(user and user.is_active and user.is_staff and user.has_perm(perm))
 
 

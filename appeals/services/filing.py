@@ -3,15 +3,12 @@ entered by staff, with its tracking number, deadlines, audit event and receipt."
 
 from __future__ import annotations
 
-import logging
 import secrets
-import smtplib
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
 
 from appeals import pagecache
 from appeals.models import (
@@ -31,17 +28,12 @@ from appeals.services._base import (
     _personal,
     deadline_days,
 )
-from appeals.services.correspondence import (
-    _write,
-    correspondence_send,
-)
+from appeals.services.correspondence import _write
 from core import audit, calendar, clock
 from core.uploads import IMAGE_OR_PDF, sha256_of, validate_upload
 
 if TYPE_CHECKING:
     pass
-
-logger = logging.getLogger(__name__)
 
 
 def _next_reference(prefix: str, year: int) -> str:
@@ -136,8 +128,6 @@ def _filing_create(
         filing.letter_sha256 = _check_letter(letter)
         filing.letter = letter
     _check_new_filing(filing)
-    # The receipts job (filing_receipts_send) writes, keeps and emails the receipt.
-    filing.receipt_pending = bool(filing.email)
     filing.reference = _next_reference(filing.REFERENCE_PREFIX, received_on.year)
     filing.status_token = secrets.token_urlsafe(32)
     filing.save(force_insert=True)
@@ -151,6 +141,17 @@ def _filing_create(
         data["section"] = filing.section_anchor
     if filing.letter_sha256:
         data["letter_sha256"] = filing.letter_sha256
+    if filing.email:
+        # The receipt is written, and handed to the outbox, with the filing: the
+        # resident's submission never waits on the mail server (P22, P23).
+        receipt = _write(
+            filing,
+            kind=Correspondence.Kind.RECEIPT,
+            template="receipt",
+            subject=f"We received your {_noun(filing)} ({filing.reference})",
+            delivery=Delivery.EMAIL,
+        )
+        data["correspondence"] = receipt.pk
     audit.record_event(
         action=f"{prefix}.received",
         target=filing,
@@ -165,112 +166,6 @@ def _all_holidays() -> frozenset[date]:
     from core.models import Holiday
 
     return frozenset(Holiday.objects.values_list("date", flat=True))
-
-
-def filing_send_receipt(*, kind: str, filing_id: int) -> Correspondence | None:
-    """Write the receipt of a filing (reference and status link) and email it.
-
-    Safe to run twice, or in two workers at once: a filing gets one receipt, sent
-    once. The filing stays pending until the email has gone, so a failed send is
-    tried again by the next run of the receipts job.
-    """
-    model = Appeal if kind == "appeal" else LegalityChallenge
-    with transaction.atomic():
-        filing = model.objects.select_for_update().filter(pk=filing_id).first()
-        if filing is None or not filing.email:
-            model.objects.filter(pk=filing_id).update(receipt_pending=False)
-            return None
-        letter = Correspondence.objects.filter(
-            kind=Correspondence.Kind.RECEIPT, **{_kind_prefix(filing): filing}
-        ).first()
-        if letter is None:
-            letter = _write(
-                filing,
-                kind=Correspondence.Kind.RECEIPT,
-                template="receipt",
-                subject=f"We received your {_noun(filing)} ({filing.reference})",
-                delivery=Delivery.EMAIL,
-                send=False,
-            )
-    correspondence_send(correspondence_id=letter.pk)
-    model.objects.filter(pk=filing_id, receipt_pending=True).update(
-        receipt_pending=False
-    )
-    return letter
-
-
-# A receipt that cannot be sent is tried again after 2, 4, 8 ... minutes (at most
-# RECEIPT_RETRY_MAX apart), then given up after RECEIPT_MAX_ATTEMPTS tries, or at
-# once when the mail server refuses the address: staff see why on the filing.
-RECEIPT_MAX_ATTEMPTS = 8
-RECEIPT_RETRY_MAX = timedelta(hours=6)
-
-
-def filing_receipts_send(*, limit: int = 200) -> dict[str, int]:
-    """Email the receipts of new filings (the periodic receipts job, P22, P23).
-
-    Filing only marks a receipt as due; this job, run every
-    ``APPEALS_RECEIPTS_INTERVAL_SECONDS``, writes and sends it, so a submission
-    never waits on the mail queue. A receipt whose send failed waits its turn to
-    be tried again, so failing ones never hold up the others.
-    """
-    counts = {"sent": 0, "failed": 0, "given_up": 0, "skipped": 0}
-    now = clock.now()
-    for model in (Appeal, LegalityChallenge):
-        due = (
-            model.objects.filter(receipt_pending=True)
-            .filter(Q(receipt_retry_at__isnull=True) | Q(receipt_retry_at__lte=now))
-            .order_by("pk")
-        )
-        for pk in due.values_list("pk", flat=True)[:limit]:
-            try:
-                letter = filing_send_receipt(
-                    kind=model._meta.model_name or "", filing_id=pk
-                )
-            except Exception as exc:
-                # Whatever went wrong, one receipt must not stop the others.
-                logger.exception("receipt of %s %s not sent", model.__name__, pk)
-                counts[_receipt_failed(model, pk, exc)] += 1
-            else:
-                counts["sent" if letter else "skipped"] += 1
-    return counts
-
-
-def _receipt_failed(
-    model: type[Appeal] | type[LegalityChallenge], pk: int, exc: Exception
-) -> str:
-    """Schedule the next try of a receipt, or give it up and say why."""
-    with transaction.atomic():
-        filing = model.objects.select_for_update().filter(pk=pk).first()
-        if filing is None:
-            return "failed"
-        attempts = filing.receipt_attempts + 1
-        refused = isinstance(exc, smtplib.SMTPRecipientsRefused)
-        if not refused and attempts < RECEIPT_MAX_ATTEMPTS:
-            wait = min(timedelta(minutes=2**attempts), RECEIPT_RETRY_MAX)
-            model.objects.filter(pk=pk).update(
-                receipt_attempts=attempts, receipt_retry_at=clock.now() + wait
-            )
-            return "failed"
-        reason = (
-            "the mail server refused the address"
-            if refused
-            else f"not sent after {attempts} tries ({type(exc).__name__})"
-        )
-        model.objects.filter(pk=pk).update(
-            receipt_pending=False, receipt_attempts=attempts, receipt_retry_at=None
-        )
-        Correspondence.objects.filter(
-            kind=Correspondence.Kind.RECEIPT,
-            sent_at__isnull=True,
-            **{_kind_prefix(filing): filing},
-        ).update(send_error=reason[:300])
-        audit.record_event(
-            action=f"{_kind_prefix(filing)}.receipt_failed",
-            target=filing,
-            data={"attempts": attempts, "reason": reason},
-        )
-        return "given_up"
 
 
 @transaction.atomic

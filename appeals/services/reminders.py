@@ -4,29 +4,28 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.formats import date_format
 
-from appeals.models import (
-    ReminderRun,
-)
-from core import audit, clock
+from appeals.models import ReminderRun
+from core import audit, clock, outbox
+from core.models import OutboxMessage
 from core.roles import CITY_ADMINISTRATOR
-
-if TYPE_CHECKING:
-    pass
 
 logger = logging.getLogger(__name__)
 
 
+@transaction.atomic
 def deadline_reminders_send(*, today: date | None = None) -> dict[str, int]:
-    """Email each reviewer their overdue and due-soon filings, and each City
-    Administrator a digest of all of them. At most once per day: a second run the
-    same day (or one racing it) finds the day's record and sends nothing.
+    """Write each reviewer an email of their overdue and due-soon filings, and
+    each City Administrator a digest of all of them, to the outbox (which sends
+    them). At most once per day: a second run the same day (or one racing it)
+    finds the day's record and writes nothing.
     """
     from appeals import selectors
 
@@ -35,45 +34,42 @@ def deadline_reminders_send(*, today: date | None = None) -> dict[str, int]:
         with transaction.atomic():
             run = ReminderRun.objects.create(run_on=today)
     except IntegrityError:
-        logger.info("deadline reminders already sent for %s", today)
+        logger.info("deadline reminders already written for %s", today)
         return {"reviewers": 0, "digests": 0, "items": 0, "skipped": 1}
-    try:
-        counts = _send_reminders(today=today, selectors=selectors)
-    except Exception:
-        # Let a later run (a retry, or tomorrow's) send them instead.
-        logger.exception("deadline reminders failed for %s", today)
-        ReminderRun.objects.filter(pk=run.pk).delete()
-        raise
-    ReminderRun.objects.filter(pk=run.pk).update(
-        finished_at=clock.now(),
-        reviewers=counts["reviewers"],
-        digests=counts["digests"],
+    counts = _queue_reminders(today=today, selectors=selectors)
+    run.finished_at = clock.now()
+    run.reviewers = counts["reviewers"]
+    run.digests = counts["digests"]
+    run.save(update_fields=["finished_at", "reviewers", "digests"])
+    audit.record_event(
+        action="appeals.reminders_sent", target=run, data={"day": today, **counts}
     )
-    audit.record_event(action="appeals.reminders_sent", data={"day": today, **counts})
     return counts
 
 
-def _send_reminders(*, today: date, selectors: Any) -> dict[str, int]:
+def _queue_reminders(*, today: date, selectors: Any) -> dict[str, int]:
     items = selectors.deadline_items(today=today)
     by_reviewer: dict[Any, list[selectors.DeadlineItem]] = {}
     for item in items:
         if item.filing.reviewer_id:
             by_reviewer.setdefault(item.filing.reviewer, []).append(item)
     unassigned = [i for i in items if not i.filing.reviewer_id]
-    sent_reviewers = 0
+    day = date_format(today)
+    reviewers = 0
     for reviewer, mine in by_reviewer.items():
         if not (reviewer.email and reviewer.is_active):
             continue
-        EmailMessage(
+        _enqueue(
+            to=reviewer.email,
             subject=_reminder_subject(mine),
             body=render_to_string(
                 "appeals/email/reminder.txt",
                 {"user": reviewer, "items": mine, "site_url": settings.SITE_URL},
             ),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[reviewer.email],
-        ).send()
-        sent_reviewers += 1
+            topic="appeals.reminder",
+            about=f"Deadline reminder of {day} for {reviewer.get_username()}",
+        )
+        reviewers += 1
     digests = 0
     if items:
         from accounts.models import User
@@ -82,7 +78,8 @@ def _send_reminders(*, today: date, selectors: Any) -> dict[str, int]:
             groups__name=CITY_ADMINISTRATOR, is_active=True
         ).exclude(email="")
         for admin_user in admins.distinct():
-            EmailMessage(
+            _enqueue(
+                to=admin_user.email,
                 subject=f"Appeals and challenges digest: {_reminder_subject(items)}",
                 body=render_to_string(
                     "appeals/email/digest.txt",
@@ -93,16 +90,29 @@ def _send_reminders(*, today: date, selectors: Any) -> dict[str, int]:
                         "site_url": settings.SITE_URL,
                     },
                 ),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[admin_user.email],
-            ).send()
+                topic="appeals.digest",
+                about=f"Deadline digest of {day} for {admin_user.get_username()}",
+            )
             digests += 1
     return {
-        "reviewers": sent_reviewers,
+        "reviewers": reviewers,
         "digests": digests,
         "items": len(items),
         "skipped": 0,
     }
+
+
+def _enqueue(*, to: str, subject: str, body: str, topic: str, about: str) -> None:
+    outbox.outbox_enqueue(
+        to=to,
+        subject=subject,
+        body=body,
+        audience=OutboxMessage.Audience.STAFF,
+        topic=topic,
+        about=about,
+        about_url=reverse("appeals:staff-list"),
+        permission=outbox.STAFF_ADDRESS_PERMISSION,
+    )
 
 
 def _reminder_subject(items: list[Any]) -> str:

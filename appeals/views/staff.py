@@ -346,7 +346,9 @@ class StaffPage:
             self.build()
         filing = self.filing
         related = "appeal" if self.is_appeal else "challenge"
-        correspondence = Correspondence.objects.filter(**{related: filing})
+        correspondence = Correspondence.objects.filter(
+            **{related: filing}
+        ).select_related("outbox", "marked_by")
         consultations: list[AttorneyConsultation] = []
         if not self.is_appeal and self.can_read_notes:
             consultations = list(

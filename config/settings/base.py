@@ -232,16 +232,22 @@ CELERY_BEAT_SCHEDULE["appeals-deadline-reminders"] = {
     "task": "appeals.tasks.deadline_reminders_task",
     "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
 }
-# Appeals: email the receipt of each new filing. Filing only marks it as due, so a
-# submission never waits on the mail queue; a send that failed is tried again.
-APPEALS_RECEIPTS_INTERVAL_SECONDS = at_least_one(
-    "APPEALS_RECEIPTS_INTERVAL_SECONDS", 30
-)
-CELERY_BEAT_SCHEDULE["appeals-receipts"] = {
-    "task": "appeals.tasks.send_receipts_task",
-    "schedule": float(APPEALS_RECEIPTS_INTERVAL_SECONDS),
+# The outbox (core.outbox, issue #14): every email to a resident or a staff member
+# is written in the transaction of the step that sends it; this job sends what is
+# due every OUTBOX_DRAIN_INTERVAL_SECONDS, at most OUTBOX_DRAIN_BATCH_SIZE a run. A
+# failed send is tried again after OUTBOX_RETRY_SECONDS, doubled after each failure
+# up to OUTBOX_RETRY_MAX_SECONDS, and given up after OUTBOX_MAX_ATTEMPTS tries (at
+# once when the mail server refuses the address); staff can try it again.
+OUTBOX_DRAIN_INTERVAL_SECONDS = at_least_one("OUTBOX_DRAIN_INTERVAL_SECONDS", 30)
+OUTBOX_DRAIN_BATCH_SIZE = at_least_one("OUTBOX_DRAIN_BATCH_SIZE", 200)
+OUTBOX_MAX_ATTEMPTS = at_least_one("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_RETRY_SECONDS = at_least_one("OUTBOX_RETRY_SECONDS", 120)
+OUTBOX_RETRY_MAX_SECONDS = at_least_one("OUTBOX_RETRY_MAX_SECONDS", 6 * 3600)
+CELERY_BEAT_SCHEDULE["outbox-drain"] = {
+    "task": "core.tasks.outbox_drain_task",
+    "schedule": float(OUTBOX_DRAIN_INTERVAL_SECONDS),
     # A run still waiting after one interval is superseded by the next.
-    "options": {"expires": float(APPEALS_RECEIPTS_INTERVAL_SECONDS)},
+    "options": {"expires": float(OUTBOX_DRAIN_INTERVAL_SECONDS)},
 }
 # Accounts (issue #4, P3): e-mail the City Administrators the overdue manager access
 # reviews and mark them on the dashboard, daily at 6:30. Reports each grant once a day.
@@ -272,6 +278,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds an SMTP connection may hang before the send counts as failed: the outbox
+# job holds the message's row lock while it sends (Django's default never gives up).
+EMAIL_TIMEOUT = at_least_one("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@city.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -10,8 +10,8 @@ from django.core import mail
 from accounts import services
 from accounts.models import ManagerAccess
 from accounts.tasks import access_review_overdue_task
-from core import roles
-from core.models import AuditEvent
+from core import outbox, roles
+from core.models import AuditEvent, OutboxMessage
 from tests.accounts.factories import ManagerAccessFactory, RevokedManagerAccessFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,13 @@ def test_the_report_emails_the_city_administrators_and_marks_the_grants(
     result = services.access_review_report_overdue(today=TODAY)
 
     assert result == {"overdue": 1, "newly_reported": 1, "emails": 1}
+    # Written to the outbox, for the City Administrators to follow up if it fails.
+    (queued,) = OutboxMessage.objects.all()
+    assert queued.audience == OutboxMessage.Audience.STAFF
+    assert queued.permission == "accounts.change_user"
+    assert queued.about_url == "/admin/accounts/manageraccess/?review=overdue"
+    assert mail.outbox == []
+    assert outbox.outbox_drain()["sent"] == 1
     (message,) = mail.outbox
     assert message.to == [city_admin.email]
     assert inactive_admin.email not in message.to
@@ -65,23 +72,35 @@ def test_running_twice_a_day_sends_one_email(city_admin, grants):
     services.access_review_report_overdue(today=TODAY)
     again = services.access_review_report_overdue(today=TODAY)
     assert again == {"overdue": 1, "newly_reported": 0, "emails": 0}
+    outbox.outbox_drain()
     assert len(mail.outbox) == 1
     # The next day the review is still overdue: it is reported again.
     services.access_review_report_overdue(today=TODAY + timedelta(days=1))
+    outbox.outbox_drain()
     assert len(mail.outbox) == 2
+
+
+def test_each_city_administrator_gets_their_own_email(city_admin, grants, make_staff):
+    other = make_staff(roles.CITY_ADMINISTRATOR)
+    result = services.access_review_report_overdue(today=TODAY)
+    assert result["emails"] == 2
+    outbox.outbox_drain()
+    assert sorted(m.to for m in mail.outbox) == sorted(
+        [[city_admin.email], [other.email]]
+    )
 
 
 def test_dry_run_neither_emails_nor_marks(city_admin, grants):
     result = services.access_review_report_overdue(today=TODAY, dry_run=True)
     assert result["overdue"] == 1
-    assert not mail.outbox
+    assert not OutboxMessage.objects.exists()
     assert not ManagerAccess.objects.filter(review_overdue_reported_on__isnull=False)
 
 
 def test_nothing_overdue_sends_nothing(city_admin, city_profile):
     ManagerAccessFactory(review_due_on=TODAY + timedelta(days=10))
     assert services.access_review_report_overdue(today=TODAY)["overdue"] == 0
-    assert not mail.outbox
+    assert not OutboxMessage.objects.exists()
     assert not AuditEvent.objects.filter(
         action="manager_access.review_overdue_reported"
     ).exists()
@@ -98,6 +117,7 @@ def test_the_job_is_on_the_beat_schedule_daily():
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_daily_report(celery_worker_app):
     from core import clock
+    from core.tasks import outbox_drain_task
     from tests.accounts.factories import CityProfileFactory, UserFactory
 
     # No frozen clock here: the worker thread keeps real time (Celery's timers).
@@ -109,6 +129,7 @@ def test_a_real_worker_runs_the_daily_report(celery_worker_app):
     result = access_review_overdue_task.delay().get(timeout=30)
 
     assert result == {"overdue": 1, "newly_reported": 1, "emails": 1}
+    assert outbox_drain_task.delay().get(timeout=30)["sent"] == 1
     assert mail.outbox[-1].to == [admin.email]
     assert "5 days overdue" in mail.outbox[-1].body
     overdue.refresh_from_db()

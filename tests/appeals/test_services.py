@@ -32,9 +32,10 @@ from appeals.models import (
     Filing,
     ReferenceCounter,
 )
-from core import roles
+from core import outbox, roles
 from core.audit import events_for
 from core.calendar import add_business_days
+from core.models import OutboxMessage
 from moderation.models import RemovalAmendment, RemovalCategory
 from tests.appeals.factories import (
     AppealAcknowledgedFactory,
@@ -197,19 +198,23 @@ def test_submit_audits_with_personal_data_apart(city_profile):
     assert event.personal["explanation"] == "My secret reasons."
 
 
-def test_submit_marks_a_receipt_due_and_the_job_emails_it_once(
+def test_filing_writes_its_receipt_to_the_outbox_and_the_job_emails_it_once(
     city_profile, django_capture_on_commit_callbacks, settings, time_machine
 ):
     time_machine.move_to(FRIDAY_NOON)
     settings.SITE_URL = "https://social.maplefalls.example.gov"
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         appeal = submit()
-    # Filing queues nothing: the resident's request never waits on the mail queue.
+    # Filing queues nothing on the broker: the receipt waits in the outbox,
+    # written with the filing.
     assert callbacks == []
-    assert appeal.receipt_pending
+    receipt = appeal.correspondence.get()
+    assert receipt.kind == Correspondence.Kind.RECEIPT
+    assert receipt.outbox.status == OutboxMessage.Status.PENDING
+    assert receipt.sent_at is None
     assert mail.outbox == []
 
-    assert services.filing_receipts_send()["sent"] == 1
+    assert outbox.outbox_drain()["sent"] == 1
     (message,) = mail.outbox
     assert message.to == ["jordan@example.net"]
     assert appeal.reference in message.subject
@@ -225,15 +230,12 @@ def test_submit_marks_a_receipt_due_and_the_job_emails_it_once(
         "the city acknowledges it by Wednesday, November 25, 2026 and sends you "
         "a written answer by Friday, December 4, 2026."
     ) in message.body
-    receipt = appeal.correspondence.get()
-    assert receipt.kind == Correspondence.Kind.RECEIPT
+    receipt.refresh_from_db()
     assert receipt.sent_at is not None
     assert receipt.body == message.body
-    appeal.refresh_from_db()
-    assert not appeal.receipt_pending
 
     # The next run finds nothing to send.
-    assert services.filing_receipts_send()["sent"] == 0
+    assert outbox.outbox_drain()["sent"] == 0
     assert len(mail.outbox) == 1
 
 
@@ -257,15 +259,14 @@ def test_a_receipt_that_could_not_be_sent_is_tried_again_later(
         raise ConnectionRefusedError("smtp down")
 
     monkeypatch.setattr(EmailMessage, "send", mail_server_down)
-    assert services.filing_receipts_send()["failed"] == 1
-    challenge.refresh_from_db()
-    assert challenge.receipt_pending and challenge.receipt_attempts == 1
-    assert challenge.correspondence.get().sent_at is None
+    assert outbox.outbox_drain()["retrying"] == 1
+    receipt = challenge.correspondence.get()
+    assert receipt.outbox.attempts == 1 and receipt.sent_at is None
     monkeypatch.undo()
     # Not again at once: it waits its turn (2 minutes after the first failure).
-    assert services.filing_receipts_send()["sent"] == 0
+    assert outbox.outbox_drain()["sent"] == 0
     time_machine.move_to(FRIDAY_NOON + timedelta(minutes=3), tick=False)
-    assert services.filing_receipts_send()["sent"] == 1
+    assert outbox.outbox_drain()["sent"] == 1
     (message,) = mail.outbox
     assert challenge.reference in message.subject
     # The same receipt, written once and sent once.
@@ -286,22 +287,25 @@ def test_failing_receipts_do_not_hold_up_the_others(city_profile, monkeypatch):
 
     monkeypatch.setattr(EmailMessage, "send", relay)
     boom = _challenge("boom@example.net")
-    counts = services.filing_receipts_send(limit=2)
+    counts = outbox.outbox_drain(limit=2)
     # A refused address is given up at once, and the reason shown to staff.
-    assert counts["given_up"] == 2
-    counts = services.filing_receipts_send(limit=3)
-    assert counts == {"sent": 1, "failed": 1, "given_up": 1, "skipped": 0}
+    assert counts["gave_up"] == 2
+    counts = outbox.outbox_drain(limit=3)
+    assert counts == {"sent": 1, "retrying": 1, "gave_up": 1}
     assert [m.to for m in mail.outbox] == [["jordan@example.net"]]
-    good.refresh_from_db()
-    assert not good.receipt_pending
-    boom.refresh_from_db()
-    assert boom.receipt_pending and boom.receipt_attempts == 1
-    typo = typos[0]
-    typo.refresh_from_db()
-    assert not typo.receipt_pending
-    assert typo.correspondence.get().send_error == "the mail server refused the address"
-    (event,) = [e for e in events_for(typo) if e.action == "challenge.receipt_failed"]
-    assert event.data["reason"] == "the mail server refused the address"
+    assert good.correspondence.get().sent_at is not None
+    waiting = boom.correspondence.get().outbox
+    assert waiting.status == OutboxMessage.Status.PENDING and waiting.attempts == 1
+    assert waiting.last_error == "ValueError: something unexpected"
+    given_up = typos[0].correspondence.get().outbox
+    assert given_up.status == OutboxMessage.Status.GAVE_UP
+    assert given_up.last_error == "the mail server refused the address"
+    (event,) = events_for(given_up).filter(action="outbox.gave_up")
+    assert event.data == {
+        "topic": "challenge.receipt",
+        "attempts": 1,
+        "error": "SMTPRecipientsRefused",
+    }
 
 
 def test_staff_see_why_a_receipt_was_not_sent(
@@ -313,39 +317,41 @@ def test_staff_see_why_a_receipt_was_not_sent(
         raise smtplib.SMTPRecipientsRefused({self.to[0]: (550, b"no such user")})
 
     monkeypatch.setattr(EmailMessage, "send", refused)
-    services.filing_receipts_send()
+    outbox.outbox_drain()
     page = login_as(city_admin).get(challenge.get_absolute_url())
     assert page.status_code == 200
-    assert "Could not be sent:</strong> the mail server refused the address" in (
+    assert "<strong>Why:</strong> the mail server refused the address." in (
         page.content.decode()
     )
 
 
-def test_a_receipt_is_given_up_after_its_last_try(city_profile, monkeypatch):
+def test_a_receipt_is_given_up_after_its_last_try(
+    city_profile, monkeypatch, settings, login_as, city_admin
+):
     challenge = _challenge()
-    challenge.receipt_attempts = services.filing.RECEIPT_MAX_ATTEMPTS - 1
-    challenge.save(update_fields=["receipt_attempts"])
+    message = challenge.correspondence.get().outbox
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        attempts=settings.OUTBOX_MAX_ATTEMPTS - 1
+    )
 
     def mail_server_down(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
     monkeypatch.setattr(EmailMessage, "send", mail_server_down)
-    assert services.filing_receipts_send()["given_up"] == 1
-    challenge.refresh_from_db()
-    assert not challenge.receipt_pending
-    assert "not sent after 8 tries" in challenge.correspondence.get().send_error
-
-
-def test_the_receipts_job_runs_on_the_beat_schedule(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["appeals-receipts"]
-    assert entry["task"] == "appeals.tasks.send_receipts_task"
-    assert entry["schedule"] == settings.APPEALS_RECEIPTS_INTERVAL_SECONDS == 30
+    assert outbox.outbox_drain()["gave_up"] == 1
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.GAVE_UP
+    assert message.attempts == settings.OUTBOX_MAX_ATTEMPTS == 8
+    page = login_as(city_admin).get(challenge.get_absolute_url()).content.decode()
+    assert "after 8 tries" in page
+    assert "<strong>Why:</strong> ConnectionRefusedError: smtp down." in page
 
 
 def test_a_postal_only_filing_gets_no_email(city_profile):
     appeal = submit(email="", postal_address="1 Elm St", reply_by=Delivery.MAIL)
-    assert not appeal.receipt_pending
-    services.filing_receipts_send()
+    assert not appeal.correspondence.exists()
+    assert not OutboxMessage.objects.exists()
+    outbox.outbox_drain()
     assert mail.outbox == []
 
 
@@ -418,32 +424,36 @@ def test_acknowledge_records_and_writes_to_the_resident(
     appeal = AppealFactory(
         received_on=date(2026, 11, 20), answer_due_on=date(2026, 12, 4)
     )
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.filing_acknowledge(filing=appeal, by=manager)
+    assert callbacks == []  # nothing for the broker: the letter is in the outbox
     appeal.refresh_from_db()
     assert appeal.status == S.ACKNOWLEDGED
     assert appeal.acknowledged_by == manager
     letter = appeal.correspondence.get(kind=Correspondence.Kind.ACKNOWLEDGMENT)
+    assert letter.outbox.status == OutboxMessage.Status.PENDING
+    assert outbox.outbox_drain()["sent"] == 1
+    letter.refresh_from_db()
     assert letter.sent_at is not None
     assert mail.outbox[0].body == letter.body
     assert "received on November 20, 2026 (reference" in letter.body
     assert "written answer with its reasons by Friday, December 4, 2026." in (
         letter.body
     )
-    assert [e.action for e in events_for(appeal)][-2:] == [
-        "appeal.acknowledged",
-        "appeal.email_sent",
-    ]
+    assert [e.action for e in events_for(appeal)][-1] == "appeal.acknowledged"
+    assert [e.action for e in events_for(letter.outbox)] == ["outbox.sent"]
 
 
 def test_acknowledge_by_mail_waits_to_be_marked_mailed(city_profile, manager):
     appeal = AppealFactory(email="", postal_address="1 Elm St", reply_by="mail")
     services.filing_acknowledge(filing=appeal, by=manager)
     letter = appeal.correspondence.get()
-    assert letter.delivery == Delivery.MAIL and letter.sent_at is None
+    assert letter.delivery == Delivery.MAIL and letter.mailed_at is None
+    assert letter.outbox is None  # nothing to email
     services.correspondence_mark_mailed(correspondence=letter, by=manager)
     letter.refresh_from_db()
-    assert letter.sent_at is not None and letter.marked_by == manager
+    assert letter.mailed_at is not None and letter.marked_by == manager
+    assert letter.sent_at == letter.mailed_at
     with pytest.raises(InvalidTransition):
         services.correspondence_mark_mailed(correspondence=letter, by=manager)
 
@@ -537,6 +547,7 @@ def test_answer_upheld_keeps_the_response_exactly_as_sent(
     assert appeal.response == text
     letter = appeal.correspondence.get(kind=Correspondence.Kind.RESPONSE)
     assert text in letter.body
+    outbox.outbox_drain()
     assert mail.outbox[-1].body == letter.body
     day = appeal.received_on
     assert f"{appeal.reference}, received on {day:%B} {day.day}, {day.year}." in (
@@ -738,9 +749,8 @@ def test_amended_outcome_links_a_published_version(city_profile, attorney, city_
 def test_sending_twice_sends_once(city_profile, manager):
     appeal = AppealFactory()
     services.filing_acknowledge(filing=appeal, by=manager)
-    letter = appeal.correspondence.get()
-    assert services.correspondence_send(correspondence_id=letter.pk) is True
-    assert services.correspondence_send(correspondence_id=letter.pk) is False
+    assert outbox.outbox_drain()["sent"] == 1
+    assert outbox.outbox_drain()["sent"] == 0
     assert len(mail.outbox) == 1
 
 

@@ -244,7 +244,10 @@ def test_a_letter_by_mail_is_marked_mailed_from_the_page(login_as, manager):
     assert "Mark as mailed" in html_of(client.get(appeal.get_absolute_url()))
     client.post(appeal.get_absolute_url(), {"action": f"mailed-{letter.pk}"})
     letter.refresh_from_db()
-    assert letter.sent_at is not None
+    assert letter.mailed_at is not None
+    assert "Acknowledgment by mail: mailed " in html_of(
+        client.get(appeal.get_absolute_url())
+    )
 
 
 # --- privileged attorney notes ----------------------------------------------------

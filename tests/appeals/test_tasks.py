@@ -11,7 +11,8 @@ from django.core import mail
 
 from appeals import services
 from appeals.models import ReminderRun
-from core import roles
+from core import outbox, roles
+from core.models import OutboxMessage
 from tests.appeals.factories import (
     AppealFactory,
     AppealUnderReviewFactory,
@@ -57,6 +58,7 @@ def test_reminder_job_runs_on_a_real_worker(
     celery_worker_app, make_staff, time_machine
 ):
     from appeals.tasks import deadline_reminders_task
+    from core.tasks import outbox_drain_task
 
     time_machine.move_to(datetime(2026, 11, 23, 7, 0, tzinfo=CHICAGO), tick=True)
     manager = make_staff(roles.SOCIAL_MEDIA_MANAGER)
@@ -69,6 +71,9 @@ def test_reminder_job_runs_on_a_real_worker(
     assert result.state == "SUCCESS"
     assert celery_worker_app.conf.task_always_eager is False
     assert counts == {"reviewers": 2, "digests": 1, "items": 3, "skipped": 0}
+    # Written to the outbox; its job (on the same worker) sends them.
+    assert mail.outbox == []
+    assert outbox_drain_task.delay().get(timeout=60)["sent"] == 3
 
     by_recipient = {m.to[0]: m for m in mail.outbox}
     mine = by_recipient[manager.email]
@@ -87,6 +92,7 @@ def test_reminder_job_runs_on_a_real_worker(
     # Run again the same day: nothing more is sent.
     again = deadline_reminders_task.delay().get(timeout=60)
     assert again["skipped"] == 1
+    assert outbox_drain_task.delay().get(timeout=60)["sent"] == 0
     assert len(mail.outbox) == 3
 
 
@@ -103,6 +109,7 @@ def test_due_soon_boundary_in_business_days(make_staff, city_profile):
     )
     counts = services.deadline_reminders_send(today=friday)
     assert counts["items"] == 1
+    outbox.outbox_drain()
     body = next(m.body for m in mail.outbox if m.to == [manager.email])
     assert tuesday.reference in body and wednesday.reference not in body
     assert f"{tuesday.reference} (appeal): acknowledgment due Tue, Nov. 24, 2026\n" in (
@@ -123,20 +130,35 @@ def test_overdue_starts_the_day_after_the_due_date(make_staff, city_profile):
 
 
 @pytest.mark.django_db
-def test_a_failed_run_can_be_retried(make_staff, city_profile, monkeypatch):
+def test_reminders_are_written_while_the_mail_server_is_down_and_sent_later(
+    make_staff, city_profile, monkeypatch, time_machine
+):
+    time_machine.move_to(datetime(2026, 11, 23, 7, 0, tzinfo=CHICAGO), tick=False)
     manager = make_staff(roles.SOCIAL_MEDIA_MANAGER)
-    _filings(manager, make_staff(roles.CITY_ATTORNEY))
+    attorney = make_staff(roles.CITY_ATTORNEY)
+    _filings(manager, attorney)
 
     def broken(*args, **kwargs):
         raise OSError("mail server down")
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
-    with pytest.raises(OSError):
-        services.deadline_reminders_send(today=MONDAY)
-    assert not ReminderRun.objects.exists()
-    monkeypatch.undo()
+    # The day's run is done: its emails wait in the outbox, whatever the mail server.
     assert services.deadline_reminders_send(today=MONDAY)["reviewers"] == 2
     assert str(ReminderRun.objects.get()) == "Reminders of Nov. 23, 2026"
+    assert outbox.outbox_drain() == {"sent": 0, "retrying": 2, "gave_up": 0}
+    waiting = OutboxMessage.objects.get(to=manager.email)
+    assert waiting.audience == OutboxMessage.Audience.STAFF
+    assert waiting.permission == "accounts.change_user"
+    monkeypatch.undo()
+    time_machine.move_to(datetime(2026, 11, 23, 7, 5, tzinfo=CHICAGO), tick=False)
+    assert outbox.outbox_drain()["sent"] == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [manager.email, attorney.email]
+    )
+    # The day's run is not repeated: the reminders went once.
+    assert services.deadline_reminders_send(today=MONDAY)["skipped"] == 1
+    assert outbox.outbox_drain()["sent"] == 0
+    assert len(mail.outbox) == 2
 
 
 def test_the_job_is_on_the_beat_schedule():

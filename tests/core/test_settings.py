@@ -72,7 +72,8 @@ def test_missing_production_setting_fails_with_one_line(missing):
 @pytest.mark.parametrize(
     "name",
     [
-        "APPEALS_RECEIPTS_INTERVAL_SECONDS",
+        "OUTBOX_DRAIN_INTERVAL_SECONDS",
+        "OUTBOX_MAX_ATTEMPTS",
         "RETENTION_PURGE_INTERVAL_MINUTES",
         "AUDIT_SEAL_INTERVAL_SECONDS",
         "AUDIT_SEAL_GRACE_MINUTES",

@@ -65,6 +65,31 @@ def test_an_answered_appeal_is_redacted_after_its_period(schedule, time_machine)
     assert purge_run(trigger=PurgeRun.Trigger.COMMAND).counts[Series.APPEALS] == 0
 
 
+def test_the_emails_of_a_destroyed_appeal_are_destroyed_with_it(
+    schedule, time_machine, city_profile, manager
+):
+    from appeals import services
+    from core import outbox
+    from core.models import OutboxMessage
+
+    time_machine.move_to("2022-03-01 10:00:00-06:00", tick=False)
+    appeal = appeal_factories.AppealFactory(email="jordan@example.net")
+    services.filing_acknowledge(filing=appeal, by=manager)
+    outbox.outbox_drain()
+    services.filing_withdraw(filing=appeal, by=manager, note="Phoned to withdraw.")
+    enable(schedule, Series.APPEALS)
+    time_machine.move_to("2026-03-02 10:00:00-06:00", tick=False)
+    assert purge_run(trigger=PurgeRun.Trigger.COMMAND).counts[Series.APPEALS] == 1
+    letter = appeal.correspondence.get()
+    assert letter.body == DESTROYED
+    message = OutboxMessage.objects.get(pk=letter.outbox_id)
+    # The outgoing email held the address and the letter too (R4, P25).
+    assert (message.to, message.body) == ("", "")
+    assert message.redacted_at is not None
+    assert message.status == OutboxMessage.Status.SENT
+    assert "jordan@example.net" not in str(list(OutboxMessage.objects.values_list()))
+
+
 def test_an_open_appeal_is_never_destroyed(schedule, time_machine):
     time_machine.move_to("2020-03-01 10:00:00-06:00", tick=False)
     appeal_factories.AppealUnderReviewFactory()

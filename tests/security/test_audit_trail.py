@@ -145,9 +145,6 @@ AUDIT_CALLS = {"record_event", "redact_personal", "audited_update"}
 # transaction: (file, function) -> the auditing caller.
 AUDITED_BY_CALLER = {
     ("retention/series.py", "destroy_messages"): "retention.purge redacts and logs",
-    # Clears the receipts job's queue flag; the email itself is audited by
-    # correspondence_send ("appeal.email_sent"), which it calls first.
-    ("appeals/services/filing.py", "filing_send_receipt"): "correspondence_send audits",
 }
 
 

@@ -36,6 +36,8 @@ ADMIN_VIEW: dict[str, frozenset[str]] = {
     "auth.Group": frozenset(),  # superusers only
     "core.AuditEvent": frozenset({A, R}),
     "core.Holiday": frozenset({A}),
+    # Every email sent or waiting (core.outbox): names and addresses of residents.
+    "core.OutboxMessage": frozenset({A}),
     "axes.AccessAttempt": frozenset({A}),
     "axes.AccessLog": frozenset({A}),
     "axes.AccessFailureLog": frozenset({A}),
@@ -85,6 +87,7 @@ OWN_ACCOUNTS_ONLY = {
 # Admin actions each role is offered ("delete_selected" included).
 ADMIN_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
     "core.Holiday": {"delete_selected": frozenset({A})},
+    "core.OutboxMessage": {"try_again": frozenset({A})},
     "axes.AccessAttempt": {"unlock": frozenset({A})},
     "otp_totp.TOTPDevice": {"delete_selected": frozenset({A})},
     "otp_static.StaticDevice": {"delete_selected": frozenset({A})},
@@ -108,6 +111,9 @@ ADMIN_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
 # Staff pages (URL name -> roles allowed).
 STAFF_PAGES: dict[str, frozenset[str]] = {
     "core:dashboard": EVERY_ROLE | {N},
+    # Trying an email again: the staff who handle it (the demo's first email is
+    # an appeal's receipt: the handlers of appeals).
+    "core:outbox-retry": frozenset({A, M}),
     # P12: any member of staff may ask for a new account.
     "accounts:request-list": EVERY_ROLE | {N},
     "accounts:request-create": EVERY_ROLE | {N},
@@ -237,11 +243,13 @@ def _kwargs_for(name: str, pattern: URLPattern) -> tuple[dict[str, Any], bool]:
     is a real record (a missing record is given a pk that does not exist)."""
     from accounts.models import AccountRequest, Offboarding
     from appeals.models import Appeal, LegalityChallenge
+    from core.models import OutboxMessage
     from moderation.models import RemovalDecision, RemovalEvidence
     from retention.models import DisasterPeriod, LegalHold, Message
 
     facebook = Account.objects.filter(slug="facebook").first()
     sources: dict[str, type[Any]] = {
+        "core:outbox": OutboxMessage,
         "accounts:request": AccountRequest,
         "accounts:offboarding": Offboarding,
         "moderation:removal": RemovalDecision,
