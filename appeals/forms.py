@@ -23,21 +23,9 @@ FORM_SALT = "appeals.public-form"
 FORM_MAX_AGE = 24 * 60 * 60  # a form left open for more than a day is refreshed
 
 
-_stamp: dict[str, Any] = {"second": None, "value": ""}
-
-
 def form_stamp() -> str:
-    """Return the signed time the form was shown (for the minimum fill time).
-
-    Whole seconds, rounded up (so the measured fill time is never longer than the
-    real one), and signed once per second per process: signing is most of the cost
-    of serving a cached form page.
-    """
-    second = int(time.time()) + 1
-    if _stamp["second"] != second:
-        _stamp["value"] = signing.dumps({"t": second}, salt=FORM_SALT, compress=True)
-        _stamp["second"] = second
-    return _stamp["value"]
+    """Return the signed time the form was shown (for the minimum fill time)."""
+    return signing.dumps({"t": round(time.time(), 2)}, salt=FORM_SALT, compress=True)
 
 
 class StampProblem(Exception):
