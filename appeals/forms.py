@@ -155,27 +155,8 @@ def _account_choices() -> Any:
 
 
 class AccountChoiceField(forms.ModelChoiceField):
-    # The public form checks the choice against the accounts kept in this process
-    # (appeals.pagecache: dropped when an account changes), not a query per post.
-    public_lookup = True
-
     def label_from_instance(self, obj: Account) -> str:
         return f"{obj.display_name} on {obj.platform.name} ({obj.handle})"
-
-    def to_python(self, value: Any) -> Any:
-        if not self.public_lookup or value in self.empty_values:
-            return super().to_python(value)
-        from appeals import pagecache
-
-        accounts = pagecache.cached(
-            "public-accounts", lambda: {str(a.pk): a for a in _account_choices()}
-        )
-        try:
-            return accounts[str(value)]
-        except KeyError:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            ) from None
 
 
 class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
@@ -183,9 +164,7 @@ class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
 
     account = AccountChoiceField(
         label="Which city account was the comment on?",
-        # Lazy: built once here, copied per form (building it per form was a
-        # tenth of a submission's CPU); the public form checks choices against
-        # the accounts pagecache keeps.
+        # Every account but those shut down (staff entering a letter see all).
         queryset=_account_choices(),
         required=False,
         empty_label="I am not sure, or it is not listed",
@@ -365,7 +344,6 @@ class StaffAppealForm(StaffEntryMixin, AppealForm):
             del self.fields[name]
         account = cast(AccountChoiceField, self.fields["account"])
         account.queryset = Account.objects.select_related("platform")
-        account.public_lookup = False
 
 
 class StaffChallengeForm(StaffEntryMixin, ChallengeForm):

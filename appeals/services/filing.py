@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 
-from appeals import pagecache
 from appeals.models import (
     Appeal,
     Channel,
@@ -122,15 +121,16 @@ def _filing_create(
     if channel != Channel.WEB and by is None:
         raise ValidationError({"channel": "Only staff enter filings on paper."})
     prefix = _kind_prefix(filing)
-    days = pagecache.cached("deadline-days", deadline_days)
-    ack_days, answer_days = days[f"{prefix}_ack_days"], days[f"{prefix}_answer_days"]
-    off = pagecache.cached("holidays", _all_holidays)
+    # P22, P23: business days from the city profile, skipping the city holidays.
+    days = deadline_days()
     filing.channel = channel
     filing.received_on = received_on
     filing.entered_by = by
-    filing.ack_due_on = calendar.add_business_days(received_on, ack_days, holidays=off)
+    filing.ack_due_on = calendar.add_business_days(
+        received_on, days[f"{prefix}_ack_days"]
+    )
     filing.answer_due_on = calendar.add_business_days(
-        received_on, answer_days, holidays=off
+        received_on, days[f"{prefix}_answer_days"]
     )
     if letter:
         filing.letter_sha256 = _check_letter(letter)
@@ -159,12 +159,6 @@ def _filing_create(
         personal=_personal(filing),
     )
     return filing
-
-
-def _all_holidays() -> frozenset[date]:
-    from core.models import Holiday
-
-    return frozenset(Holiday.objects.values_list("date", flat=True))
 
 
 def filing_send_receipt(*, kind: str, filing_id: int) -> Correspondence | None:
