@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 
 from appeals.models import (
@@ -44,28 +44,19 @@ logger = logging.getLogger(__name__)
 
 
 def _next_reference(prefix: str, year: int) -> str:
-    """Take the next tracking number for ``prefix`` and ``year``.
+    """Take the next tracking number for ``prefix`` and ``year`` (AP-2026-00042).
 
-    PostgreSQL takes it from a sequence per prefix and year (migration 0003), so
-    concurrent filings never wait for each other; a number taken by a filing that
-    then fails is not reused, so the numbers may have gaps. SQLite, which has one
-    writer at a time, counts in ReferenceCounter with one atomic upsert.
+    The year's counter row stays locked until the filing's transaction ends, so
+    two filings never take the same number, and a filing that fails gives its
+    number back: the numbers have no gaps. The same on PostgreSQL and SQLite; at
+    a few filings a month nobody waits for the lock (issue #15).
     """
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT appeals_next_reference_number(%s, %s)", [prefix, year]
-            )
-        else:
-            table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
-            cursor.execute(
-                f"INSERT INTO {table} (prefix, year, last) VALUES (%s, %s, 1) "  # noqa: S608  # nosec B608
-                f"ON CONFLICT (prefix, year) DO UPDATE SET last = {table}.last + 1 "
-                "RETURNING last",
-                [prefix, year],
-            )
-        (number,) = cursor.fetchone()
-    return f"{prefix}-{year}-{number:05d}"
+    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
+        prefix=prefix, year=year
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}-{year}-{counter.last:05d}"
 
 
 def _check_new_filing(filing: Filing) -> None:
