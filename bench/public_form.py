@@ -49,6 +49,7 @@ import re
 import resource
 import secrets
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -177,6 +178,18 @@ def flush_redis(env: dict[str, str]) -> None:
     import redis
 
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+
+
+def ensure_port_free(port: int) -> None:
+    """Refuse to start when something already listens on ``port`` (another
+    benchmark's gunicorn would be measured instead of ours)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            raise SystemExit(
+                f"port {port} is in use: choose another with --port"
+            ) from None
 
 
 def wait_until_up(base: str, proc: subprocess.Popen, timeout: float = 60) -> None:
@@ -342,6 +355,7 @@ def main() -> None:
     slack = in_flight(generator, args.connections)
     base = f"http://{HOST}:{args.port}"
 
+    ensure_port_free(args.port)
     gunicorn = subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
