@@ -211,8 +211,9 @@ def wait_until_up(base: str, proc: subprocess.Popen, timeout: float = 60) -> Non
 
 def form_post(base: str, account_id: str, min_fill: float) -> tuple[str, str]:
     """GET the form once as a browser does; return its CSRF cookie and a valid
-    POST body, then wait out the minimum fill time so every POST that reuses the
-    form's signed time is accepted."""
+    POST body, then wait out the minimum fill time (and a second more: the
+    signed time of a release before this one was rounded up) so every POST that
+    reuses the form's signed time is accepted."""
     cookie, html = form_session(base + FORM)
     body = urllib.parse.urlencode(
         {
@@ -232,7 +233,7 @@ def form_post(base: str, account_id: str, min_fill: float) -> tuple[str, str]:
             "started": hidden_value(html, "started"),
         }
     )
-    time.sleep(min_fill + 0.5)
+    time.sleep(min_fill + 1.5)
     return cookie, body
 
 
