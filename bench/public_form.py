@@ -184,6 +184,9 @@ def ensure_port_free(port: int) -> None:
     """Refuse to start when something already listens on ``port`` (another
     benchmark's gunicorn would be measured instead of ours)."""
     with socket.socket() as probe:
+        # As gunicorn binds: connections of an earlier run left in TIME_WAIT
+        # do not count, a listening server does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((HOST, port))
         except OSError:
