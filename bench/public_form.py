@@ -278,28 +278,32 @@ def row_counter(database_url: str) -> Callable[[str], int]:
     return settled
 
 
-CPU_GROUPS = {"gunicorn": "web", "postgres": "postgres", "redis-server": "redis"}
-# (manage.py runs are children too, but none runs while a case is driven.)
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def cpu_seconds() -> dict[int, tuple[str, float]]:
-    """CPU seconds used so far by each process of interest, from /proc (Linux)."""
+def cpu_seconds(gunicorn: int, database: str) -> dict[int, tuple[str, float]]:
+    """CPU seconds used so far by each process of this benchmark, from /proc
+    (Linux): its gunicorn (master and workers), the PostgreSQL backends connected
+    to its database, Redis (one server, shared with whoever else uses it) and
+    the load generator. Other benchmarks' servers on the machine are left out."""
     seen: dict[int, tuple[str, float]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
-        except OSError:
-            continue
-        name = text[text.index("(") + 1 : text.rindex(")")]
-        group = CPU_GROUPS.get(name)
-        if group is None:
-            continue
-        fields = text[text.rindex(")") + 2 :].split()
-        seen[int(stat.parent.name)] = (
-            group,
-            (int(fields[11]) + int(fields[12])) / CLOCK_TICKS,
-        )
+            pid = int(stat.parent.name)
+            name = text[text.index("(") + 1 : text.rindex(")")]
+            fields = text[text.rindex(")") + 2 :].split()
+            if name == "gunicorn" and gunicorn in (pid, int(fields[1])):
+                group = "web"
+            elif name == "postgres" and _backend_database(pid) == database:
+                group = "postgres"
+            elif name == "redis-server":
+                group = "redis"
+            else:
+                continue
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+        seen[pid] = (group, (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
     # The load generator: wrk has exited by the end of a run (a child); the
     # Python client's threads run in this process.
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -307,6 +311,18 @@ def cpu_seconds() -> dict[int, tuple[str, float]]:
     seen[0] = ("load", children.ru_utime + children.ru_stime)
     seen[-1] = ("load", own.ru_utime + own.ru_stime)
     return seen
+
+
+def _backend_database(pid: int) -> str:
+    """The database a PostgreSQL backend serves, from its process title
+    ("postgres: [cluster:] user database host(port) state"); "" for the
+    server's own processes and anything else."""
+    title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").split()
+    if not title or title[0] != b"postgres:":
+        return ""
+    rest = title[2:] if len(title) > 1 and title[1].endswith(b":") else title[1:]
+    client = len(rest) > 2 and (b"(" in rest[2] or rest[2] == b"[local]")
+    return rest[1].decode() if client else ""
 
 
 def cpu_used(
@@ -330,8 +346,9 @@ def main() -> None:
     parser.add_argument(
         "--cpu",
         action="store_true",
-        help="also print CPU milliseconds per request by process "
-        "(web workers, PostgreSQL, Redis, load generator)",
+        help="also print CPU milliseconds per request by process (this run's "
+        "gunicorn, the PostgreSQL backends of its database, Redis, the load "
+        "generator)",
     )
     args = parser.parse_args()
     generator = pick_generator(args.generator)
@@ -358,6 +375,7 @@ def main() -> None:
     settled = row_counter(env["DATABASE_URL"])
     slack = in_flight(generator, args.connections)
     base = f"http://{HOST}:{args.port}"
+    database = urllib.parse.urlsplit(env["DATABASE_URL"]).path.lstrip("/")
 
     ensure_port_free(args.port)
     gunicorn = subprocess.Popen(
@@ -389,11 +407,12 @@ def main() -> None:
 
         def run(load: Load, seconds: float, connections: int) -> Result:
             before = settled(load.name) if load.name in ROW_COUNTS else 0
-            start = cpu_seconds()
+            start = cpu_seconds(gunicorn.pid, database)
             result = drive(
                 load, seconds=seconds, connections=connections, generator=generator
             )
-            for group, used in cpu_used(start, cpu_seconds()).items():
+            end = cpu_seconds(gunicorn.pid, database)
+            for group, used in cpu_used(start, end).items():
                 per_case = cpu.setdefault(load.name, {})
                 per_case[group] = per_case.get(group, 0.0) + used
             problems.extend(run_problems([result]))
@@ -448,7 +467,7 @@ def report(
         print(f"{name:18} {rps:9.1f} {p95:8.1f} {succeeded:9d} {failed:7d}")
     if cpu is not None:
         groups = sorted({g for used in cpu.values() for g in used})
-        print("CPU ms per request: " + ", ".join(groups))
+        print("CPU ms per request (redis: the whole server): " + ", ".join(groups))
         for name in results:
             total = sum(r.responses + r.errors for r in results[name]) or 1
             figures = "  ".join(
