@@ -31,9 +31,7 @@ class AppealsConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from appeals import pagecache
         from appeals.panels import deadlines_panel
         from core import dashboard
 
         dashboard.register(deadlines_panel)
-        pagecache.connect_signals()

@@ -23,21 +23,9 @@ FORM_SALT = "appeals.public-form"
 FORM_MAX_AGE = 24 * 60 * 60  # a form left open for more than a day is refreshed
 
 
-_stamp: dict[str, Any] = {"second": None, "value": ""}
-
-
 def form_stamp() -> str:
-    """Return the signed time the form was shown (for the minimum fill time).
-
-    Whole seconds, rounded up (so the measured fill time is never longer than the
-    real one), and signed once per second per process: signing is most of the cost
-    of serving a cached form page.
-    """
-    second = int(time.time()) + 1
-    if _stamp["second"] != second:
-        _stamp["value"] = signing.dumps({"t": second}, salt=FORM_SALT, compress=True)
-        _stamp["second"] = second
-    return _stamp["value"]
+    """Return the signed time the form was shown (for the minimum fill time)."""
+    return signing.dumps({"t": round(time.time(), 2)}, salt=FORM_SALT, compress=True)
 
 
 class StampProblem(Exception):
@@ -167,27 +155,8 @@ def _account_choices() -> Any:
 
 
 class AccountChoiceField(forms.ModelChoiceField):
-    # The public form checks the choice against the accounts kept in this process
-    # (appeals.pagecache: dropped when an account changes), not a query per post.
-    public_lookup = True
-
     def label_from_instance(self, obj: Account) -> str:
         return f"{obj.display_name} on {obj.platform.name} ({obj.handle})"
-
-    def to_python(self, value: Any) -> Any:
-        if not self.public_lookup or value in self.empty_values:
-            return super().to_python(value)
-        from appeals import pagecache
-
-        accounts = pagecache.cached(
-            "public-accounts", lambda: {str(a.pk): a for a in _account_choices()}
-        )
-        try:
-            return accounts[str(value)]
-        except KeyError:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            ) from None
 
 
 class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
@@ -195,9 +164,7 @@ class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
 
     account = AccountChoiceField(
         label="Which city account was the comment on?",
-        # Lazy: built once here, copied per form (building it per form was a
-        # tenth of a submission's CPU); the public form checks choices against
-        # the accounts pagecache keeps.
+        # Every account but those shut down (staff entering a letter see all).
         queryset=_account_choices(),
         required=False,
         empty_label="I am not sure, or it is not listed",
@@ -377,7 +344,6 @@ class StaffAppealForm(StaffEntryMixin, AppealForm):
             del self.fields[name]
         account = cast(AccountChoiceField, self.fields["account"])
         account.queryset = Account.objects.select_related("platform")
-        account.public_lookup = False
 
 
 class StaffChallengeForm(StaffEntryMixin, ChallengeForm):

@@ -52,8 +52,8 @@ not_before_earliest = MinValueValidator(
 class ReferenceCounter(models.Model):
     """The last tracking number issued per prefix and year (AP-2026-00042).
 
-    Used on SQLite; on PostgreSQL numbers come from a sequence per prefix and year
-    (migration 0003), which starts after the number kept here, if any.
+    A filing locks its year's row until it commits (appeals.services.filing), on
+    every database.
     """
 
     prefix = models.CharField(max_length=4)

@@ -26,7 +26,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (
+    check,
     create_accounts,
+    expect_rows,
+    fail,
     measure_pages,
     run_in_test_database,
     staff_client,
@@ -94,6 +97,19 @@ def run(n_accounts: int, n_grants: int) -> None:
         for i in range(n_accounts)
     )
 
+    grants = min(n_grants, n_accounts * len(managers))
+    overdue = len(range(0, grants, 10))
+    check(
+        [
+            expect_rows(
+                "grants", stored=ManagerAccess.objects.count(), expected=grants
+            ),
+            expect_rows(
+                "requests", stored=AccountRequest.objects.count(), expected=n_accounts
+            ),
+        ]
+    )
+
     client = staff_client(admin)
     pages = {
         "public list": "/accounts/",
@@ -111,6 +127,8 @@ def run(n_accounts: int, n_grants: int) -> None:
     result = services.access_review_report_overdue(today=today)
     report_ms = (time.perf_counter() - start) * 1000
     print(f"  overdue report: {result} in {report_ms:.0f} ms")
+    if result["overdue"] != overdue or result["newly_reported"] != overdue:
+        fail(f"overdue report: {result}, {overdue} overdue grants expected")
     print(
         f"accounts: p95 {worst_p95:.0f} ms (slowest page), queries {most_queries} "
         f"(most on a page), report {report_ms:.0f} ms"

@@ -26,7 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (
     RUNS,
+    check,
     create_accounts,
+    expect_rows,
+    fail,
     measure_pages,
     median_p95_ms,
     run_in_test_database,
@@ -47,6 +50,7 @@ def run(n_accounts: int, n_versions: int) -> None:
 
     from core import roles
     from notices import services
+    from notices.models import DocumentVersion
     from notices.selectors import document_generate
     from tests.accounts.factories import CityProfileFactory, UserFactory
 
@@ -56,7 +60,8 @@ def run(n_accounts: int, n_versions: int) -> None:
 
     def publish(kind: str) -> None:
         draft = services.document_draft_prepare(kind=kind, by=admin)
-        assert draft is not None
+        if draft is None:
+            fail(f"no {kind} draft to publish: the document did not change")
         services.document_publish(
             kind=kind, by=admin, number=draft.number, content_hash=draft.content_hash
         )
@@ -69,6 +74,23 @@ def run(n_accounts: int, n_versions: int) -> None:
     profile.appeal_email = "clerk@maplefalls.example.gov"
     profile.save()
     services.document_draft_prepare(kind="notice", by=admin)
+
+    def versions(kind: str) -> int:
+        """Return how many versions of ``kind`` were published."""
+        return (
+            DocumentVersion.objects.filter(kind=kind)
+            .exclude(status=DocumentVersion.Status.DRAFT)
+            .count()
+        )
+
+    drafts = DocumentVersion.objects.filter(status=DocumentVersion.Status.DRAFT)
+    check(
+        [
+            expect_rows("notices", stored=versions("notice"), expected=n_versions),
+            expect_rows("policies", stored=versions("policy"), expected=n_versions),
+            expect_rows("drafts", stored=drafts.count(), expected=1),
+        ]
+    )
 
     client = staff_client(admin)
     pages = {
@@ -98,6 +120,7 @@ def run(n_accounts: int, n_versions: int) -> None:
     start = time.perf_counter()
     publish("policy")
     publish_ms = (time.perf_counter() - start) * 1000
+    check([expect_rows("policies", stored=versions("policy"), expected=n_versions + 1)])
     print(f"  prepare + publish (policy)    {publish_ms:6.1f} ms")
     print(
         f"notices: p95 {worst_p95:.1f} ms (slowest page), queries {most_queries} "

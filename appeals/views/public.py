@@ -21,7 +21,7 @@ from django_ratelimit.core import is_ratelimited
 
 from accounts.selectors import city_profile_get
 from appeals import forms as f
-from appeals import pagecache, selectors, services
+from appeals import selectors, services
 from appeals.models import (
     Filing,
 )
@@ -92,15 +92,8 @@ def _public_form(
     extra_of: Callable[[], dict[str, Any]],
 ) -> HttpResponse:
     if request.method != "POST":
-        stamp = f.form_stamp()
-
-        def render_page(token: str) -> HttpResponse:
-            form = form_class(initial={"started": stamp})
-            return _render_form(
-                request, template, form, {**extra_of(), "csrf_token": token}
-            )
-
-        return pagecache.serve(request, template, stamp=stamp, render=render_page)
+        form = form_class(initial={"started": f.form_stamp()})
+        return _render_form(request, template, form, extra_of())
     # (core.middleware.MalformedRequestMiddleware has refused a length that is
     # not a number.)
     if int(request.META.get("CONTENT_LENGTH") or 0) > PUBLIC_BODY_MAX:

@@ -425,9 +425,6 @@ APPEALS_SUBMIT_RATE = env.str("APPEALS_SUBMIT_RATE", default="10/h")
 APPEALS_STATUS_RATE = env.str("APPEALS_STATUS_RATE", default="60/m")
 # Seconds a person takes at least to fill in a form; faster posts are refused.
 APPEALS_MIN_FILL_SECONDS = env.int("APPEALS_MIN_FILL_SECONDS", default=3)
-# Longest a public form page is served from the cache (it is also dropped whenever
-# what it shows changes; appeals/pagecache.py). 0 renders every page afresh.
-APPEALS_FORM_CACHE_SECONDS = env.int("APPEALS_FORM_CACHE_SECONDS", default=300)
 RATELIMIT_USE_CACHE = "default"
 
 LOGGING = {

@@ -28,6 +28,3 @@ if REDIS_URL:
     # tests. (One prefix per test process; the keys expire on their own.)
     CACHES["default"]["KEY_PREFIX"] = f"citysocial-test-{uuid.uuid4().hex[:12]}"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
-# Render the public appeal forms afresh in every test; tests/appeals turns the page
-# cache on where it tests it (the cache outlives a test's rolled-back rows).
-APPEALS_FORM_CACHE_SECONDS = 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
 import pytest
@@ -206,6 +206,18 @@ def test_too_fast_submission_is_refused(client, appeal_data):
 
 def test_just_over_the_minimum_fill_time_is_accepted(client, appeal_data, settings):
     appeal_data["started"] = aged_stamp(seconds=settings.APPEALS_MIN_FILL_SECONDS + 0.5)
+    assert client.post(APPEAL_URL, appeal_data).status_code == 302
+
+
+def test_a_form_sent_the_minimum_fill_time_after_it_was_shown_is_accepted(
+    client, appeal_data, settings, time_machine
+):
+    """The form's signed time is when it was shown, not rounded up into the
+    future (which refused a form sent up to a second after the minimum)."""
+    time_machine.move_to(datetime(2026, 11, 20, 18, 0, 0, tzinfo=UTC), tick=False)
+    html = html_of(client.get(APPEAL_URL))
+    appeal_data["started"] = re.search(r'name="started" value="([^"]+)"', html)[1]
+    time_machine.shift(settings.APPEALS_MIN_FILL_SECONDS)
     assert client.post(APPEAL_URL, appeal_data).status_code == 302
 
 

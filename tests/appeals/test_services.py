@@ -32,7 +32,7 @@ from appeals.models import (
     Filing,
     ReferenceCounter,
 )
-from core import outbox, roles
+from core import audit, outbox, roles
 from core.audit import events_for
 from core.calendar import add_business_days
 from core.models import OutboxMessage
@@ -121,50 +121,99 @@ def test_references_count_per_year_from_one(city_profile, time_machine):
     assert submit().reference == "AP-2031-00002"
 
 
-def test_numbering_continues_after_the_counter_table(city_profile, time_machine):
-    # Years numbered before the PostgreSQL sequences existed carry on from there.
+def test_numbering_continues_from_the_counter_table(city_profile, time_machine):
     ReferenceCounter.objects.create(prefix="AP", year=2032, last=41)
     time_machine.move_to(datetime(2032, 3, 2, 12, tzinfo=ZoneInfo("America/Chicago")))
     assert submit().reference == "AP-2032-00042"
 
 
-def test_a_new_years_numbers_start_after_any_filing_already_numbered(
-    postgres, city_profile, time_machine
-):
-    """E.g. filings numbered by a server still on the counter table during an
-    upgrade: the year's sequence starts after them, never on top of them."""
-    time_machine.move_to(datetime(2033, 3, 2, 12, tzinfo=ZoneInfo("America/Chicago")))
-    earlier = submit()
-    Appeal.objects.filter(pk=earlier.pk).update(reference="AP-2033-00077")
-    with connection.cursor() as cursor:
-        cursor.execute("DROP SEQUENCE IF EXISTS appeals_reference_ap_2033")
-    assert submit().reference == "AP-2033-00078"
+def test_a_filing_that_fails_gives_its_number_back(city_profile, monkeypatch):
+    """The number is taken in the filing's transaction: no gaps (on PostgreSQL
+    the per-year sequences left one for every filing that failed)."""
+    first = submit()
+
+    def broken(**kwargs):
+        raise RuntimeError("the audit trail is unavailable")
+
+    monkeypatch.setattr(audit, "record_event", broken)
+    with pytest.raises(RuntimeError):
+        submit()
+    monkeypatch.undo()
+
+    assert reference_number(submit()) == reference_number(first) + 1
 
 
 @pytest.mark.django_db(transaction=True)
-def test_filings_take_numbers_without_waiting_for_each_other(postgres, city_profile):
-    """A filing that has taken its number but not yet committed does not hold up
-    the next one (the old counter row did, until the first one's disk flush)."""
-    import psycopg
-    from django.db import connection
+def test_two_filings_at_once_never_take_the_same_number(postgres, city_profile):
+    """A filing that has taken its number holds its year's counter until it
+    commits; the next one waits and takes the number after it."""
+    import threading
 
-    params = connection.get_connection_params()
-    with psycopg.connect(**params) as other:
-        # The year's first number creates its sequence; that one waits, once.
-        other.execute("SELECT appeals_next_reference_number('AP', 2026)")
-        other.commit()
-        open_number = other.execute(
-            "SELECT appeals_next_reference_number('AP', 2026)"
-        ).fetchone()[0]
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '2s'")
+    import psycopg
+
+    first = submit()
+    year = first.received_on.year
+    taken: list[Appeal] = []
+
+    def file_one() -> None:
         try:
-            appeal = submit()
+            taken.append(submit())
         finally:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET lock_timeout")
-        other.rollback()
-    assert reference_number(appeal) == open_number + 1
+            connection.close()  # this thread's own connection
+
+    with psycopg.connect(**connection.get_connection_params()) as other:
+        # Another filing under way: it took the next number, not yet committed.
+        other.execute(
+            "UPDATE appeals_referencecounter SET last = last + 1 "
+            "WHERE prefix = 'AP' AND year = %s",
+            [year],
+        )
+        thread = threading.Thread(target=file_one)
+        thread.start()
+        wait_for_a_lock_wait()
+        other.commit()
+    thread.join(timeout=30)
+
+    assert [reference_number(a) for a in taken] == [reference_number(first) + 2]
+
+
+def wait_for_a_lock_wait() -> None:
+    """Return once a session of this database waits for a lock (or after 10 s)."""
+    import time
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.05)
+
+
+def test_numbers_the_old_sequences_issued_are_not_issued_again(
+    postgres, city_profile, time_machine
+):
+    """Upgrading from the per-year sequences (migration 0003): their numbers are
+    carried into the counter table before they are dropped."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("appeals.migrations.0011_drop_reference_sequences")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SEQUENCE appeals_reference_ap_2034")
+        cursor.execute("SELECT setval('appeals_reference_ap_2034', 77)")
+    with connection.schema_editor() as editor:
+        migration.forward(apps, editor)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('appeals_reference_ap_2034')")
+        assert cursor.fetchone()[0] is None
+    time_machine.move_to(datetime(2034, 3, 2, 12, tzinfo=ZoneInfo("America/Chicago")))
+    assert submit().reference == "AP-2034-00078"
 
 
 def test_due_dates_are_business_days_from_the_city_profile(city_profile, time_machine):
