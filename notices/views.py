@@ -27,7 +27,6 @@ from notices.selectors import (
     document_version_history,
     document_version_live,
     policy_acknowledgment_counts,
-    policy_acknowledgment_of,
     policy_acknowledgment_table,
 )
 
@@ -338,6 +337,5 @@ def policy_acknowledgments(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "missing": sum(1 for row in rows if row.acknowledged is None),
             "counts": policy_acknowledgment_counts(),
-            "mine": policy_acknowledgment_of(person=request.user, version=live),
         },
     )
