@@ -36,6 +36,23 @@ def non_compliant_panel(request: HttpRequest) -> Panel | None:
     )
 
 
+def unmanaged_panel(request: HttpRequest) -> Panel | None:
+    """P11: accounts in service that nobody manages, for whoever grants access.
+    They are off the public list (P7) until someone is given access."""
+    if not request.user.has_perm("accounts.grant_manageraccess"):
+        return None
+    accounts = list(selectors.account_list_unmanaged()[: LIMIT + 1])
+    if not accounts:
+        return None
+    return Panel(
+        title="Accounts nobody manages",
+        template="accounts/panels/unmanaged.html",
+        context={"accounts": accounts[:LIMIT], "more": len(accounts) > LIMIT},
+        order=25,
+        alert=True,
+    )
+
+
 def overdue_reviews_panel(request: HttpRequest) -> Panel | None:
     """P3: access reviews past due (all for the City Administrator, else one's own)."""
     user = request.user

@@ -1,7 +1,6 @@
 """Demo data for the accounts app: the city, its departments, staff and accounts."""
 
 import os
-from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -16,7 +15,7 @@ from accounts.models import (
     Platform,
     User,
 )
-from core import clock, roles
+from core import roles
 
 CITY_HALL = "Lakeside City Hall\n100 Main Street\nLakeside, MN 55000"
 
@@ -90,7 +89,6 @@ DEMO_ACCOUNTS = [
 def seed(ctx: dict[str, Any]) -> None:
     password = os.environ.get("DEMO_PASSWORD", "lakeside-demo-2026")
     ctx["password"] = password
-    now = clock.now()
     CityProfile.objects.get_or_create(
         singleton=True,
         defaults={
@@ -184,7 +182,6 @@ def seed(ctx: dict[str, Any]) -> None:
                 account=accounts[slug],
                 manager=users[username],
                 by=clerk,
-                policy_acknowledged_at=now - timedelta(days=30),
                 platform_mfa_confirmed=True,
             )
     # P12: a request waiting for the City Administrator's decision.

@@ -1,42 +1,37 @@
-"""Forms of the accounts staff pages and admin. They parse input; services decide."""
+"""Forms of the accounts staff pages and admin. A form that edits a record is a
+``ModelForm`` of it (its fields, labels and rules come from the model); the
+services decide. Every form is drawn by the one renderer (``core.forms``), which
+adds "(optional)" to a field that is not required: no label says it itself."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db import models
 
 from accounts.models import (
     Account,
     AccountRequest,
     Department,
+    Incident,
     ManagerAccess,
+    Offboarding,
     OffboardingStep,
     Platform,
     User,
 )
-from accounts.selectors import staff_with_current_access
-from core import clock
-
-
-def apply_errors(form: forms.BaseForm, exc: ValidationError | Exception) -> None:
-    """Show a service's refusal on the form: on its field when the form has one."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
-    elif isinstance(exc, ValidationError):
-        for message in exc.messages:
-            form.add_error(None, message)
-    else:
-        form.add_error(None, str(exc))
+from core.forms import LocalDateInput, LocalDateTimeField
 
 
 def _choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     return cast(forms.ModelChoiceField, form.fields[name])
+
+
+def _active_staff() -> models.QuerySet[User]:
+    return User.objects.filter(is_active=True, is_staff=True).order_by(
+        "last_name", "first_name", "username"
+    )
 
 
 def https_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
@@ -52,24 +47,16 @@ class AccountRequestForm(forms.ModelForm):
     class Meta:
         model = AccountRequest
         formfield_callback = https_formfield
-        fields = (
-            "department",
-            "platform",
-            "kind",
-            "proposed_handle",
-            "proposed_url",
-            "display_name",
-            "purpose",
-            "audience",
-            "proposed_managers",
-            "upkeep_plan",
-            "city_controlled_confirmed",
-        )
+        fields = AccountRequest.EDITABLE_FIELDS
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 4}),
             "audience": forms.Textarea(attrs={"rows": 3}),
             "proposed_managers": forms.Textarea(attrs={"rows": 3}),
             "upkeep_plan": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "kind": "Personal accounts of staff or councilmembers cannot be "
+            "registered (P6).",
         }
 
     def __init__(self, *args: Any, allow_councilmember: bool = False, **kwargs: Any):
@@ -82,14 +69,13 @@ class AccountRequestForm(forms.ModelForm):
             kind.choices = [
                 c for c in Account.Kind.choices if c[0] != Account.Kind.COUNCILMEMBER
             ]
-        self.fields[
-            "kind"
-        ].help_text = (
-            "Personal accounts of staff or councilmembers cannot be registered (P6)."
-        )
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+# The decision and reason forms below are the input of one step (a service's
+# arguments), not a record's fields, so they are plain forms.
 
 
 class ApproveForm(forms.Form):
@@ -108,8 +94,8 @@ class ApproveForm(forms.Form):
     slug = forms.SlugField(
         label="Short name for its public notice address",
         required=False,
-        max_length=60,
-        help_text="Optional; made from the platform and handle when left blank.",
+        max_length=Account._meta.get_field("slug").max_length,
+        help_text="Made from the platform and handle when left blank.",
     )
 
 
@@ -121,47 +107,121 @@ class ReasonForm(forms.Form):
 
 class OptionalReasonForm(forms.Form):
     reason = forms.CharField(
-        label="Reason (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class OffboardingStartForm(forms.Form):
-    person = forms.ModelChoiceField(
-        queryset=User.objects.none(),
-        label="Person leaving their social media duties",
-        help_text="Everyone who currently manages at least one account.",
-    )
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: left the city on 2026-03-31; changed role.",
-    )
-    # P3: access to this system ends with the duties, unless another role remains.
-    deactivate_sign_in = forms.BooleanField(
-        required=False,
-        initial=True,
-        label="Also deactivate their sign-in to this system",
-        help_text="Done when the last platform step is recorded. Their sign-in "
-        "stays if by then they are also City Administrator, Records Officer or "
-        "City Attorney, or manage an account again. Untick it when they only "
-        "changed role.",
-    )
+class OffboardingStartForm(forms.ModelForm):
+    class Meta:
+        model = Offboarding
+        fields = ("person", "reason", "deactivate_sign_in")
+        labels = {
+            "person": "Person leaving their social media duties",
+            # P3: access to this system ends with the duties, unless another
+            # role remains.
+            "deactivate_sign_in": "Also deactivate their sign-in to this system",
+        }
+        help_texts = {
+            "reason": "For example: left the city on 2026-03-31; changed role.",
+            "deactivate_sign_in": "Done when the offboarding completes. Their "
+            "sign-in stays if by then they also oversee every account's records "
+            "(City Administrator, Records Officer or City Attorney), or manage an "
+            "account again. Untick it when they only changed role.",
+        }
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choice(self, "person").queryset = staff_with_current_access()
+        _choice(self, "person").queryset = _active_staff()
 
 
-class StepCompleteForm(forms.Form):
-    note = forms.CharField(
-        label="Note (optional)",
-        required=False,
-        max_length=OffboardingStep._meta.get_field("note").max_length,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="E.g. removed from the page roles by C. Lindqvist. "
-        "Never type a password here.",
+class StepCompleteForm(forms.ModelForm):
+    class Meta:
+        model = OffboardingStep
+        fields = ("note",)
+        help_texts = {
+            "note": "E.g. removed from the page roles by C. Lindqvist. Never type a "
+            "password here."
+        }
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+
+class HandoverForm(forms.Form):
+    """Whom one piece of an offboarded person's work goes to (``accounts.handover``):
+    the provider's candidates, and its statement to tick when it has one."""
+
+    to = forms.ModelChoiceField(queryset=User.objects.none())
+
+    def __init__(
+        self,
+        *args: Any,
+        candidates: models.QuerySet[User],
+        to_label: str,
+        confirm: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        to = _choice(self, "to")
+        to.queryset = candidates
+        to.label = to_label
+        if confirm:
+            self.fields["confirmed"] = forms.BooleanField(label=confirm, required=True)
+
+
+class IncidentForm(forms.ModelForm):
+    """A misuse, disclosure or other breach (P16-P18), as first reported."""
+
+    occurred_at = LocalDateTimeField(
+        label="When it happened", help_text="As closely as known."
     )
+
+    class Meta:
+        model = Incident
+        fields = (
+            "kind",
+            "person",
+            "account",
+            "occurred_at",
+            "description",
+            "reported_by",
+        )
+        widgets = {
+            "kind": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choice(self, "person").queryset = User.objects.filter(is_staff=True).order_by(
+            "last_name", "first_name", "username"
+        )
+        _choice(self, "account").queryset = Account.objects.select_related("platform")
+        # A radio group has no empty choice.
+        cast(forms.ChoiceField, self.fields["kind"]).choices = Incident.Kind.choices
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class IncidentCloseForm(forms.ModelForm):
+    """An incident's follow-up: the action taken, by whom and when."""
+
+    class Meta:
+        model = Incident
+        fields = ("action_taken", "action_taken_by", "action_taken_on")
+        widgets = {
+            "action_taken": forms.Textarea(attrs={"rows": 4}),
+            "action_taken_on": LocalDateInput,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Optional on the record while it is open; needed to close it.
+        self.fields["action_taken"].required = True
+        self.fields["action_taken_on"].required = True
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
 # --- admin forms ----------------------------------------------------------------------
@@ -212,50 +272,22 @@ class AccountChangeForm(forms.ModelForm):
     class Meta:
         model = Account
         formfield_callback = https_formfield
-        fields = (
-            "handle",
-            "display_name",
-            "url",
-            "slug",
-            "department",
-            "comments_enabled",
-            "uses_shared_login",
-        )
+        fields = Account.UPDATABLE_FIELDS
 
 
 class GrantForm(forms.ModelForm):
-    """Give a manager access to an account (P3, P11, P17, P18)."""
-
-    policy_acknowledged_at = forms.DateTimeField(
-        label="Policy acknowledged on",
-        help_text="P17, P18: when the manager signed the acknowledgment of the "
-        "social media policy.",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-    platform_mfa_confirmed = forms.BooleanField(
-        label="Uses multi-factor sign-in on the platform",
-        required=False,
-        help_text="Access cannot be given without it. The product never stores "
-        "platform passwords or tokens.",
-    )
+    """Give a manager access to an account (P3, P11): the rules of a grant are
+    the model's (``ManagerAccess.clean``), checked as the form is validated."""
 
     class Meta:
         model = ManagerAccess
-        fields = ("account", "manager", "policy_acknowledged_at")
+        fields = ("account", "manager", "platform_mfa_confirmed")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choice(self, "manager").queryset = User.objects.filter(
-            is_active=True, is_staff=True
-        ).order_by("last_name", "first_name", "username")
+        _choice(self, "manager").queryset = _active_staff()
         # Shut-down accounts stay listed so the refusal names the reason (P4).
         _choice(self, "account").queryset = Account.objects.select_related("platform")
-        self.fields["policy_acknowledged_at"].initial = clock.now
-
-    def _post_clean(self) -> None:
-        # The service validates the grant as a whole (shut-down account, MFA,
-        # duplicates); the model's own full_clean would run too early here.
-        pass
 
 
 class RecertifyForm(forms.Form):

@@ -16,7 +16,6 @@ from accounts.models import (
     Offboarding,
     User,
 )
-from core.roles import CITY_ADMINISTRATOR, CITY_ATTORNEY, RECORDS_OFFICER, has_role
 
 
 def city_profile_get() -> CityProfile | None:
@@ -25,32 +24,62 @@ def city_profile_get() -> CityProfile | None:
 
 
 def account_list_managed_by(*, user: Any) -> QuerySet[Account]:
-    """Return the accounts ``user`` may act for: all of them for the City
-    Administrator, otherwise those with a current grant (P11)."""
+    """Return the accounts ``user`` acts for (P11): every account for a person
+    who holds ``accounts.manage_every_account``, else those they hold current
+    access to."""
     accounts = Account.objects.select_related("platform", "department")
-    if has_role(user, CITY_ADMINISTRATOR):
-        return accounts
     if not user.is_authenticated:
         return accounts.none()
-    return accounts.filter(
-        grants__manager=user, grants__revoked_at__isnull=True
-    ).distinct()
+    if user.has_perm("accounts.manage_every_account"):
+        return accounts
+    current = ManagerAccess.objects.current().filter(manager=user)
+    return accounts.filter(pk__in=current.values("account"))
 
 
 def user_manages_account(*, user: Any, account: Account) -> bool:
-    """Return True when ``user`` holds current access to ``account`` (or is the
-    City Administrator)."""
-    if has_role(user, CITY_ADMINISTRATOR):
+    """Return True when ``user`` acts for ``account`` (the rule of
+    :func:`account_list_managed_by`, for one account)."""
+    if not user.is_authenticated:
+        return False
+    if user.has_perm("accounts.manage_every_account"):
         return True
-    return account.grants.filter(manager=user, revoked_at__isnull=True).exists()
+    return (
+        ManagerAccess.objects.current().filter(manager=user, account=account).exists()
+    )
+
+
+def account_list_visible_to(*, user: Any) -> QuerySet[Account]:
+    """Return the accounts ``user`` may look at in the staff pages and the admin:
+    every account for a person who holds ``accounts.view_every_account`` (the
+    oversight roles), else the accounts they act for."""
+    if user.is_authenticated and user.has_perm("accounts.view_every_account"):
+        return Account.objects.select_related("platform", "department")
+    return account_list_managed_by(user=user)
 
 
 def account_list_public() -> QuerySet[Account]:
-    """Return the accounts a resident may check are the city's (P7): active ones."""
+    """Return the city's official account list (P7), the one the home page and
+    the public list show: active accounts whose checklist is verified (P5, P13,
+    P15) and that someone manages (P11). An approved account joins it only then;
+    a suspended one leaves it while suspended."""
+    managed = ManagerAccess.objects.current().values("account")
     return (
-        Account.objects.filter(status=Account.Status.ACTIVE)
+        Account.objects.filter(status=Account.Status.ACTIVE, pk__in=managed)
+        .compliant()
         .select_related("platform", "department")
         .order_by("platform__name", "display_name", "handle")
+    )
+
+
+def account_list_unmanaged() -> QuerySet[Account]:
+    """Return the accounts in service that nobody holds current access to (P11):
+    they are off the public list until someone is given access."""
+    managed = ManagerAccess.objects.current().values("account")
+    return (
+        Account.objects.in_service()
+        .exclude(pk__in=managed)
+        .select_related("platform", "department")
+        .order_by("platform__name", "handle")
     )
 
 
@@ -63,7 +92,8 @@ def account_list_non_compliant(*, user: Any) -> QuerySet[Account]:
 def grant_list_overdue(*, today: date, user: Any = None) -> QuerySet[ManagerAccess]:
     """Return current grants whose periodic review (P3) is past due, oldest first.
 
-    With ``user`` who is not the City Administrator, only that user's own grants.
+    With ``user`` who does not hold ``accounts.grant_manageraccess``, only that
+    user's own grants.
     """
     grants = (
         ManagerAccess.objects.current()
@@ -71,7 +101,7 @@ def grant_list_overdue(*, today: date, user: Any = None) -> QuerySet[ManagerAcce
         .select_related("account__platform", "manager")
         .order_by("review_due_on", "pk")
     )
-    if user is not None and not has_role(user, CITY_ADMINISTRATOR):
+    if user is not None and not user.has_perm("accounts.grant_manageraccess"):
         grants = grants.filter(manager=user)
     return grants
 
@@ -110,49 +140,33 @@ def offboarding_list_open() -> QuerySet[Offboarding]:
 
 def staff_with_current_access() -> QuerySet[User]:
     """Return people who hold current access to at least one account."""
-    return (
-        # Both conditions on the same join: people with no grant at all would
-        # otherwise match "revoked_at is null" through the outer join.
-        User.objects.filter(grants__isnull=False, grants__revoked_at__isnull=True)
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
-
-
-# Roles that see the whole registry; everyone else sees what they manage (P11).
-_REGISTRY_READERS = (CITY_ADMINISTRATOR, RECORDS_OFFICER, CITY_ATTORNEY)
-
-
-def account_list_visible_to(*, user: Any) -> QuerySet[Account]:
-    """Return the accounts ``user`` may look at in the staff pages."""
-    if has_role(user, *_REGISTRY_READERS):
-        return Account.objects.select_related("platform", "department")
-    return account_list_managed_by(user=user)
-
-
-# Roles whose duties are not social media management: someone offboarded from
-# their accounts who still holds one of these keeps signing in (P3 ends access to
-# the accounts, not to work the city still gives them).
-ROLES_KEPT_AFTER_OFFBOARDING = (
-    CITY_ADMINISTRATOR,
-    RECORDS_OFFICER,
-    CITY_ATTORNEY,
-)
+    return User.objects.filter(
+        pk__in=ManagerAccess.objects.current().values("manager")
+    ).order_by("last_name", "first_name", "username")
 
 
 def sign_in_kept_because(*, person: User) -> list[str]:
     """Return why offboarding ``person`` would leave their sign-in to this system
-    active (empty when it may be deactivated)."""
+    active (empty when it may be deactivated).
+
+    P3 ends access to the accounts, not to work the city still gives them: a
+    person who oversees every account's records (``accounts.view_every_account``,
+    held by the City Administrator, the Records Officer and the City Attorney)
+    keeps signing in.
+    """
     why = []
     if person.is_superuser:
         why.append("they are a superuser of this system")
-    held = sorted(
-        person.groups.filter(name__in=ROLES_KEPT_AFTER_OFFBOARDING).values_list(
-            "name", flat=True
-        )
+    oversight = sorted(
+        person.groups.filter(
+            permissions__content_type__app_label="accounts",
+            permissions__codename="view_every_account",
+        ).values_list("name", flat=True)
     )
-    if held:
-        why.append(f"they are also {' and '.join(held)}")
+    if oversight:
+        why.append(f"they are also {' and '.join(oversight)}")
+    elif not person.is_superuser and person.has_perm("accounts.view_every_account"):
+        why.append("they also oversee every account's records")
     if ManagerAccess.objects.current().filter(manager=person).exists():
         why.append("they have been given access to an account again")
     return why

@@ -26,4 +26,13 @@ urlpatterns = [
         views.offboarding_step_complete,
         name="offboarding-step-complete",
     ),
+    path(
+        "offboarding/<int:pk>/hand-over/<slug:provider>/<str:item>/",
+        views.offboarding_hand_over,
+        name="offboarding-hand-over",
+    ),
+    # P16-P18: incidents (misuse, disclosure of private data) and their follow-up.
+    path("incidents/", views.incident_list, name="incident-list"),
+    path("incidents/<int:pk>/", views.incident_detail, name="incident-detail"),
+    path("incidents/<int:pk>/close/", views.incident_close, name="incident-close"),
 ]

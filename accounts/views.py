@@ -1,15 +1,18 @@
-"""Pages of the accounts app: the public list (P7) and the staff request and
-offboarding pages. Each view parses input, calls one service and renders."""
+"""Pages of the accounts app: the public list (P7) and the staff request,
+offboarding and incident pages. Each view parses input, calls one service and
+renders; a refusal is shown on the form it came from (``core.forms.show_errors``)
+and a ``NotPermitted`` that reaches the middleware is the 403 page."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import (
     require_http_methods,
@@ -17,19 +20,22 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from accounts import selectors, services
-from accounts.exceptions import AccountsError, CapReached, NotPermitted
+from accounts import handover, selectors, services
 from accounts.forms import (
     AccountRequestForm,
     ApproveForm,
+    HandoverForm,
+    IncidentCloseForm,
+    IncidentForm,
     OffboardingStartForm,
     OptionalReasonForm,
     ReasonForm,
     StepCompleteForm,
-    apply_errors,
 )
-from accounts.models import AccountRequest, Offboarding, OffboardingStep, User
+from accounts.models import AccountRequest, Incident, Offboarding, OffboardingStep, User
 from core.auth import staff_required
+from core.exceptions import DomainError, NotPermitted
+from core.forms import show_errors
 
 
 def _staff(request: HttpRequest) -> User:
@@ -137,8 +143,10 @@ def request_create(request: HttpRequest) -> HttpResponse:
                 created = services.account_request_create(
                     by=_staff(request), submit=submit, **form.values()
                 )
-            except (ValidationError, AccountsError) as exc:
-                apply_errors(form, exc)
+            except NotPermitted:
+                raise
+            except ValidationError as exc:
+                show_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -182,10 +190,10 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     submit=request.POST.get("action") == "submit",
                     **form.values(),
                 )
-            except NotPermitted as exc:
-                raise PermissionDenied(str(exc)) from exc
-            except (ValidationError, AccountsError) as exc:
-                apply_errors(form, exc)
+            except NotPermitted:
+                raise
+            except ValidationError as exc:
+                show_errors(form, exc)
             else:
                 messages.success(request, f"{obj.reference} was saved.")
                 return redirect(obj)
@@ -216,6 +224,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail_context(
     request: HttpRequest, obj: AccountRequest, **forms: Any
 ) -> dict[str, Any]:
+    """The request page's context; ``forms`` holds a form sent back with errors."""
     profile = selectors.city_profile_get()
     in_service = services.accounts_in_service_count()
     can_decide = request.user.has_perm(services.PERM_DECIDE)
@@ -230,18 +239,19 @@ def _detail_context(
         "deny_form": forms.get("deny_form") or ReasonForm(auto_id="deny_%s"),
         "withdraw_form": forms.get("withdraw_form")
         or OptionalReasonForm(auto_id="withdraw_%s"),
-        "submit_error": forms.get("submit_error"),
+        "submit_form": forms.get("submit_form"),
     }
 
 
 def _refuse_or_rerender(
-    request: HttpRequest, obj: AccountRequest, exc: Exception | None, **forms: Any
+    request: HttpRequest, obj: AccountRequest, exc: DomainError | None, **forms: Any
 ) -> HttpResponse:
-    """Show the page again with what was refused; nothing was saved."""
+    """Show the page again with what was refused; nothing was saved. A refused
+    step (the request moved on meanwhile) is said above the page, since the form
+    it came from may not be shown any more."""
     if isinstance(exc, NotPermitted):
-        raise PermissionDenied(str(exc)) from exc
-    if isinstance(exc, AccountsError):
-        # A refused transition: the form it came from may not be shown any more.
+        raise exc
+    if exc is not None:
         messages.error(request, str(exc))
     else:
         messages.error(request, "Nothing was changed: see the message below.")
@@ -254,19 +264,23 @@ def _refuse_or_rerender(
     )
 
 
+class SubmitForm(forms.Form):
+    """The "Submit for approval" button: no fields, only what was refused."""
+
+
 @staff_required
 @require_POST
 def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _visible_request(request, pk)
     try:
         services.account_request_submit(request=obj, by=_staff(request))
+    except NotPermitted:
+        raise
     except ValidationError as exc:
-        text = "; ".join(m for ms in exc.message_dict.values() for m in ms)
-        return _refuse_or_rerender(
-            request, obj, None, submit_error=f"It cannot be submitted yet: {text}"
-        )
-    except AccountsError as exc:
-        return _refuse_or_rerender(request, obj, exc)
+        form = SubmitForm(data={})
+        form.is_valid()
+        show_errors(form, exc)
+        return _refuse_or_rerender(request, obj, None, submit_form=form)
     messages.success(request, f"{obj.reference} was submitted for a decision.")
     return redirect(obj)
 
@@ -276,25 +290,21 @@ def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _visible_request(request, pk)
     form = OptionalReasonForm(request.POST, auto_id="withdraw_%s")
-    form.is_valid()
+    if not form.is_valid():
+        return _refuse_or_rerender(request, obj, None, withdraw_form=form)
     try:
         services.account_request_withdraw(
-            request=obj, by=_staff(request), reason=form.cleaned_data.get("reason", "")
+            request=obj, by=_staff(request), reason=form.cleaned_data["reason"]
         )
-    except ValidationError as exc:
-        apply_errors(form, exc)
-        return _refuse_or_rerender(request, obj, None, withdraw_form=form)
-    except AccountsError as exc:
+    except DomainError as exc:
         return _refuse_or_rerender(request, obj, exc)
     messages.success(request, f"{obj.reference} was withdrawn.")
     return redirect(obj)
 
 
-@staff_required
+@staff_required(perm=services.PERM_DECIDE)
 @require_POST
 def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.has_perm(services.PERM_DECIDE):
-        raise PermissionDenied
     obj = _visible_request(request, pk)
     form = ApproveForm(request.POST, auto_id="approve_%s")
     if form.is_valid():
@@ -302,27 +312,29 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
             account = services.account_request_approve(
                 request=obj, by=_staff(request), **form.cleaned_data
             )
+        except NotPermitted:
+            raise
+        except DomainError as exc:
+            if exc.field is None:
+                return _refuse_or_rerender(request, obj, exc)
+            show_errors(form, exc)
         except ValidationError as exc:
-            apply_errors(form, exc)
-        except CapReached as exc:
-            form.add_error("cap_override_reason", str(exc))
-        except AccountsError as exc:
-            return _refuse_or_rerender(request, obj, exc)
+            show_errors(form, exc)
         else:
             messages.success(
                 request,
                 f"{obj.reference} was approved; {account} is now on the registry. "
-                "Next: give its managers access, and verify its checklist.",
+                "It joins the public list of official accounts once someone "
+                "manages it and its checklist is verified (P5, P7, P13, P15): "
+                "give its managers access next.",
             )
             return redirect(obj)
     return _refuse_or_rerender(request, obj, None, approve_form=form)
 
 
-@staff_required
+@staff_required(perm=services.PERM_DECIDE)
 @require_POST
 def request_deny(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.has_perm(services.PERM_DECIDE):
-        raise PermissionDenied
     obj = _visible_request(request, pk)
     form = ReasonForm(request.POST, auto_id="deny_%s")
     if form.is_valid():
@@ -330,10 +342,12 @@ def request_deny(request: HttpRequest, pk: int) -> HttpResponse:
             services.account_request_deny(
                 request=obj, by=_staff(request), reason=form.cleaned_data["reason"]
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except AccountsError as exc:
-            return _refuse_or_rerender(request, obj, exc)
+        except NotPermitted:
+            raise
+        except DomainError as exc:
+            if exc.field is None:
+                return _refuse_or_rerender(request, obj, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, f"{obj.reference} was denied.")
             return redirect(obj)
@@ -343,32 +357,26 @@ def request_deny(request: HttpRequest, pk: int) -> HttpResponse:
 # --- offboarding (P3) -----------------------------------------------------------------
 
 
-def _require_grant_permission(request: HttpRequest) -> None:
-    if not request.user.has_perm(services.PERM_GRANT):
-        raise PermissionDenied
-
-
-@staff_required
+@staff_required(perm=services.PERM_GRANT)
 @require_http_methods(["GET", "HEAD", "POST"])
 def offboarding_list(request: HttpRequest) -> HttpResponse:
-    _require_grant_permission(request)
     if request.method == "POST":
         form = OffboardingStartForm(request.POST)
         if form.is_valid():
             try:
                 offboarding = services.offboarding_start(
-                    person=form.cleaned_data["person"],
-                    by=_staff(request),
-                    reason=form.cleaned_data["reason"],
-                    deactivate_sign_in=form.cleaned_data["deactivate_sign_in"],
+                    by=_staff(request), **form.cleaned_data
                 )
-            except (ValidationError, AccountsError) as exc:
-                apply_errors(form, exc)
+            except NotPermitted:
+                raise
+            except ValidationError as exc:
+                show_errors(form, exc)
             else:
                 messages.success(
                     request,
                     f"{offboarding}: every access was revoked. Do the platform "
-                    "steps below and record each one.",
+                    "steps below and record each one, and hand over their open "
+                    "work.",
                 )
                 return redirect(offboarding)
     else:
@@ -388,36 +396,72 @@ def offboarding_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@staff_required(perm=services.PERM_GRANT)
 @require_safe
 def offboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_grant_permission(request)
     return _offboarding_page(request, pk)
+
+
+def _step_form(step: OffboardingStep, data: Any = None) -> StepCompleteForm:
+    return StepCompleteForm(data, auto_id=f"step{step.pk}_%s")
+
+
+def _handover_form(
+    offboarding: Offboarding,
+    source: handover.Provider,
+    item: handover.Item,
+    data: Any = None,
+) -> HandoverForm:
+    return HandoverForm(
+        data,
+        candidates=source.candidates(person=offboarding.person, item=item),
+        to_label=source.to_label,
+        confirm=source.confirm,
+        auto_id=f"handover-{source.key}-{item.key}-%s",
+    )
 
 
 def _offboarding_page(
     request: HttpRequest,
     pk: int,
     *,
-    refused_step: int | None = None,
-    refused_form: StepCompleteForm | None = None,
+    refused: tuple[str, Any] | None = None,
 ) -> HttpResponse:
-    """The offboarding page; after a refused step, that step's note kept with why."""
+    """The offboarding page: the platform steps, and the open work the person
+    still holds (every ``accounts.handover`` provider's), each with its form.
+    ``refused`` is ``(key, form)`` of a form sent back with what was wrong."""
     offboarding = get_object_or_404(
         Offboarding.objects.select_related("person", "started_by"), pk=pk
     )
-    steps = offboarding.steps.select_related(
-        "account__platform", "completed_by"
-    ).order_by("account__platform__name", "account__handle", "kind")
+    refused_key, refused_form = refused or ("", None)
+    steps = [
+        (step, refused_form if refused_key == f"step-{step.pk}" else _step_form(step))
+        for step in offboarding.steps.select_related(
+            "account__platform", "completed_by"
+        ).order_by("account__platform__name", "account__handle", "kind")
+    ]
+    work = []
+    if offboarding.status == Offboarding.Status.OPEN:
+        for source, items in handover.open_work(person=offboarding.person):
+            rows = []
+            for item in items:
+                key = f"handover-{source.key}-{item.key}"
+                form = (
+                    refused_form
+                    if refused_key == key
+                    else _handover_form(offboarding, source, item)
+                )
+                rows.append((item, form))
+            work.append((source, rows))
     return render(
         request,
         "accounts/offboarding_detail.html",
         {
             "offboarding": offboarding,
             "steps": steps,
+            "steps_left": sum(1 for step, _ in steps if not step.done),
+            "work": work,
             "sign_in": _sign_in_status(offboarding),
-            "refused_step": refused_step,
-            "refused_form": refused_form,
         },
         status=400 if refused_form is not None else 200,
     )
@@ -436,7 +480,7 @@ def _sign_in_status(offboarding: Offboarding) -> str:
     kept = selectors.sign_in_kept_because(person=person)
     if offboarding.status == Offboarding.Status.OPEN and not kept:
         return (
-            "When the last step is recorded, their sign-in to this system will be "
+            "When the offboarding completes, their sign-in to this system will be "
             "deactivated."
         )
     because = f" because {'; '.join(kept)}" if kept else ""
@@ -447,28 +491,171 @@ def _sign_in_status(offboarding: Offboarding) -> str:
     )
 
 
-@staff_required
+def _said_if_complete(request: HttpRequest, pk: int) -> None:
+    offboarding = Offboarding.objects.select_related("person").get(pk=pk)
+    if offboarding.status == Offboarding.Status.COMPLETED:
+        messages.success(
+            request, f"{offboarding} is complete. {_sign_in_status(offboarding)}"
+        )
+
+
+@staff_required(perm=services.PERM_GRANT)
 @require_POST
 def offboarding_step_complete(request: HttpRequest, pk: int, step: int) -> HttpResponse:
-    _require_grant_permission(request)
     step_obj = get_object_or_404(OffboardingStep, pk=step, offboarding_id=pk)
-    form = StepCompleteForm(request.POST)
+    form = _step_form(step_obj, request.POST)
     if not form.is_valid():
         # Nothing is recorded; the page comes back with the note as typed.
-        return _offboarding_page(
-            request, pk, refused_step=step_obj.pk, refused_form=form
-        )
+        return _offboarding_page(request, pk, refused=(f"step-{step_obj.pk}", form))
     try:
         services.offboarding_step_complete(
-            step=step_obj, by=_staff(request), note=form.cleaned_data.get("note", "")
+            step=step_obj, by=_staff(request), note=form.cleaned_data["note"]
         )
-    except AccountsError as exc:
+    except NotPermitted:
+        raise
+    except DomainError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Recorded as done: {step_obj}.")
-        offboarding = Offboarding.objects.select_related("person").get(pk=pk)
-        if offboarding.status == Offboarding.Status.COMPLETED:
-            messages.success(
-                request, f"{offboarding} is complete. {_sign_in_status(offboarding)}"
-            )
+        _said_if_complete(request, pk)
     return redirect(step_obj.offboarding)
+
+
+@staff_required(perm=services.PERM_GRANT)
+@require_POST
+def offboarding_hand_over(
+    request: HttpRequest, pk: int, provider: str, item: str
+) -> HttpResponse:
+    """Hand one piece of the person's open work to someone (``accounts.handover``)."""
+    offboarding = get_object_or_404(Offboarding, pk=pk)
+    try:
+        source = handover.provider(provider)
+    except DomainError as exc:
+        raise Http404(str(exc)) from exc
+    found = next(
+        (i for i in source.items(person=offboarding.person) if i.key == item), None
+    )
+    if found is None:
+        messages.error(
+            request,
+            "That work is no longer theirs to hand over: someone took it over, or "
+            "it was closed, meanwhile.",
+        )
+        return redirect(offboarding)
+    form = _handover_form(offboarding, source, found, request.POST)
+    if form.is_valid():
+        try:
+            services.offboarding_hand_over(
+                offboarding=offboarding,
+                provider=provider,
+                item=item,
+                to=form.cleaned_data["to"],
+                by=_staff(request),
+            )
+        except NotPermitted:
+            raise
+        except ValidationError as exc:
+            show_errors(form, exc)
+        else:
+            messages.success(
+                request, f"Handed over to {form.cleaned_data['to']}: {found.label}."
+            )
+            _said_if_complete(request, pk)
+            return redirect(offboarding)
+    return _offboarding_page(request, pk, refused=(f"handover-{provider}-{item}", form))
+
+
+# --- incidents (P16-P18) -----------------------------------------------------------
+
+
+@staff_required(perm="accounts.view_incident")
+@require_http_methods(["GET", "HEAD", "POST"])
+def incident_list(request: HttpRequest) -> HttpResponse:
+    """Every incident, open ones first; the form to record one for whoever may."""
+    may_record = request.user.has_perm("accounts.add_incident")
+    form = None
+    if request.method == "POST":
+        if not may_record:
+            raise NotPermitted("You may not record incidents.")
+        form = IncidentForm(request.POST)
+        if form.is_valid():
+            try:
+                incident = services.incident_record(by=_staff(request), **form.values())
+            except NotPermitted:
+                raise
+            except ValidationError as exc:
+                show_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"{incident} is recorded. Record the follow-up here once "
+                    "action is taken.",
+                )
+                return redirect(incident)
+    elif may_record:
+        form = IncidentForm()
+    incidents = Incident.objects.select_related("person", "account__platform")
+    return render(
+        request,
+        "accounts/incident_list.html",
+        {
+            "form": form,
+            "open": [i for i in incidents if i.status == Incident.Status.OPEN],
+            "closed": [i for i in incidents if i.status == Incident.Status.CLOSED],
+        },
+        status=400 if form is not None and form.is_bound else 200,
+    )
+
+
+def _incident_page(
+    request: HttpRequest, incident: Incident, form: IncidentCloseForm | None = None
+) -> HttpResponse:
+    may_close = incident.status == Incident.Status.OPEN and request.user.has_perm(
+        "accounts.close_incident"
+    )
+    return render(
+        request,
+        "accounts/incident_detail.html",
+        {
+            "incident": incident,
+            "form": form
+            or (IncidentCloseForm(instance=incident) if may_close else None),
+        },
+        status=400 if form is not None else 200,
+    )
+
+
+def _incident(pk: int) -> Incident:
+    return get_object_or_404(
+        Incident.objects.select_related(
+            "person", "account__platform", "recorded_by", "closed_by"
+        ),
+        pk=pk,
+    )
+
+
+@staff_required(perm="accounts.view_incident")
+@require_safe
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _incident_page(request, _incident(pk))
+
+
+@staff_required(perm="accounts.close_incident")
+@require_POST
+def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(pk)
+    form = IncidentCloseForm(request.POST, instance=incident)
+    if form.is_valid():
+        try:
+            services.incident_close(
+                incident=incident, by=_staff(request), **form.values()
+            )
+        except NotPermitted:
+            raise
+        except ValidationError as exc:
+            show_errors(form, exc)
+        else:
+            messages.success(request, f"{incident} is closed.")
+            return redirect(incident)
+    # The instance took the form's values: show the record as it is saved.
+    return _incident_page(request, _incident(pk), form)

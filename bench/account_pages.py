@@ -72,7 +72,6 @@ def run(n_accounts: int, n_grants: int) -> None:
             account=accounts[i % n_accounts],
             manager=managers[(i // n_accounts) % len(managers)],
             granted_by=admin,
-            policy_acknowledged_at=now,
             platform_mfa_confirmed=True,
             review_due_on=today + timedelta(days=-3 if i % 10 == 0 else 90),
         )

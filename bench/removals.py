@@ -306,7 +306,6 @@ def prepare_people() -> tuple[User, list[User], list[Account]]:
                 account=account,
                 manager=manager,
                 granted_by=admin,
-                policy_acknowledged_at=clock.now(),
                 platform_mfa_confirmed=True,
                 review_due_on=clock.today() + timedelta(days=180),
             )

@@ -18,7 +18,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from core import dashboard, permissions, reference_data  # noqa: F401 (rules)
+        from core import dashboard, reference_data
 
         post_migrate.connect(reference_data.on_post_migrate)
         dashboard.register(dashboard.welcome_panel)

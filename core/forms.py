@@ -52,6 +52,24 @@ def show_errors(
             form.add_error(target, item)
 
 
+class LocalDateTimeInput(forms.DateTimeInput):
+    """The browser's date and time picker, in the city's time zone."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class LocalDateInput(forms.DateInput):
+    """The browser's date picker."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class LocalDateTimeField(forms.DateTimeField):
     """A date and time in the city's time zone that the database can store.
 
@@ -61,6 +79,8 @@ class LocalDateTimeField(forms.DateTimeField):
     an out-of-range error when it is saved or shown (a 500). Either is refused
     as an invalid date and time.
     """
+
+    widget = LocalDateTimeInput
 
     def to_python(self, value: Any) -> Any:
         result = super().to_python(value)

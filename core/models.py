@@ -2,12 +2,14 @@
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator, RegexValidator
-from django.db import models
+from django.db import models, router
 from django.utils.formats import date_format
 
 from core import clock
@@ -283,3 +285,27 @@ class OutboxMessage(models.Model):
             and self.next_attempt_at is not None
             and self.next_attempt_at < clock.now() - late_after
         )
+
+
+class CleanerConstraintMessagesMixin:
+    """Skip, in ``validate_constraints``, the constraints named in
+    ``constraints_checked_by_clean``: the model's ``clean()`` checks them itself
+    with a message that names the field and the other record, and
+    ``full_clean()`` would otherwise say it twice. The database constraints stay
+    as the last line of defence."""
+
+    constraints_checked_by_clean: frozenset[str] = frozenset()
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        using = router.db_for_write(self.__class__, instance=self)  # type: ignore[arg-type]
+        errors: dict[str, Any] = {}
+        for model_class, constraints in self.get_constraints():  # type: ignore[attr-defined]
+            for constraint in constraints:
+                if constraint.name in self.constraints_checked_by_clean:
+                    continue
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as e:
+                    errors = e.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)

@@ -19,7 +19,9 @@ CITY_ATTORNEY = "City Attorney"
 
 ROLES = (CITY_ADMINISTRATOR, SOCIAL_MEDIA_MANAGER, RECORDS_OFFICER, CITY_ATTORNEY)
 
-# "app_label.codename" for every permission a role holds.
+# "app_label.codename" for every permission a role holds, of the apps that have
+# not yet moved theirs to ``<app>/permissions.py`` (core's own, the sign-in
+# security records', moderation's, appeals' and retention's).
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     CITY_ADMINISTRATOR: {
         "core.view_auditevent",
@@ -29,34 +31,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "core.add_holiday",
         "core.change_holiday",
         "core.delete_holiday",
-        "accounts.view_user",
-        "accounts.add_user",
-        "accounts.change_user",
-        "accounts.view_cityprofile",
-        "accounts.change_cityprofile",
-        "accounts.view_department",
-        "accounts.add_department",
-        "accounts.change_department",
-        "accounts.view_platform",
-        "accounts.add_platform",
-        "accounts.change_platform",
-        "accounts.view_account",
-        "accounts.add_account",
-        "accounts.change_account",
-        "accounts.view_manageraccess",
-        "accounts.add_manageraccess",
-        "accounts.change_manageraccess",
-        # Accounts workflow (issue #4): approve, shut down, grant (P3, P4, P12).
-        "accounts.change_account_status",
-        "accounts.verify_account_checklist",
-        "accounts.view_accountrequest",
-        "accounts.decide_accountrequest",
-        "accounts.grant_manageraccess",
-        "accounts.view_offboarding",
         "moderation.view_removalcategory",
-        "notices.view_documentversion",
         "moderation.change_removalcategory",
-        # Sign-in security (issue #9): unlock lockouts, reset a lost second factor.
+        # Sign-in security: unlock lockouts, reset a lost second factor.
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
         "axes.view_accesslog",
@@ -66,33 +43,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "otp_static.view_staticdevice",
         "otp_static.delete_staticdevice",
     },
-    SOCIAL_MEDIA_MANAGER: {
-        "accounts.view_account",
-        "accounts.view_platform",
-        # Their own grants, and the checklist of the accounts they manage (P15).
-        "accounts.view_manageraccess",
-        "accounts.verify_account_checklist",
-        "moderation.view_removalcategory",
-        "notices.view_documentversion",
-    },
-    RECORDS_OFFICER: {
-        "core.view_auditevent",
-        "accounts.view_account",
-        "accounts.view_platform",
-        # R2: account approvals and access grants are records the city keeps.
-        "accounts.view_accountrequest",
-        "accounts.view_manageraccess",
-        "moderation.view_removalcategory",
-        "notices.view_documentversion",
-    },
-    CITY_ATTORNEY: {
-        "accounts.view_account",
-        "moderation.view_removalcategory",
-        "notices.view_documentversion",
-    },
+    SOCIAL_MEDIA_MANAGER: {"moderation.view_removalcategory"},
+    RECORDS_OFFICER: {"core.view_auditevent", "moderation.view_removalcategory"},
+    CITY_ATTORNEY: {"moderation.view_removalcategory"},
 }
 
-# Comment removals (issue #5, P20-P22). Decisions are never changed or deleted, so
+# Comment removals (P20-P22). Decisions are never changed or deleted, so
 # no role holds change/delete on them; "add" is logging one and appending
 # amendments (managers only for the accounts they manage, enforced in services).
 ROLE_PERMISSIONS[CITY_ADMINISTRATOR] |= {
@@ -119,7 +75,7 @@ for _role in (RECORDS_OFFICER, CITY_ATTORNEY):
         "moderation.view_removalevidence",
     }
 
-# Appeals and legality challenges (issue #6, P22, P23). "handle" is the workflow
+# Appeals and legality challenges (P22, P23). "handle" is the workflow
 # (acknowledge, review, answer); privileged attorney notes are
 # appeals.view_attorneyconsultation, held by the City Attorney and the City
 # Administrator only.
@@ -156,7 +112,7 @@ ROLE_PERMISSIONS[CITY_ATTORNEY] |= {
     "appeals.view_correspondence",
 }
 
-# Retention (issue #7, R1-R5). Holds and disaster periods are placed on the staff
+# Retention (R1-R5). Holds and disaster periods are placed on the staff
 # pages through services (legal holds: Records Officer; disaster periods: City
 # Administrator), so the admin only views them. Runs and the destruction log are
 # never changed or deleted (R4): view only, for everyone.

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -57,6 +58,23 @@ def lockout_response(
         {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes},
         status=429,
     )
+
+
+class SignOutView(auth_views.LogoutView):
+    """Sign out by POST, as the button in the header of every page does. A GET
+    (a typed or bookmarked address) shows a page with that button, not a blank
+    405: signing out by GET alone would let any page sign a person out."""
+
+    http_method_names = ["get", "head", "post", "options"]
+    template_name = "registration/sign_out.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return render(request, self.template_name)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, "You are signed out.")
+        return response
 
 
 class SetupView(tf_views.SetupView):
@@ -107,7 +125,7 @@ urlpatterns = [
     path("signin/backup-codes/", BackupTokensView.as_view(), name="backup_tokens"),
     path("signin/security/", tf_views.ProfileView.as_view(), name="profile"),
     path("signin/security/disable/", DisableView.as_view(), name="disable"),
-    path("signout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("signout/", SignOutView.as_view(), name="logout"),
 ]
 
 

@@ -15,6 +15,7 @@ class NoticesConfig(AppConfig):
 
     def ready(self) -> None:
         from core import dashboard
-        from notices.panels import notices_panel
+        from notices.panels import notices_panel, policy_acknowledgment_panel
 
         dashboard.register(notices_panel)
+        dashboard.register(policy_acknowledgment_panel)

@@ -4,7 +4,7 @@ Written by us in plain language, never copied from the model policy: short
 sentences and common words, aimed at a reading grade of 8 or below
 (``notices.readability`` measures it; the review page shows it; the tests hold
 the notice to it and the policy within half a grade). Every city detail comes
-from ``accounts.CityProfile`` and the eight ``moderation.RemovalCategory`` rows;
+from ``accounts.CityProfile`` and the eight removal categories (``notices.sources``);
 nothing about a particular city is in this file.
 
 A document is a title and a list of sections::

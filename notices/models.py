@@ -139,6 +139,12 @@ class DocumentVersion(models.Model):
                 condition=models.Q(number__gte=1), name="documentversion_number_gte_1"
             ),
         ]
+        permissions = [
+            (
+                "publish_documentversion",
+                "Can prepare, discard and publish notice and policy versions (P15)",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.number} ({self.status})"
@@ -175,3 +181,51 @@ class DocumentVersion(models.Model):
             separators=(",", ":"),
         )
         return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class PolicyAcknowledgment(models.Model):
+    """A person's own acknowledgment of one version of the social media policy
+    (P16-P18): they read it and will follow it. Each new published version is
+    acknowledged again (``notices.services.policy_acknowledge``).
+
+    ``version`` is empty only for acknowledgments the City Administrator typed on
+    a manager's access grant before versions were acknowledged here, when no
+    policy version was live on that date (kept so that record stays readable).
+    """
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="policy_acknowledgments",
+    )
+    version = models.ForeignKey(
+        DocumentVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="acknowledgments",
+        limit_choices_to={"kind": DocumentVersion.Kind.POLICY},
+    )
+    acknowledged_at = models.DateTimeField(default=clock.now)
+    # Set only on the acknowledgments typed on a grant: who typed them.
+    typed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-acknowledged_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "version"],
+                name="policyacknowledgment_once_per_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # No personal data: this is the audit target label.
+        number = f" v{self.version.number}" if self.version is not None else ""
+        return f"Policy acknowledgment #{self.pk}{number}"

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.db.models import Count
+
+from accounts.models import User
+from accounts.selectors import city_profile_get, staff_with_current_access
+from core.exceptions import MissingRecord
 from notices.content import BUILDERS, Document
-from notices.exceptions import ProfileMissing
-from notices.models import DocumentVersion
+from notices.models import DocumentVersion, PolicyAcknowledgment
+from notices.sources import removal_categories
 
 
 def document_version_live(*, kind: str) -> DocumentVersion | None:
@@ -71,21 +77,17 @@ def document_sections() -> list[tuple[str, str]]:
 def document_generate(*, kind: str) -> Document:
     """Return the text of ``kind`` as the current profile and categories make it.
 
-    Raise ``ProfileMissing`` before the city has filled in its profile.
+    Raise ``MissingRecord`` before the city has filled in its profile.
     """
-    from accounts.selectors import city_profile_get
-    from moderation.models import RemovalCategory
-
     if kind not in BUILDERS:
         raise ValueError(f"Unknown document kind: {kind!r}")
     profile = city_profile_get()
     if profile is None:
-        raise ProfileMissing(
+        raise MissingRecord(
             "Fill in the city profile first: the notice and the policy are "
             "written from it."
         )
-    categories = list(RemovalCategory.objects.order_by("number"))
-    return BUILDERS[kind](profile=profile, categories=categories)
+    return BUILDERS[kind](profile=profile, categories=removal_categories())
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ def document_status(*, kind: str) -> DocumentStatus:
     label = DocumentVersion.Kind(kind).label
     try:
         generated = document_generate(kind=kind)
-    except ProfileMissing as error:
+    except MissingRecord as error:
         return DocumentStatus(kind, label, live, draft, None, "", str(error))
     return DocumentStatus(
         kind,
@@ -137,3 +139,75 @@ def document_status(*, kind: str) -> DocumentStatus:
         generated,
         DocumentVersion.hash_content(generated.title, generated.sections),
     )
+
+
+# --- policy acknowledgments (P16-P18) ----------------------------------------------
+
+
+def policy_acknowledgment_of(
+    *, person: Any, version: DocumentVersion | None
+) -> PolicyAcknowledgment | None:
+    """Return ``person``'s acknowledgment of ``version``, if they gave one."""
+    if version is None or not person.is_authenticated:
+        return None
+    return PolicyAcknowledgment.objects.filter(person=person, version=version).first()
+
+
+def policy_acknowledgment_due(*, person: Any) -> DocumentVersion | None:
+    """Return the live policy version ``person`` is asked to acknowledge: they
+    hold current access to an account (P11) and have not acknowledged it yet."""
+    if not person.is_authenticated:
+        return None
+    if not staff_with_current_access().filter(pk=person.pk).exists():
+        return None
+    live = document_version_live(kind=DocumentVersion.Kind.POLICY)
+    if live is None or policy_acknowledgment_of(person=person, version=live):
+        return None
+    return live
+
+
+@dataclass(frozen=True)
+class AcknowledgmentRow:
+    """One person who is asked to acknowledge the live policy, and whether (and
+    when) they did, with the last version they acknowledged before."""
+
+    person: User
+    acknowledged: PolicyAcknowledgment | None
+    previous: PolicyAcknowledgment | None
+
+
+def policy_acknowledgment_table(*, version: DocumentVersion) -> list[AcknowledgmentRow]:
+    """Return, for everyone with current access (the people asked), their
+    acknowledgment of ``version`` and their latest one of an earlier version;
+    those who have not acknowledged ``version`` first."""
+    people = list(staff_with_current_access())
+    acknowledgments = PolicyAcknowledgment.objects.filter(
+        person__in=people
+    ).select_related("version")
+    mine: dict[int, PolicyAcknowledgment] = {}
+    previous: dict[int, PolicyAcknowledgment] = {}
+    for ack in acknowledgments.order_by("acknowledged_at", "pk"):
+        if ack.version_id == version.pk:
+            mine[ack.person_id] = ack
+        else:
+            previous[ack.person_id] = ack  # the latest wins (ordered by time)
+    rows = [
+        AcknowledgmentRow(
+            person=p, acknowledged=mine.get(p.pk), previous=previous.get(p.pk)
+        )
+        for p in people
+    ]
+    return sorted(rows, key=lambda row: row.acknowledged is not None)
+
+
+def policy_acknowledgment_counts() -> list[tuple[DocumentVersion, int]]:
+    """Return every public policy version, newest first, with how many people
+    acknowledged it."""
+    versions = (
+        DocumentVersion.objects.public()
+        .filter(kind=DocumentVersion.Kind.POLICY)
+        .defer("sections")
+        .annotate(acknowledged=Count("acknowledgments"))
+        .order_by("-number")
+    )
+    return [(v, getattr(v, "acknowledged", 0)) for v in versions]

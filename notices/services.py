@@ -1,4 +1,5 @@
-"""State changes of the notice and policy versions (issue #8, P15, P23, N1-N9).
+"""State changes of the notice and policy versions (P15, P23, N1-N9), and each
+person's acknowledgment of the policy's versions (P16-P18).
 
 How a draft comes to exist: the text is always generated from the city profile and
 the removal categories (``notices.content``). The review page and the dashboard
@@ -22,23 +23,17 @@ from django.db.models import Max
 
 from core import clock
 from core.audit import record_event
-from core.roles import CITY_ADMINISTRATOR, has_role
+from core.exceptions import InvalidTransition, ensure_status
+from core.permissions import require
 from notices.content import GENERATOR_VERSION
-from notices.exceptions import (
-    DraftChanged,
-    NotPermitted,
-    VersionNotDraft,
-)
-from notices.models import DocumentVersion
+from notices.models import DocumentVersion, PolicyAcknowledgment
 from notices.selectors import document_generate
 
+PERM_PUBLISH = "notices.publish_documentversion"
 
-def _ensure_city_administrator(user: Any) -> None:
-    if not has_role(user, CITY_ADMINISTRATOR):
-        raise NotPermitted(
-            "Only the City Administrator may prepare or publish the notice and the "
-            "policy."
-        )
+
+def _require_publisher(user: Any) -> None:
+    require(user, PERM_PUBLISH, doing="prepare or publish the notice and the policy")
 
 
 def _locked(kind: str) -> tuple[DocumentVersion | None, DocumentVersion | None]:
@@ -63,7 +58,7 @@ def document_draft_prepare(*, kind: str, by: Any) -> DocumentVersion | None:
     Return the draft, or None when the generated text equals the live version (a
     stale draft is then discarded: there is nothing to review).
     """
-    _ensure_city_administrator(by)
+    _require_publisher(by)
     document = document_generate(kind=kind)
     content_hash = DocumentVersion.hash_content(document.title, document.sections)
     live, draft = _locked(kind)
@@ -139,10 +134,10 @@ def _discard(draft: DocumentVersion, *, by: Any, reason: str) -> None:
 @transaction.atomic
 def document_draft_discard(*, kind: str, by: Any, reason: str = "") -> None:
     """Throw away the draft of ``kind`` (its number is reused by the next draft)."""
-    _ensure_city_administrator(by)
+    _require_publisher(by)
     _live, draft = _locked(kind)
     if draft is None:
-        raise VersionNotDraft("There is no draft to discard.")
+        raise InvalidTransition("There is no draft to discard.")
     _discard(draft, by=by, reason=reason or "Discarded by the City Administrator.")
 
 
@@ -154,17 +149,17 @@ def document_publish(
 
     ``content_hash`` is the hash of the draft the administrator reviewed: if the
     draft was refreshed since, or the profile changed so that the draft no longer
-    matches it, nothing is published and ``DraftChanged`` says why.
+    matches it, nothing is published and ``InvalidTransition`` says why.
     """
-    _ensure_city_administrator(by)
+    _require_publisher(by)
     live, draft = _locked(kind)
     if draft is None or draft.number != number:
-        raise VersionNotDraft(
+        raise InvalidTransition(
             f"Version {number} is not a draft any more; reload the page to see the "
             "current state."
         )
     if draft.content_hash != content_hash:
-        raise DraftChanged(
+        raise InvalidTransition(
             "The draft changed after you opened the page. Read it again before "
             "publishing."
         )
@@ -172,7 +167,7 @@ def document_publish(
     if DocumentVersion.hash_content(document.title, document.sections) != (
         draft.content_hash
     ):
-        raise DraftChanged(
+        raise InvalidTransition(
             "The city profile or the removal categories changed after this draft "
             "was prepared. Refresh the draft and review it again."
         )
@@ -201,3 +196,35 @@ def document_publish(
         },
     )
     return draft
+
+
+@transaction.atomic
+def policy_acknowledge(*, version: DocumentVersion, by: Any) -> PolicyAcknowledgment:
+    """Record that ``by`` read the live policy ``version`` and will follow it
+    (P16-P18): self-service, once per version; each new published version is
+    acknowledged again."""
+    require(by, "notices.add_policyacknowledgment", doing="acknowledge the policy")
+    version = DocumentVersion.objects.select_for_update().get(pk=version.pk)
+    if version.kind != DocumentVersion.Kind.POLICY:
+        raise InvalidTransition(f"{version} is not the social media policy.")
+    ensure_status(
+        version, allowed=[DocumentVersion.Status.PUBLISHED], doing="acknowledged"
+    )
+    earlier = PolicyAcknowledgment.objects.filter(person=by, version=version).first()
+    if earlier is not None:
+        raise InvalidTransition(
+            f"You acknowledged version {version.number} of the policy on "
+            f"{clock.moment_text(earlier.acknowledged_at)}."
+        )
+    acknowledgment = PolicyAcknowledgment(
+        person=by, version=version, acknowledged_at=clock.now()
+    )
+    acknowledgment.full_clean()
+    acknowledgment.save()
+    record_event(
+        action="notices.policy_acknowledged",
+        target=acknowledgment,
+        actor=by,
+        data={"version": version.number, "content_hash": version.content_hash},
+    )
+    return acknowledgment

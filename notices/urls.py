@@ -44,6 +44,16 @@ urlpatterns = [
         "staff/notices/<kind:kind>/discard/", views.draft_discard, name="draft-discard"
     ),
     path("staff/notices/<kind:kind>/publish/", views.publish, name="publish"),
+    path(
+        "staff/policy/acknowledge/",
+        views.policy_acknowledge,
+        name="policy-acknowledge",
+    ),
+    path(
+        "staff/policy/acknowledgments/",
+        views.policy_acknowledgments,
+        name="policy-acknowledgments",
+    ),
     path("staff/notices/accounts/<int:pk>/", views.account_link, name="account-link"),
     path("staff/notices/accounts/<int:pk>/qr.svg", views.account_qr, name="account-qr"),
 ]

@@ -8,19 +8,17 @@ import io
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Account
-from accounts.selectors import city_profile_get
+from accounts.selectors import account_list_public, city_profile_get
 from core.auth import staff_required
-from core.roles import CITY_ADMINISTRATOR
+from core.exceptions import DomainError
 from notices import services
 from notices.diff import diff_documents, document_lines
-from notices.exceptions import NoticesError
 from notices.models import DocumentVersion
 from notices.readability import document_readability, sections_readability
 from notices.selectors import (
@@ -28,7 +26,11 @@ from notices.selectors import (
     document_version_get,
     document_version_history,
     document_version_live,
+    policy_acknowledgment_counts,
+    policy_acknowledgment_table,
 )
+
+PUBLISH = "notices.publish_documentversion"
 
 KINDS = [k.value for k in DocumentVersion.Kind]
 
@@ -40,15 +42,6 @@ def _url_or_none(name: str) -> str | None:
         return None
 
 
-def _public_accounts() -> QuerySet[Account]:
-    """Return the accounts the public should see listed (P7): not shut down."""
-    return (
-        Account.objects.exclude(status=Account.Status.SHUT_DOWN)
-        .select_related("platform", "department")
-        .order_by("platform__name", "display_name")
-    )
-
-
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The residents' front page: accounts, notice, policy, appeals (P7, P15)."""
@@ -56,7 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "notices/home.html",
         {
-            "accounts": _public_accounts(),
+            "accounts": account_list_public(),
             "notice": document_version_live(kind="notice"),
             "policy": document_version_live(kind="policy"),
             "account_list_url": _url_or_none("accounts:public-list"),
@@ -141,7 +134,7 @@ def account_notice(request: HttpRequest, slug: str) -> HttpResponse:
 # Staff pages -------------------------------------------------------------------
 
 
-@staff_required(roles=(CITY_ADMINISTRATOR,))
+@staff_required(perm=PUBLISH)
 @require_safe
 def review(request: HttpRequest) -> HttpResponse:
     """Compare what the profile now generates with the live version; publish.
@@ -180,7 +173,7 @@ def review(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required(roles=(CITY_ADMINISTRATOR,))
+@staff_required(perm=PUBLISH)
 @require_safe
 def draft_preview(request: HttpRequest, kind: str) -> HttpResponse:
     status = document_status(kind=kind)
@@ -199,13 +192,13 @@ def draft_preview(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
-@staff_required(roles=(CITY_ADMINISTRATOR,))
+@staff_required(perm=PUBLISH)
 @require_POST
 def draft_prepare(request: HttpRequest, kind: str) -> HttpResponse:
     label = DocumentVersion.Kind(kind).label
     try:
         draft = services.document_draft_prepare(kind=kind, by=request.user)
-    except NoticesError as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         if draft is None:
@@ -221,20 +214,20 @@ def draft_prepare(request: HttpRequest, kind: str) -> HttpResponse:
     return redirect(f"{reverse('notices:review')}#{kind}")
 
 
-@staff_required(roles=(CITY_ADMINISTRATOR,))
+@staff_required(perm=PUBLISH)
 @require_POST
 def draft_discard(request: HttpRequest, kind: str) -> HttpResponse:
     label = DocumentVersion.Kind(kind).label
     try:
         services.document_draft_discard(kind=kind, by=request.user)
-    except NoticesError as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"The draft of the {label.lower()} was discarded.")
     return redirect(f"{reverse('notices:review')}#{kind}")
 
 
-@staff_required(roles=(CITY_ADMINISTRATOR,))
+@staff_required(perm=PUBLISH)
 @require_POST
 def publish(request: HttpRequest, kind: str) -> HttpResponse:
     label = DocumentVersion.Kind(kind).label
@@ -250,7 +243,7 @@ def publish(request: HttpRequest, kind: str) -> HttpResponse:
             number=number,
             content_hash=request.POST.get("content_hash", ""),
         )
-    except NoticesError as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(
@@ -298,3 +291,51 @@ def account_qr(request: HttpRequest, pk: int) -> HttpResponse:
             f'attachment; filename="notice-qr-{account.slug}.svg"'
         )
     return response
+
+
+# Policy acknowledgments (P16-P18) ----------------------------------------------
+
+
+@staff_required(perm="notices.add_policyacknowledgment")
+@require_POST
+def policy_acknowledge(request: HttpRequest) -> HttpResponse:
+    """A manager acknowledges the live policy version themselves (self-service)."""
+    live = document_version_live(kind="policy")
+    number = request.POST.get("number", "")
+    if live is None or number != str(live.number):
+        messages.error(
+            request,
+            "That version of the policy is no longer the live one: read the "
+            "current version and acknowledge it.",
+        )
+        return redirect("core:dashboard")
+    try:
+        services.policy_acknowledge(version=live, by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Thank you: your acknowledgment of version {live.number} of the "
+            "policy is recorded.",
+        )
+    return redirect("core:dashboard")
+
+
+@staff_required(perm="notices.view_policyacknowledgment")
+@require_safe
+def policy_acknowledgments(request: HttpRequest) -> HttpResponse:
+    """Who has and hasn't acknowledged the live policy version, and how many
+    acknowledged each earlier one."""
+    live = document_version_live(kind="policy")
+    rows = policy_acknowledgment_table(version=live) if live else []
+    return render(
+        request,
+        "notices/staff/acknowledgments.html",
+        {
+            "live": live,
+            "rows": rows,
+            "missing": sum(1 for row in rows if row.acknowledged is None),
+            "counts": policy_acknowledgment_counts(),
+        },
+    )

@@ -11,8 +11,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from accounts.permissions import ManagedAccountAdminMixin
 from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
-from core.permissions import ManagedAccountAdminMixin
 from retention import services
 from retention.exceptions import RetentionError
 from retention.models import (

@@ -18,8 +18,8 @@ __all__ = ["CityProfileAdmin", "DepartmentAdmin", "PlatformAdmin", "UserAdmin"]
 
 @admin.register(User)
 class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
-    """Staff users. Every change (roles included) and password reset is audited
-    (issue #9: role grants are the most sensitive change in the system)."""
+    """Staff users. Every change (roles included) and password reset is audited:
+    role grants are the most sensitive change in the system."""
 
     fieldsets = (
         # django-stubs types UserAdmin.fieldsets as optional; Django always sets it.

@@ -17,8 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
-from accounts.exceptions import AccountsError
 from core import audit, clock
+from core.exceptions import messages_of
 
 __all__ = ["HTTPS_URLS", "history_html", "run_form_action"]
 
@@ -26,12 +26,6 @@ __all__ = ["HTTPS_URLS", "history_html", "run_form_action"]
 HTTPS_URLS: dict[type[models.Field], dict[str, Any]] = {
     models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}
 }
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
 
 
 def run_form_action(
@@ -59,8 +53,8 @@ def run_form_action(
                 label = str(obj)
                 try:
                     apply(obj, form.cleaned_data)
-                except (ValidationError, AccountsError) as exc:
-                    text = _message(exc)
+                except ValidationError as exc:
+                    text = " ".join(messages_of(exc))
                     if label not in text:
                         text = f"{label}: {text}"
                     modeladmin.message_user(request, text, messages.ERROR)

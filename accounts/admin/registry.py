@@ -98,11 +98,24 @@ class AccountAdmin(admin.ModelAdmin):
 
     @admin.display(description="public notice link (P15)")
     def notice_link(self, obj: Account) -> str:
-        # Added by the notices app (issue #8): the link, copy button and QR code.
+        # The notices app's page: the link, a copy button and a QR code.
         return format_html(
             '<a href="{}">Notice link, copy button and QR code</a>',
             reverse("notices:account-link", args=[obj.pk]),
         )
+
+    @admin.display(description="on the public list (P7)")
+    def public_list(self, obj: Account) -> str:
+        if selectors.account_list_public().filter(pk=obj.pk).exists():
+            return "Yes: residents see it on the list of official accounts."
+        why = []
+        if obj.status != Account.Status.ACTIVE:
+            why.append(f"it is {obj.get_status_display().lower()}")
+        if obj.missing_checklist:
+            why.append("not yet verified: " + "; ".join(obj.missing_checklist))
+        if not obj.grants.current().exists():
+            why.append("nobody manages it (give someone access)")
+        return "No: " + ", and ".join(why) + "."
 
     @admin.display(description="approved through")
     def approval(self, obj: Account) -> str:
@@ -172,9 +185,10 @@ class AccountAdmin(admin.ModelAdmin):
         return [
             "platform",
             "kind",
-            *AccountChangeForm.Meta.fields,
+            *Account.UPDATABLE_FIELDS,
             *self.status_readonly,
             *self.checklist_readonly,
+            "public_list",
             "notice_link",
             "approval",
             "current_managers",
@@ -189,13 +203,14 @@ class AccountAdmin(admin.ModelAdmin):
             "kind",
             *self.status_readonly,
             *self.checklist_readonly,
+            "public_list",
             "notice_link",
             "approval",
             "current_managers",
             "history",
         ]
         if obj.status == Account.Status.SHUT_DOWN:
-            readonly += list(AccountChangeForm.Meta.fields)
+            readonly += list(Account.UPDATABLE_FIELDS)
         return readonly
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
@@ -204,7 +219,7 @@ class AccountAdmin(admin.ModelAdmin):
             saved = services.account_update(
                 account=obj,
                 by=request.user,
-                **{k: data[k] for k in AccountChangeForm.Meta.fields if k in data},
+                **{k: data[k] for k in Account.UPDATABLE_FIELDS if k in data},
             )
         else:
             saved = services.account_register(

@@ -12,6 +12,7 @@ from accounts.models.access import (
 )
 from accounts.models.account_requests import AccountRequest
 from accounts.models.city import CityProfile, Department, Platform, User
+from accounts.models.incidents import Incident
 from accounts.models.registry import (
     Account,
     AccountQuerySet,
@@ -27,6 +28,7 @@ __all__ = [
     "AccountRequest",
     "CityProfile",
     "Department",
+    "Incident",
     "ManagerAccess",
     "ManagerAccessQuerySet",
     "Offboarding",

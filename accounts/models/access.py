@@ -1,14 +1,20 @@
-"""Manager access and offboarding (P3, P10, P11, P17, P18)."""
+"""Manager access and offboarding (P3, P10, P11)."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from accounts.models.city import User
 from accounts.models.registry import Account
 from core import clock
-from core.models import BoundedTextField, TimeStampedModel
+from core.models import (
+    BoundedTextField,
+    CleanerConstraintMessagesMixin,
+    TimeStampedModel,
+)
 
 
 class ManagerAccessQuerySet(models.QuerySet["ManagerAccess"]):
@@ -16,12 +22,13 @@ class ManagerAccessQuerySet(models.QuerySet["ManagerAccess"]):
         return self.filter(revoked_at__isnull=True)
 
 
-class ManagerAccess(TimeStampedModel):
+class ManagerAccess(CleanerConstraintMessagesMixin, TimeStampedModel):
     """A person's administrator access to one account (P3, P10, P11).
 
-    Granted by the City Administrator after the manager acknowledges the policy
-    (P17, P18) and confirms multi-factor sign-in on the platform; re-certified every
-    review interval; revoked with who, when and why. Never holds credentials.
+    Granted by the City Administrator once the manager signs in to the platform
+    with multi-factor sign-in; re-certified every review interval; revoked with
+    who, when and why. Never holds credentials. The manager acknowledges each
+    version of the policy themselves (P16-P18, ``notices.PolicyAcknowledgment``).
     """
 
     account = models.ForeignKey(
@@ -34,11 +41,11 @@ class ManagerAccess(TimeStampedModel):
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    policy_acknowledged_at = models.DateTimeField(
-        help_text="P17, P18: when the manager acknowledged the social media policy."
-    )
     platform_mfa_confirmed = models.BooleanField(
-        help_text="The manager signs in to the platform with multi-factor sign-in."
+        "uses multi-factor sign-in on the platform",
+        default=False,
+        help_text="Access cannot be given without it. The product never stores "
+        "platform passwords or tokens.",
     )
     last_reviewed_at = models.DateTimeField(default=clock.now)
     last_reviewed_by = models.ForeignKey(
@@ -97,6 +104,40 @@ class ManagerAccess(TimeStampedModel):
     def __str__(self) -> str:
         # No personal data (the manager's name) here: this is the audit target label.
         return f"Access #{self.pk} to {self.account}"
+
+    constraints_checked_by_clean = frozenset({"manageraccess_one_current_grant"})
+
+    def clean(self) -> None:
+        """The rules of a new grant (P3, P4, P11)."""
+        errors: dict[str, str] = {}
+        account = Account.objects.filter(pk=self.account_id).first()
+        if account is not None and account.status == Account.Status.SHUT_DOWN:
+            errors["account"] = (
+                f"{account} is shut down (P4): nobody can be given access to it."
+            )
+        person = User.objects.filter(pk=self.manager_id).first()
+        if person is not None and not (person.is_active and person.is_staff):
+            errors["manager"] = "Access can only be given to an active staff member."
+        if not self.platform_mfa_confirmed:
+            errors["platform_mfa_confirmed"] = (
+                "Confirm that the manager signs in to the platform with "
+                "multi-factor sign-in: access cannot be given without it."
+            )
+        if (
+            account is not None
+            and person is not None
+            and "account" not in errors
+            and self.revoked_at is None
+            and ManagerAccess.objects.current()
+            .filter(account=account, manager=person)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            errors["manager"] = (
+                "This person already has current access to this account."
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def review_overdue(self) -> bool:

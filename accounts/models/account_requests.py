@@ -102,6 +102,21 @@ class AccountRequest(TimeStampedModel):
         related_name="request",
     )
 
+    # What the requester fills in (and may change while it is a draft).
+    EDITABLE_FIELDS = (
+        "department",
+        "platform",
+        "kind",
+        "proposed_handle",
+        "proposed_url",
+        "display_name",
+        "purpose",
+        "audience",
+        "proposed_managers",
+        "upkeep_plan",
+        "city_controlled_confirmed",
+    )
+
     class Meta:
         ordering = ["-created_at"]
         permissions = [

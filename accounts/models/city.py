@@ -8,10 +8,17 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from core.models import TimeStampedModel
+
+# Targets in business days: at least one (P22, P23), at most about a year, the
+# span the business-day calendar counts (core.calendar).
+MAX_BUSINESS_DAYS = 250
+BUSINESS_DAYS = [MinValueValidator(1), MaxValueValidator(MAX_BUSINESS_DAYS)]
+MAX_DUE_SOON_DAYS = 30
+MAX_REVIEW_INTERVAL_DAYS = 3 * 365
 
 
 class User(AbstractUser):
@@ -80,23 +87,35 @@ class CityProfile(TimeStampedModel):
     )
     access_review_interval_days = models.PositiveIntegerField(
         default=180,
-        validators=[MinValueValidator(1)],
-        help_text="P3: how often each manager's access is re-certified.",
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REVIEW_INTERVAL_DAYS)],
+        help_text="P3: how often each manager's access is re-certified, in days.",
     )
     appeal_ack_days = models.PositiveIntegerField(
-        default=3, help_text="Business days to acknowledge a removal appeal (P22)."
+        default=3,
+        validators=BUSINESS_DAYS,
+        help_text="Business days to acknowledge a removal appeal (P22).",
     )
     appeal_answer_days = models.PositiveIntegerField(
-        default=10, help_text="Business days to answer a removal appeal (P22)."
+        default=10,
+        validators=BUSINESS_DAYS,
+        help_text="Business days to answer a removal appeal (P22); the public "
+        "form promises an answer within this many.",
     )
     challenge_ack_days = models.PositiveIntegerField(
-        default=3, help_text="Business days to acknowledge a legality challenge (P23)."
+        default=3,
+        validators=BUSINESS_DAYS,
+        help_text="Business days to acknowledge a legality challenge (P23).",
     )
     challenge_answer_days = models.PositiveIntegerField(
-        default=30, help_text="Business days to answer a legality challenge (P23)."
+        default=30,
+        validators=BUSINESS_DAYS,
+        help_text="Business days to answer a legality challenge (P23).",
     )
     due_soon_days = models.PositiveIntegerField(
-        default=2, help_text="Business days before a deadline that count as due soon."
+        default=2,
+        validators=[MaxValueValidator(MAX_DUE_SOON_DAYS)],
+        help_text="Business days before a deadline that count as due soon "
+        "(0: only on the day itself).",
     )
 
     class Meta:
@@ -111,10 +130,40 @@ class CityProfile(TimeStampedModel):
                 condition=models.Q(max_active_accounts__gte=1),
                 name="cityprofile_max_accounts_positive",
             ),
+            # A target of 0 days would be promised to residents as "within 0
+            # business days" (P22, P23): every target is at least one day.
+            models.CheckConstraint(
+                condition=models.Q(
+                    access_review_interval_days__gte=1,
+                    appeal_ack_days__gte=1,
+                    appeal_answer_days__gte=1,
+                    challenge_ack_days__gte=1,
+                    challenge_answer_days__gte=1,
+                ),
+                name="cityprofile_days_positive",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"City of {self.city_name}"
+
+    def clean(self) -> None:
+        # An acknowledgment is due before the answer it announces (P22, P23).
+        errors = {}
+        for kind, label in (("appeal", "an appeal"), ("challenge", "a challenge")):
+            ack, answer = f"{kind}_ack_days", f"{kind}_answer_days"
+            ack_days, answer_days = getattr(self, ack), getattr(self, answer)
+            if (
+                ack_days is not None
+                and answer_days is not None
+                and ack_days > answer_days
+            ):
+                errors[ack] = (
+                    f"Acknowledge {label} no later than it is answered: at most "
+                    f"{answer_days} business days."
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Department(models.Model):

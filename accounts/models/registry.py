@@ -3,18 +3,17 @@ account: its URL on the platform's host, naming its handle, not already listed."
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, router
+from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
 from accounts.models.city import CityProfile, Department, Platform
 from core import clock
-from core.models import TimeStampedModel
+from core.models import CleanerConstraintMessagesMixin, TimeStampedModel
 
 
 def normalise_handle(handle: str) -> str:
@@ -148,7 +147,7 @@ class AccountQuerySet(models.QuerySet["Account"]):
         )
 
 
-class Account(TimeStampedModel):
+class Account(CleanerConstraintMessagesMixin, TimeStampedModel):
     """A city social media account on the registry (P7).
 
     ``status`` moves active -> suspended -> active, and active/suspended -> shut
@@ -232,6 +231,17 @@ class Account(TimeStampedModel):
     )
 
     CHECKLIST = ("marked_as_city", "website_linked", "notice_linked")
+    # What ``accounts.services.account_update`` changes, and its form edits: not
+    # the status (P4) or the checklist (P5, P13, P15), which have their own steps.
+    UPDATABLE_FIELDS = (
+        "handle",
+        "display_name",
+        "url",
+        "slug",
+        "department",
+        "comments_enabled",
+        "uses_shared_login",
+    )
 
     objects = AccountQuerySet.as_manager()
 
@@ -240,6 +250,14 @@ class Account(TimeStampedModel):
         permissions = [
             ("change_account_status", "Can suspend, reactivate or shut down (P4)"),
             ("verify_account_checklist", "Can verify the P5/P13/P15 checklist"),
+            (
+                "view_every_account",
+                "Can see every account's records (oversight, P3, R2)",
+            ),
+            (
+                "manage_every_account",
+                "Can act for every account as its managers do (P11)",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -256,26 +274,10 @@ class Account(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("admin:accounts_account_change", args=[self.pk])
 
-    # Checked by clean() with a message naming the field and the existing account;
-    # the database constraints stay as the last line of defence.
-    IDENTITY_CONSTRAINTS = frozenset(
+    # Checked by clean() with a message naming the field and the existing account.
+    constraints_checked_by_clean = frozenset(
         {"account_url_unique_per_platform", "account_handle_unique_per_platform"}
     )
-
-    def validate_constraints(self, exclude: Any = None) -> None:
-        """Validate the constraints, except those clean() reports more clearly."""
-        using = router.db_for_write(self.__class__, instance=self)
-        errors: dict[str, Any] = {}
-        for model_class, constraints in self.get_constraints():
-            for constraint in constraints:
-                if constraint.name in self.IDENTITY_CONSTRAINTS:
-                    continue
-                try:
-                    constraint.validate(model_class, self, exclude=exclude, using=using)
-                except ValidationError as e:
-                    errors = e.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
 
     def clean(self) -> None:
         errors = {}

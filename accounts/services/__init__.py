@@ -5,8 +5,8 @@ state, validates, writes its audit events and runs in one transaction. Views, fo
 admin actions and the Celery task only call these.
 
 Who may do what is a Django permission (held by the City Administrator group by
-default, see ``core.roles``), so a city whose approving authority is a designee
-(P12) can give that person the same permissions.
+default, see ``accounts.permissions``), so a city whose approving authority is a
+designee (P12) can give that person the same permissions.
 """
 
 from accounts.services._base import (
@@ -19,11 +19,12 @@ from accounts.services._base import (
     cap_problem,
 )
 from accounts.services.access import (
+    UnmanagedAccounts,
     access_grant,
-    access_grant_problems,
     access_recertify,
     access_review_report_overdue,
     access_revoke,
+    offboarding_hand_over,
     offboarding_start,
     offboarding_step_complete,
 )
@@ -35,8 +36,8 @@ from accounts.services.account_requests import (
     account_request_update,
     account_request_withdraw,
 )
+from accounts.services.incidents import incident_close, incident_record
 from accounts.services.registry import (
-    ACCOUNT_UPDATABLE,
     CHECKLIST_LABELS,
     account_checklist_verify,
     account_checklist_withdraw,
@@ -49,15 +50,14 @@ from accounts.services.registry import (
 )
 
 __all__ = [
-    "ACCOUNT_UPDATABLE",
     "CHECKLIST_LABELS",
     "PERM_CHANGE_ACCOUNT",
     "PERM_CHECKLIST",
     "PERM_DECIDE",
     "PERM_GRANT",
     "PERM_STATUS",
+    "UnmanagedAccounts",
     "access_grant",
-    "access_grant_problems",
     "access_recertify",
     "access_review_report_overdue",
     "access_revoke",
@@ -77,6 +77,9 @@ __all__ = [
     "account_update_problem",
     "accounts_in_service_count",
     "cap_problem",
+    "incident_close",
+    "incident_record",
+    "offboarding_hand_over",
     "offboarding_start",
     "offboarding_step_complete",
 ]

@@ -1,17 +1,13 @@
-"""What every accounts service shares: permissions, guards, the P12 cap and
-account creation."""
+"""What every accounts service shares: permission names, the reason rule, the
+P12 cap and account creation."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from accounts.exceptions import CapReached, NotPermitted, TransitionRefused
 from accounts.models import (
     Account,
     AccountRequest,
@@ -21,6 +17,7 @@ from accounts.models import (
     User,
 )
 from core import audit, clock
+from core.exceptions import DomainError, MissingRecord
 
 logger = logging.getLogger(__name__)
 
@@ -42,52 +39,27 @@ ACCOUNT_FIELDS = (
     "comments_enabled",
     "uses_shared_login",
 )
-REQUEST_EDITABLE_FIELDS = (
-    "department",
-    "platform",
-    "kind",
-    "proposed_handle",
-    "proposed_url",
-    "display_name",
-    "purpose",
-    "audience",
-    "proposed_managers",
-    "upkeep_plan",
-    "city_controlled_confirmed",
-)
 # Free text that may name people: kept out of the audit data (personal=).
 REQUEST_PERSONAL_FIELDS = ("proposed_managers",)
-
-
-def _require(by: Any, perm: str, doing: str) -> None:
-    if not (by is not None and by.is_active and by.has_perm(perm)):
-        raise NotPermitted(f"Only the City Administrator can {doing}.")
 
 
 def _require_reason(reason: str, field: str = "reason", what: str = "a reason") -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({field: f"Give {what}: it is kept in the record."})
+        raise DomainError(f"Give {what}: it is kept in the record.", field=field)
     return reason
 
 
-def _ensure_status(obj: Any, *, allowed: Iterable[str], doing: str) -> None:
-    allowed = tuple(allowed)
-    if obj.status not in allowed:
-        names = " or ".join(f"“{obj.Status(s).label}”" for s in allowed)
-        raise TransitionRefused(
-            f"{obj} cannot be {doing}: its status is “{obj.get_status_display()}”, "
-            f"and only {names} can be {doing}."
-        )
+NO_PROFILE = (
+    "Fill in the city profile first: it sets the approving authority and the "
+    "number of accounts the city can sustain (P12)."
+)
 
 
 def _profile_for_update() -> CityProfile:
     profile = CityProfile.objects.select_for_update().first()
     if profile is None:
-        raise TransitionRefused(
-            "Fill in the city profile first: it sets the approving authority and "
-            "the number of accounts the city can sustain (P12)."
-        )
+        raise MissingRecord(NO_PROFILE)
     return profile
 
 
@@ -100,13 +72,10 @@ def cap_problem(*, override_reason: str) -> str:
     """Return why an account cannot be added now (P12), or "" when it can."""
     profile = CityProfile.objects.first()
     if profile is None:
-        return (
-            "Fill in the city profile first: it sets the approving authority and "
-            "the number of accounts the city can sustain (P12)."
-        )
+        return NO_PROFILE
     try:
         _check_cap(profile=profile, override_reason=override_reason)
-    except CapReached as exc:
+    except DomainError as exc:
         return str(exc)
     return ""
 
@@ -120,10 +89,12 @@ def _check_cap(*, profile: CityProfile, override_reason: str) -> tuple[int, bool
     if count < profile.max_active_accounts:
         return count, False
     if not (override_reason or "").strip():
-        raise CapReached(
+        raise DomainError(
             f"The city already has {count} accounts in service and considers "
             f"{profile.max_active_accounts} sustainable (P12). To approve another, "
-            "give a reason for going beyond that number."
+            "give a reason for going beyond that number.",
+            field="cap_override_reason",
+            code="cap_reached",
         )
     return count, True
 
@@ -180,8 +151,9 @@ def _account_create(
     except IntegrityError as exc:
         # Two people registered the same account at the same moment: the
         # database constraint (unique URL/handle per platform) decided.
-        raise ValidationError(
-            {"url": "Someone else put this account on the registry a moment ago."}
+        raise DomainError(
+            "Someone else put this account on the registry a moment ago.",
+            field="url",
         ) from exc
     audit.record_event(
         action="account.registered",

@@ -1,18 +1,17 @@
-"""Manager access: grants, revocations, re-certification, offboarding and the
-daily overdue-review report (P3, P10, P11, P17, P18)."""
+"""Manager access: grants, revocations, re-certification, offboarding and its
+handover of open work, and the daily overdue-review report (P3, P10, P11)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import cast
+from datetime import date, timedelta
+from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
 
-from accounts import selectors
-from accounts.exceptions import TransitionRefused
+from accounts import handover, selectors
 from accounts.models import (
     Account,
     CityProfile,
@@ -21,59 +20,15 @@ from accounts.models import (
     OffboardingStep,
     User,
 )
-from accounts.services._base import (
-    PERM_GRANT,
-    _require,
-    _require_reason,
-    logger,
-)
-from core import audit, clock, outbox, roles
+from accounts.services._base import PERM_GRANT, _require_reason, logger
+from core import audit, clock, outbox
+from core.exceptions import DomainError, InvalidTransition, ensure_status
 from core.models import OutboxMessage
+from core.permissions import require
 
 
 def _review_interval(profile: CityProfile | None) -> timedelta:
     return timedelta(days=profile.access_review_interval_days if profile else 180)
-
-
-def access_grant_problems(
-    *,
-    account: Account | None,
-    manager: User | None,
-    policy_acknowledged_at: datetime | None,
-    platform_mfa_confirmed: bool,
-) -> dict[str, str]:
-    """Return why this grant cannot be made, by field (empty when it can).
-
-    Shared by :func:`access_grant` and the admin's grant form, so both say the same.
-    """
-    errors: dict[str, str] = {}
-    if account is not None and account.status == Account.Status.SHUT_DOWN:
-        errors["account"] = (
-            f"{account} is shut down (P4): nobody can be given access to it."
-        )
-    if manager is not None and not (manager.is_active and manager.is_staff):
-        errors["manager"] = "Access can only be given to an active staff member."
-    if policy_acknowledged_at is None:
-        errors["policy_acknowledged_at"] = (
-            "Record when the manager acknowledged the social media policy (P17, P18)."
-        )
-    elif policy_acknowledged_at > clock.now():
-        errors["policy_acknowledged_at"] = "This date is in the future."
-    if not platform_mfa_confirmed:
-        errors["platform_mfa_confirmed"] = (
-            "Confirm that the manager signs in to the platform with multi-factor "
-            "sign-in: access cannot be given without it."
-        )
-    if (
-        account is not None
-        and manager is not None
-        and "account" not in errors
-        and ManagerAccess.objects.current()
-        .filter(account=account, manager=manager)
-        .exists()
-    ):
-        errors["manager"] = "This person already has current access to this account."
-    return errors
 
 
 @transaction.atomic
@@ -82,35 +37,25 @@ def access_grant(
     account: Account,
     manager: User,
     by: User,
-    policy_acknowledged_at: datetime | None,
     platform_mfa_confirmed: bool,
 ) -> ManagerAccess:
     """Give ``manager`` administrator access to ``account`` (P3, P11).
 
-    The manager must have acknowledged the policy (P17, P18) and use multi-factor
-    sign-in on the platform. Only the City Administrator grants.
+    The manager must use multi-factor sign-in on the platform; the account must
+    not be shut down (``ManagerAccess.clean``). The manager then acknowledges the
+    live policy version themselves (P16-P18, asked on their dashboard).
     """
-    _require(by, PERM_GRANT, "grant access to accounts")
+    require(by, PERM_GRANT, doing="grant access to accounts")
     account = Account.objects.select_for_update().get(pk=account.pk)
-    errors = access_grant_problems(
-        account=account,
-        manager=manager,
-        policy_acknowledged_at=policy_acknowledged_at,
-        platform_mfa_confirmed=platform_mfa_confirmed,
-    )
-    if errors:
-        raise ValidationError(errors)
-    profile = CityProfile.objects.first()
     grant = ManagerAccess(
         account=account,
         manager=manager,
         granted_by=by,
         granted_at=clock.now(),
-        policy_acknowledged_at=cast(datetime, policy_acknowledged_at),
-        platform_mfa_confirmed=True,
+        platform_mfa_confirmed=platform_mfa_confirmed,
         last_reviewed_at=clock.now(),
         last_reviewed_by=by,
-        review_due_on=clock.today() + _review_interval(profile),
+        review_due_on=clock.today() + _review_interval(CityProfile.objects.first()),
     )
     grant.full_clean()
     grant.save()
@@ -121,7 +66,6 @@ def access_grant(
         data={
             "account": account.pk,
             "manager": manager.pk,
-            "policy_acknowledged_at": policy_acknowledged_at,
             "platform_mfa_confirmed": True,
             "review_due_on": grant.review_due_on,
         },
@@ -133,7 +77,7 @@ def access_grant(
 def _revoke(*, grant: ManagerAccess, by: User, reason: str) -> ManagerAccess:
     grant = ManagerAccess.objects.select_for_update().get(pk=grant.pk)
     if grant.revoked_at is not None:
-        raise TransitionRefused(
+        raise InvalidTransition(
             f"{grant} was already revoked on "
             f"{clock.moment_text(grant.revoked_at)}: "
             "there is nothing to revoke."
@@ -155,50 +99,38 @@ def _revoke(*, grant: ManagerAccess, by: User, reason: str) -> ManagerAccess:
 @transaction.atomic
 def access_revoke(*, grant: ManagerAccess, by: User, reason: str) -> ManagerAccess:
     """Withdraw a manager's access (P3), with who, when and why."""
-    _require(by, PERM_GRANT, "revoke access to accounts")
+    require(by, PERM_GRANT, doing="revoke access to accounts")
     reason = _require_reason(reason, what="the reason access is withdrawn (P3)")
     return _revoke(grant=grant, by=by, reason=reason)
 
 
 @transaction.atomic
 def access_recertify(
-    *,
-    grant: ManagerAccess,
-    by: User,
-    platform_mfa_confirmed: bool,
-    policy_acknowledged_at: datetime | None = None,
+    *, grant: ManagerAccess, by: User, platform_mfa_confirmed: bool
 ) -> ManagerAccess:
     """Record the periodic review of a current grant (P3): still needed, MFA on."""
-    _require(by, PERM_GRANT, "re-certify access")
+    require(by, PERM_GRANT, doing="re-certify access")
     grant = ManagerAccess.objects.select_for_update().get(pk=grant.pk)
     if grant.revoked_at is not None:
-        raise TransitionRefused(f"{grant} was revoked: there is nothing to re-certify.")
+        raise InvalidTransition(f"{grant} was revoked: there is nothing to re-certify.")
     if not platform_mfa_confirmed:
-        raise ValidationError(
-            {
-                "platform_mfa_confirmed": "Confirm multi-factor sign-in is still on, "
-                "or revoke the access instead."
-            }
+        raise DomainError(
+            "Confirm multi-factor sign-in is still on, or revoke the access instead.",
+            field="platform_mfa_confirmed",
         )
-    if policy_acknowledged_at is not None and policy_acknowledged_at > clock.now():
-        raise ValidationError({"policy_acknowledged_at": "This date is in the future."})
-    before = audit.snapshot(grant, ["review_due_on", "policy_acknowledged_at"])
+    before = audit.snapshot(grant, ["review_due_on"])
     grant.last_reviewed_at = clock.now()
     grant.last_reviewed_by = by
     grant.review_due_on = clock.today() + _review_interval(CityProfile.objects.first())
     grant.review_overdue_reported_on = None
-    if policy_acknowledged_at is not None:
-        grant.policy_acknowledged_at = policy_acknowledged_at
+    grant.full_clean()
     grant.save()
     audit.record_event(
         action="manager_access.recertified",
         target=grant,
         actor=by,
         data={
-            "changes": audit.changes(
-                before,
-                audit.snapshot(grant, ["review_due_on", "policy_acknowledged_at"]),
-            ),
+            "changes": audit.changes(before, audit.snapshot(grant, ["review_due_on"])),
             "platform_mfa_confirmed": True,
         },
     )
@@ -216,29 +148,40 @@ def offboarding_start(
 
     For each account: remove them as administrator on the platform; where the
     managers share one sign-in, rotate it. Credentials themselves are never stored.
-    With ``deactivate_sign_in``, completing the offboarding also deactivates their
-    sign-in to this system (see :func:`offboarding_step_complete`).
+    The open work they hold (``accounts.handover``: accounts left with no manager,
+    appeals to review...) is listed on the offboarding's page to hand over. With
+    ``deactivate_sign_in``, completing the offboarding also deactivates their
+    sign-in to this system (see :func:`_offboarding_complete_if_done`).
     """
-    _require(by, PERM_GRANT, "offboard managers")
-    reason = _require_reason(reason, what="the reason (e.g. left the city)")
+    require(by, PERM_GRANT, doing="offboard managers")
+    offboarding = Offboarding(
+        person=person,
+        reason=_require_reason(reason, what="the reason (e.g. left the city)"),
+        started_by=by,
+        started_at=clock.now(),
+        deactivate_sign_in=deactivate_sign_in,
+    )
+    offboarding.full_clean()
+    if Offboarding.objects.filter(
+        person=person, status=Offboarding.Status.OPEN
+    ).exists():
+        raise InvalidTransition(
+            f"{person} is already being offboarded: finish that offboarding first.",
+            field="person",
+        )
     grants = list(
         ManagerAccess.objects.current()
         .select_for_update()
         .filter(manager=person)
         .select_related("account")
     )
-    if not grants:
-        raise TransitionRefused(
-            "This person holds no current access to any account: there is nothing "
-            "to offboard."
+    if not grants and not handover.open_work(person=person):
+        raise InvalidTransition(
+            "This person holds no current access to any account and no open work: "
+            "there is nothing to offboard.",
+            field="person",
         )
-    offboarding = Offboarding.objects.create(
-        person=person,
-        reason=reason,
-        started_by=by,
-        started_at=clock.now(),
-        deactivate_sign_in=deactivate_sign_in,
-    )
+    offboarding.save()
     steps = []
     for grant in grants:
         _revoke(grant=grant, by=by, reason=f"Offboarding #{offboarding.pk}: {reason}")
@@ -271,7 +214,7 @@ def offboarding_start(
             "deactivate_sign_in": deactivate_sign_in,
         },
         personal={"person": person.get_full_name() or person.get_username()},
-        reason=reason,
+        reason=offboarding.reason,
     )
     return offboarding
 
@@ -280,16 +223,12 @@ def offboarding_start(
 def offboarding_step_complete(
     *, step: OffboardingStep, by: User, note: str = ""
 ) -> OffboardingStep:
-    """Record a platform-side step as done; the last one closes the offboarding.
-
-    Closing it deactivates the person's sign-in to this system when that was
-    chosen at the start, unless ``selectors.sign_in_kept_because`` gives a reason
-    to keep it, in which case the reason is recorded instead.
-    """
-    _require(by, PERM_GRANT, "record offboarding steps")
+    """Record a platform-side step as done; the offboarding completes once every
+    step is done and no open work is left to hand over."""
+    require(by, PERM_GRANT, doing="record offboarding steps")
     step = OffboardingStep.objects.select_for_update().get(pk=step.pk)
     if step.completed_at is not None:
-        raise TransitionRefused(f"'{step}' was already recorded as done.")
+        raise InvalidTransition(f"'{step}' was already recorded as done.")
     step.completed_at = clock.now()
     step.completed_by = by
     step.note = note.strip()
@@ -302,20 +241,64 @@ def offboarding_step_complete(
         data={"step": step.pk, "account": step.account_id, "kind": step.kind},
         reason=step.note,
     )
-    offboarding = Offboarding.objects.select_for_update().get(pk=step.offboarding_id)
-    if not offboarding.steps.filter(completed_at__isnull=True).exists():
-        offboarding.status = Offboarding.Status.COMPLETED
-        offboarding.completed_at = clock.now()
-        offboarding.save()
-        audit.record_event(
-            action="offboarding.completed",
-            target=offboarding,
-            actor=by,
-            data={"changes": {"status": ["open", "completed"]}},
-        )
-        if offboarding.deactivate_sign_in:
-            _offboarding_end_sign_in(offboarding=offboarding, by=by)
+    _offboarding_complete_if_done(offboarding=step.offboarding, by=by)
     return step
+
+
+@transaction.atomic
+def offboarding_hand_over(
+    *, offboarding: Offboarding, provider: str, item: str, to: User, by: User
+) -> Offboarding:
+    """Hand one piece of the offboarded person's open work to ``to`` (P3), through
+    the service of the app that owns it (``accounts.handover``); the offboarding
+    completes once every step is done and nothing is left to hand over."""
+    require(by, PERM_GRANT, doing="hand over an offboarded person's work")
+    offboarding = Offboarding.objects.select_for_update().get(pk=offboarding.pk)
+    ensure_status(offboarding, allowed=[Offboarding.Status.OPEN], doing="handed over")
+    source = handover.provider(provider)
+    person = offboarding.person
+    found = next((i for i in source.items(person=person) if i.key == item), None)
+    if found is None:
+        raise InvalidTransition(
+            "That work is no longer theirs to hand over: someone took it over, or "
+            "it was closed, meanwhile."
+        )
+    if not source.candidates(person=person, item=found).filter(pk=to.pk).exists():
+        raise DomainError(f"{to} cannot take this over.", field="to")
+    source.hand_over(person=person, item=found, to=to, by=by)
+    audit.record_event(
+        action="offboarding.handed_over",
+        target=offboarding,
+        actor=by,
+        data={"provider": provider, "item": item, "label": found.label, "to": to.pk},
+        personal={"to": to.get_full_name() or to.get_username()},
+    )
+    _offboarding_complete_if_done(offboarding=offboarding, by=by)
+    return offboarding
+
+
+def _offboarding_complete_if_done(*, offboarding: Offboarding, by: User) -> None:
+    """Complete ``offboarding`` when every platform step is done and no provider
+    lists open work of the person any more (P3); then end their sign-in if that
+    was chosen."""
+    offboarding = Offboarding.objects.select_for_update().get(pk=offboarding.pk)
+    if offboarding.status != Offboarding.Status.OPEN:
+        return
+    if offboarding.steps.filter(completed_at__isnull=True).exists():
+        return
+    if handover.open_work(person=offboarding.person):
+        return
+    offboarding.status = Offboarding.Status.COMPLETED
+    offboarding.completed_at = clock.now()
+    offboarding.save()
+    audit.record_event(
+        action="offboarding.completed",
+        target=offboarding,
+        actor=by,
+        data={"changes": {"status": ["open", "completed"]}},
+    )
+    if offboarding.deactivate_sign_in:
+        _offboarding_end_sign_in(offboarding=offboarding, by=by)
 
 
 def _offboarding_end_sign_in(*, offboarding: Offboarding, by: User) -> None:
@@ -346,12 +329,58 @@ def _offboarding_end_sign_in(*, offboarding: Offboarding, by: User) -> None:
     )
 
 
+class UnmanagedAccounts:
+    """The accounts an offboarded person managed that nobody manages now (P11):
+    handed over by giving someone access (:func:`access_grant`)."""
+
+    key = "accounts"
+    title = "Accounts left with no manager"
+    to_label = "New manager"
+    confirm = "The new manager signs in to the platform with multi-factor sign-in"
+
+    def items(self, *, person: Any) -> list[handover.Item]:
+        accounts = selectors.account_list_unmanaged().filter(
+            pk__in=ManagerAccess.objects.filter(manager=person).values("account")
+        )
+        return [
+            handover.Item(
+                key=str(account.pk),
+                label=f"{account.display_name} ({account})",
+                url=account.get_absolute_url(),
+                note="Off the public list of official accounts until someone "
+                "manages it (P7, P11).",
+            )
+            for account in accounts
+        ]
+
+    def candidates(self, *, person: Any, item: handover.Item) -> QuerySet[User]:
+        return (
+            User.objects.filter(is_active=True, is_staff=True)
+            .exclude(pk=person.pk)
+            .order_by("last_name", "first_name", "username")
+        )
+
+    def hand_over(self, *, person: Any, item: handover.Item, to: Any, by: Any) -> None:
+        access_grant(
+            account=Account.objects.get(pk=int(item.key)),
+            manager=to,
+            by=by,
+            # The offboarding page asks for it (``confirm``) before calling this.
+            platform_mfa_confirmed=True,
+        )
+
+
 # --- the daily access review report (P3) --------------------------------------------
 
 
-def _city_administrator_emails() -> list[str]:
+def _reviewer_emails() -> list[str]:
+    """The addresses of whoever re-certifies access (``grant_manageraccess``)."""
     return sorted(
-        User.objects.filter(groups__name=roles.CITY_ADMINISTRATOR, is_active=True)
+        User.objects.with_perm(
+            PERM_GRANT,
+            include_superusers=False,
+            backend="django.contrib.auth.backends.ModelBackend",
+        )
         .exclude(email="")
         .values_list("email", flat=True)
         .distinct()
@@ -362,8 +391,8 @@ def _city_administrator_emails() -> list[str]:
 def access_review_report_overdue(
     *, today: date | None = None, dry_run: bool = False
 ) -> dict[str, int]:
-    """E-mail the City Administrators the access reviews that are overdue (P3),
-    through the outbox.
+    """E-mail whoever re-certifies access (the City Administrator) the access
+    reviews that are overdue (P3), through the outbox.
 
     Marks each reported grant (the dashboard shows the mark). Safe to run twice
     the same day: the rows are locked, and grants already reported today are not
@@ -381,7 +410,7 @@ def access_review_report_overdue(
     result = {"overdue": len(overdue), "newly_reported": len(new), "emails": 0}
     if not new or dry_run:
         return result
-    recipients = _city_administrator_emails()
+    recipients = _reviewer_emails()
     url = reverse("admin:accounts_manageraccess_changelist")
     lines = [
         f"- {g.account} ({g.account.url}): {g.manager.get_full_name() or g.manager}"
@@ -410,7 +439,7 @@ def access_review_report_overdue(
         )
     result["emails"] = len(recipients)
     if not recipients:
-        logger.warning("No active City Administrator has an e-mail address.")
+        logger.warning("Nobody who re-certifies access has an e-mail address.")
     ManagerAccess.objects.filter(pk__in=[g.pk for g in overdue]).update(
         review_overdue_reported_on=today
     )

@@ -7,7 +7,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.exceptions import NotPermitted
 from accounts.models import (
     Account,
     AccountRequest,
@@ -15,18 +14,19 @@ from accounts.models import (
 )
 from accounts.services._base import (
     PERM_DECIDE,
-    REQUEST_EDITABLE_FIELDS,
     REQUEST_PERSONAL_FIELDS,
     _account_create,
-    _ensure_status,
-    _require,
     _require_reason,
 )
 from core import audit, clock
+from core.exceptions import DomainError, NotPermitted, ensure_status
+from core.permissions import require
 
 
 def _request_data(request: AccountRequest) -> tuple[dict[str, Any], dict[str, Any]]:
-    fields = [f for f in REQUEST_EDITABLE_FIELDS if f not in REQUEST_PERSONAL_FIELDS]
+    fields = [
+        f for f in AccountRequest.EDITABLE_FIELDS if f not in REQUEST_PERSONAL_FIELDS
+    ]
     return (
         audit.snapshot(request, fields),
         audit.snapshot(request, REQUEST_PERSONAL_FIELDS),
@@ -36,11 +36,10 @@ def _request_data(request: AccountRequest) -> tuple[dict[str, Any], dict[str, An
 def _validate_request_for_submission(request: AccountRequest) -> None:
     request.full_clean()
     if not request.city_controlled_confirmed:
-        raise ValidationError(
-            {
-                "city_controlled_confirmed": "Confirm that the city will control "
-                "this account: personal accounts cannot be registered (P6)."
-            }
+        raise DomainError(
+            "Confirm that the city will control this account: personal accounts "
+            "cannot be registered (P6).",
+            field="city_controlled_confirmed",
         )
 
 
@@ -51,7 +50,7 @@ def account_request_create(
     """Start a department's request for a new account (P12), as a draft or submitted."""
     if not (by.is_active and by.is_staff):
         raise NotPermitted("Only city staff can request an account.")
-    unknown = set(values) - set(REQUEST_EDITABLE_FIELDS)
+    unknown = set(values) - set(AccountRequest.EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}")
     request = AccountRequest(requested_by=by, **values)
@@ -93,13 +92,13 @@ def account_request_update(
     With ``submit``, also send it to the approving authority (P12) in the same
     transaction: when it cannot be submitted, the changes are not saved either.
     """
-    unknown = set(values) - set(REQUEST_EDITABLE_FIELDS)
+    unknown = set(values) - set(AccountRequest.EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}")
     request = AccountRequest.objects.select_for_update().get(pk=request.pk)
     if not _may_act_for_request(request, by):
         raise NotPermitted("Only the person who made this request can change it.")
-    _ensure_status(request, allowed=(AccountRequest.Status.DRAFT,), doing="changed")
+    ensure_status(request, allowed=(AccountRequest.Status.DRAFT,), doing="changed")
     before, before_personal = _request_data(request)
     for name, value in values.items():
         setattr(request, name, value.strip() if isinstance(value, str) else value)
@@ -124,7 +123,7 @@ def account_request_submit(*, request: AccountRequest, by: User) -> AccountReque
     request = AccountRequest.objects.select_for_update().get(pk=request.pk)
     if request.requested_by_id != by.pk:
         raise NotPermitted("Only the person who made this request can submit it.")
-    _ensure_status(request, allowed=(AccountRequest.Status.DRAFT,), doing="submitted")
+    ensure_status(request, allowed=(AccountRequest.Status.DRAFT,), doing="submitted")
     _validate_request_for_submission(request)
     request.status = AccountRequest.Status.SUBMITTED
     request.submitted_at = clock.now()
@@ -146,7 +145,7 @@ def account_request_withdraw(
     request = AccountRequest.objects.select_for_update().get(pk=request.pk)
     if not _may_act_for_request(request, by):
         raise NotPermitted("Only the person who made this request can withdraw it.")
-    _ensure_status(
+    ensure_status(
         request,
         allowed=(AccountRequest.Status.DRAFT, AccountRequest.Status.SUBMITTED),
         doing="withdrawn",
@@ -179,12 +178,10 @@ def account_request_approve(
     Beyond the city's sustainable number of accounts, approval needs a written
     override reason, which is recorded on the request and in the audit trail.
     """
-    _require(by, PERM_DECIDE, "approve account requests")
+    require(by, PERM_DECIDE, doing="approve account requests")
     reason = _require_reason(reason, what="the reason for approving (P12)")
     request = AccountRequest.objects.select_for_update().get(pk=request.pk)
-    _ensure_status(
-        request, allowed=(AccountRequest.Status.SUBMITTED,), doing="approved"
-    )
+    ensure_status(request, allowed=(AccountRequest.Status.SUBMITTED,), doing="approved")
     try:
         account, count, overridden, profile = _account_create(
             by=by,
@@ -206,8 +203,10 @@ def account_request_approve(
         # The registry changed since the request was made (e.g. the account was
         # registered meanwhile): say so against the request's own fields.
         mapping = {"url": "proposed_url", "handle": "proposed_handle"}
+        if not set(getattr(exc, "error_dict", ())) & set(mapping):
+            raise
         raise ValidationError(
-            {mapping.get(k, k): v for k, v in exc.message_dict.items()}
+            {mapping.get(k, k): v for k, v in exc.error_dict.items()}
         ) from exc
     request.status = AccountRequest.Status.APPROVED
     request.decided_at = clock.now()
@@ -239,10 +238,10 @@ def account_request_deny(
     *, request: AccountRequest, by: User, reason: str
 ) -> AccountRequest:
     """Deny a submitted request with a written reason (P12)."""
-    _require(by, PERM_DECIDE, "deny account requests")
+    require(by, PERM_DECIDE, doing="deny account requests")
     reason = _require_reason(reason, what="the reason for denying it (P12)")
     request = AccountRequest.objects.select_for_update().get(pk=request.pk)
-    _ensure_status(request, allowed=(AccountRequest.Status.SUBMITTED,), doing="denied")
+    ensure_status(request, allowed=(AccountRequest.Status.SUBMITTED,), doing="denied")
     request.status = AccountRequest.Status.DENIED
     request.decided_at = clock.now()
     request.decided_by = by

@@ -120,7 +120,7 @@ LOGOUT_REDIRECT_URL = "notices:home"
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out user is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    # Object-level rules (core.permissions): "does this manager manage this account?"
+    # Object rules (<app>/permissions.py): "does this manager manage this account?"
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -135,7 +135,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.city",
+                "accounts.context_processors.city",
             ],
         },
     },

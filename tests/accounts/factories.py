@@ -101,7 +101,6 @@ class ManagerAccessFactory(factory.django.DjangoModelFactory):
     account = factory.SubFactory(AccountFactory)
     manager = factory.SubFactory(UserFactory)
     granted_by = factory.SubFactory(UserFactory)
-    policy_acknowledged_at = factory.LazyFunction(clock.now)
     platform_mfa_confirmed = True
     review_due_on = factory.LazyFunction(lambda: clock.today() + timedelta(days=180))
 

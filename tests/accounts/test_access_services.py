@@ -1,5 +1,5 @@
-"""Manager access (P3, P10, P11, P17, P18): grants, revocations, re-certification,
-offboarding with its platform-side steps."""
+"""Manager access (P3, P10, P11): grants, revocations, re-certification,
+offboarding with its platform-side steps and the handover of open work."""
 
 from datetime import timedelta
 
@@ -8,10 +8,10 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
 from accounts import services
-from accounts.exceptions import NotPermitted, TransitionRefused
 from accounts.models import ManagerAccess, Offboarding, OffboardingStep
 from core import clock, roles
 from core.audit import events_for
+from core.exceptions import InvalidTransition, NotPermitted
 from tests.accounts.factories import (
     CompliantAccountFactory,
     ManagerAccessFactory,
@@ -24,15 +24,12 @@ pytestmark = pytest.mark.django_db
 
 
 def grant_to(account, manager, by, **overrides):
-    values = {
-        "policy_acknowledged_at": clock.now() - timedelta(days=1),
-        "platform_mfa_confirmed": True,
-    }
+    values = {"platform_mfa_confirmed": True}
     values.update(overrides)
     return services.access_grant(account=account, manager=manager, by=by, **values)
 
 
-def test_a_grant_records_acknowledgment_mfa_and_the_review_date(
+def test_a_grant_records_mfa_and_the_review_date(
     city_admin, manager, account, city_profile, time_machine
 ):
     time_machine.move_to("2026-03-02 10:00 -06:00", tick=False)
@@ -60,8 +57,6 @@ def test_a_suspended_account_may_still_be_given_a_manager(city_admin, manager):
     [
         ("shut_down", "account"),
         ("no_mfa", "platform_mfa_confirmed"),
-        ("no_ack", "policy_acknowledged_at"),
-        ("future_ack", "policy_acknowledged_at"),
         ("inactive", "manager"),
         ("twice", "manager"),
     ],
@@ -74,10 +69,6 @@ def test_bad_grants_are_refused_and_nothing_is_saved(
         account = ShutDownAccountFactory()
     elif case == "no_mfa":
         kwargs["platform_mfa_confirmed"] = False
-    elif case == "no_ack":
-        kwargs["policy_acknowledged_at"] = None
-    elif case == "future_ack":
-        kwargs["policy_acknowledged_at"] = clock.now() + timedelta(days=2)
     elif case == "inactive":
         manager.is_active = False
         manager.save()
@@ -117,7 +108,7 @@ def test_revoking_twice_is_refused_and_changes_nothing(city_admin, grant, time_m
     revoked_at = grant.revoked_at
     time_machine.move_to("2026-11-30 09:00 -06:00", tick=False)
     with pytest.raises(
-        TransitionRefused,
+        InvalidTransition,
         match=r"already revoked on Nov\. 27, 2026, 3:05 p\.m\.: there is nothing",
     ):
         services.access_revoke(grant=grant, by=city_admin, reason="Again.")
@@ -162,13 +153,23 @@ def test_recertifying_needs_mfa_and_a_current_grant(city_admin, grant):
             grant=grant, by=city_admin, platform_mfa_confirmed=False
         )
     revoked = RevokedManagerAccessFactory()
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(InvalidTransition):
         services.access_recertify(
             grant=revoked, by=city_admin, platform_mfa_confirmed=True
         )
 
 
 # --- offboarding ----------------------------------------------------------------------
+
+
+def covered_grant(manager, **account_values):
+    """``manager``'s grant to an account someone else manages too, so offboarding
+    them leaves no account without a manager (no work to hand over)."""
+    grant = ManagerAccessFactory(
+        manager=manager, account=CompliantAccountFactory(**account_values)
+    )
+    ManagerAccessFactory(account=grant.account)
+    return grant
 
 
 def test_offboarding_revokes_every_grant_and_lists_platform_steps(
@@ -222,9 +223,7 @@ def test_an_overlong_step_note_records_nothing(city_admin, manager, city_profile
 
 
 def test_offboarding_is_tracked_to_completion(city_admin, manager, city_profile):
-    ManagerAccessFactory(
-        account=CompliantAccountFactory(uses_shared_login=True), manager=manager
-    )
+    covered_grant(manager, uses_shared_login=True)
     offboarding = services.offboarding_start(
         person=manager, by=city_admin, reason="Left."
     )
@@ -232,7 +231,7 @@ def test_offboarding_is_tracked_to_completion(city_admin, manager, city_profile)
     services.offboarding_step_complete(step=first, by=city_admin, note="Removed.")
     offboarding.refresh_from_db()
     assert offboarding.status == Offboarding.Status.OPEN
-    with pytest.raises(TransitionRefused, match="already recorded"):
+    with pytest.raises(InvalidTransition, match="already recorded"):
         services.offboarding_step_complete(step=first, by=city_admin)
     services.offboarding_step_complete(step=second, by=city_admin)
     offboarding.refresh_from_db()
@@ -248,7 +247,7 @@ def test_offboarding_is_tracked_to_completion(city_admin, manager, city_profile)
 
 
 def test_offboarding_someone_without_access_is_refused(city_admin, manager):
-    with pytest.raises(TransitionRefused, match="no current access"):
+    with pytest.raises(InvalidTransition, match="no current access"):
         services.offboarding_start(person=manager, by=city_admin, reason="Left.")
     assert not Offboarding.objects.exists()
 
@@ -291,7 +290,7 @@ def _offboard_to_completion(person, by, **options):
 def test_completing_an_offboarding_deactivates_the_persons_sign_in(
     city_admin, manager, city_profile
 ):
-    ManagerAccessFactory(manager=manager)
+    covered_grant(manager)
     offboarding = services.offboarding_start(
         person=manager, by=city_admin, reason="Left the city."
     )
@@ -316,7 +315,7 @@ def test_completing_an_offboarding_deactivates_the_persons_sign_in(
 def test_the_sign_in_stays_when_deactivating_it_was_not_chosen(
     city_admin, manager, city_profile
 ):
-    ManagerAccessFactory(manager=manager)
+    covered_grant(manager)
     offboarding = _offboard_to_completion(manager, city_admin, deactivate_sign_in=False)
     assert offboarding.status == Offboarding.Status.COMPLETED
     assert manager.is_active
@@ -332,7 +331,7 @@ def test_a_role_that_outlives_the_social_media_duties_keeps_the_sign_in(
 ):
     person = make_staff(roles.SOCIAL_MEDIA_MANAGER)
     person.groups.add(Group.objects.get(name=role))
-    ManagerAccessFactory(manager=person)
+    covered_grant(person)
     offboarding = _offboard_to_completion(person, city_admin)
     assert offboarding.status == Offboarding.Status.COMPLETED
     assert person.is_active
@@ -345,7 +344,7 @@ def test_a_role_that_outlives_the_social_media_duties_keeps_the_sign_in(
 
 def test_a_superuser_keeps_the_sign_in(city_admin, make_staff, city_profile):
     person = make_staff(roles.SOCIAL_MEDIA_MANAGER, is_superuser=True)
-    ManagerAccessFactory(manager=person)
+    covered_grant(person)
     _offboard_to_completion(person, city_admin)
     assert person.is_active
 
@@ -353,7 +352,7 @@ def test_a_superuser_keeps_the_sign_in(city_admin, make_staff, city_profile):
 def test_access_given_again_before_completion_keeps_the_sign_in(
     city_admin, manager, city_profile
 ):
-    ManagerAccessFactory(manager=manager)
+    covered_grant(manager)
     offboarding = services.offboarding_start(
         person=manager, by=city_admin, reason="Moved to another team."
     )
@@ -370,9 +369,7 @@ def test_access_given_again_before_completion_keeps_the_sign_in(
 
 
 def test_only_the_last_step_ends_the_sign_in(city_admin, manager, city_profile):
-    ManagerAccessFactory(
-        account=CompliantAccountFactory(uses_shared_login=True), manager=manager
-    )
+    covered_grant(manager, uses_shared_login=True)
     offboarding = services.offboarding_start(
         person=manager, by=city_admin, reason="Left."
     )

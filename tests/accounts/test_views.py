@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import services
 from accounts.models import Account, AccountRequest, Offboarding
 from accounts.views import REQUESTS_PER_PAGE
 from core import clock
@@ -37,9 +38,14 @@ PUBLIC = reverse("accounts:public-list")
 # --- the public list (P7) -----------------------------------------------------------
 
 
+def _managed(account):
+    ManagerAccessFactory(account=account)
+    return account
+
+
 def test_the_public_list_shows_active_accounts_with_links(client, city_profile):
-    active = CompliantAccountFactory(display_name="Maple Falls Parks")
-    suspended = SuspendedAccountFactory(display_name="Paused Account")
+    active = _managed(CompliantAccountFactory(display_name="Maple Falls Parks"))
+    suspended = _managed(SuspendedAccountFactory(display_name="Paused Account"))
     shut = ShutDownAccountFactory(display_name="Closed Account")
     response = client.get(PUBLIC)
     assert response.status_code == 200
@@ -56,6 +62,27 @@ def test_the_public_list_shows_active_accounts_with_links(client, city_profile):
     assert "info@maplefalls.example.gov" in html
 
 
+@pytest.mark.parametrize("url", [PUBLIC, reverse("notices:home")])
+def test_an_approved_account_is_listed_only_once_verified_and_managed(
+    client, city_admin, city_profile, url
+):
+    """P7, P5, P13, P15: approving a request does not put the account on the
+    official list (issue 16 item 12); the home page and /accounts/ agree."""
+    request = SubmittedAccountRequestFactory(display_name="Maple Falls Library")
+    account = services.account_request_approve(
+        request=request, by=city_admin, reason="Sustainable."
+    )
+    assert "Maple Falls Library" not in client.get(url).content.decode()
+    services.account_checklist_verify(
+        account=account, by=city_admin, items=Account.CHECKLIST
+    )
+    assert "Maple Falls Library" not in client.get(url).content.decode()
+    ManagerAccessFactory(account=account)
+    assert "Maple Falls Library" in client.get(url).content.decode()
+    services.account_suspend(account=account, by=city_admin, reason="Paused.")
+    assert "Maple Falls Library" not in client.get(url).content.decode()
+
+
 def test_the_public_list_works_with_no_accounts_and_no_scripts(client):
     html = client.get(PUBLIC).content.decode()
     assert "has not listed any accounts yet" in html
@@ -66,7 +93,8 @@ def test_the_public_list_works_with_no_accounts_and_no_scripts(client):
 def test_the_public_list_runs_a_fixed_number_of_queries(
     client, city_profile, django_assert_max_num_queries
 ):
-    CompliantAccountFactory.create_batch(12)
+    for account in CompliantAccountFactory.create_batch(12):
+        _managed(account)
     with django_assert_max_num_queries(4):
         client.get(PUBLIC)
 
@@ -287,7 +315,7 @@ def test_approving_a_request_that_is_not_submitted_is_refused_clearly(
         reverse("accounts:request-approve", args=[req.pk]), {"reason": "OK"}
     )
     assert response.status_code == 400
-    assert "its status is “Draft”, and only “Submitted, awaiting decision” can be" in (
+    assert "it is “Draft”, and only “Submitted, awaiting decision” can be" in (
         response.content.decode()
     )
     req.refresh_from_db()
@@ -373,6 +401,7 @@ def test_the_city_administrator_offboards_and_records_the_steps(
 ):
     time_machine.move_to("2026-11-27 15:05 -06:00", tick=False)
     grant = ManagerAccessFactory(manager=manager)
+    ManagerAccessFactory(account=grant.account)  # someone else manages it too
     client = login_as(city_admin)
     page = client.get(reverse("accounts:offboarding-list"))
     assert manager in page.context["form"].fields["person"].queryset
@@ -423,8 +452,8 @@ def test_a_refused_step_note_records_nothing_and_keeps_the_note(
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "at most 2000 characters" in html and "Nothing was recorded." in html
-    assert f">{typed}</textarea>" in html
+    assert "at most 2000 characters" in html and "Nothing was saved" in html
+    assert f"{typed}</textarea>" in html
     step.refresh_from_db()
     assert not step.done
     offboarding.refresh_from_db()
@@ -478,7 +507,8 @@ def test_an_offboarded_person_can_no_longer_sign_in(
     verify_second_factor(theirs, manager)
     assert theirs.get("/staff/").status_code == 200
 
-    ManagerAccessFactory(manager=manager)
+    grant = ManagerAccessFactory(manager=manager)
+    ManagerAccessFactory(account=grant.account)  # someone else manages it too
     client = login_as(city_admin)
     client.post(
         reverse("accounts:offboarding-list"),

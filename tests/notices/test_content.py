@@ -81,7 +81,7 @@ def test_profile_change_changes_the_generated_text(city_profile):
 
 
 def test_no_city_detail_is_hard_coded(city_profile):
-    """Every city-specific string comes from the profile (done-when of issue #8)."""
+    """Every city-specific string comes from the profile, none from the code."""
     for field in ("appeal", "legality"):
         setattr(city_profile, f"{field}_postal_address", "PO Box 9\nZqxville, MN")
         setattr(city_profile, f"{field}_email", f"{field}@zqx.example.org")

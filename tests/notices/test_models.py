@@ -1,4 +1,4 @@
-"""Published versions are frozen in the database (issue #8: versions are immutable)."""
+"""Published versions are frozen in the database: versions are immutable."""
 
 from __future__ import annotations
 

@@ -1,18 +1,14 @@
-"""Drafts, review and publication of the notice and policy (issue #8)."""
+"""Drafts, review and publication of the notice and policy (P15, P23), and each
+manager's acknowledgment of the policy's versions (P16-P18)."""
 
 from __future__ import annotations
 
 import pytest
 
 from core.audit import events_for
+from core.exceptions import InvalidTransition, MissingRecord, NotPermitted
 from moderation.models import RemovalCategory
 from notices import services
-from notices.exceptions import (
-    DraftChanged,
-    NotPermitted,
-    ProfileMissing,
-    VersionNotDraft,
-)
 from notices.models import DocumentVersion
 from notices.selectors import (
     document_sections,
@@ -105,7 +101,7 @@ def test_publish_refuses_a_draft_that_changed_after_review(city_profile, city_ad
     city_profile.general_email = "hello@maplefalls.example.gov"
     city_profile.save()
     services.document_draft_prepare(kind="notice", by=city_admin)
-    with pytest.raises(DraftChanged, match="changed after you opened"):
+    with pytest.raises(InvalidTransition, match="changed after you opened"):
         services.document_publish(
             kind="notice", by=city_admin, number=1, content_hash=reviewed_hash
         )
@@ -116,7 +112,7 @@ def test_publish_refuses_a_draft_out_of_date_with_the_profile(city_profile, city
     draft = services.document_draft_prepare(kind="notice", by=city_admin)
     city_profile.city_name = "Birch Lake"
     city_profile.save()
-    with pytest.raises(DraftChanged, match="Refresh the draft"):
+    with pytest.raises(InvalidTransition, match="Refresh the draft"):
         services.document_publish(
             kind="notice", by=city_admin, number=1, content_hash=draft.content_hash
         )
@@ -124,7 +120,7 @@ def test_publish_refuses_a_draft_out_of_date_with_the_profile(city_profile, city
 
 
 def test_publish_refuses_a_number_that_is_not_the_draft(published, city_admin):
-    with pytest.raises(VersionNotDraft):
+    with pytest.raises(InvalidTransition):
         services.document_publish(
             kind="notice",
             by=city_admin,
@@ -150,7 +146,7 @@ def test_discard(city_profile, city_admin):
     services.document_draft_prepare(kind="policy", by=city_admin)
     services.document_draft_discard(kind="policy", by=city_admin)
     assert document_version_draft(kind="policy") is None
-    with pytest.raises(VersionNotDraft):
+    with pytest.raises(InvalidTransition):
         services.document_draft_discard(kind="policy", by=city_admin)
 
 
@@ -172,7 +168,7 @@ def test_only_the_city_administrator_prepares_and_publishes(
 
 
 def test_nothing_can_be_generated_before_the_profile_exists(city_admin):
-    with pytest.raises(ProfileMissing):
+    with pytest.raises(MissingRecord):
         services.document_draft_prepare(kind="notice", by=city_admin)
     status = document_status(kind="notice")
     assert status.problem and not status.needs_draft

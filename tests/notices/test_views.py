@@ -10,7 +10,11 @@ from django.urls import NoReverseMatch, reverse
 from accounts.models import Account
 from notices.models import DocumentVersion
 from notices.readability import GRADE_TARGET, document_readability
-from tests.accounts.factories import CompliantAccountFactory, platform
+from tests.accounts.factories import (
+    CompliantAccountFactory,
+    ManagerAccessFactory,
+    platform,
+)
 from tests.notices.factories import publish_both, publish_current
 
 pytestmark = pytest.mark.django_db
@@ -126,6 +130,7 @@ def test_unknown_account_slug_is_404(client, published):
 
 def test_home_lists_the_official_accounts_and_links_everything(client, published):
     shown = CompliantAccountFactory(display_name="Maple Falls City Hall")
+    ManagerAccessFactory(account=shown)
     hidden = CompliantAccountFactory(
         display_name="Old Library Page", status=Account.Status.SHUT_DOWN
     )

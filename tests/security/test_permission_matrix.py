@@ -129,6 +129,12 @@ STAFF_PAGES: dict[str, frozenset[str]] = {
     "accounts:offboarding-list": frozenset({A}),
     "accounts:offboarding-detail": frozenset({A}),
     "accounts:offboarding-step-complete": frozenset({A}),
+    "accounts:offboarding-hand-over": frozenset({A}),
+    # P16-P18: the City Administrator records and closes incidents; the Records
+    # Officer reads them.
+    "accounts:incident-list": frozenset({A, R}),
+    "accounts:incident-detail": frozenset({A, R}),
+    "accounts:incident-close": frozenset({A}),
     "moderation:removal-new": frozenset({A, M}),
     "moderation:removal-detail": EVERY_ROLE,
     "moderation:removal-notify": frozenset({A, M}),
@@ -157,6 +163,10 @@ STAFF_PAGES: dict[str, frozenset[str]] = {
     "notices:draft-prepare": frozenset({A}),
     "notices:draft-discard": frozenset({A}),
     "notices:publish": frozenset({A}),
+    # P16-P18: everyone acknowledges the policy for themselves; the City
+    # Administrator and the Records Officer see who has.
+    "notices:policy-acknowledge": EVERY_ROLE,
+    "notices:policy-acknowledgments": frozenset({A, R}),
     # The public notice link and QR code of an account: any member of staff.
     "notices:account-link": EVERY_ROLE | {N},
     "notices:account-qr": EVERY_ROLE | {N},
@@ -241,7 +251,7 @@ def _object(label: str) -> Any:
 def _kwargs_for(name: str, pattern: URLPattern) -> tuple[dict[str, Any], bool]:
     """Return URL kwargs for ``name`` from the demo data, and whether every value
     is a real record (a missing record is given a pk that does not exist)."""
-    from accounts.models import AccountRequest, Offboarding
+    from accounts.models import AccountRequest, Incident, Offboarding
     from appeals.models import Appeal, LegalityChallenge
     from core.models import OutboxMessage
     from moderation.models import RemovalDecision, RemovalEvidence
@@ -252,6 +262,7 @@ def _kwargs_for(name: str, pattern: URLPattern) -> tuple[dict[str, Any], bool]:
         "core:outbox": OutboxMessage,
         "accounts:request": AccountRequest,
         "accounts:offboarding": Offboarding,
+        "accounts:incident": Incident,
         "moderation:removal": RemovalDecision,
         "appeals:staff-legalitychallenge": LegalityChallenge,
         "appeals:staff": Appeal,
@@ -289,6 +300,8 @@ def _kwargs_for(name: str, pattern: URLPattern) -> tuple[dict[str, Any], bool]:
             value = 1
         elif param == "token":
             value = "x" * 24
+        elif param == "provider":
+            value = "accounts"
         if value is None:
             value, real = 999999, False
         kwargs[param] = value
@@ -420,12 +433,13 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_every_staff_page(client):
         assert response["Location"].startswith("/signin/"), name
 
 
-# --- Object-level rules (core.permissions) -------------------------------------------
+# --- Object-level rules (accounts.permissions) ---------------------------------------
 
 
 def test_object_level_rules(demo, login_as):
-    """P11: a manager acts only on the accounts they manage; privileged notes for
-    the attorney and administrator; the Records Officer holds but never approves."""
+    """P11: a manager acts only on the accounts they manage; the oversight roles
+    see every account's records; privileged notes for the attorney and
+    administrator; the Records Officer holds but never approves."""
     manager, parks, records = demo[M], User.objects.get(username="parks"), demo[R]
     facebook = Account.objects.get(slug="facebook")
     parks_facebook = Account.objects.get(slug="parks-facebook")
@@ -435,15 +449,19 @@ def test_object_level_rules(demo, login_as):
     assert not parks.has_perm("accounts.see_account", facebook)
     assert records.has_perm("accounts.see_account", facebook)
     assert not records.has_perm("accounts.act_on_account", facebook)
+    assert demo[A].has_perm("accounts.act_on_account", parks_facebook)
+    for person in (A, R, T):
+        assert demo[person].has_perm("accounts.see_account", parks_facebook), person
 
     for person, allowed in ((A, True), (T, True), (M, False), (R, False), (N, False)):
-        assert demo[person].has_perm("appeals.read_privileged") is allowed, person
+        assert demo[person].has_perm("appeals.view_attorneyconsultation") is allowed, (
+            person
+        )
 
-    assert records.has_perm("retention.place_hold")
-    assert not records.has_perm("accounts.approve_account")
+    assert records.has_perm("retention.add_legalhold")
     assert not records.has_perm("accounts.decide_accountrequest")
-    assert demo[A].has_perm("accounts.approve_account")
-    assert not demo[A].has_perm("retention.place_hold")
+    assert demo[A].has_perm("accounts.decide_accountrequest")
+    assert not demo[A].has_perm("retention.add_legalhold")
 
     # In the admin, a manager sees and enters only their accounts' messages.
     client = login_as(parks)
@@ -455,3 +473,52 @@ def test_object_level_rules(demo, login_as):
     assert client.get(f"/admin/retention/message/{other.pk}/change/").status_code == 302
     form = client.get("/admin/retention/message/add/").context["adminform"].form
     assert list(form.fields["account"].queryset) == [parks_facebook]
+
+
+def _given(user, *perms):
+    """``user`` again (permissions are cached per object), holding ``perms``
+    directly, not through a role."""
+    from django.contrib.auth.models import Permission
+
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_a_permission_given_to_a_person_without_a_role_works(
+    login_as, make_staff, city_profile
+):
+    """Roles are groups holding permissions, never names tested in code: a
+    designee given the approving authority's permission directly (P12) approves."""
+    from accounts.models import AccountRequest
+    from tests.accounts.factories import SubmittedAccountRequestFactory
+
+    designee = make_staff(username="designee")
+    request = SubmittedAccountRequestFactory()
+    url = reverse("accounts:request-approve", args=[request.pk])
+    assert login_as(designee).post(url, {"reason": "Fine."}).status_code == 403
+    designee = _given(designee, "accounts.decide_accountrequest")
+    response = login_as(designee).post(url, {"reason": "Sustainable."})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == AccountRequest.Status.APPROVED
+    assert request.decided_by == designee
+
+
+def test_oversight_given_to_a_person_without_a_role_shows_every_account(
+    make_staff, city_profile
+):
+    from accounts.selectors import account_list_visible_to
+    from tests.accounts.factories import CompliantAccountFactory, ManagerAccessFactory
+
+    accounts = CompliantAccountFactory.create_batch(2)
+    auditor = make_staff(username="auditor")
+    ManagerAccessFactory(account=accounts[0], manager=auditor)
+    assert list(account_list_visible_to(user=auditor)) == [accounts[0]]
+    auditor = _given(auditor, "accounts.view_every_account")
+    assert set(account_list_visible_to(user=auditor)) == set(accounts)
+    assert auditor.has_perm("accounts.see_account", accounts[1])
+    assert not auditor.has_perm("accounts.act_on_account", accounts[1])
