@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -92,6 +92,36 @@ def removal_ids_under_open_appeal() -> set[int]:
 
 def _has_removal_link() -> bool:
     return any(f.name == "removal" for f in Appeal._meta.get_fields())
+
+
+#: The audit events of filings residents sent from the public forms.
+WEB_FILING_ACTIONS = ("appeal.received", "challenge.received")
+
+
+def filing_nth_latest_from_address(
+    *, ip: str | None, since: datetime, nth: int
+) -> datetime | None:
+    """Return when the ``nth`` latest appeal or challenge filed from ``ip`` (None:
+    from no known address) since ``since`` was received, or None when fewer
+    were: the public forms' limit (``appeals.limits``). One query, one row.
+
+    Read from the audit trail, where each filing's received event records the
+    address it came from; filings staff enter from letters are not counted, and
+    failed attempts leave no event, so they never count.
+    """
+    from core.models import AuditEvent
+
+    return (
+        AuditEvent.objects.filter(
+            action__in=WEB_FILING_ACTIONS,
+            actor__isnull=True,
+            ip_address=ip,
+            occurred_at__gte=since,
+        )
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)[nth - 1 : nth]
+        .first()
+    )
 
 
 def filing_by_token(token: str) -> Filing | None:
