@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from appeals.models import Appeal, Filing, LegalityChallenge
+from appeals.models import Appeal, Correspondence, Filing, LegalityChallenge
 from core import calendar
 
 
@@ -28,6 +28,28 @@ class DeadlineItem:
     @property
     def kind_label(self) -> str:
         return "Appeal" if isinstance(self.filing, Appeal) else "Legality challenge"
+
+
+def can_view(user: Any, kind: type[Filing] | Filing) -> bool:
+    """Return whether ``user`` may see filings of this kind (an Appeal or a
+    LegalityChallenge, the model or one record), with their letters, history
+    and correspondence.
+
+    The one rule of the staff pages and the admin: a Social Media Manager sees
+    appeals (P22) but not legality challenges (P23), in either place.
+    """
+    model = kind if isinstance(kind, type) else type(kind)
+    return bool(user.has_perm(f"appeals.view_{model._meta.model_name}"))
+
+
+def correspondence_visible_to(*, user: Any) -> QuerySet[Correspondence]:
+    """Return the letters of the filings ``user`` may see (:func:`can_view`)."""
+    visible = Q(pk__in=[])
+    if can_view(user, Appeal):
+        visible |= Q(appeal__isnull=False)
+    if can_view(user, LegalityChallenge):
+        visible |= Q(challenge__isnull=False)
+    return Correspondence.objects.filter(visible)
 
 
 def appeal_list_open() -> QuerySet[Appeal]:
