@@ -260,7 +260,8 @@ def _filing_for_token(request: HttpRequest, token: str) -> Filing | HttpResponse
     ):
         logger.info("status page refused: rate from %s", client_ip(request))
         response = render(request, "429.html", {"message": STATUS_RATE}, status=429)
-        response["Retry-After"] = "60"
+        _count, window = limits.parse_rate(settings.APPEALS_STATUS_RATE)
+        response["Retry-After"] = str(int(window.total_seconds()))
         return response
     filing = selectors.filing_by_token(token)
     if filing is None:

@@ -32,6 +32,13 @@ def cache_down(settings: Any) -> None:
     }
 
 
+@pytest.fixture
+def warnings_of_limits(caplog: Any) -> Any:
+    """The limits' warnings, whatever level an earlier test left logging at."""
+    caplog.set_level(logging.WARNING, logger="appeals.limits")
+    return caplog
+
+
 def _warned(caplog: Any) -> bool:
     return any(
         r.levelno == logging.WARNING and UNAVAILABLE in r.getMessage()
@@ -40,22 +47,20 @@ def _warned(caplog: Any) -> bool:
 
 
 def test_an_appeal_is_filed_with_the_cache_down_and_the_outage_logged(
-    client, appeal_data, cache_down, caplog
+    client, appeal_data, cache_down, warnings_of_limits
 ):
     response = client.post(APPEAL_URL, appeal_data)
     assert response.status_code == 302
     appeal = Appeal.objects.get()
     assert appeal.explanation == appeal_data["explanation"]
-    assert _warned(caplog)
+    assert _warned(warnings_of_limits)
     # The confirmation page, with its own limit in the cache, shows too.
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert appeal.reference in page.content.decode()
 
 
-def test_a_challenge_is_filed_with_the_cache_down(
-    client, challenge_data, cache_down, caplog
-):
+def test_a_challenge_is_filed_with_the_cache_down(client, challenge_data, cache_down):
     response = client.post(CHALLENGE_URL, challenge_data)
     assert response.status_code == 302
     assert LegalityChallenge.objects.get().basis == challenge_data["basis"]
@@ -87,10 +92,10 @@ def test_the_filings_limit_holds_with_the_cache_down(
 
 
 def test_the_status_page_shows_with_the_cache_down(
-    client, city_profile, cache_down, caplog
+    client, city_profile, cache_down, warnings_of_limits
 ):
     appeal = AppealFactory()
     response = client.get(appeal.get_status_url())
     assert response.status_code == 200
     assert appeal.reference in response.content.decode()
-    assert _warned(caplog)
+    assert _warned(warnings_of_limits)

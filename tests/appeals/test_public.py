@@ -519,12 +519,18 @@ def test_a_wrong_or_sequential_token_is_refused(client, city_profile):
     assert appeal.reference not in html
 
 
-def test_status_lookups_are_rate_limited(client, city_profile, settings):
+def test_status_lookups_are_rate_limited(client, city_profile, settings, time_machine):
+    # The clock stands still: the cache's minute cannot turn over mid-test.
+    time_machine.move_to("2026-11-20 12:00:30 -06:00", tick=False)
     settings.APPEALS_STATUS_RATE = "3/m"
     for _ in range(3):
         client.get(f"/appeals/status/{'y' * 43}/")
     appeal = AppealFactory()
-    assert client.get(appeal.get_status_url()).status_code == 429
+    refused = client.get(appeal.get_status_url())
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "60"
+    assert "opened status pages many times" in html_of(refused)
+    assert appeal.reference not in html_of(refused)
 
 
 def test_filings_left_open_show_no_outcome(client, city_profile):
