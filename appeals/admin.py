@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
@@ -16,6 +17,7 @@ from appeals.models import (
     LegalityChallenge,
     ReminderRun,
 )
+from appeals.selectors import can_view, correspondence_visible_to
 from core.admin import ReadOnlyAdminMixin
 
 
@@ -76,9 +78,20 @@ class AttorneyConsultationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_at",
     )
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # As on the staff pages: the notes are shown with the challenge they are
+        # about, to those who may see it.
+        return super().has_view_permission(request, obj) and can_view(
+            request.user, LegalityChallenge
+        )
+
 
 @admin.register(Correspondence)
 class CorrespondenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The letters of the filings the user may see on the staff pages
+    (``appeals.selectors.can_view``): a manager who may not open a legality
+    challenge does not read its letters here either (P23)."""
+
     list_display = ("__str__", "kind", "delivery", "created_at", "state")
     list_filter = ("kind", "delivery")
     list_select_related = ("appeal", "challenge", "outbox")
@@ -106,6 +119,16 @@ class CorrespondenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 return f"failed {message.attempts} time(s), tried again soon"
             return message.get_status_display()
         return "mailed" if obj.mailed_at else "to print and mail"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Correspondence]:
+        return super().get_queryset(request) & correspondence_visible_to(
+            user=request.user
+        )
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_view_permission(request, obj) and (
+            obj is None or can_view(request.user, obj.filing)
+        )
 
 
 @admin.register(ReminderRun)

@@ -55,10 +55,28 @@ def check_stamp(value: str) -> float:
 
 
 class AccessibleForm(forms.Form):
-    """Marks invalid fields (aria-invalid) and ties hints and errors to inputs."""
+    """Marks invalid fields (aria-invalid) and ties hints and errors to inputs.
+
+    A field's length limit is said, not enforced by the browser: a browser cuts
+    text pasted past an input's ``maxlength`` without a word, so the inputs have
+    none, a long text's hint states its limit, and a text over it gets an error
+    that says by how much (issue #16 item 10).
+    """
 
     # Fields the error summary should not list (the honeypot, the stamp).
     hidden_names: tuple[str, ...] = ("website", "started")
+    # Fields not required on their own but needed with or instead of another
+    # answer (the form's clean() says when): not marked "(optional)".
+    conditional: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("maxlength", None)
+            limit = getattr(field, "max_length", None)
+            if limit and isinstance(field.widget, forms.Textarea):
+                said = f"Up to {limit:,} characters."
+                field.help_text = f"{field.help_text} {said}".strip()
 
     def mark_fields(self) -> None:
         for name, field in self.fields.items():
@@ -162,6 +180,14 @@ class AccountChoiceField(forms.ModelChoiceField):
 class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
     """P22: the public appeal of a removed comment."""
 
+    conditional = (
+        "account_other",
+        "comment_url",
+        "comment_text",
+        "email",
+        "postal_address",
+    )
+
     account = AccountChoiceField(
         label="Which city account was the comment on?",
         # Every account but those shut down (staff entering a letter see all).
@@ -263,6 +289,8 @@ class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
 
 class ChallengeForm(AccessibleForm, ContactFields, SpamTrapFields):
     """P23: the public challenge of the legality of part of the policy or notice."""
+
+    conditional = ("email", "postal_address")
 
     section = forms.ChoiceField(
         label="Which part of the policy or notice do you challenge?",

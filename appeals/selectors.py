@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from appeals.models import Appeal, Filing, LegalityChallenge
+from appeals.models import Appeal, Correspondence, Filing, LegalityChallenge
 from core import calendar
 
 
@@ -28,6 +28,28 @@ class DeadlineItem:
     @property
     def kind_label(self) -> str:
         return "Appeal" if isinstance(self.filing, Appeal) else "Legality challenge"
+
+
+def can_view(user: Any, kind: type[Filing] | Filing) -> bool:
+    """Return whether ``user`` may see filings of this kind (an Appeal or a
+    LegalityChallenge, the model or one record), with their letters, history
+    and correspondence.
+
+    The one rule of the staff pages and the admin: a Social Media Manager sees
+    appeals (P22) but not legality challenges (P23), in either place.
+    """
+    model = kind if isinstance(kind, type) else type(kind)
+    return bool(user.has_perm(f"appeals.view_{model._meta.model_name}"))
+
+
+def correspondence_visible_to(*, user: Any) -> QuerySet[Correspondence]:
+    """Return the letters of the filings ``user`` may see (:func:`can_view`)."""
+    visible = Q(pk__in=[])
+    if can_view(user, Appeal):
+        visible |= Q(appeal__isnull=False)
+    if can_view(user, LegalityChallenge):
+        visible |= Q(challenge__isnull=False)
+    return Correspondence.objects.filter(visible)
 
 
 def appeal_list_open() -> QuerySet[Appeal]:
@@ -92,6 +114,36 @@ def removal_ids_under_open_appeal() -> set[int]:
 
 def _has_removal_link() -> bool:
     return any(f.name == "removal" for f in Appeal._meta.get_fields())
+
+
+#: The audit events of filings residents sent from the public forms.
+WEB_FILING_ACTIONS = ("appeal.received", "challenge.received")
+
+
+def filing_nth_latest_from_address(
+    *, ip: str | None, since: datetime, nth: int
+) -> datetime | None:
+    """Return when the ``nth`` latest appeal or challenge filed from ``ip`` (None:
+    from no known address) since ``since`` was received, or None when fewer
+    were: the public forms' limit (``appeals.limits``). One query, one row.
+
+    Read from the audit trail, where each filing's received event records the
+    address it came from; filings staff enter from letters are not counted, and
+    failed attempts leave no event, so they never count.
+    """
+    from core.models import AuditEvent
+
+    return (
+        AuditEvent.objects.filter(
+            action__in=WEB_FILING_ACTIONS,
+            actor__isnull=True,
+            ip_address=ip,
+            occurred_at__gte=since,
+        )
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)[nth - 1 : nth]
+        .first()
+    )
 
 
 def filing_by_token(token: str) -> Filing | None:

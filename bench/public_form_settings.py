@@ -9,3 +9,4 @@ from config.settings.production import *  # noqa: F403
 ROOT_URLCONF = "bench.public_form_urls"
 APPEALS_SUBMIT_RATE = "100000000/m"
 APPEALS_STATUS_RATE = "100000000/m"
+APPEALS_POST_RATE = "100000000/m"

@@ -2,11 +2,11 @@
 
 import os
 
-from django.core.wsgi import get_wsgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 from config.startup import exit_on_missing_setting
+from core.handlers import wsgi_application
 
 with exit_on_missing_setting():
-    application = get_wsgi_application()
+    # Django's handler, with requests that survive any Content-Type header.
+    application = wsgi_application()

@@ -1,3 +1,4 @@
+import codecs
 import logging
 import re
 from collections.abc import Callable
@@ -88,6 +89,18 @@ QUERY_STRING_MAX_CHARS = 8192
 _DIGITS = re.compile(r"[0-9]+")
 
 
+#: The bodies Django reads as a form (``request.POST``).
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _is_utf8(charset: str) -> bool:
+    """Return whether ``charset`` names UTF-8 (``utf-8``, ``UTF8``, ``u8``...)."""
+    try:
+        return codecs.lookup(charset).name == "utf-8"
+    except LookupError:
+        return False
+
+
 def _holds_nul(data: QueryDict) -> bool:
     return any(
         "\x00" in key or any("\x00" in value for value in values)
@@ -115,6 +128,19 @@ class MalformedRequestMiddleware:
 
     A query string longer than ``QUERY_STRING_MAX_CHARS``: no page makes one, and
     an admin search that long is a pattern SQLite refuses (a 500 in the demo).
+
+    A form in a character set other than UTF-8. Every page is UTF-8 and
+    browsers send its forms in UTF-8 with no ``charset`` at all; Django reads a
+    declared charset with Python's codecs, which include ``rot13`` and ``hex``
+    (a ``LookupError``, a 500) and ``utf-7`` and ``unicode_escape`` (text holding
+    lone surrogates, which no database stores: a 500), and refuses any form sent
+    as ``application/x-www-form-urlencoded`` in other than exactly ``utf-8``
+    (``utf8`` included). UTF-8 under any of its names is read as UTF-8; a form
+    in another character set, or one Python does not know, is refused. A
+    request with no form (a GET) does not need the declared charset: its query
+    string is read as UTF-8, as every link of the site is written.
+
+    A ``Content-Type`` header Django could not read (``core.handlers``).
 
     A cookie holding a null character (written ``"\\000"`` inside quotes, which
     passes any server) is dropped rather than refused: the session cookie is
@@ -148,6 +174,21 @@ class MalformedRequestMiddleware:
             if key.startswith("HTTP_") or key == "CONTENT_TYPE"
         ):
             return "a null character in a header"
+        problem = getattr(request, "content_type_problem", "")
+        if problem:
+            return problem
+        # Before request.GET or request.POST is read: both decode with it.
+        charset = (request.content_params or {}).get("charset")
+        if charset is not None:
+            if (
+                not _is_utf8(charset)
+                and request.method == "POST"
+                and request.content_type in FORM_CONTENT_TYPES
+            ):
+                return "a form in a character set other than UTF-8"
+            # UTF-8 under another name (Django takes only "utf-8" for a form),
+            # or no form to read: the query string is read as UTF-8.
+            request.encoding = "utf-8"
         if "\x00" in request.path:
             return "a null character in the path"
         if len(request.META.get("QUERY_STRING", "")) > QUERY_STRING_MAX_CHARS:

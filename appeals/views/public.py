@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,11 +17,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
-from django_ratelimit.core import is_ratelimited
 
 from accounts.selectors import city_profile_get
 from appeals import forms as f
-from appeals import selectors, services
+from appeals import limits, selectors, services
 from appeals.models import (
     Filing,
 )
@@ -50,29 +49,47 @@ def _body_max(*form_classes: type[Any]) -> int:
 PUBLIC_BODY_MAX = _body_max(f.AppealForm, f.ChallengeForm)
 REFUSALS = {
     "too_large": "Your submission is larger than this form accepts.",
-    "rate": "We have received several submissions from your connection recently.",
     "honeypot": "Your submission looked automated, so it was not accepted.",
     "too_fast": "The form was sent faster than a person could fill it in.",
     "invalid": "The form could not be checked: it may have been changed or copied.",
+    "expired": "This form was open for more than a day.",
+    "flood": "We have received many submissions from your connection recently.",
 }
 
+STATUS_RATE = (
+    "You have opened status pages many times in a short while. Please wait a "
+    "minute, then try again."
+)
 
-def client_key(group: str, request: HttpRequest) -> str:
-    """Rate-limit key: the client address, honouring trusted proxies (core.net)."""
-    return client_ip(request) or "unknown"
+Kind = Literal["appeal", "challenge"]
 
 
-def _refuse(request: HttpRequest, reason: str, *, status: int) -> HttpResponse:
+def _office(kind: Kind, profile: Any) -> dict[str, str] | None:
+    """The office the city profile names for written appeals (N6) or legality
+    challenges (N7)."""
+    if profile is None:
+        return None
+    prefix = "appeal" if kind == "appeal" else "legality"
+    return {
+        "contact": getattr(profile, f"{prefix}_contact"),
+        "email": getattr(profile, f"{prefix}_email"),
+        "postal_address": getattr(profile, f"{prefix}_postal_address"),
+    }
+
+
+def _refuse(request: HttpRequest, reason: str, *, kind: Kind) -> HttpResponse:
+    """The page for a submission whose text cannot be kept (too large, or a
+    bot's): what happened, and where to write instead."""
     logger.info("public form refused: %s from %s", reason, client_ip(request))
-    response = render(
+    return render(
         request,
         "appeals/refused.html",
-        {"reason": reason, "message": REFUSALS[reason], "retry": status == 429},
-        status=status,
+        {
+            "message": REFUSALS[reason],
+            "office": _office(kind, city_profile_get()),
+        },
+        status=400,
     )
-    if status == 429:
-        response["Retry-After"] = "3600"
-    return response
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -86,6 +103,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 def _public_form(
     request: HttpRequest,
     *,
+    kind: Kind,
     form_class: type[f.AppealForm] | type[f.ChallengeForm],
     submit: Any,
     template: str,
@@ -93,47 +111,93 @@ def _public_form(
 ) -> HttpResponse:
     if request.method != "POST":
         form = form_class(initial={"started": f.form_stamp()})
-        return _render_form(request, template, form, extra_of())
+        return _render_form(request, template, form, {**extra_of(), "kind": kind})
     # (core.middleware.MalformedRequestMiddleware has refused a length that is
     # not a number.)
     if int(request.META.get("CONTENT_LENGTH") or 0) > PUBLIC_BODY_MAX:
-        return _refuse(request, "too_large", status=400)
-    if is_ratelimited(
-        request,
-        group="appeals.public-submit",
-        key=client_key,
-        rate=settings.APPEALS_SUBMIT_RATE,
-        method="POST",
-        increment=True,
+        return _refuse(request, "too_large", kind=kind)
+    extra = {**extra_of(), "kind": kind}
+    if limits.over_cache_limit(
+        request, group="appeals.public-post", rate=settings.APPEALS_POST_RATE
     ):
-        return _refuse(request, "rate", status=429)
-    if request.POST.get("website"):
-        return _refuse(request, "honeypot", status=400)
-    form = form_class(request.POST)
-    try:
-        f.check_stamp(request.POST.get("started", ""))
-    except f.StampProblem as problem:
-        if problem.reason != "expired":
-            return _refuse(request, problem.reason, status=400)
-        # Left open overnight: keep every answer, ask them to check and resend.
-        data = request.POST.copy()
-        data["started"] = f.form_stamp()
-        form = form_class(data)
-        form.is_valid()
-        form.add_error(
-            None,
-            "This form was open for more than a day. Check your answers and "
-            "send it again.",
+        return _send_back(
+            request, template, form_class(request.POST), extra, "flood", status=429
         )
-        return _render_form(request, template, form, extra_of())
-    if form.is_valid():
-        try:
-            filing = submit(**form.service_kwargs())
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            return redirect("appeals:filed", token=filing.status_token)
-    return _render_form(request, template, form, extra_of())
+    if request.POST.get("website"):
+        return _refuse(request, "honeypot", kind=kind)
+    form = form_class(request.POST)
+    # Errors in the answers first: a form sent back with them is no filing,
+    # however fast it came back (issue #16 item 10).
+    if not form.is_valid():
+        problem = _stamp_problem(request.POST)
+        if problem in ("invalid", "expired"):
+            form = _with_new_stamp(form_class, request.POST)
+            form.is_valid()
+        return _render_form(request, template, form, extra)
+    problem = _stamp_problem(request.POST)
+    if problem == "expired":
+        # Left open overnight: keep every answer, ask them to check and resend.
+        form = _with_new_stamp(form_class, request.POST)
+        return _send_back(request, template, form, extra, problem, status=200)
+    if problem == "invalid":
+        form = _with_new_stamp(form_class, request.POST)
+        return _send_back(request, template, form, extra, problem, status=400)
+    if problem == "too_fast":
+        return _send_back(request, template, form, extra, problem, status=400)
+    reached = limits.filing_limit_reached(request, rate=settings.APPEALS_SUBMIT_RATE)
+    if reached is not None:
+        logger.info("public form refused: rate from %s", client_ip(request))
+        response = _send_back(
+            request, template, form, {**extra, "limit": reached}, "rate", status=429
+        )
+        response["Retry-After"] = str(reached.retry_after_seconds)
+        return response
+    try:
+        filing = submit(**form.service_kwargs())
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return _render_form(request, template, form, extra)
+    return redirect("appeals:filed", token=filing.status_token)
+
+
+def _stamp_problem(data: Any) -> str:
+    """Return what is wrong with the form's signed time ("" if nothing)."""
+    try:
+        f.check_stamp(data.get("started", ""))
+    except f.StampProblem as problem:
+        return problem.reason
+    return ""
+
+
+def _with_new_stamp(
+    form_class: type[f.AppealForm] | type[f.ChallengeForm], data: Any
+) -> Any:
+    """The form with every answer in ``data`` and a new signed time."""
+    data = data.copy()
+    data["started"] = f.form_stamp()
+    return form_class(data)
+
+
+def _send_back(
+    request: HttpRequest,
+    template: str,
+    form: Any,
+    extra: dict[str, Any],
+    reason: str,
+    *,
+    status: int,
+) -> HttpResponse:
+    """The form again with everything typed in it, and why it was not filed."""
+    if reason != "rate":
+        logger.info("public form sent back: %s from %s", reason, client_ip(request))
+    response = _render_form(
+        request,
+        template,
+        form,
+        {**extra, "refusal": {"reason": reason, "message": REFUSALS.get(reason, "")}},
+    )
+    response.status_code = status
+    return response
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:
@@ -155,6 +219,7 @@ def _render_form(
         {
             "form": form,
             "profile": profile,
+            "office": _office(extra["kind"], profile),
             "days": services.deadline_days(profile),
             **extra,
         },
@@ -168,6 +233,7 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
 
     return _public_form(
         request,
+        kind="appeal",
         form_class=f.AppealForm,
         submit=services.appeal_submit,
         template="appeals/appeal_form.html",
@@ -180,6 +246,7 @@ def challenge_new(request: HttpRequest) -> HttpResponse:
     """P23, N7: challenge the legality of part of the policy or notice."""
     return _public_form(
         request,
+        kind="challenge",
         form_class=f.ChallengeForm,
         submit=services.challenge_submit,
         template="appeals/challenge_form.html",
@@ -188,15 +255,14 @@ def challenge_new(request: HttpRequest) -> HttpResponse:
 
 
 def _filing_for_token(request: HttpRequest, token: str) -> Filing | HttpResponse:
-    if is_ratelimited(
-        request,
-        group="appeals.public-status",
-        key=client_key,
-        rate=settings.APPEALS_STATUS_RATE,
-        method="GET",
-        increment=True,
+    if limits.over_cache_limit(
+        request, group="appeals.public-status", rate=settings.APPEALS_STATUS_RATE
     ):
-        return _refuse(request, "rate", status=429)
+        logger.info("status page refused: rate from %s", client_ip(request))
+        response = render(request, "429.html", {"message": STATUS_RATE}, status=429)
+        _count, window = limits.parse_rate(settings.APPEALS_STATUS_RATE)
+        response["Retry-After"] = str(int(window.total_seconds()))
+        return response
     filing = selectors.filing_by_token(token)
     if filing is None:
         raise Http404("No filing has this status link.")

@@ -52,6 +52,11 @@ def _require(request: HttpRequest, perm: str) -> None:
         raise PermissionDenied
 
 
+def _require_view(request: HttpRequest, model: type[Filing]) -> None:
+    if not selectors.can_view(request.user, model):
+        raise PermissionDenied
+
+
 def _handlers(perm_codename: str) -> QuerySet[User]:
     return (
         User.objects.filter(is_active=True, is_staff=True)
@@ -89,8 +94,8 @@ def attorney_choices() -> QuerySet[User]:
 @require_safe
 def staff_list(request: HttpRequest) -> HttpResponse:
     """Appeals and challenges, open first, filterable by kind, status and reviewer."""
-    can_appeals = request.user.has_perm("appeals.view_appeal")
-    can_challenges = request.user.has_perm("appeals.view_legalitychallenge")
+    can_appeals = selectors.can_view(request.user, Appeal)
+    can_challenges = selectors.can_view(request.user, LegalityChallenge)
     if not (can_appeals or can_challenges):
         raise PermissionDenied
     kind = request.GET.get("kind", "")
@@ -181,7 +186,7 @@ def _noun(model: type[Filing]) -> str:
 @require_safe
 def staff_letter(request: HttpRequest, kind: str, pk: int) -> HttpResponseBase:
     model = _kind_model(kind)
-    _require(request, f"appeals.view_{model._meta.model_name}")
+    _require_view(request, model)
     filing = get_object_or_404(model, pk=pk)
     if not filing.letter:
         raise Http404
@@ -193,7 +198,7 @@ def staff_letter(request: HttpRequest, kind: str, pk: int) -> HttpResponseBase:
 def staff_filing(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """One filing: its record, correspondence, history and the next steps."""
     model = _kind_model(kind)
-    _require(request, f"appeals.view_{model._meta.model_name}")
+    _require_view(request, model)
     filing = get_object_or_404(model.objects.select_related("reviewer"), pk=pk)
     page = StaffPage(request, filing)
     if request.method == "POST":

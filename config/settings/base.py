@@ -175,6 +175,9 @@ def redis_cache(url: str) -> dict:
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": url,
         "KEY_PREFIX": "citysocial",
+        # With Redis unreachable, a request waits at most this long for it before
+        # the rate limits let it through (appeals/limits.py, issue #14).
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
     }
 
 
@@ -419,9 +422,14 @@ CITY_NAME_FALLBACK = env.str("CITY_NAME", default="Your City")
 # The public address of this site, used for links in emails (status links).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
-# Public appeal and challenge forms (issue #6): per-client-address limits
-# (django-ratelimit, "count/period" with s, m, h or d), kept in the cache.
+# Public appeal and challenge forms (issue #6): per-client-address limits,
+# "count/period" with s, m, h or d (appeals/limits.py). APPEALS_SUBMIT_RATE counts
+# filings, in the database (a form sent back with errors never counts);
+# APPEALS_POST_RATE, every POST to the forms, and APPEALS_STATUS_RATE, status page
+# views, are counted in the cache (django-ratelimit) and let everyone through,
+# with a logged warning, while the cache is down (issue #14, #16).
 APPEALS_SUBMIT_RATE = env.str("APPEALS_SUBMIT_RATE", default="10/h")
+APPEALS_POST_RATE = env.str("APPEALS_POST_RATE", default="60/h")
 APPEALS_STATUS_RATE = env.str("APPEALS_STATUS_RATE", default="60/m")
 # Seconds a person takes at least to fill in a form; faster posts are refused.
 APPEALS_MIN_FILL_SECONDS = env.int("APPEALS_MIN_FILL_SECONDS", default=3)

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from appeals import services
 from appeals.models import (
     COMMENT_TEXT_MAX,
     EXPLANATION_MAX,
@@ -114,6 +115,51 @@ def test_field_length_caps_are_enforced(client, appeal_data):
     assert not Appeal.objects.exists()
 
 
+@pytest.mark.parametrize("url", [APPEAL_URL, CHALLENGE_URL])
+def test_no_field_marked_optional_is_refused_as_missing(client, city_profile, url):
+    """Issue #16 item 10: fields marked "(optional)" got errors saying they were
+    needed. Sent empty, no field that says "(optional)" has an error."""
+    html = html_of(client.post(url, {"started": aged_stamp(), "reply_by": "mail"}))
+    fields = re.findall(r'<div class="field[^"]*">.*?</div>', html, re.S)
+    assert fields
+    for field in fields:
+        if "(optional)" in field:
+            assert "field-error" not in field, field
+
+
+def test_fields_needed_instead_of_another_are_not_marked_optional(client, account):
+    html = html_of(client.get(APPEAL_URL))
+    for label in (
+        "If it is not listed, which page or account?",
+        "Link to the comment or the post it was under",
+        "What did the comment say, as well as you remember?",
+        "Email address",
+        "Postal address",
+    ):
+        assert f"{label}</label>" in html, label
+        assert f'{label} <span class="optional">(optional)' not in html, label
+    assert "Roughly when did you post the comment? " in html
+
+
+@pytest.mark.parametrize("url", [APPEAL_URL, CHALLENGE_URL])
+def test_no_input_cuts_what_is_pasted_into_it(client, account, url):
+    """Issue #16 item 10: a browser cut text over 10,000 characters at the
+    textarea's maxlength without a word; the limit is now said instead."""
+    html = html_of(client.get(url))
+    assert "maxlength" not in html
+    assert "Up to 10,000 characters." in html
+
+
+def test_text_over_the_limit_is_refused_with_its_length_and_kept(client, appeal_data):
+    appeal_data["explanation"] = "x" * (EXPLANATION_MAX + 5)
+    html = html_of(client.post(APPEAL_URL, appeal_data))
+    assert (
+        f"at most {EXPLANATION_MAX} characters (it has {EXPLANATION_MAX + 5})" in html
+    )
+    assert appeal_data["explanation"] in html
+    assert not Appeal.objects.exists()
+
+
 def test_future_comment_date_is_refused(client, appeal_data):
     appeal_data["comment_posted_on"] = "2099-01-01"
     assert "That date is in the future" in html_of(client.post(APPEAL_URL, appeal_data))
@@ -155,37 +201,115 @@ def test_rate_limit_refuses_politely_per_client_address(client, appeal_data, set
         assert client.post(APPEAL_URL, appeal_data).status_code == 302
     refused = client.post(APPEAL_URL, appeal_data)
     assert refused.status_code == 429
-    assert refused["Retry-After"] == "3600"
-    assert "Please try again in an hour" in html_of(refused)
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    html = html_of(refused)
+    assert "Your appeal has not been sent" in html
+    assert "2 appeals or challenges from this connection in the last hour" in html
     assert Appeal.objects.count() == 2
     # Another address is counted on its own.
     other = client.post(APPEAL_URL, appeal_data, REMOTE_ADDR="198.51.100.7")
     assert other.status_code == 302
 
 
-def test_rate_limit_uses_the_client_address_behind_a_trusted_proxy(
+def test_forms_sent_back_with_errors_never_count_toward_the_limit(
     client, appeal_data, settings
 ):
+    """Issue #16 item 5: 2 filings and 8 forms with errors locked a resident out
+    for an hour (every POST counted)."""
+    settings.APPEALS_SUBMIT_RATE = "10/h"
+    for _ in range(2):
+        assert client.post(APPEAL_URL, appeal_data).status_code == 302
+    for _ in range(8):
+        response = client.post(APPEAL_URL, {**appeal_data, "explanation": ""})
+        assert response.status_code == 200
+        assert "There is a problem with your answers" in html_of(response)
+    assert client.post(APPEAL_URL, appeal_data).status_code == 302
+    assert Appeal.objects.count() == 3
+
+
+def test_appeals_and_challenges_share_one_limit(
+    client, appeal_data, challenge_data, settings
+):
+    settings.APPEALS_SUBMIT_RATE = "2/h"
+    assert client.post(APPEAL_URL, appeal_data).status_code == 302
+    assert client.post(CHALLENGE_URL, challenge_data).status_code == 302
+    assert client.post(CHALLENGE_URL, challenge_data).status_code == 429
+
+
+def test_filings_staff_entered_do_not_count(client, appeal_data, settings, manager):
     settings.APPEALS_SUBMIT_RATE = "1/h"
-    settings.TRUSTED_PROXY_COUNT = 1
-    proxy = {"REMOTE_ADDR": "10.0.0.1"}
-    first = client.post(
-        APPEAL_URL, appeal_data, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy
+    services.appeal_submit(
+        name="Letter Writer",
+        explanation="Entered from a letter.",
+        postal_address="1 Elm St",
+        reply_by="mail",
+        comment_text="What I said.",
+        channel="letter",
+        by=manager,
     )
-    assert first.status_code == 302
-    # A different resident behind the same proxy is not refused...
-    second = client.post(
-        APPEAL_URL, appeal_data, HTTP_X_FORWARDED_FOR="203.0.113.6", **proxy
-    )
-    assert second.status_code == 302
-    # ...but the same one is, even when they forge an extra address on the left.
-    again = client.post(
-        APPEAL_URL,
-        appeal_data,
-        HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5",
-        **proxy,
-    )
-    assert again.status_code == 429
+    assert client.post(APPEAL_URL, appeal_data).status_code == 302
+
+
+def test_the_limit_counts_the_window_only(client, appeal_data, settings, time_machine):
+    settings.APPEALS_SUBMIT_RATE = "1/h"
+    time_machine.move_to("2026-11-20 12:00 -06:00", tick=False)
+    appeal_data["started"] = aged_stamp()
+    assert client.post(APPEAL_URL, appeal_data).status_code == 302
+    time_machine.move_to("2026-11-20 12:59:59 -06:00", tick=False)
+    appeal_data["started"] = aged_stamp()
+    refused = client.post(APPEAL_URL, appeal_data)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "1"
+    assert "send it again after <strong>1 p.m.</strong>" in html_of(refused)
+    time_machine.move_to("2026-11-20 13:00:01 -06:00", tick=False)
+    appeal_data["started"] = aged_stamp()
+    assert client.post(APPEAL_URL, appeal_data).status_code == 302
+
+
+def test_the_limit_page_keeps_the_text_and_names_the_appeals_office(
+    client, appeal_data, settings, city_profile
+):
+    """Issue #16 item 5: the 429 page dropped the text and named the wrong office."""
+    settings.APPEALS_SUBMIT_RATE = "1/h"
+    assert client.post(APPEAL_URL, appeal_data).status_code == 302
+    appeal_data["explanation"] = "A second appeal, typed with care: keep it."
+    refused = client.post(APPEAL_URL, appeal_data)
+    assert refused.status_code == 429
+    html = html_of(refused)
+    assert "A second appeal, typed with care: keep it." in html
+    assert 'value="Jordan Public"' in html
+    assert f"send it now to {city_profile.appeal_contact} at" in html
+    assert city_profile.appeal_email in html
+    assert Appeal.objects.count() == 1
+
+
+def test_the_limit_page_of_a_challenge_names_the_legality_office(
+    client, challenge_data, settings, city_profile
+):
+    settings.APPEALS_SUBMIT_RATE = "1/h"
+    assert client.post(CHALLENGE_URL, challenge_data).status_code == 302
+    refused = client.post(CHALLENGE_URL, challenge_data)
+    assert refused.status_code == 429
+    html = html_of(refused)
+    assert "Your challenge has not been sent" in html
+    assert challenge_data["basis"] in html
+    assert f"send it now to {city_profile.legality_contact} at" in html
+    assert city_profile.legality_email in html
+    assert f"send it now to {city_profile.appeal_contact}" not in html
+
+
+def test_the_flood_guard_counts_every_post_and_keeps_the_text(
+    client, appeal_data, settings
+):
+    settings.APPEALS_POST_RATE = "3/h"
+    for _ in range(3):
+        client.post(APPEAL_URL, {**appeal_data, "explanation": ""})
+    refused = client.post(APPEAL_URL, appeal_data)
+    assert refused.status_code == 429
+    html = html_of(refused)
+    assert "many submissions from your connection" in html
+    assert appeal_data["explanation"] in html
+    assert not Appeal.objects.exists()
 
 
 def test_honeypot_refuses_with_a_polite_400(client, appeal_data):
@@ -201,6 +325,48 @@ def test_too_fast_submission_is_refused(client, appeal_data):
     response = client.post(APPEAL_URL, appeal_data)
     assert response.status_code == 400
     assert "faster than a person" in html_of(response)
+    assert not Appeal.objects.exists()
+
+
+def test_too_fast_submission_keeps_what_was_typed(client, appeal_data):
+    appeal_data["started"] = aged_stamp(seconds=0.5)
+    html = html_of(client.post(APPEAL_URL, appeal_data))
+    assert "Your appeal has not been sent" in html
+    assert appeal_data["explanation"] in html
+    assert 'value="Jordan Public"' in html
+
+
+@pytest.mark.parametrize("url", [APPEAL_URL, CHALLENGE_URL])
+def test_an_empty_form_sent_at_once_gets_its_field_errors(client, city_profile, url):
+    """Issue #16 item 10: "faster than a person" instead of what is missing."""
+    response = client.post(url, {"started": aged_stamp(seconds=0.5)})
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "faster than a person" not in html
+    assert "Your name: This field is required." in html
+    assert not Appeal.objects.exists() and not LegalityChallenge.objects.exists()
+
+
+@pytest.mark.parametrize("stamp", ["", "forged"])
+def test_a_form_with_errors_and_no_usable_stamp_gets_its_errors_and_a_new_stamp(
+    client, appeal_data, stamp
+):
+    appeal_data.update(started=stamp, explanation="")
+    response = client.post(APPEAL_URL, appeal_data)
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "Why does the comment not fall into any of the categories?: This " in html
+    new_stamp = re.search(r'name="started" value="([^"]+)"', html).group(1)
+    assert new_stamp and new_stamp != stamp
+
+
+def test_a_forged_stamp_on_a_complete_form_keeps_the_text(client, appeal_data):
+    appeal_data["started"] = "forged"
+    response = client.post(APPEAL_URL, appeal_data)
+    assert response.status_code == 400
+    html = html_of(response)
+    assert "could not be checked" in html
+    assert appeal_data["explanation"] in html
     assert not Appeal.objects.exists()
 
 
@@ -353,12 +519,18 @@ def test_a_wrong_or_sequential_token_is_refused(client, city_profile):
     assert appeal.reference not in html
 
 
-def test_status_lookups_are_rate_limited(client, city_profile, settings):
+def test_status_lookups_are_rate_limited(client, city_profile, settings, time_machine):
+    # The clock stands still: the cache's minute cannot turn over mid-test.
+    time_machine.move_to("2026-11-20 12:00:30 -06:00", tick=False)
     settings.APPEALS_STATUS_RATE = "3/m"
     for _ in range(3):
         client.get(f"/appeals/status/{'y' * 43}/")
     appeal = AppealFactory()
-    assert client.get(appeal.get_status_url()).status_code == 429
+    refused = client.get(appeal.get_status_url())
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "60"
+    assert "opened status pages many times" in html_of(refused)
+    assert appeal.reference not in html_of(refused)
 
 
 def test_filings_left_open_show_no_outcome(client, city_profile):

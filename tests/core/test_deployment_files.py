@@ -146,3 +146,43 @@ def test_lock_files_hold_the_versions_pyproject_pins():
         # Development tools (the demo's process runner included) stay out of the
         # production image.
         assert name not in runtime, f"{name} is a development tool"
+
+
+def _published(port) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """Return (host address, container port) of a compose port entry."""
+    if isinstance(port, dict):  # long syntax
+        return port.get("host_ip", "0.0.0.0"), str(port["target"])  # noqa: S104
+    parts = str(port).rsplit(":", 2)
+    if len(parts) == 3:
+        return parts[0], parts[2]
+    return "0.0.0.0", parts[-1]  # noqa: S104  ("8000:8000" or "8000": every address)
+
+
+def _default_of(value: str) -> str:
+    match = re.fullmatch(r"\$\{\w+:-([^}]*)\}", value)
+    return match.group(1) if match else value
+
+
+def test_no_client_reaches_the_app_past_the_proxy_it_trusts(compose):
+    """Issue #14 item 6: with TRUSTED_PROXY_COUNT=1 and port 8000 published on
+    every address, a client that reached gunicorn directly wrote its own
+    X-Forwarded-For: past the rate limit, into the audit trail's addresses."""
+    for name, service in compose["services"].items():
+        proxies = int(
+            _default_of(
+                str(service.get("environment", {}).get("TRUSTED_PROXY_COUNT", 0))
+            )
+        )
+        for port in service.get("ports", []):
+            host, _ = _published(port)
+            assert host == "127.0.0.1" or proxies == 0, (name, port)
+    # The app still reaches the proxy, on this host.
+    assert [_published(p) for p in compose["services"]["web"]["ports"]] == [
+        ("127.0.0.1", "8000")
+    ]
+
+
+def test_the_deployment_notes_say_when_to_change_the_proxy_count():
+    notes = (ROOT / "docs" / "deployment-notes.md").read_text()
+    assert "TRUSTED_PROXY_COUNT" in notes
+    assert "127.0.0.1:8000:8000" in notes
