@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "core.app_names.SignInAttemptsConfig",
     "csp",
     "rules",
+    # One immutability mechanism: PostgreSQL triggers declared in models' Meta
+    # (core.immutable).
+    "pgtrigger",
     "core",
     "accounts",
     "notices",

@@ -14,10 +14,10 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 
 from core import audit, clock
+from core.immutable import ImmutableError
 from core.models import AuditEvent
 from retention import purge as purge_module
 from retention.models import (
-    DestructionLogImmutableError,
     DestructionRecord,
     DisasterPeriod,
     LegalHold,
@@ -479,13 +479,13 @@ def test_the_destruction_log_cannot_be_changed_or_deleted():
     run()
     record = DestructionRecord.objects.get()
     record.item_count = 0
-    with pytest.raises(DestructionLogImmutableError):
+    with pytest.raises(ImmutableError):
         record.save()
-    with pytest.raises(DestructionLogImmutableError):
+    with pytest.raises(ImmutableError):
         record.delete()
-    with pytest.raises(DestructionLogImmutableError):
+    with pytest.raises(ImmutableError):
         DestructionRecord.objects.update(item_count=0)
-    with pytest.raises(DestructionLogImmutableError):
+    with pytest.raises(ImmutableError):
         DestructionRecord.objects.all().delete()
 
 
