@@ -13,12 +13,6 @@ def record_heartbeat_task(*, note: str) -> int:
 
 
 @shared_task
-def seal_audit_task() -> int:
-    """Every minute: chain and sign the audit events recorded since the last run."""
-    return audit.seal_events()
-
-
-@shared_task
 def outbox_drain_task() -> dict[str, int]:
     """Every OUTBOX_DRAIN_INTERVAL_SECONDS: send the emails that are due (one by
     one; safe to run twice, or two at once)."""

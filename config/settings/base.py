@@ -383,16 +383,6 @@ def audit_key(key: str) -> str:
 
 # Keys that signed events before the last rotation, kept only to verify them.
 AUDIT_HMAC_OLD_KEYS = env.list("AUDIT_HMAC_OLD_KEYS", default=[])
-# Events are recorded signed, and the sealing job chains them (core.audit): every
-# AUDIT_SEAL_INTERVAL_SECONDS; verify_audit reports an event still unsealed after
-# AUDIT_SEAL_GRACE_MINUTES.
-AUDIT_SEAL_INTERVAL_SECONDS = at_least_one("AUDIT_SEAL_INTERVAL_SECONDS", 60)
-AUDIT_SEAL_GRACE_MINUTES = at_least_one("AUDIT_SEAL_GRACE_MINUTES", 15)
-CELERY_BEAT_SCHEDULE["audit-seal"] = {
-    "task": "core.tasks.seal_audit_task",
-    "schedule": float(AUDIT_SEAL_INTERVAL_SECONDS),
-    "options": {"expires": float(AUDIT_SEAL_INTERVAL_SECONDS)},
-}
 
 # --- Locale -----------------------------------------------------------------------
 

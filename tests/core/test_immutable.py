@@ -1,6 +1,6 @@
 """One immutability mechanism (core.immutable, issue #15) on every append-only
-table: removal records (P20, R2), the destruction log (R4) and published notice
-versions (P15, P23). Each refuses a change, a deletion and (on
+table: the audit trail, removal records (P20, R2), the destruction log (R4) and
+published notice versions (P15, P23). Each refuses a change, a deletion and (on
 PostgreSQL) a TRUNCATE; only the retention purge's one escape may redact or
 destroy, and only what each record's rule allows."""
 
@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from core import clock
+from core import audit, clock
 from core.immutable import ImmutableError, retention_purge
+from core.models import AuditEvent
 from moderation.models import (
     RemovalAmendment,
     RemovalDecision,
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.django_db
 
 # model: may the retention purge delete its records?
 APPEND_ONLY = {
+    AuditEvent: False,
     RemovalDecision: True,
     RemovalDecisionCategory: True,
     RemovalAmendment: True,
@@ -37,6 +39,8 @@ APPEND_ONLY = {
 
 def _record(model):
     """Create one record of ``model`` as the product does."""
+    if model is AuditEvent:
+        return audit.record_event(action="test.recorded")
     if model is RemovalDecision:
         return RemovalDecisionFactory()
     if model is RemovalDecisionCategory:
@@ -167,3 +171,16 @@ def test_the_purge_escape_works_below_the_application_too(
         # Still refused once the block is over.
         with pytest.raises(DatabaseError, match="Cannot delete rows"):
             _raw(delete, [record.pk])
+
+
+def test_audit_redaction_only_in_the_purge_even_below_the_application(postgres):
+    event = audit.record_event(action="test.recorded", personal={"name": "A Resident"})
+    redact = "UPDATE core_auditevent SET personal = NULL WHERE id = %s"
+    with pytest.raises(DatabaseError, match="Cannot update rows"):
+        _raw(redact, [event.pk])
+    with retention_purge():
+        _raw(redact, [event.pk])
+        with pytest.raises(DatabaseError, match="Cannot update rows"):
+            _raw("UPDATE core_auditevent SET hmac = '' WHERE id = %s", [event.pk])
+    event.refresh_from_db()
+    assert event.personal is None and event.hmac
