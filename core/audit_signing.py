@@ -74,3 +74,22 @@ def signature_problem(
     if not hmac.compare_digest(sign(event_hash, key), signature):
         return "signature does not match: rewritten without the audit key"
     return None
+
+
+def sign_anchor(payload: str) -> tuple[str, str]:
+    """Return ``(key id, signature)`` of an anchor of the chain head
+    (``core.audit_anchor``) with ``AUDIT_HMAC_KEY``."""
+    key = settings.AUDIT_HMAC_KEY
+    return key_id(key), _mac(key, "anchor", payload)
+
+
+def anchor_signature_problem(
+    *, payload: str, hmac_key_id: str, signature: str, keys: dict[str, str]
+) -> str | None:
+    """Return what is wrong with an anchor's signature, or None if it is valid."""
+    key = keys.get(hmac_key_id)
+    if key is None:
+        return _unknown_key(hmac_key_id)
+    if not hmac.compare_digest(_mac(key, "anchor", payload), signature):
+        return "signature does not match: not written by this application"
+    return None

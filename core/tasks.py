@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from core import audit, outbox
+from core import audit, audit_anchor, outbox
 
 
 @shared_task
@@ -17,3 +17,10 @@ def outbox_drain_task() -> dict[str, int]:
     """Every OUTBOX_DRAIN_INTERVAL_SECONDS: send the emails that are due (one by
     one; safe to run twice, or two at once)."""
     return outbox.outbox_drain()
+
+
+@shared_task
+def audit_anchor_task() -> int:
+    """Every few minutes: write the audit chain's head down outside the database
+    (core.audit_anchor); return its sequence."""
+    return audit_anchor.audit_anchor_write(reason="periodic").sequence

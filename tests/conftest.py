@@ -216,6 +216,12 @@ def broker_down() -> Iterator[Callable[[], None]]:
         back()
 
 
+@pytest.fixture(autouse=True)
+def _audit_anchor_file(settings: Any, tmp_path: Any) -> None:
+    """Each test writes its audit anchors (core.audit_anchor) in its own folder."""
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_append_only_tables() -> Iterator[None]:
     """Let the test run empty the append-only tables after a transactional test.

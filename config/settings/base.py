@@ -383,6 +383,24 @@ def audit_key(key: str) -> str:
 
 # Keys that signed events before the last rotation, kept only to verify them.
 AUDIT_HMAC_OLD_KEYS = env.list("AUDIT_HMAC_OLD_KEYS", default=[])
+# Audit chain anchors (core.audit_anchor, docs/audit.md): the chain's head is
+# written down outside the database every AUDIT_ANCHOR_INTERVAL_MINUTES, after each
+# purge run and with each backup: a JSON line appended to AUDIT_ANCHOR_FILE, a log
+# line on the "citysocial.audit.anchor" logger, and an email to
+# AUDIT_ANCHOR_EMAIL_TO (if set) at most every AUDIT_ANCHOR_EMAIL_HOURS.
+AUDIT_ANCHOR_FILE = Path(
+    env.str(
+        "AUDIT_ANCHOR_FILE", default=str(VAR_DIR / "backups" / "audit-anchors.jsonl")
+    )
+)
+AUDIT_ANCHOR_INTERVAL_MINUTES = at_least_one("AUDIT_ANCHOR_INTERVAL_MINUTES", 5)
+AUDIT_ANCHOR_EMAIL_TO = env.list("AUDIT_ANCHOR_EMAIL_TO", default=[])
+AUDIT_ANCHOR_EMAIL_HOURS = at_least_one("AUDIT_ANCHOR_EMAIL_HOURS", 24)
+CELERY_BEAT_SCHEDULE["audit-anchor"] = {
+    "task": "core.tasks.audit_anchor_task",
+    "schedule": AUDIT_ANCHOR_INTERVAL_MINUTES * 60.0,
+    "options": {"expires": AUDIT_ANCHOR_INTERVAL_MINUTES * 60.0},
+}
 
 # --- Locale -----------------------------------------------------------------------
 

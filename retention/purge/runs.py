@@ -15,7 +15,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection, transaction
 from django.db.models import Max, Min, QuerySet
 
-from core import audit, clock
+from core import audit, audit_anchor, clock
 from core.immutable import retention_purge
 from retention.models import (
     DestroyedItem,
@@ -343,6 +343,7 @@ def _run_locked(*, trigger: str, by: Any, size: int, limit: int | None) -> Purge
     if outcome.errors:
         outcome.status = "failed"
     logger.info("Retention purge %s: %s", run, outcome.as_dict())
+    audit_anchor.audit_anchor_write(reason="purge")
     return outcome
 
 

@@ -131,8 +131,8 @@ def test_make_backup_then_restore_after_losing_everything(postgres, tmp_path):
         assert after == before
         for path, content in originals.items():
             assert path.read_bytes() == content
-        # The restored audit trail is whole (and its PostgreSQL triggers came back
-        # too).
+        # The restored audit trail is whole, against the anchor the backup wrote
+        # (and its PostgreSQL triggers came back too).
         assert "The audit trail is intact." in _sh(
             python, "manage.py", "verify_audit", env=env
         )
