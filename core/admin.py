@@ -165,7 +165,7 @@ class ReadOnlyAdminMixin:
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    # "sequence" is the place in the chain, empty until the sealing job has run.
+    # "sequence" is the place in the chain, given when the event is recorded.
     list_display = (
         "id",
         "occurred_at",

@@ -5,19 +5,20 @@
 ``data`` holds what changed (``{"status": ["submitted", "approved"]}``) and any
 other non-personal facts; ``personal`` holds personal data that the retention purge
 may later clear with :func:`redact_personal`.
+
+Each event is sealed into the hash chain as it is recorded, in the caller's
+transaction (:func:`record_event`); :func:`verify_chain` checks the chain, and
+``core.audit_anchor`` compares its head with copies kept outside the database.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
@@ -25,8 +26,6 @@ from django.db import connection, models, transaction
 from core import audit_signing, clock
 from core.context import get_actor
 from core.models import AuditEvent
-
-logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 _LOCK_KEY = 748_203_551  # pg_advisory_xact_lock key that serialises the chain
@@ -48,7 +47,7 @@ def _digest(value: Any) -> str:
 
 
 def _content(event: Any) -> dict[str, Any]:
-    """What an event says (not its uid, nor its place in the chain)."""
+    """What an event says (not its place in the chain)."""
     return {
         "occurred_at": event.occurred_at.isoformat(),
         "actor_id": event.actor_id,
@@ -64,13 +63,8 @@ def _content(event: Any) -> dict[str, Any]:
     }
 
 
-def content_digest(event: Any) -> str:
-    """The digest of what an event says and of its uid: the origin signature covers
-    it, so neither a changed event nor a copy of one passes."""
-    return _digest({**_content(event), "uid": str(event.uid)})
-
-
-def _event_hash(event: Any) -> str:
+def event_hash(event: Any) -> str:
+    """The event's chain hash: what it says, its place and the hash before it."""
     return _digest(
         {**_content(event), "sequence": event.sequence, "prev_hash": event.prev_hash}
     )
@@ -95,6 +89,19 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return jsonable(values)
 
 
+def chain_head() -> AuditEvent | None:
+    """Return the newest event of the chain (its head), or None if it is empty."""
+    return AuditEvent.objects.order_by("-sequence").only("sequence", "hash").first()
+
+
+def _lock_chain() -> None:
+    """Serialise the chain's writers until the transaction ends: PostgreSQL takes
+    an advisory transaction lock; SQLite has one writer at a time already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
 def record_event(
     *,
     action: str,
@@ -104,10 +111,13 @@ def record_event(
     personal: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEvent:
-    """Record one event, signed; the actor and address default to the request's.
+    """Record one event, sealed into the chain in the caller's transaction; the
+    actor and address default to the request's.
 
-    One INSERT in the caller's transaction: it takes no lock, so concurrent
-    requests never wait for each other. The sealing job chains it soon after.
+    Under the chain's lock (held until the caller's transaction ends, so events
+    are chained in the order they commit) the event takes the next sequence and
+    the head's hash, and is signed with the audit key. A rolled-back transaction
+    takes its event with it and leaves no gap.
     """
     context = get_actor()
     actor = actor if actor is not None else context.user
@@ -132,84 +142,15 @@ def record_event(
         personal=personal,
         personal_digest=_digest(personal) if personal else "",
     )
-    event.origin_mac = audit_signing.sign_origin(content_digest(event))
-    event.save(force_insert=True)
+    with transaction.atomic(savepoint=False):
+        _lock_chain()
+        head = chain_head()
+        event.sequence = head.sequence + 1 if head else 1
+        event.prev_hash = head.hash if head else GENESIS_HASH
+        event.hash = event_hash(event)
+        event.hmac_key_id, event.hmac = audit_signing.sign_with_current_key(event.hash)
+        event.save(force_insert=True)
     return event
-
-
-def seal_events(*, batch_size: int = 1000) -> int:
-    """Give every unsealed event its place in the chain; return how many.
-
-    Events are sealed in the order they were recorded, one batch per transaction,
-    under the chain's lock (a PostgreSQL advisory lock; SQLite has one writer). If
-    another sealer holds the lock, this run stops at once: the one holding it, or
-    the next run, seals the rest. An event without a valid origin signature was
-    not written by this application: it is left unsealed, and reported by
-    :func:`verify_chain`.
-    """
-    keys = audit_signing.verification_keys()
-    sealed = refused = 0
-    after = 0
-    head = None
-    while True:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK_KEY])
-                    if not cursor.fetchone()[0]:
-                        logger.info("audit sealing skipped: another sealer is at work")
-                        break
-            last = (
-                AuditEvent.objects.filter(sequence__isnull=False)
-                .order_by("-sequence")
-                .only("sequence", "hash")
-                .first()
-            )
-            batch = list(
-                AuditEvent.objects.filter(sequence__isnull=True, pk__gt=after).order_by(
-                    "pk"
-                )[:batch_size]
-            )
-            if not batch:
-                break
-            sequence = cast(int, last.sequence) if last else 0
-            prev_hash = last.hash if last else GENESIS_HASH
-            chained = []
-            for event in batch:
-                if audit_signing.origin_problem(
-                    content_digest=content_digest(event),
-                    origin_mac=event.origin_mac,
-                    keys=keys,
-                ):
-                    refused += 1
-                    continue
-                sequence += 1
-                event.sequence, event.prev_hash = sequence, prev_hash
-                event.hash = _event_hash(event)
-                event.hmac_key_id, event.hmac = audit_signing.sign_with_current_key(
-                    event.hash
-                )
-                prev_hash = event.hash
-                chained.append(event)
-            # A plain queryset: sealing is the one change the model layer allows
-            # besides redaction (the PostgreSQL trigger checks it too).
-            models.QuerySet[AuditEvent](AuditEvent).bulk_update(
-                chained, ["sequence", "prev_hash", "hash", "hmac_key_id", "hmac"]
-            )
-            sealed += len(chained)
-            after = batch[-1].pk
-            if chained:
-                head = (sequence, prev_hash)
-    if refused:
-        logger.error(
-            "audit sealing: %s event(s) without a valid origin signature left "
-            "unsealed; run manage.py verify_audit",
-            refused,
-        )
-    if head:
-        # The chain's head, in the log: a copy outside the database to compare with.
-        logger.info("audit chain head: event %s, hash %s", *head)
-    return sealed
 
 
 @transaction.atomic
@@ -285,92 +226,52 @@ def redact_personal(
 
 @dataclass(frozen=True)
 class AuditProblem:
+    """A break in the audit trail: at one event, or (``sequence`` None) in the
+    trail as a whole, such as a cut tail."""
+
     sequence: int | None
     problem: str
-    event_id: int | None = None
 
     @property
     def where(self) -> str:
-        if self.sequence is None:
-            return f"unsealed event id {self.event_id}"
-        return f"event {self.sequence}"
+        return "the trail" if self.sequence is None else f"event {self.sequence}"
 
 
 def verify_chain(*, batch_size: int = 2000) -> Iterator[AuditProblem]:
-    """Yield every break in the chain: an altered, inserted or missing event, one
-    whose hash was recomputed without the audit key (core.audit_signing), and an
-    event left unsealed for longer than ``AUDIT_SEAL_GRACE_MINUTES``."""
+    """Yield every break the chain itself shows: an altered, inserted or missing
+    event, and one whose hash was recomputed without the audit key
+    (core.audit_signing). The newest events removed, or all of them, leave no
+    break: :mod:`core.audit_anchor` compares the head with its anchors for that."""
     keys = audit_signing.verification_keys()
     expected_prev = GENESIS_HASH
     expected_sequence = 1
-    for event in (
-        AuditEvent.objects.filter(sequence__isnull=False)
-        .order_by("sequence")
-        .iterator(chunk_size=batch_size)
+    for event in AuditEvent.objects.order_by("sequence").iterator(
+        chunk_size=batch_size
     ):
-        sequence = cast(int, event.sequence)
+        sequence = event.sequence
         if sequence != expected_sequence:
             yield AuditProblem(
                 sequence, f"events {expected_sequence}..{sequence - 1} are missing"
             )
         if event.prev_hash != expected_prev:
             yield AuditProblem(sequence, "does not link to the event before it")
-        if _event_hash(event) != event.hash:
+        if event_hash(event) != event.hash:
             yield AuditProblem(sequence, "content does not match its hash")
         for problem in _signature_problems(event, keys):
             yield AuditProblem(sequence, problem)
         expected_prev = event.hash
         expected_sequence = sequence + 1
-    duplicated = (
-        AuditEvent.objects.exclude(origin_mac="")
-        .values("origin_mac")
-        .annotate(copies=models.Count("id"))
-        .filter(copies__gt=1)
-        .values_list("origin_mac", flat=True)
-    )
-    for event in AuditEvent.objects.filter(origin_mac__in=list(duplicated)).order_by(
-        "pk"
-    ):
-        yield AuditProblem(
-            event.sequence,
-            "is a copy of another event (the same origin signature)",
-            event_id=event.pk,
-        )
-    stale = clock.now() - timedelta(minutes=settings.AUDIT_SEAL_GRACE_MINUTES)
-    for event in (
-        AuditEvent.objects.filter(sequence__isnull=True)
-        .order_by("pk")
-        .iterator(chunk_size=batch_size)
-    ):
-        problems = list(_signature_problems(event, keys, sealed=False))
-        if not problems and event.occurred_at < stale:
-            problems.append(
-                "was not sealed into the chain in time: is the audit sealing job "
-                "(Celery beat) running?"
-            )
-        for problem in problems:
-            yield AuditProblem(None, problem, event_id=event.pk)
 
 
-def _signature_problems(
-    event: AuditEvent, keys: dict[str, str], *, sealed: bool = True
-) -> Iterator[str]:
-    origin = audit_signing.origin_problem(
-        content_digest=content_digest(event),
-        origin_mac=event.origin_mac,
+def _signature_problems(event: AuditEvent, keys: dict[str, str]) -> Iterator[str]:
+    signature = audit_signing.signature_problem(
+        event_hash=event.hash,
+        hmac_key_id=event.hmac_key_id,
+        signature=event.hmac,
         keys=keys,
     )
-    if origin:
-        yield origin
-    if sealed:
-        signature = audit_signing.signature_problem(
-            event_hash=event.hash,
-            hmac_key_id=event.hmac_key_id,
-            signature=event.hmac,
-            keys=keys,
-        )
-        if signature:
-            yield signature
+    if signature:
+        yield signature
     if event.personal is not None:
         if _digest(event.personal) != event.personal_digest:
             yield "personal data was altered"

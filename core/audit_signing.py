@@ -12,6 +12,7 @@ events signed before still verify while the old key is listed in
 ``AUDIT_HMAC_OLD_KEYS``. Events recorded before signing existed were signed by
 migration ``core.0003`` with the key configured then; an unsigned event is
 reported, so nobody can pass off a rewritten event as one from before the key.
+Every event is signed when it is recorded (``core.audit.record_event``).
 """
 
 from __future__ import annotations
@@ -75,27 +76,20 @@ def signature_problem(
     return None
 
 
-def sign_origin(content_digest: str) -> str:
-    """Return ``"key id:signature"`` of a new event's content digest.
-
-    Made when the event is recorded, by this application (which holds the key): the
-    sealing job chains only events that carry it, so a row inserted into the table
-    by anything else is never sealed into the chain, and is reported.
-    """
+def sign_anchor(payload: str) -> tuple[str, str]:
+    """Return ``(key id, signature)`` of an anchor of the chain head
+    (``core.audit_anchor``) with ``AUDIT_HMAC_KEY``."""
     key = settings.AUDIT_HMAC_KEY
-    return f"{key_id(key)}:{_mac(key, 'origin', content_digest)}"
+    return key_id(key), _mac(key, "anchor", payload)
 
 
-def origin_problem(
-    *, content_digest: str, origin_mac: str, keys: dict[str, str]
+def anchor_signature_problem(
+    *, payload: str, hmac_key_id: str, signature: str, keys: dict[str, str]
 ) -> str | None:
-    """Return what is wrong with an event's origin signature, or None if valid."""
-    if not origin_mac:
-        return "was not recorded by this application (no origin signature)"
-    mac_key_id, _, mac = origin_mac.partition(":")
-    key = keys.get(mac_key_id)
+    """Return what is wrong with an anchor's signature, or None if it is valid."""
+    key = keys.get(hmac_key_id)
     if key is None:
-        return _unknown_key(mac_key_id)
-    if not hmac.compare_digest(_mac(key, "origin", content_digest), mac):
-        return "content does not match its origin signature: altered or forged"
+        return _unknown_key(hmac_key_id)
+    if not hmac.compare_digest(_mac(key, "anchor", payload), signature):
+        return "signature does not match: not written by this application"
     return None

@@ -29,7 +29,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connections
 
-from core import clock
+from core import audit_anchor, clock
 
 MANIFEST = "manifest.json"
 
@@ -119,6 +119,7 @@ def backup(*, folder: Path | None = None) -> Result:
         raise BackupError(f"{folder} is not empty; choose a new folder.")
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)  # residents' personal data: not for other local users
+    audit_anchor.audit_anchor_write(reason="backup")  # the head this backup holds
     rows = row_counts()
     if _is_postgres():
         connections.close_all()

@@ -1,6 +1,5 @@
 """What every app shares: timestamps, the audit trail and the city's holidays."""
 
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models, router
 from django.utils.formats import date_format
 
-from core import clock
+from core import clock, immutable
 
 
 class BoundedTextField(models.TextField):
@@ -34,44 +33,30 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
-        allowed = {"personal", "redacted_at"}
-        if set(kwargs) - allowed:
-            raise AuditImmutableError("Audit events cannot be changed.")
-        return super().update(**kwargs)
-
-    def delete(self):  # type: ignore[no-untyped-def]
-        raise AuditImmutableError("Audit events cannot be deleted.")
+# The retention purge may clear an event's personal data (R4, P25); nothing else
+# about an event ever changes, and no event is ever deleted (core.immutable).
+AUDIT_EVENT_RULE = immutable.AppendOnly(redactable=("personal", "redacted_at"))
 
 
-class AuditImmutableError(Exception):
-    """Raised on any attempt to change or delete a recorded audit event."""
-
-
-class AuditEvent(models.Model):
+class AuditEvent(immutable.AppendOnlyModel):
     """One state change: who, when, from where, what, before and after, and why.
 
     Append-only and hash-chained. A service records an event inside its own
-    transaction with ``core.audit.record_event``: the event is signed at once with a
-    secret key outside the database (``origin_mac``, ``AUDIT_HMAC_KEY``), so a row
-    written by anything but this application is detected. The sealing job
-    (``core.audit.seal_events``, every ``AUDIT_SEAL_INTERVAL_SECONDS``, and first
-    thing in ``manage.py verify_audit``) then gives each event its place in the
-    chain: ``sequence``, the previous event's hash, its own ``hash`` and the keyed
-    signature of that hash (``hmac``). Sealing apart keeps the chain's one lock out
-    of every request: filings and removals never wait for each other's commits.
-    ``verify_audit`` detects an event that was altered, inserted or removed, or
-    left unsealed. Personal data (names, handles, message text) is kept apart in
-    ``personal``, covered by ``personal_digest``: the retention purge may clear it
-    (R4, P25) without breaking the chain, and says so in a new event. On PostgreSQL
-    a trigger refuses DELETE and any UPDATE other than that redaction and sealing.
+    transaction with ``core.audit.record_event``, which seals it there and then:
+    under the chain's lock it takes the next ``sequence``, the previous event's
+    hash (``prev_hash``), its own ``hash`` and the keyed signature of that hash
+    (``hmac``, made with ``AUDIT_HMAC_KEY``, a secret kept outside the database).
+    ``verify_audit`` detects an event that was altered, inserted or removed, and,
+    against the chain head anchored outside the database (``core.anchor``), a cut
+    tail or an emptied trail. Personal data (names, handles, message text) is kept
+    apart in ``personal``, covered by ``personal_digest``: the retention purge may
+    clear it (R4, P25) without breaking the chain, and says so in a new event. The
+    one immutability mechanism (``core.immutable``) refuses any other change, any
+    deletion and, on PostgreSQL, a TRUNCATE of the table.
     """
 
-    # Empty until sealed: the event's place in the chain.
-    sequence = models.PositiveBigIntegerField(
-        unique=True, null=True, blank=True, editable=False
-    )
+    # The event's place in the chain, from 1, without gaps.
+    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
     occurred_at = models.DateTimeField(default=clock.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -98,47 +83,26 @@ class AuditEvent(models.Model):
     personal = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     personal_digest = models.CharField(max_length=64, blank=True)
     redacted_at = models.DateTimeField(null=True, blank=True)
-    # Random and unique, and covered by the origin signature: a copy of a genuine
-    # row (same uid, same signature) is refused by the database and reported.
-    uid = models.UUIDField(default=uuid.uuid4, editable=False)
-    # Signed when recorded: "key id:HMAC-SHA256" of the event's content and uid.
-    origin_mac = models.CharField(max_length=81, blank=True)
-    # Set when sealed (empty until then).
-    prev_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
     # HMAC-SHA256 of ``hash`` with the audit key, and that key's id: without the
     # key, a rewritten event cannot be given a valid signature (core.audit_signing).
-    hmac_key_id = models.CharField(max_length=16, blank=True)
-    hmac = models.CharField(max_length=64, blank=True)
+    hmac_key_id = models.CharField(max_length=16)
+    hmac = models.CharField(max_length=64)
 
-    objects = AuditEventQuerySet.as_manager()
+    append_only = AUDIT_EVENT_RULE
+    objects = immutable.AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["uid"], name="core_auditevent_uid"),
-        ]
         indexes = [
             models.Index(fields=["target_type", "target_id"]),
             models.Index(fields=["action"], name="core_auditevent_action"),
-            # The sealing job's queue: only the few events not yet sealed.
-            models.Index(
-                fields=["id"],
-                condition=models.Q(sequence__isnull=True),
-                name="core_auditevent_unsealed",
-            ),
         ]
+        triggers = AUDIT_EVENT_RULE.triggers()
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.target_label}".strip()
-
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if not self._state.adding:
-            raise AuditImmutableError("Audit events cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        raise AuditImmutableError("Audit events cannot be deleted.")
 
 
 class Holiday(models.Model):

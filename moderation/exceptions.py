@@ -2,11 +2,8 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from moderation.models import RemovalImmutableError
-
 __all__ = [
     "RemovalAlreadyRestored",
-    "RemovalImmutableError",
     "RemovalNotPermitted",
     "RemovalValidationError",
 ]

@@ -9,14 +9,12 @@ and a restoration after appeal are appended as :class:`RemovalAmendment` rows. S
 from __future__ import annotations
 
 import uuid
-from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Any
 
+import pgtrigger
 from django.conf import settings
-from django.db import connection, models
+from django.db import models
 
-from core import clock
+from core import clock, immutable
 from core.classification import classification_field
 
 # Columns holding personal data (P24/R2): the only ones the retention redaction may
@@ -31,94 +29,18 @@ DECISION_PERSONAL_FIELDS = (
 AMENDMENT_PERSONAL_FIELDS = ("old_value", "new_value", "notification_text")
 EVIDENCE_PERSONAL_FIELDS = ("file", "original_name")
 
-# The PostgreSQL setting the retention purge sets (``SET LOCAL``) to destroy or
-# redact these records; the triggers of migration 0004 honour it, and so does the
-# model layer (see :func:`retention_purge`).
-PURGE_SETTING = "citysocial.retention_purge"
-_purge_flag: ContextVar[bool] = ContextVar("moderation_retention_purge", default=False)
-
-
-class RemovalImmutableError(Exception):
-    """Raised on any attempt to change or delete a recorded removal (P20 spirit)."""
-
-
-def purge_allowed() -> bool:
-    """Return True inside a retention purge (R2, R4), the one exception to
-    immutability: the context manager below, or on PostgreSQL a transaction that
-    has ``SET LOCAL citysocial.retention_purge = 'on'``."""
-    if _purge_flag.get():
-        return True
-    if connection.vendor == "postgresql" and connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting(%s, true)", [PURGE_SETTING])
-            row = cursor.fetchone()
-        return bool(row and row[0] == "on")
-    return False
-
-
-@contextmanager
-def retention_purge() -> Any:
-    """Allow the retention purge to delete or redact removal records.
-
-    Must be entered inside ``transaction.atomic()``; on PostgreSQL it sets the
-    transaction-local setting the database triggers check, so the permission ends
-    with the transaction.
-    """
-    if connection.vendor == "postgresql":
-        if not connection.in_atomic_block:
-            raise RuntimeError("retention_purge() must run inside a transaction")
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'on', true)", [PURGE_SETTING])
-    token = _purge_flag.set(True)
-    try:
-        yield
-    finally:
-        _purge_flag.reset(token)
-        if connection.vendor == "postgresql" and connection.in_atomic_block:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config(%s, 'off', true)", [PURGE_SETTING])
-
-
-class ImmutableQuerySet(models.QuerySet):
-    """Bulk update and delete are refused outside a retention purge."""
-
-    personal_fields: tuple[str, ...] = ()
-
-    def update(self, **kwargs: Any) -> int:
-        allowed = {*self.personal_fields, "redacted_at"}
-        if not (purge_allowed() and set(kwargs) <= allowed):
-            raise RemovalImmutableError(
-                "Removal records cannot be changed; append an amendment instead."
-            )
-        return super().update(**kwargs)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        if not purge_allowed():
-            raise RemovalImmutableError(
-                "Removal records cannot be deleted, except by the retention purge."
-            )
-        return super().delete()
-
-
-class ImmutableModel(models.Model):
-    """Saved once, never changed; deleted only by the retention purge."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding and not purge_allowed():
-            raise RemovalImmutableError(
-                f"{self} cannot be changed; append an amendment instead."
-            )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if not purge_allowed():
-            raise RemovalImmutableError(
-                f"{self} cannot be deleted, except by the retention purge."
-            )
-        return super().delete(*args, **kwargs)
+# What the retention purge may clear (R2, R4), and that it may destroy these
+# records; nothing else about them ever changes (core.immutable, P20 spirit).
+DECISION_RULE = immutable.AppendOnly(
+    redactable=(*DECISION_PERSONAL_FIELDS, "redacted_at"), purge_deletes=True
+)
+CATEGORY_RULE = immutable.AppendOnly(purge_deletes=True)
+AMENDMENT_RULE = immutable.AppendOnly(
+    redactable=(*AMENDMENT_PERSONAL_FIELDS, "redacted_at"), purge_deletes=True
+)
+EVIDENCE_RULE = immutable.AppendOnly(
+    redactable=(*EVIDENCE_PERSONAL_FIELDS, "redacted_at"), purge_deletes=True
+)
 
 
 class RemovalCategory(models.Model):
@@ -161,9 +83,7 @@ class RemovalCategory(models.Model):
         return self.explanation
 
 
-class RemovalDecisionQuerySet(ImmutableQuerySet):
-    personal_fields = DECISION_PERSONAL_FIELDS
-
+class RemovalDecisionQuerySet(immutable.AppendOnlyQuerySet):
     def author_not_told(self) -> RemovalDecisionQuerySet:
         """Decisions whose author was neither told at logging nor since."""
         return self.filter(notified_via=RemovalDecision.NotifiedVia.NOT_YET).exclude(
@@ -186,32 +106,24 @@ class RemovalDecisionQuerySet(ImmutableQuerySet):
         )
 
 
-class RemovalAmendmentQuerySet(ImmutableQuerySet):
-    personal_fields = AMENDMENT_PERSONAL_FIELDS
-
-
-class RemovalEvidenceQuerySet(ImmutableQuerySet):
-    personal_fields = EVIDENCE_PERSONAL_FIELDS
-
-
-class RemovalDecision(ImmutableModel):
+class RemovalDecision(immutable.AppendOnlyModel):
     """The record of one public comment the city removed (P20, P21, P22).
 
     Immutable: once saved, a decision is never changed or deleted through the
     product. Corrections, the note that the author was told, evidence added later
     and a restoration after appeal are appended as ``RemovalAmendment`` rows
     (``moderation.services.removal_amend`` / ``removal_notify_author`` /
-    ``removal_restore``). This is enforced in the model layer (``save``/``delete``
-    and bulk ``update``/``delete`` raise :class:`RemovalImmutableError`), the admin
-    (read-only), the services (create-only), and on PostgreSQL by triggers (migration
-    0004) on this table, its categories, amendments and evidence.
+    ``removal_restore``). The admin is read-only and the services create only;
+    below them the one immutability mechanism (``core.immutable``, ``DECISION_RULE``
+    and its siblings) refuses a change, a deletion and a TRUNCATE of this table,
+    its categories, amendments and evidence, in Python on every database and by
+    triggers on PostgreSQL.
 
-    The one exception is the retention purge (R2, R4): inside a transaction that
-    has run ``SET LOCAL citysocial.retention_purge = 'on'`` (or used
-    :func:`moderation.models.retention_purge`, which sets it), the triggers allow
-    DELETE, and an UPDATE that changes only the personal columns
-    (``DECISION_PERSONAL_FIELDS``) and ``redacted_at``. ``moderation.services.
-    removal_purge`` and ``removal_redact`` do both, files and audit included.
+    The one exception is the retention purge (R2, R4): inside
+    ``core.immutable.retention_purge()`` it may delete these records, and clear
+    their personal columns (``DECISION_PERSONAL_FIELDS``) and set ``redacted_at``;
+    nothing else. ``moderation.services.removal_purge`` and ``removal_redact`` do
+    both, files and audit included.
 
     ``__str__`` is a reference (``Removal #12``) that holds no personal data.
     """
@@ -294,11 +206,31 @@ class RemovalDecision(ImmutableModel):
     created_at = models.DateTimeField(default=clock.now, editable=False)
     redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    append_only = DECISION_RULE
     objects = RemovalDecisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-removed_at", "-id"]
         verbose_name = "removal decision"
+        triggers = [
+            *DECISION_RULE.triggers(),
+            # P21: at least one category, checked at commit (the categories are
+            # inserted after the decision, in the same transaction).
+            pgtrigger.Trigger(
+                name="has_category",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                timing=pgtrigger.Deferred,
+                func=(
+                    "IF EXISTS (SELECT 1 FROM moderation_removaldecision "
+                    "WHERE id = NEW.id) AND NOT EXISTS (SELECT 1 FROM "
+                    "moderation_removaldecisioncategory WHERE decision_id = NEW.id) "
+                    "THEN RAISE EXCEPTION 'removal % has no category (P21: a "
+                    "removal needs at least one)', NEW.id USING ERRCODE = "
+                    "'check_violation'; END IF; RETURN NULL;"
+                ),
+            ),
+        ]
         indexes = [
             models.Index(
                 models.F("removed_at").desc(),
@@ -374,9 +306,10 @@ class RemovalDecision(ImmutableModel):
         return str(self)
 
 
-class RemovalDecisionCategory(ImmutableModel):
+class RemovalDecisionCategory(immutable.AppendOnlyModel):
     """A category ticked on a decision (P21); at least one per decision, enforced by
-    the service and, on PostgreSQL, by a deferred constraint trigger."""
+    the service and, on PostgreSQL, by a deferred constraint trigger
+    (``RemovalDecision.Meta.triggers``)."""
 
     decision = models.ForeignKey(
         RemovalDecision, on_delete=models.CASCADE, related_name="category_links"
@@ -385,10 +318,12 @@ class RemovalDecisionCategory(ImmutableModel):
         RemovalCategory, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = ImmutableQuerySet.as_manager()
+    append_only = CATEGORY_RULE
+    objects = immutable.AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "removal category ticked"
+        triggers = CATEGORY_RULE.triggers()
         constraints = [
             models.UniqueConstraint(
                 fields=["decision", "category"], name="removal_category_once"
@@ -402,7 +337,7 @@ class RemovalDecisionCategory(ImmutableModel):
         return f"Removal #{self.decision_id}: category {self.category_id}"
 
 
-class RemovalAmendment(ImmutableModel):
+class RemovalAmendment(immutable.AppendOnlyModel):
     """Something appended to a decision after it was logged; never edited itself.
 
     * ``correction``: ``field`` was wrong; ``old_value`` -> ``new_value``.
@@ -439,10 +374,12 @@ class RemovalAmendment(ImmutableModel):
     made_at = models.DateTimeField(default=clock.now)
     redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = RemovalAmendmentQuerySet.as_manager()
+    append_only = AMENDMENT_RULE
+    objects = immutable.AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["made_at", "id"]
+        triggers = AMENDMENT_RULE.triggers()
         indexes = [
             models.Index(fields=["decision", "kind"], name="removal_amend_kind"),
         ]
@@ -471,7 +408,7 @@ def evidence_upload_to(instance: RemovalEvidence, filename: str) -> str:
     return f"moderation/evidence/{clock.today():%Y/%m}/{uuid.uuid4().hex}.{suffix}"
 
 
-class RemovalEvidence(ImmutableModel):
+class RemovalEvidence(immutable.AppendOnlyModel):
     """A screenshot (image) or PDF of the removed comment, checked by content and
     kept with its SHA-256; served only through a permission-checked staff view."""
 
@@ -496,11 +433,13 @@ class RemovalEvidence(ImmutableModel):
     added_at = models.DateTimeField(default=clock.now)
     redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = RemovalEvidenceQuerySet.as_manager()
+    append_only = EVIDENCE_RULE
+    objects = immutable.AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["added_at", "id"]
         verbose_name_plural = "removal evidence"
+        triggers = EVIDENCE_RULE.triggers()
 
     def __str__(self) -> str:
         return f"Removal #{self.decision_id} evidence #{self.pk}"

@@ -24,10 +24,10 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from core import clock
+from core import clock, immutable
 
 
-class DocumentVersionQuerySet(models.QuerySet["DocumentVersion"]):
+class DocumentVersionQuerySet(immutable.AppendOnlyQuerySet):
     def live(self) -> DocumentVersionQuerySet:
         return self.filter(status=DocumentVersion.Status.PUBLISHED)
 
@@ -40,19 +40,22 @@ class DocumentVersionQuerySet(models.QuerySet["DocumentVersion"]):
             )
         )
 
-    def delete(self):  # type: ignore[no-untyped-def]
-        if self.exclude(status=DocumentVersion.Status.DRAFT).exists():
-            raise VersionFrozenError(
-                "Published notice and policy versions cannot be deleted."
-            )
-        return super().delete()
+
+# A draft may be refreshed or discarded; once published, a version's text, number,
+# date and publisher never change and it is never deleted; the one change it may
+# make is published -> superseded, with the time (core.immutable; P15, P23).
+VERSION_RULE = immutable.AppendOnly(
+    open_while=("status", "draft"),
+    transition=immutable.Transition(
+        field="status",
+        source="published",
+        target="superseded",
+        stamps=("superseded_at",),
+    ),
+)
 
 
-class VersionFrozenError(Exception):
-    """Raised on any attempt to change or delete a published or superseded version."""
-
-
-class DocumentVersion(models.Model):
+class DocumentVersion(immutable.AppendOnlyModel):
     """One numbered version of the public notice or of the policy page (P15, P23).
 
     ``sections`` is a list of ``{"anchor", "number", "title", "blocks"}``; each block
@@ -103,6 +106,7 @@ class DocumentVersion(models.Model):
     )
     superseded_at = models.DateTimeField(null=True, blank=True)
 
+    append_only = VERSION_RULE
     objects = DocumentVersionQuerySet.as_manager()
 
     class Meta:
@@ -145,6 +149,7 @@ class DocumentVersion(models.Model):
                 "Can prepare, discard and publish notice and policy versions (P15)",
             ),
         ]
+        triggers = VERSION_RULE.triggers()
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.number} ({self.status})"
@@ -152,14 +157,6 @@ class DocumentVersion(models.Model):
     def get_absolute_url(self) -> str:
         """Return the stable public URL of this version (drafts have none)."""
         return reverse(f"notices:{self.kind}-version", kwargs={"number": self.number})
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        # Also refused by a database trigger on PostgreSQL (migration 0002).
-        if self.status != self.Status.DRAFT:
-            raise VersionFrozenError(
-                "Published notice and policy versions cannot be deleted."
-            )
-        return super().delete(*args, **kwargs)
 
     @property
     def is_draft(self) -> bool:

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.formats import date_format
 
-from core import clock
+from core import clock, immutable
 from core.classification import classification_field
 
 PLATFORM_ID_MAX = 200
@@ -417,25 +417,18 @@ class PurgeRun(models.Model):
         return f"Purge run #{self.pk}"
 
 
-class DestructionLogImmutableError(Exception):
-    """Raised on any attempt to change or delete the destruction log (R4)."""
+# Never changed, never deleted, not even by the purge (R4; core.immutable).
+DESTRUCTION_LOG_RULE = immutable.AppendOnly()
 
 
-class DestructionRecordQuerySet(models.QuerySet["DestructionRecord"]):
-    def update(self, **kwargs: object) -> int:
-        raise DestructionLogImmutableError("The destruction log cannot be changed.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise DestructionLogImmutableError("The destruction log cannot be deleted.")
-
-
-class DestructionRecord(models.Model):
+class DestructionRecord(immutable.AppendOnlyModel):
     """The permanent log of one run's destruction in one series (R4, P25).
 
     What series, how many items, the date range they covered, under which schedule
     item, by which run, and a SHA-256 over the destroyed items' ids (ascending,
     one per line, UTF-8) so the log can be checked against the tombstones. Never
-    the content.
+    the content. Append-only (``core.immutable``): never changed or deleted, not
+    even by the purge.
     """
 
     run = models.ForeignKey(
@@ -450,7 +443,8 @@ class DestructionRecord(models.Model):
     ids_sha256 = models.CharField("SHA-256 of ids", max_length=64)
     recorded_at = models.DateTimeField(default=clock.now)
 
-    objects = DestructionRecordQuerySet.as_manager()
+    append_only = DESTRUCTION_LOG_RULE
+    objects = immutable.AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
@@ -459,17 +453,10 @@ class DestructionRecord(models.Model):
                 fields=["run", "series"], name="destructionrecord_one_per_series"
             )
         ]
+        triggers = DESTRUCTION_LOG_RULE.triggers()
 
     def __str__(self) -> str:
         return f"Destruction #{self.pk}"
-
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if not self._state.adding:
-            raise DestructionLogImmutableError("The destruction log cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        raise DestructionLogImmutableError("The destruction log cannot be deleted.")
 
 
 class DestroyedItem(models.Model):

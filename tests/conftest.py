@@ -216,6 +216,42 @@ def broker_down() -> Iterator[Callable[[], None]]:
         back()
 
 
+@pytest.fixture(autouse=True)
+def _audit_anchor_file(settings: Any, tmp_path: Any) -> None:
+    """Each test writes its audit anchors (core.audit_anchor) in its own folder."""
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_append_only_tables() -> Iterator[None]:
+    """Let the test run empty the append-only tables after a transactional test.
+
+    Django empties every table then with TRUNCATE on PostgreSQL, which the
+    append-only tables refuse (core.immutable): only this flush, in the test run,
+    ignores their TRUNCATE triggers (pgtrigger.ignore). The product has no such way.
+    """
+    import pgtrigger
+    from django.apps import apps
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    from core import immutable
+
+    flush = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self: DatabaseOperations, sql_list: list[str]) -> None:
+        uris = [
+            f"{model._meta.label}:{immutable.TRUNCATE}"
+            for model in apps.get_models()
+            if isinstance(getattr(model, "append_only", None), immutable.AppendOnly)
+        ]
+        with pgtrigger.ignore(*uris, databases=[self.connection.alias]):
+            flush(self, sql_list)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "execute_sql_flush", execute_sql_flush)
+        yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _release_the_test_database(
     django_db_setup: None, django_db_blocker: Any

@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "core.app_names.SignInAttemptsConfig",
     "csp",
     "rules",
+    # One immutability mechanism: PostgreSQL triggers declared in models' Meta
+    # (core.immutable).
+    "pgtrigger",
     "core",
     "accounts",
     "notices",
@@ -383,15 +386,23 @@ def audit_key(key: str) -> str:
 
 # Keys that signed events before the last rotation, kept only to verify them.
 AUDIT_HMAC_OLD_KEYS = env.list("AUDIT_HMAC_OLD_KEYS", default=[])
-# Events are recorded signed, and the sealing job chains them (core.audit): every
-# AUDIT_SEAL_INTERVAL_SECONDS; verify_audit reports an event still unsealed after
-# AUDIT_SEAL_GRACE_MINUTES.
-AUDIT_SEAL_INTERVAL_SECONDS = at_least_one("AUDIT_SEAL_INTERVAL_SECONDS", 60)
-AUDIT_SEAL_GRACE_MINUTES = at_least_one("AUDIT_SEAL_GRACE_MINUTES", 15)
-CELERY_BEAT_SCHEDULE["audit-seal"] = {
-    "task": "core.tasks.seal_audit_task",
-    "schedule": float(AUDIT_SEAL_INTERVAL_SECONDS),
-    "options": {"expires": float(AUDIT_SEAL_INTERVAL_SECONDS)},
+# Audit chain anchors (core.audit_anchor, docs/audit.md): the chain's head is
+# written down outside the database every AUDIT_ANCHOR_INTERVAL_MINUTES, after each
+# purge run and with each backup: a JSON line appended to AUDIT_ANCHOR_FILE, a log
+# line on the "citysocial.audit.anchor" logger, and an email to
+# AUDIT_ANCHOR_EMAIL_TO (if set) at most every AUDIT_ANCHOR_EMAIL_HOURS.
+AUDIT_ANCHOR_FILE = Path(
+    env.str(
+        "AUDIT_ANCHOR_FILE", default=str(VAR_DIR / "backups" / "audit-anchors.jsonl")
+    )
+)
+AUDIT_ANCHOR_INTERVAL_MINUTES = at_least_one("AUDIT_ANCHOR_INTERVAL_MINUTES", 5)
+AUDIT_ANCHOR_EMAIL_TO = env.list("AUDIT_ANCHOR_EMAIL_TO", default=[])
+AUDIT_ANCHOR_EMAIL_HOURS = at_least_one("AUDIT_ANCHOR_EMAIL_HOURS", 24)
+CELERY_BEAT_SCHEDULE["audit-anchor"] = {
+    "task": "core.tasks.audit_anchor_task",
+    "schedule": AUDIT_ANCHOR_INTERVAL_MINUTES * 60.0,
+    "options": {"expires": AUDIT_ANCHOR_INTERVAL_MINUTES * 60.0},
 }
 
 # --- Locale -----------------------------------------------------------------------

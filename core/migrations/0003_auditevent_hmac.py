@@ -11,7 +11,7 @@ but the redactable personal data.
 from django.conf import settings
 from django.db import migrations, models
 
-from core.audit_signing import key_id, sign
+from core.migrations._audit_v1 import key_id, sign
 
 BATCH = 2000
 

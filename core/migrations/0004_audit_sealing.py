@@ -59,8 +59,7 @@ BATCH = 2000
 
 
 def sign_existing_events(apps, schema_editor):
-    from core.audit import content_digest
-    from core.audit_signing import sign_origin
+    from core.migrations._audit_v1 import content_digest, sign_origin
 
     AuditEvent = apps.get_model("core", "AuditEvent")
     connection = schema_editor.connection
@@ -87,7 +86,7 @@ def sign_existing_events(apps, schema_editor):
                 [
                     (
                         uid_field.get_db_prep_value(e.uid, connection),
-                        sign_origin(content_digest(e)),
+                        sign_origin(content_digest(e), settings.AUDIT_HMAC_KEY),
                         e.pk,
                     )
                     for e in events

@@ -1,5 +1,6 @@
 """Redaction and destruction of removal decisions: only for the retention purge
-(R2, R4), inside the ``retention_purge()`` switch the database triggers check."""
+(R2, R4), inside the one escape from immutability
+(``core.immutable.retention_purge``)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from core import audit, clock
+from core.immutable import retention_purge
 from moderation.models import (
     RemovalAmendment,
     RemovalDecision,
     RemovalDecisionCategory,
     RemovalEvidence,
-    retention_purge,
 )
 from moderation.services._base import PERSONAL_AMENDABLE
 
@@ -73,7 +74,7 @@ def removal_redact(*, decisions: Iterable[Any], run_label: str = "") -> int:
             notification_text="",
             redacted_at=now,
         )
-    audit.redact_personal(model=RemovalDecision, ids=ids, run_label=run_label)
+        audit.redact_personal(model=RemovalDecision, ids=ids, run_label=run_label)
     return count
 
 
@@ -94,6 +95,5 @@ def removal_purge(*, decisions: Iterable[Any], run_label: str = "") -> int:
         RemovalAmendment.objects.filter(decision_id__in=ids).delete()
         RemovalDecisionCategory.objects.filter(decision_id__in=ids).delete()
         _total, per_model = RemovalDecision.objects.filter(pk__in=ids).delete()
-    count = per_model.get(RemovalDecision._meta.label, 0)
-    audit.redact_personal(model=RemovalDecision, ids=ids, run_label=run_label)
-    return count
+        audit.redact_personal(model=RemovalDecision, ids=ids, run_label=run_label)
+    return per_model.get(RemovalDecision._meta.label, 0)

@@ -86,7 +86,3 @@ def _lock_scope_shared() -> None:
             # synchronously, which flushes every batch before it. So the batches
             # need not wait for their own disk flush.
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            # Removal decisions are immutable except inside a retention purge.
-            cursor.execute(
-                "SELECT set_config('citysocial.retention_purge', 'on', true)"
-            )

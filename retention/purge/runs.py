@@ -15,7 +15,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection, transaction
 from django.db.models import Max, Min, QuerySet
 
-from core import audit, clock
+from core import audit, audit_anchor, clock
+from core.immutable import retention_purge
 from retention.models import (
     DestroyedItem,
     DestructionRecord,
@@ -285,7 +286,9 @@ def _run_locked(*, trigger: str, by: Any, size: int, limit: int | None) -> Purge
         try:
             while limit is None or tally.count < limit:
                 step = size if limit is None else min(size, limit - tally.count)
-                with transaction.atomic():
+                # The one escape from immutability (core.immutable), outside the
+                # batch's transaction so that an error inside rolls it back first.
+                with retention_purge(), transaction.atomic():
                     batch = _destroy_batch(spec, schedule, run, cutoff_now, step)
                 if not batch:
                     break
@@ -340,6 +343,7 @@ def _run_locked(*, trigger: str, by: Any, size: int, limit: int | None) -> Purge
     if outcome.errors:
         outcome.status = "failed"
     logger.info("Retention purge %s: %s", run, outcome.as_dict())
+    audit_anchor.audit_anchor_write(reason="purge")
     return outcome
 
 

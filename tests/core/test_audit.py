@@ -1,16 +1,18 @@
+import uuid
 from collections.abc import Callable
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
-from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Department
 from core import audit, audit_signing, clock
-from core.models import AuditEvent, AuditImmutableError
+from core.immutable import ImmutableError, retention_purge
+from core.migrations import _audit_v1
+from core.models import AuditEvent
 
 KEY_A = "a" * 40
 KEY_B = "b" * 40
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _events(n: int) -> list[AuditEvent]:
-    """Record ``n`` events and seal them, as the sealing job does."""
+    """Record ``n`` events (each sealed as it is recorded)."""
     department = Department.objects.create(name="Parks")
     events = [
         audit.record_event(
@@ -30,7 +32,6 @@ def _events(n: int) -> list[AuditEvent]:
         )
         for i in range(n)
     ]
-    audit.seal_events()
     for event in events:
         event.refresh_from_db()
     return events
@@ -51,177 +52,77 @@ def test_events_are_chained_in_sequence():
     assert list(audit.verify_chain()) == []
 
 
-def test_recording_writes_one_unsealed_signed_row_and_sealing_chains_it():
+def test_recording_seals_the_event_in_the_writing_transaction(settings):
     department = Department.objects.create(name="Parks")
-    with CaptureQueriesContext(connection) as queries:
-        event = audit.record_event(action="test.changed", target=department)
-    # One INSERT (the content type is cached): no chain lock, no read of the head.
-    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT"]
-    event.refresh_from_db()
-    assert event.sequence is None and event.hash == "" and event.origin_mac
-    assert list(audit.verify_chain()) == []  # recent: not a problem yet
-    assert audit.seal_events() == 1
-    event.refresh_from_db()
-    assert event.sequence == 1 and event.prev_hash == audit.GENESIS_HASH
-    assert event.hmac == audit_signing.sign(event.hash, settings.AUDIT_HMAC_KEY)
-    assert audit.seal_events() == 0
+    with transaction.atomic():
+        first = audit.record_event(action="test.changed", target=department)
+        # Sealed before the caller's transaction ends: no job, no unsealed window.
+        assert first.sequence == 1 and first.prev_hash == audit.GENESIS_HASH
+        assert first.hash == audit.event_hash(first)
+        assert first.hmac == audit_signing.sign(first.hash, settings.AUDIT_HMAC_KEY)
+    second = audit.record_event(action="test.changed", target=department)
+    assert (second.sequence, second.prev_hash) == (2, first.hash)
     assert list(audit.verify_chain()) == []
 
 
-def test_an_event_left_unsealed_too_long_is_reported(settings, time_machine):
-    settings.AUDIT_SEAL_GRACE_MINUTES = 15
-    time_machine.move_to("2026-11-20 12:00:00+00:00", tick=False)
-    event = audit.record_event(action="test.changed")
-    time_machine.move_to("2026-11-20 12:14:00+00:00", tick=False)
+def test_a_rolled_back_event_leaves_no_gap():
+    audit.record_event(action="test.kept")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit.record_event(action="test.rolled_back")
+        raise RuntimeError("the service failed after recording its event")
+    assert audit.record_event(action="test.next").sequence == 2
     assert list(audit.verify_chain()) == []
-    time_machine.move_to("2026-11-20 12:16:00+00:00", tick=False)
-    (problem,) = audit.verify_chain()
-    assert problem.where == f"unsealed event id {event.pk}"
-    assert "sealing job" in problem.problem
-
-
-def test_verify_audit_seals_new_events_first(capsys):
-    audit.record_event(action="test.changed")
-    call_command("verify_audit")
-    out = capsys.readouterr().out
-    assert "Sealed 1 new event(s)" in out and "intact" in out
-    assert not AuditEvent.objects.filter(sequence__isnull=True).exists()
-
-
-def test_a_row_inserted_behind_the_application_is_never_sealed(settings):
-    _events(1)
-    forged = AuditEvent(
-        occurred_at=clock.now(), actor_label="system", action="account.approved"
-    )
-    forged.save()  # no origin signature: not recorded by core.audit
-    other_key = AuditEvent(
-        occurred_at=clock.now(), actor_label="system", action="account.approved"
-    )
-    other_key.origin_mac = f"{audit_signing.key_id(KEY_B)}:{'0' * 64}"
-    other_key.save()
-    assert audit.seal_events() == 0
-    forged.refresh_from_db()
-    assert forged.sequence is None
-    problems = {p.event_id: p.problem for p in audit.verify_chain()}
-    assert problems[forged.pk] == (
-        "was not recorded by this application (no origin signature)"
-    )
-    assert "not configured" in problems[other_key.pk]
-    # Events recorded afterwards are sealed as usual, after the forged ones.
-    real = audit.record_event(action="test.changed")
-    assert audit.seal_events() == 1
-    real.refresh_from_db()
-    assert real.sequence == 2
-
-
-def _replay(event_id: int, *, new_uid: bool) -> None:
-    """Act as someone who can INSERT into the table: copy a genuine event, origin
-    signature included, as a new unsealed row (with its uid, or a fresh one)."""
-    uid = (
-        "uid"
-        if not new_uid
-        else (
-            "gen_random_uuid()"
-            if connection.vendor == "postgresql"
-            else "lower(hex(randomblob(16)))"
-        )
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO core_auditevent (uid, occurred_at, actor_id, actor_label, "
-            "ip_address, action, target_type_id, target_id, target_label, data, "
-            "reason, personal, personal_digest, redacted_at, origin_mac, prev_hash, "
-            f"hash, hmac_key_id, hmac) SELECT {uid}, occurred_at, actor_id, "
-            "actor_label, ip_address, action, target_type_id, target_id, "
-            "target_label, data, reason, personal, personal_digest, redacted_at, "
-            "origin_mac, '', '', '', '' FROM core_auditevent WHERE id = %s",
-            [event_id],
-        )
-
-
-def test_a_replayed_copy_of_a_genuine_event_is_refused_or_never_sealed():
-    department = Department.objects.create(name="Parks")
-    granted = audit.record_event(action="access.granted", target=department)
-    audit.record_event(action="access.revoked", target=department)
-    audit.seal_events()
-    # The same uid: the database refuses the copy.
-    with pytest.raises(IntegrityError), transaction.atomic():
-        _replay(granted.pk, new_uid=False)
-    # A fresh uid: its origin signature no longer matches, so it is never sealed.
-    _replay(granted.pk, new_uid=True)
-    assert audit.seal_events() == 0
-    # Reported: the copy's signature, and the two rows that share it.
-    assert sorted(p.problem for p in audit.verify_chain()) == [
-        "content does not match its origin signature: altered or forged",
-        "is a copy of another event (the same origin signature)",
-        "is a copy of another event (the same origin signature)",
-    ]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_verify_audit_checks_even_while_another_sealer_holds_the_lock(postgres, capsys):
+def test_recording_takes_the_chain_lock_until_the_transaction_ends(postgres):
+    """Two writers never take the same place in the chain: while another
+    transaction holds the chain's lock, recording waits for it."""
     import psycopg
-
-    audit.record_event(action="test.changed")
-    with psycopg.connect(**connection.get_connection_params()) as other:
-        other.execute("SELECT pg_advisory_lock(%s)", [audit._LOCK_KEY])
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '2s'")
-        try:
-            assert audit.seal_events() == 0  # gives way at once
-            call_command("verify_audit")  # still checks what is sealed
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET lock_timeout")
-        # Released here: closing the connection releases it only once the server
-        # has noticed, which the next seal could beat.
-        other.execute("SELECT pg_advisory_unlock(%s)", [audit._LOCK_KEY])
-    assert "intact" in capsys.readouterr().out
-    assert audit.seal_events() == 1
-
-
-@pytest.mark.django_db(transaction=True)
-def test_recording_does_not_wait_for_another_open_transaction(postgres):
-    """Two requests that audit at the same time do not queue on each other's
-    commit (the chain's lock is taken only by the sealing job)."""
-    import psycopg
+    from django.db import OperationalError
 
     with psycopg.connect(**connection.get_connection_params()) as other:
         other.execute("SELECT pg_advisory_xact_lock(%s)", [audit._LOCK_KEY])
         with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '2s'")
+            cursor.execute("SET lock_timeout = '1s'")
         try:
-            with transaction.atomic():
-                event = audit.record_event(action="test.changed")
+            with pytest.raises(OperationalError, match="lock timeout"):
+                audit.record_event(action="test.changed")
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("RESET lock_timeout")
-        other.rollback()
-    assert AuditEvent.objects.filter(pk=event.pk).exists()
-    assert audit.seal_events() == 1
+        other.rollback()  # releases the lock
+    assert audit.record_event(action="test.changed").sequence == 1
 
 
-def test_postgres_trigger_allows_sealing_but_nothing_else(postgres):
-    event = audit.record_event(action="test.changed", data={"step": 1})
-    with (
-        pytest.raises(DatabaseError),
-        transaction.atomic(),
-        connection.cursor() as c,
-    ):
-        # "Sealing" that also rewrites what the event says is refused.
-        c.execute(
-            "UPDATE core_auditevent SET sequence = 1, hash = 'x', action = 'y' "
-            "WHERE id = %s",
-            [event.pk],
-        )
-    assert audit.seal_events() == 1
-    with (
-        pytest.raises(DatabaseError),
-        transaction.atomic(),
-        connection.cursor() as c,
-    ):
-        # Once sealed, the chain columns are fixed too.
-        c.execute("UPDATE core_auditevent SET sequence = 7 WHERE id = %s", [event.pk])
+def _insert_behind_the_application(*, hmac_from: AuditEvent | None) -> None:
+    """Act as someone who can INSERT into the table without the audit key: append
+    a row to the chain with a correct sequence, link and hash, and a signature
+    copied from a genuine event (or none)."""
+    head = AuditEvent.objects.order_by("-sequence")[0]
+    forged = AuditEvent(
+        sequence=head.sequence + 1,
+        occurred_at=clock.now(),
+        actor_label="system",
+        action="account.approved",
+        prev_hash=head.hash,
+    )
+    forged.hash = audit.event_hash(forged)
+    forged.hmac_key_id = hmac_from.hmac_key_id if hmac_from else ""
+    forged.hmac = hmac_from.hmac if hmac_from else ""
+    forged.save(force_insert=True)
+
+
+@pytest.mark.parametrize("copied_signature", [False, True])
+def test_a_row_inserted_behind_the_application_is_reported(copied_signature):
+    (genuine,) = _events(1)
+    _insert_behind_the_application(hmac_from=genuine if copied_signature else None)
+    problem = (
+        "signature does not match: rewritten without the audit key"
+        if copied_signature
+        else "is not signed with the audit key"
+    )
+    assert [(p.sequence, p.problem) for p in audit.verify_chain()] == [(2, problem)]
 
 
 def test_event_records_target_actor_and_changes(city_admin):
@@ -244,14 +145,22 @@ def test_event_records_target_actor_and_changes(city_admin):
 def test_events_cannot_be_changed_or_deleted_through_the_orm():
     (event,) = _events(1)
     event.action = "something.else"
-    with pytest.raises(AuditImmutableError):
+    with pytest.raises(ImmutableError):
         event.save()
-    with pytest.raises(AuditImmutableError):
+    with pytest.raises(ImmutableError):
         event.delete()
-    with pytest.raises(AuditImmutableError):
+    with pytest.raises(ImmutableError):
         AuditEvent.objects.all().delete()
-    with pytest.raises(AuditImmutableError):
+    with pytest.raises(ImmutableError):
         AuditEvent.objects.update(action="x")
+    # Not even the retention purge deletes an event or rewrites what it says.
+    with retention_purge():
+        with pytest.raises(ImmutableError):
+            AuditEvent.objects.all().delete()
+        with pytest.raises(ImmutableError):
+            AuditEvent.objects.update(action="x")
+    event.refresh_from_db()
+    assert event.action == "test.changed"
 
 
 def test_verify_detects_an_altered_event():
@@ -264,9 +173,8 @@ def test_verify_detects_an_altered_event():
     problems = list(audit.verify_chain())
     assert [(p.sequence, p.problem) for p in problems] == [
         (2, "content does not match its hash"),
-        (2, "content does not match its origin signature: altered or forged"),
     ]
-    with pytest.raises(CommandError, match="broken in 2 place"):
+    with pytest.raises(CommandError, match="broken in 1 place"):
         call_command("verify_audit")
 
 
@@ -289,7 +197,8 @@ def test_verify_audit_command_reports_an_intact_trail(capsys):
 def test_redaction_clears_personal_data_and_keeps_the_chain_valid():
     events = _events(2)
     department = events[0].target_type.get_object_for_this_type(pk=events[0].target_id)
-    assert audit.redact_personal(model=Department, ids=[department.pk]) == 2
+    with retention_purge():
+        assert audit.redact_personal(model=Department, ids=[department.pk]) == 2
     for event in events:
         event.refresh_from_db()
         assert event.personal is None
@@ -297,6 +206,14 @@ def test_redaction_clears_personal_data_and_keeps_the_chain_valid():
     assert not AuditEvent.objects.filter(personal__isnull=False).exists()
     assert AuditEvent.objects.filter(action="audit.redacted").count() == 1
     assert list(audit.verify_chain()) == []
+
+
+def test_only_the_retention_purge_redacts_events():
+    (event,) = _events(1)
+    with pytest.raises(ImmutableError, match="only the retention purge"):
+        audit.redact_personal(model=Department, ids=[event.target_id])
+    event.refresh_from_db()
+    assert event.personal == {"author": "resident 0"}
 
 
 def test_personal_data_altered_in_place_is_detected():
@@ -308,25 +225,6 @@ def test_personal_data_altered_in_place_is_detected():
             ['{"author": "someone else"}', event.pk],
         )
     assert [p.problem for p in audit.verify_chain()] == ["personal data was altered"]
-
-
-def test_postgres_trigger_refuses_update_and_delete(postgres):
-    (event,) = _events(1)
-    for sql in (
-        "UPDATE core_auditevent SET action = 'x' WHERE id = %s",
-        "DELETE FROM core_auditevent WHERE id = %s",
-        "UPDATE core_auditevent SET hmac = '' WHERE id = %s",
-    ):
-        with (
-            pytest.raises(DatabaseError),
-            transaction.atomic(),
-            connection.cursor() as c,
-        ):
-            c.execute(sql, [event.pk])
-    # The retention redaction is the one update the trigger allows.
-    AuditEvent.objects.filter(pk=event.pk).update(personal=None)
-    event.refresh_from_db()
-    assert event.personal is None
 
 
 def _rewrite_and_recompute(
@@ -348,7 +246,7 @@ def _rewrite_and_recompute(
             if event.sequence == sequence:
                 event.reason = reason
             event.prev_hash = prev
-            event.hash = audit._event_hash(event)
+            event.hash = audit.event_hash(event)
             key_id, hmac = sign(event.hash) if sign else (event.hmac_key_id, event.hmac)
             cursor.execute(
                 "UPDATE core_auditevent SET reason = %s, prev_hash = %s, hash = %s,"
@@ -373,15 +271,14 @@ def test_verify_detects_a_chain_recomputed_without_the_key():
     _rewrite_and_recompute(2, reason="rewritten")
     # The plain hash chain alone no longer shows anything wrong ...
     for event in AuditEvent.objects.all():
-        assert audit._event_hash(event) == event.hash
+        assert audit.event_hash(event) == event.hash
     # ... but the rewritten events' signatures do not match.
     problems = list(audit.verify_chain())
     assert [(p.sequence, p.problem) for p in problems] == [
-        (2, "content does not match its origin signature: altered or forged"),
         (2, "signature does not match: rewritten without the audit key"),
         (3, "signature does not match: rewritten without the audit key"),
     ]
-    with pytest.raises(CommandError, match="broken in 3 place"):
+    with pytest.raises(CommandError, match="broken in 2 place"):
         call_command("verify_audit")
 
 
@@ -389,7 +286,6 @@ def test_verify_detects_a_rewritten_event_passed_off_as_unsigned():
     _events(3)
     _rewrite_and_recompute(3, reason="rewritten", sign=lambda _hash: ("", ""))
     assert [(p.sequence, p.problem) for p in audit.verify_chain()] == [
-        (3, "content does not match its origin signature: altered or forged"),
         (3, "is not signed with the audit key"),
     ]
 
@@ -402,9 +298,8 @@ def test_verify_detects_an_event_signed_with_another_key():
         reason="rewritten",
         sign=lambda event_hash: (forged, audit_signing.sign(event_hash, KEY_B)),
     )
-    origin, signature = audit.verify_chain()
-    assert origin.sequence == signature.sequence == 2
-    assert "altered or forged" in origin.problem
+    (signature,) = audit.verify_chain()
+    assert signature.sequence == 2
     assert "not configured" in signature.problem and forged in signature.problem
 
 
@@ -415,14 +310,15 @@ def test_rotated_key_signs_new_events_and_old_ones_still_verify(settings):
     settings.AUDIT_HMAC_KEY = KEY_B
     settings.AUDIT_HMAC_OLD_KEYS = [KEY_A]
     new = audit.record_event(action="test.after_rotation")
-    audit.seal_events()
-    new.refresh_from_db()
     assert new.hmac_key_id == audit_signing.key_id(KEY_B)
     assert list(audit.verify_chain()) == []
     # Without the old key, the events it signed can no longer be checked.
     settings.AUDIT_HMAC_OLD_KEYS = []
-    # (each one's origin signature and chain signature)
-    assert [p.sequence for p in audit.verify_chain()] == [1, 1, 2, 2]
+    assert [p.sequence for p in audit.verify_chain()] == [1, 2]
+
+
+def _migrate(target: list[tuple[str, str]]) -> None:
+    MigrationExecutor(connection).migrate(target)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -446,36 +342,66 @@ def test_migration_signs_the_events_recorded_before_it():
                 data={"step": sequence},
                 prev_hash=prev,
             )
-            event.hash = audit._event_hash(event)
+            event.hash = audit.event_hash(event)
             event.save()
             prev = event.hash
     finally:
-        MigrationExecutor(connection).migrate(latest)
+        _migrate(latest)
     key_id = audit_signing.key_id(settings.AUDIT_HMAC_KEY)
     assert set(AuditEvent.objects.values_list("hmac_key_id", flat=True)) == {key_id}
-    # Migration 0004 signs their origin too, and sealing chains new events after.
-    assert not AuditEvent.objects.filter(origin_mac="").exists()
-    audit.record_event(action="test.after_signing")
-    assert audit.seal_events() == 1
-    assert AuditEvent.objects.get(action="test.after_signing").sequence == 4
+    assert audit.record_event(action="test.after_signing").sequence == 4
     assert list(audit.verify_chain()) == []
-    if connection.vendor == "postgresql":
-        # The trigger is back on, and guards the signatures too.
-        with (
-            pytest.raises(DatabaseError),
-            transaction.atomic(),
-            connection.cursor() as cursor,
-        ):
-            cursor.execute("UPDATE core_auditevent SET hmac = '' WHERE sequence = 1")
+
+
+def _record_the_old_way(legacy, *, origin_key: str) -> None:
+    """An event as release 0004 recorded it: signed for its origin, unsealed."""
+    event = legacy(
+        occurred_at=clock.now(),
+        actor_label="system",
+        action="test.recorded_unsealed",
+        uid=uuid.uuid4(),
+    )
+    event.origin_mac = _audit_v1.sign_origin(
+        _audit_v1.content_digest(event), origin_key
+    )
+    event.save()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_going_back_past_sealing_is_refused_while_events_are_unsealed():
-    audit.record_event(action="test.changed")
+def test_migration_seals_the_events_the_sealing_job_had_left():
+    before = [("core", "0004_audit_sealing")]
     # Every app's latest: going back unapplies the apps that depend on core too.
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    with pytest.raises(RuntimeError, match=r"not sealed: run manage\.py verify_audit"):
-        MigrationExecutor(connection).migrate([("core", "0003_auditevent_hmac")])
-    # Nothing was undone.
-    MigrationExecutor(connection).migrate(latest)
-    assert audit.seal_events() == 1
+    sealed = audit.record_event(action="test.sealed_before")
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(before)
+        legacy = executor.loader.project_state(before).apps.get_model(
+            "core", "AuditEvent"
+        )
+        _record_the_old_way(legacy, origin_key=settings.AUDIT_HMAC_KEY)
+    finally:
+        _migrate(latest)
+    event = AuditEvent.objects.get(action="test.recorded_unsealed")
+    assert (event.sequence, event.prev_hash) == (2, sealed.hash)
+    assert list(audit.verify_chain()) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_refuses_to_seal_a_row_the_application_never_recorded():
+    before = [("core", "0004_audit_sealing")]
+    # Every app's latest: going back unapplies the apps that depend on core too.
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    legacy = executor.loader.project_state(before).apps.get_model("core", "AuditEvent")
+    try:
+        _record_the_old_way(legacy, origin_key=KEY_B)  # not this installation's key
+        with pytest.raises(RuntimeError, match="not recorded by this application"):
+            _migrate(latest)
+    finally:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _bypass_append_only_trigger(cursor)
+            cursor.execute("DELETE FROM core_auditevent")
+        _migrate(latest)
+    assert not AuditEvent.objects.exists()

@@ -261,7 +261,13 @@ def test_every_email_in_the_product_goes_through_the_outbox():
     for app in APPS:
         for path in (ROOT / app).rglob("*.py"):
             rel = str(path.relative_to(ROOT))
-            if "/migrations/" in rel or rel == "core/outbox.py":
+            # core/audit_anchor.py emails the audit chain's head straight from its
+            # job, not through the outbox: a row waiting in the database is what
+            # someone cutting the trail could delete first (docs/audit.md).
+            if "/migrations/" in rel or rel in (
+                "core/outbox.py",
+                "core/audit_anchor.py",
+            ):
                 continue
             for node in ast.walk(ast.parse(path.read_text())):
                 if not isinstance(node, ast.Call):

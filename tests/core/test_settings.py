@@ -75,8 +75,8 @@ def test_missing_production_setting_fails_with_one_line(missing):
         "OUTBOX_DRAIN_INTERVAL_SECONDS",
         "OUTBOX_MAX_ATTEMPTS",
         "RETENTION_PURGE_INTERVAL_MINUTES",
-        "AUDIT_SEAL_INTERVAL_SECONDS",
-        "AUDIT_SEAL_GRACE_MINUTES",
+        "AUDIT_ANCHOR_INTERVAL_MINUTES",
+        "AUDIT_ANCHOR_EMAIL_HOURS",
     ],
 )
 def test_a_job_interval_below_one_is_refused_with_one_line(name):

@@ -1,19 +1,18 @@
 """A saved decision stands as made (P20 spirit): not through the model, the
 queryset, the admin, nor (on PostgreSQL) raw SQL; only the retention purge may
-destroy or redact it (R2, R4)."""
+destroy or redact it (R2, R4), through the one escape (core.immutable)."""
 
 from __future__ import annotations
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
 
+from core.immutable import ImmutableError, retention_purge
 from moderation.models import (
     RemovalAmendment,
     RemovalDecision,
     RemovalDecisionCategory,
-    RemovalImmutableError,
-    retention_purge,
 )
 from tests.moderation.factories import RemovalAmendmentFactory, RemovalDecisionFactory
 
@@ -23,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_model_save_of_a_saved_decision_is_refused():
     decision = RemovalDecisionFactory()
     decision.reasoning = "Rewritten afterwards."
-    with pytest.raises(RemovalImmutableError, match="append an amendment"):
+    with pytest.raises(ImmutableError, match="reasoning cannot be changed"):
         decision.save()
     decision.refresh_from_db()
     assert decision.reasoning != "Rewritten afterwards."
@@ -31,7 +30,7 @@ def test_model_save_of_a_saved_decision_is_refused():
 
 def test_model_delete_is_refused():
     decision = RemovalDecisionFactory()
-    with pytest.raises(RemovalImmutableError):
+    with pytest.raises(ImmutableError):
         decision.delete()
     assert RemovalDecision.objects.filter(pk=decision.pk).exists()
 
@@ -41,9 +40,9 @@ def test_model_delete_is_refused():
 )
 def test_bulk_update_and_delete_are_refused(model):
     RemovalAmendmentFactory()
-    with pytest.raises(RemovalImmutableError):
+    with pytest.raises(ImmutableError):
         model.objects.all().delete()
-    with pytest.raises(RemovalImmutableError):
+    with pytest.raises(ImmutableError):
         model.objects.update(id=999)
     assert model.objects.exists()
 
@@ -51,18 +50,22 @@ def test_bulk_update_and_delete_are_refused(model):
 def test_amendment_cannot_be_edited():
     amendment = RemovalAmendmentFactory()
     amendment.reason = "changed"
-    with pytest.raises(RemovalImmutableError):
+    with pytest.raises(ImmutableError):
         amendment.save()
 
 
 def test_the_purge_context_allows_only_redaction_updates():
     decision = RemovalDecisionFactory()
-    with transaction.atomic(), retention_purge():
+    with pytest.raises(ImmutableError, match="only the retention purge"):
+        RemovalDecision.objects.filter(pk=decision.pk).update(comment_text="")
+    with retention_purge():
         RemovalDecision.objects.filter(pk=decision.pk).update(
             comment_text="", redacted_at=decision.removed_at
         )
-        with pytest.raises(RemovalImmutableError):
+        with pytest.raises(ImmutableError):
             RemovalDecision.objects.filter(pk=decision.pk).update(reasoning="x")
+    decision.refresh_from_db()
+    assert decision.comment_text == "" and decision.reasoning != "x"
 
 
 def test_admin_refuses_change_and_delete(client, city_admin, login_as):
@@ -116,7 +119,7 @@ def _raw(sql: str, params: list | None = None) -> None:
 )
 def test_postgres_trigger_refuses_raw_changes(postgres, sql):
     amendment = RemovalAmendmentFactory()
-    with pytest.raises(IntegrityError, match="stands as made"):
+    with pytest.raises(DatabaseError, match=r"Cannot (update|delete) rows"):
         _raw(sql, [amendment.decision_id])
     decision = RemovalDecision.objects.get(pk=amendment.decision_id)
     assert decision.reasoning != "rewritten"
@@ -127,8 +130,7 @@ def test_postgres_trigger_refuses_raw_changes(postgres, sql):
 def test_postgres_trigger_allows_the_retention_purge(postgres):
     amendment = RemovalAmendmentFactory()
     pk = amendment.decision_id
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL citysocial.retention_purge = 'on'")
+    with retention_purge(), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "UPDATE moderation_removaldecision SET author_name = '', comment_text = '',"
             " redacted_at = now() WHERE id = %s",
@@ -136,7 +138,7 @@ def test_postgres_trigger_allows_the_retention_purge(postgres):
         )
         # Even in a purge, the city's record itself cannot be rewritten.
         with (
-            pytest.raises(IntegrityError, match="only redact the personal"),
+            pytest.raises(DatabaseError, match="Cannot update rows"),
             transaction.atomic(),
         ):
             cursor.execute(
@@ -152,10 +154,15 @@ def test_postgres_trigger_allows_the_retention_purge(postgres):
         )
         cursor.execute("DELETE FROM moderation_removaldecision WHERE id = %s", [pk])
     assert not RemovalDecision.objects.filter(pk=pk).exists()
-    # The setting was local to that transaction: immutability is back.
+    # The escape ended with its block: immutability is back.
     other = RemovalDecisionFactory()
-    with pytest.raises(IntegrityError):
+    with pytest.raises(DatabaseError, match="Cannot delete rows"):
         _raw("DELETE FROM moderation_removaldecision WHERE id = %s", [other.pk])
+    with pytest.raises(DatabaseError, match="Cannot update rows"):
+        _raw(
+            "UPDATE moderation_removaldecision SET comment_text = '' WHERE id = %s",
+            [other.pk],
+        )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from core import clock
-from notices.models import DocumentVersion, VersionFrozenError
+from core.immutable import ImmutableError
+from notices.models import DocumentVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +36,21 @@ def _raw(sql: str, params: list) -> None:
 
 
 @pytest.mark.parametrize("status", ["published", "superseded"])
-def test_frozen_version_text_cannot_be_changed_even_by_raw_sql(status, city_admin):
+def test_frozen_version_text_cannot_be_changed(status, city_admin):
     version = _version(status, city_admin)
-    with pytest.raises(Exception, match="cannot be changed"):
+    version.title = "Edited"
+    with pytest.raises(ImmutableError, match="title cannot be changed"):
+        version.save()
+    with pytest.raises(ImmutableError):
+        DocumentVersion.objects.filter(pk=version.pk).update(title="Edited")
+    version.refresh_from_db()
+    assert version.title == "Notice"
+
+
+@pytest.mark.parametrize("status", ["published", "superseded"])
+def test_frozen_version_text_cannot_be_changed_by_raw_sql(postgres, status, city_admin):
+    version = _version(status, city_admin)
+    with pytest.raises(DatabaseError, match="Cannot update rows"):
         _raw(
             "UPDATE notices_documentversion SET title = %s WHERE id = %s",
             ["Edited", version.pk],
@@ -49,29 +62,54 @@ def test_frozen_version_text_cannot_be_changed_even_by_raw_sql(status, city_admi
 @pytest.mark.parametrize("status", ["published", "superseded"])
 def test_frozen_version_cannot_be_deleted(status, city_admin):
     version = _version(status, city_admin)
-    with pytest.raises(VersionFrozenError):
+    with pytest.raises(ImmutableError):
         version.delete()
-    with pytest.raises(VersionFrozenError):
+    with pytest.raises(ImmutableError):
         DocumentVersion.objects.filter(pk=version.pk).delete()
     if connection.vendor == "postgresql":
-        with pytest.raises(Exception, match="cannot be deleted"):
+        with pytest.raises(DatabaseError, match="Cannot delete rows"):
             _raw("DELETE FROM notices_documentversion WHERE id = %s", [version.pk])
     assert DocumentVersion.objects.filter(pk=version.pk).exists()
 
 
 def test_published_version_may_only_become_superseded(city_admin):
     version = _version("published", city_admin)
-    with pytest.raises(Exception, match="cannot be changed"):
-        _raw(
-            "UPDATE notices_documentversion SET status = 'draft' WHERE id = %s",
-            [version.pk],
-        )
+    version.status = "draft"
+    with pytest.raises(ImmutableError, match="only a published one may become"):
+        version.save()
+    with pytest.raises(ImmutableError):
+        DocumentVersion.objects.filter(pk=version.pk).update(superseded_at=clock.now())
     DocumentVersion.objects.filter(pk=version.pk).update(
         status="superseded", superseded_at=clock.now()
     )
     version.refresh_from_db()
     assert version.status == "superseded"
-    with pytest.raises(Exception, match="cannot be changed"):
+    version.status = "published"
+    with pytest.raises(ImmutableError):
+        version.save()
+    with pytest.raises(ImmutableError):
+        DocumentVersion.objects.filter(pk=version.pk).update(superseded_at=None)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE notices_documentversion SET status = 'draft' WHERE id = %s",
+        "UPDATE notices_documentversion SET superseded_at = now() WHERE id = %s",
+    ],
+)
+def test_published_version_may_only_become_superseded_even_by_raw_sql(
+    postgres, city_admin, sql
+):
+    version = _version("published", city_admin)
+    with pytest.raises(DatabaseError, match="Cannot update rows"):
+        _raw(sql, [version.pk])
+    _raw(
+        "UPDATE notices_documentversion SET status = 'superseded', "
+        "superseded_at = now() WHERE id = %s",
+        [version.pk],
+    )
+    with pytest.raises(DatabaseError, match="Cannot update rows"):
         _raw(
             "UPDATE notices_documentversion SET status = 'published' WHERE id = %s",
             [version.pk],
@@ -81,6 +119,13 @@ def test_published_version_may_only_become_superseded(city_admin):
 def test_draft_may_be_refreshed_and_discarded(city_admin):
     version = _version("draft", city_admin)
     DocumentVersion.objects.filter(pk=version.pk).update(title="Refreshed")
+    version.title = "Refreshed again"
+    version.save()
+    if connection.vendor == "postgresql":
+        _raw(
+            "UPDATE notices_documentversion SET title = 'Raw' WHERE id = %s",
+            [version.pk],
+        )
     version.delete()
     assert not DocumentVersion.objects.exists()
 

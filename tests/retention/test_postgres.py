@@ -189,7 +189,9 @@ def _blocked_purge(other: psycopg.Connection):
     while time.monotonic() < deadline:
         row = other.execute(
             "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND query LIKE 'UPDATE \"core_auditevent\"%%'"
+            # (inside the purge's escape, pgtrigger.ignore puts a set_config
+            # before each statement)
+            "AND query LIKE '%%UPDATE \"core_auditevent\"%%'"
         ).fetchone()
         if row:
             return process, row[0]
