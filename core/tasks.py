@@ -16,3 +16,12 @@ def record_heartbeat_task(*, note: str) -> int:
 def seal_audit_task() -> int:
     """Every minute: chain and sign the audit events recorded since the last run."""
     return audit.seal_events()
+
+
+@shared_task
+def file_deletions_task() -> int:
+    """Delete the stored files of destroyed records that are still waiting (after
+    a crash, or a backup that held them off); return how many (core.files)."""
+    from core.files import file_deletions_run
+
+    return file_deletions_run()

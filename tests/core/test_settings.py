@@ -62,6 +62,7 @@ def test_missing_production_setting_fails_with_one_line(missing):
     [
         "APPEALS_RECEIPTS_INTERVAL_SECONDS",
         "RETENTION_PURGE_INTERVAL_MINUTES",
+        "FILE_DELETIONS_INTERVAL_MINUTES",
         "AUDIT_SEAL_INTERVAL_SECONDS",
         "AUDIT_SEAL_GRACE_MINUTES",
     ],
