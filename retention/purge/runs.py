@@ -16,6 +16,8 @@ from django.db import connection, transaction
 from django.db.models import Max, Min, QuerySet
 
 from core import audit, clock
+from core.faults import crash_point
+from core.files import file_deletions_run
 from retention.models import (
     DestroyedItem,
     DestructionRecord,
@@ -268,6 +270,8 @@ def purge_run(
             logger.info("Another retention purge run holds the lock; skipping")
             return PurgeOutcome(status="busy")
         recover_interrupted_runs()
+        # The files of records destroyed by a run killed after a commit.
+        file_deletions_run()
         return _run_locked(trigger=trigger, by=by, size=size, limit=limit)
 
 
@@ -287,8 +291,12 @@ def _run_locked(*, trigger: str, by: Any, size: int, limit: int | None) -> Purge
                 step = size if limit is None else min(size, limit - tally.count)
                 with transaction.atomic():
                     batch = _destroy_batch(spec, schedule, run, cutoff_now, step)
+                    if batch:
+                        crash_point("purge.batch_destroyed")
                 if not batch:
                     break
+                # Committed; the batch's files are deleted (core.files).
+                crash_point("purge.batch_done")
                 tally.add(batch)
         except SeriesUnavailable as exc:
             logger.info("Series %s skipped: %s", spec.key, exc)
@@ -306,6 +314,7 @@ def _run_locked(*, trigger: str, by: Any, size: int, limit: int | None) -> Purge
             if not _database_usable():
                 break
         outcome.counts[spec.key] = tally.count
+    crash_point("purge.before_log")
     for key, tally in tallies.items():
         if tally.count:
             _write_record(
