@@ -12,21 +12,12 @@ again (``crash_scenario.py``).
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.db import connection
 
-from tests.conftest import service_missing
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests import scratch
 
 # (crash point, how many records of (decisions, appeals) were destroyed when killed)
 POINTS = [
@@ -47,113 +38,18 @@ POINTS = [
 ]
 
 
-def _env(database_url: str, tmp_path: Path, crash_at: str = "") -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "CELERY_", "PG")) and k != "REDIS_URL"
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="tests.crash_settings",
-        DATABASE_URL=database_url,
-        MEDIA_ROOT=str(tmp_path / "media"),
-        VAR_DIR=str(tmp_path / "var"),
-        LOG_LEVEL="WARNING",
-        CRASH_AT=crash_at,
-    )
-    return env
-
-
-def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-@pytest.fixture(scope="module")
-def sqlite_template(tmp_path_factory: Any) -> Path:
-    """A migrated SQLite database file, copied by each test."""
-    folder = tmp_path_factory.mktemp("crash-template")
-    path = folder / "template.sqlite3"
-    result = _run(
-        ["manage.py", "migrate", "--noinput", "-v0"],
-        _env(f"sqlite:///{path}", folder),
-    )
-    assert result.returncode == 0, result.stderr
-    return path
-
-
-@pytest.fixture
-def sqlite_database(sqlite_template: Path, tmp_path: Path) -> str:
-    path = tmp_path / "db.sqlite3"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
-
-
-def _server() -> str:
-    params = connection.get_connection_params()
-    return (
-        f"postgres://{params.get('user') or 'postgres'}:"
-        f"{params.get('password') or ''}@{params.get('host') or '127.0.0.1'}:"
-        f"{params.get('port') or 5432}"
-    )
-
-
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{_server()}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-@pytest.fixture(scope="module")
-def postgres_template(tmp_path_factory: Any) -> Iterator[str]:
-    """A migrated scratch PostgreSQL database, copied by each test."""
-    if connection.vendor != "postgresql":
-        service_missing("the suite is not running on PostgreSQL (set DATABASE_URL)")
-    name = f"citysocial_crash_{os.getpid()}"
-    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _admin(f'CREATE DATABASE "{name}"')
-    try:
-        result = _run(
-            ["manage.py", "migrate", "--noinput", "-v0"],
-            _env(f"{_server()}/{name}", tmp_path_factory.mktemp("crash-template")),
-        )
-        assert result.returncode == 0, result.stderr
-        yield name
-    finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def postgres_database(postgres_template: str) -> Iterator[str]:
-    name = f"{postgres_template}_run"
-    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
-    try:
-        yield f"{_server()}/{name}"
-    finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def _crash_and_recover(
     database_url: str, tmp_path: Path, point: str, destroyed: tuple[int, int]
 ) -> None:
     files = tmp_path / "files.json"
-    killed = _run(
+    killed = scratch.run(
         ["-m", "tests.retention.crash_scenario", "purge", str(files)],
         _env(database_url, tmp_path, crash_at=point),
     )
     assert killed.returncode == -signal.SIGKILL, (
         f"the purge was not killed at {point}: {killed.returncode}\n{killed.stderr}"
     )
-    result = _run(
+    result = scratch.run(
         ["-m", "tests.retention.crash_scenario", "recover", str(files)],
         _env(database_url, tmp_path),
     )
@@ -193,16 +89,16 @@ def _crash_and_recover(
             assert record == before, label
 
 
-@pytest.mark.parametrize("point,destroyed", POINTS)
-def test_a_purge_killed_on_sqlite_loses_no_file_of_a_kept_record(
-    sqlite_database: str, tmp_path: Path, point: str, destroyed: tuple[int, int]
-) -> None:
-    _crash_and_recover(sqlite_database, tmp_path, point, destroyed)
+def _env(database_url: str, folder: Path, crash_at: str = "") -> dict[str, str]:
+    return scratch.env(
+        database_url, folder, settings_module="tests.crash_settings", CRASH_AT=crash_at
+    )
 
 
 @pytest.mark.services
+@pytest.mark.parametrize("scratch_database", ["sqlite", "postgres"], indirect=True)
 @pytest.mark.parametrize("point,destroyed", POINTS)
-def test_a_purge_killed_on_postgres_loses_no_file_of_a_kept_record(
-    postgres_database: str, tmp_path: Path, point: str, destroyed: tuple[int, int]
+def test_a_killed_purge_leaves_each_record_whole_or_destroyed_with_its_files(
+    scratch_database: str, tmp_path: Path, point: str, destroyed: tuple[int, int]
 ) -> None:
-    _crash_and_recover(postgres_database, tmp_path, point, destroyed)
+    _crash_and_recover(scratch_database, tmp_path, point, destroyed)
