@@ -4,24 +4,28 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Exact versions, with hashes, of everything installed (make lock writes them).
+LOCK := requirements/dev.txt
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 PORT ?= 8000
 HOST ?= 127.0.0.1
 # The embedded demo relaxes two-step staff sign-in (allowed only with DEBUG on).
 TWO_FACTOR_REQUIRED ?= false
 export PORT HOST
 
-.PHONY: run test install lint typecheck check migrations-check clean backup restore security
+.PHONY: run test install lint typecheck check migrations-check clean backup restore security lock
 
 IS_311 := import sys; sys.exit(sys.version_info[:2] != (3, 11))
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c '$(IS_311)'; then \
 	  echo "$(VENV) is not Python 3.11: making it again."; rm -rf $(VENV); fi
 	@if [ ! -x $(BIN)/python ]; then \
 	  $(PYTHON) -c '$(IS_311)' 2>/dev/null || { echo "This project needs Python 3.11:"\
 	    "install it (python3.11 on the PATH) or run make PYTHON=/path/to/python3.11"; exit 1; }; \
 	  $(PYTHON) -m venv $(VENV); fi
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(PIP) install --require-hashes -r $(LOCK)
+	$(PIP) install --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -68,7 +72,10 @@ check: lint migrations-check test
 ## Security checks: bandit, and Django's deployment checklist on production settings.
 security: $(STAMP)
 	$(BIN)/bandit -c pyproject.toml -r . -q
-	DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=social.city.example.gov \
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+	  DJANGO_ALLOWED_HOSTS=social.city.example.gov \
+	  DATABASE_URL=postgres://city@db.internal:5432/citysocial \
+	  REDIS_URL=redis://cache.internal:6379/0 \
 	  DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  AUDIT_HMAC_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')" \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
@@ -81,6 +88,13 @@ backup: $(STAMP)
 restore: $(STAMP)
 	@test -n "$(FROM)" || { echo "Usage: make restore FROM=var/backups/<time>" >&2; exit 2; }
 	$(BIN)/python manage.py restore "$(FROM)" $(if $(NOINPUT),--noinput)
+
+## Write the lock files again from pyproject.toml (after changing a dependency).
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links -o requirements/base.txt pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --extra dev -o requirements/dev.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) var

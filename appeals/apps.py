@@ -5,6 +5,31 @@ class AppealsConfig(AppConfig):
     name = "appeals"
     verbose_name = "Appeals and legality challenges"
 
+    # What each audit event this app records did, in plain words (core.audit_text).
+    audit_phrases = {
+        "appeal.received": "received the appeal",
+        "appeal.acknowledged": "acknowledged the appeal",
+        "appeal.reviewer_assigned": "assigned a reviewer to the appeal",
+        "appeal.review_started": "started reviewing the appeal",
+        "appeal.answered": "answered the appeal",
+        "appeal.withdrawn": "recorded the appeal as withdrawn",
+        "appeal.email_sent": "emailed a letter about the appeal",
+        "appeal.letter_mailed": "mailed a letter about the appeal",
+        "appeal.receipt_failed": "could not email the receipt of the appeal",
+        "challenge.received": "received the legality challenge",
+        "challenge.acknowledged": "acknowledged the legality challenge",
+        "challenge.reviewer_assigned": "assigned a reviewer to the legality challenge",
+        "challenge.review_started": "started reviewing the legality challenge",
+        "challenge.answered": "answered the legality challenge",
+        "challenge.withdrawn": "recorded the legality challenge as withdrawn",
+        "challenge.email_sent": "emailed a letter about the legality challenge",
+        "challenge.letter_mailed": "mailed a letter about the legality challenge",
+        "challenge.receipt_failed": "could not email the challenge's receipt",
+        "appeal.removal_linked": "linked the appeal to its removal record",
+        "challenge.attorney_consulted": "recorded the city attorney's consultation",
+        "appeals.reminders_sent": "sent the deadline reminders",
+    }
+
     def ready(self) -> None:
         from appeals import pagecache
         from appeals.panels import deadlines_panel

@@ -16,7 +16,7 @@ RUNS = 15
 def run_in_test_database(run: Callable[..., None], *args: Any) -> None:
     """Set Django up with the test settings and call ``run`` inside a fresh test
     database (SQLite in memory, or ``DATABASE_URL``), removed afterwards."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     import django
 
     django.setup()
@@ -112,14 +112,17 @@ def measure_pages(
 def setup_postgres(database_url: str, *, script: str, production: bool = False) -> None:
     """Set Django up against ``database_url`` (PostgreSQL only) for a data benchmark.
 
-    ``production`` runs with ``DEBUG`` off, as the Celery worker does in production
-    (no query log kept in memory).
+    ``production`` runs with the production settings (``DEBUG`` off), as the
+    Celery worker does in production (no query log kept in memory).
     """
     os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault(
+        "DJANGO_SETTINGS_MODULE",
+        "config.settings.production" if production else "config.settings.local",
+    )
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     if production:
-        os.environ["DJANGO_DEBUG"] = "false"
+        os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/7")
         os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
         os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
         os.environ.setdefault("AUDIT_HMAC_KEY", "bench-only-not-secret-" + "0" * 32)

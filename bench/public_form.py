@@ -6,10 +6,10 @@ Django views served by the same gunicorn.
 It migrates a PostgreSQL database (``BENCH_DATABASE_URL``, default
 ``postgres://postgres@127.0.0.1:5432/h_appeals_bench``, created with ``createdb``
 when missing), starts ``gunicorn config.wsgi`` with 2 workers under production
-settings (``DJANGO_DEBUG=false``, Redis cache and broker from ``BENCH_REDIS_URL``;
-``bench/public_form_settings.py`` only adds the three baseline views and raises the
-rate limit so one load generator is not refused), then drives, for a bounded time
-each and in alternating rounds:
+settings (``config.settings.production``, Redis cache and broker from
+``BENCH_REDIS_URL``; ``bench/public_form_settings.py`` only adds the three
+baseline views and raises the rate limit so one load generator is not refused),
+then drives, for a bounded time each and in alternating rounds:
 
 * GET  ``/bench/bare/``          a constant page (the GET baseline)
 * GET  ``/appeals/appeal/``      the appeal form
@@ -73,7 +73,6 @@ def environment(port: int, static_root: str) -> dict[str, str]:
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
     env.update(
         DJANGO_SETTINGS_MODULE="bench.public_form_settings",
-        DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         AUDIT_HMAC_KEY=secrets.token_hex(32),
         DJANGO_ALLOWED_HOSTS=HOST,

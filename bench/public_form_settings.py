@@ -4,7 +4,7 @@ address) is measured rather than refused. The limit is still checked on every
 request, so its cost is part of the figures. Never used by the product.
 """
 
-from config.settings import *  # noqa: F403
+from config.settings.production import *  # noqa: F403
 
 ROOT_URLCONF = "bench.public_form_urls"
 APPEALS_SUBMIT_RATE = "100000000/m"

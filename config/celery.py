@@ -1,7 +1,7 @@
 """The Celery application: configured from Django settings (``CELERY_*``).
 
 Tasks live in each app's ``tasks.py`` and are discovered automatically; the beat
-schedule is ``CELERY_BEAT_SCHEDULE`` in ``config/settings.py``.
+schedule is ``CELERY_BEAT_SCHEDULE`` in ``config/settings/base.py``.
 """
 
 import os
@@ -10,7 +10,7 @@ from pathlib import Path
 from celery import Celery
 from celery.signals import after_setup_logger, celeryd_init
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("citysocial")
 app.config_from_object("django.conf:settings", namespace="CELERY")

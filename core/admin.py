@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.admin import (
 )
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core import audit
+from core import audit, audit_text
 from core.models import AuditEvent, Holiday
 
 # Never copied into the audit trail, even as "before" and "after".
@@ -169,17 +169,25 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "occurred_at",
-        "actor_label",
-        "action",
+        "who",
+        "what",
         "target_label",
         "sequence",
     )
     list_filter = ("action", "target_type")
     search_fields = ("action", "target_label", "actor_label", "target_id")
     date_hierarchy = "occurred_at"
-    list_select_related = ("target_type",)
+    list_select_related = ("target_type", "actor")
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     show_full_result_count = False
+
+    @admin.display(description="who", ordering="actor_label")
+    def who(self, event: AuditEvent) -> str:
+        return audit_text.actor_name(event)
+
+    @admin.display(description="what happened", ordering="action")
+    def what(self, event: AuditEvent) -> str:
+        return audit_text.action_phrase(event.action)
 
 
 @admin.register(Holiday)

@@ -3,7 +3,7 @@
 A staff page needs a signed-in, active staff member who has verified a second
 factor in this session (django-otp: a TOTP code or a one-time backup code). Only
 the embedded demo may relax the second factor (``TWO_FACTOR_REQUIRED=false``,
-refused unless ``DEBUG`` is on); the admin site uses the same rule
+read only by ``config.settings.local``); the admin site uses the same rule
 (``core.admin_site``).
 """
 
@@ -64,14 +64,17 @@ def second_factor_redirect(
 
 
 def staff_required(
-    view: Callable[..., HttpResponseBase] | None = None, *, roles: tuple[str, ...] = ()
+    view: Callable[..., HttpResponseBase] | None = None,
+    *,
+    perm: str = "",
+    roles: tuple[str, ...] = (),
 ) -> Any:
-    """Require a signed-in staff member with a verified second factor, and one of
-    ``roles`` when given.
+    """Require a signed-in staff member with a verified second factor, holding
+    ``perm`` when given (a model permission: ``"appeals.handle_appeal"``).
 
     Anonymous visitors are sent to sign in; staff who have not verified a second
-    factor are sent to verify it (or set one up); signed-in users without the
-    role get 403.
+    factor are sent to verify it (or set one up); signed-in staff without the
+    permission get 403. (``roles`` is the old way, being replaced by ``perm``.)
     """
 
     def decorator(
@@ -83,15 +86,22 @@ def staff_required(
         ) -> HttpResponseBase:
             if not is_staff_verified(request.user):
                 return second_factor_redirect(request)
-            if roles and not has_role(request.user, *roles):
+            if not _may(request.user, perm, roles):
                 raise PermissionDenied
             return func(request, *args, **kwargs)
 
         wrapper.staff_required = True  # type: ignore[attr-defined]
+        wrapper.staff_perm = perm  # type: ignore[attr-defined]
         wrapper.staff_roles = roles  # type: ignore[attr-defined]
         return wrapper
 
     return decorator(view) if view is not None else decorator
+
+
+def _may(user: Any, perm: str, roles: tuple[str, ...]) -> bool:
+    if perm and not user.has_perm(perm):
+        return False
+    return not roles or has_role(user, *roles)
 
 
 def can_open(user: Any, url_name: str, *args: Any) -> bool:
@@ -102,5 +112,6 @@ def can_open(user: Any, url_name: str, *args: Any) -> bool:
     view = resolve(reverse(url_name, args=args)).func
     if not getattr(view, "staff_required", False):
         return True
-    roles = getattr(view, "staff_roles", ())
-    return is_staff_verified(user) and (not roles or has_role(user, *roles))
+    return is_staff_verified(user) and _may(
+        user, getattr(view, "staff_perm", ""), getattr(view, "staff_roles", ())
+    )

@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -9,6 +10,12 @@ from django.utils.formats import date_format
 def now() -> datetime:
     """Return the current aware datetime."""
     return timezone.now()
+
+
+def latest_plausible() -> datetime:
+    """Return the latest moment a time given by a person or a platform may be:
+    now, plus ``CLOCK_TOLERANCE_MINUTES`` for a clock set a little fast."""
+    return now() + timedelta(minutes=settings.CLOCK_TOLERANCE_MINUTES)
 
 
 def today() -> date:

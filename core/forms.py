@@ -1,12 +1,55 @@
-"""Form fields shared by the apps' staff pages."""
+"""How every form in the product is rendered and shows a service's refusal.
+
+One renderer (``FORM_RENDERER = "core.forms.FormRenderer"``): each field is drawn
+by ``templates/forms/field.html`` (``{{ form.name.as_field_group }}``, or
+``{{ form }}`` for all of them), on Django's own accessible markup: the label,
+"(optional)" on a field that is not required, the hint and the error tied to the
+input with ``aria-describedby``, ``aria-invalid`` on an invalid one, a fieldset
+and legend for radio buttons and checkboxes. Above the form, one error summary:
+``{% load forms %}{% error_summary form %}``. A service's refusal reaches the form
+through :func:`show_errors`, beside the field it is about.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.renderers import TemplatesSetting
 
 from core import clock
+
+
+class FormRenderer(TemplatesSetting):
+    """Django's renderer, with the product's form and field templates."""
+
+    form_template_name = "forms/form.html"
+    field_template_name = "forms/field.html"
+
+
+def show_errors(
+    form: forms.BaseForm,
+    error: ValidationError,
+    *,
+    aliases: dict[str, str] | None = None,
+) -> None:
+    """Show a service's refusal (a ``DomainError``, or the ``ValidationError`` of
+    ``full_clean``) on ``form``: beside the field it names when the form has that
+    field (``aliases`` maps a model field to the form field that edits it),
+    above the form otherwise.
+    """
+    aliases = aliases or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        field = aliases.get(name, name)
+        target = field if field in form.fields else None
+        if name == NON_FIELD_ERRORS:
+            target = None
+        for item in errors:
+            form.add_error(target, item)
 
 
 class LocalDateTimeField(forms.DateTimeField):

@@ -1,8 +1,15 @@
+import logging
 import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import BadRequest, MiddlewareNotUsed, RequestDataTooBig
+from django.core.exceptions import (
+    BadRequest,
+    MiddlewareNotUsed,
+    PermissionDenied,
+    RequestDataTooBig,
+)
+from django.core.handlers.exception import response_for_exception
 from django.http import (
     Http404,
     HttpRequest,
@@ -16,7 +23,10 @@ from django.urls import Resolver404, get_resolver, get_urlconf, resolve
 from django.utils.log import log_response
 
 from core.context import ActorContext, current_actor
+from core.exceptions import DomainError, NotPermitted
 from core.net import client_ip
+
+logger = logging.getLogger(__name__)
 
 
 class AuditContextMiddleware:
@@ -236,3 +246,28 @@ class ProductNotFoundPageMiddleware:
             get_urlconf()
         ).resolve_error_handler(404)
         return handler(request, exception=exception)
+
+
+class DomainErrorMiddleware:
+    """A service's refusal that no view caught becomes a page, never a 500.
+
+    ``NotPermitted`` is the 403 page. Any other ``DomainError`` (a step refused
+    for the record's state, e.g. a double submission) is a 400 page saying why;
+    it is logged, because a view should show it on its own page instead.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponse | None:
+        if isinstance(exception, NotPermitted):
+            return response_for_exception(request, PermissionDenied(str(exception)))
+        if isinstance(exception, DomainError):
+            logger.warning("Uncaught refusal on %s: %s", request.path, exception)
+            return render(request, "400.html", {"message": str(exception)}, status=400)
+        return None

@@ -1,8 +1,11 @@
 """The staff roles of the design (Django groups) and the permissions each holds.
 
-Groups are created by a data migration; after every ``migrate`` the permissions
-below are added to them (never removed, so a city's own additions survive). Each
-app's issue extends ``ROLE_PERMISSIONS`` with the permissions its models need.
+A role is a group that holds permissions; code never tests a group's name, it asks
+``user.has_perm(...)`` (``core.permissions.require`` in a service). Each app declares
+what each role holds in ``<app>/permissions.py`` (``ROLE_PERMISSIONS``, next to its
+models and its object rules). Groups are created by a data migration; after every
+``migrate`` each role's permissions are added to its group (never removed, so a
+city's own additions survive).
 """
 
 from __future__ import annotations
@@ -184,6 +187,26 @@ ROLE_PERMISSIONS[SOCIAL_MEDIA_MANAGER] |= {
 }
 
 
+def role_permissions() -> dict[str, set[str]]:
+    """Return every role's permissions, as the installed apps declare them in
+    ``<app>/permissions.py`` (``ROLE_PERMISSIONS``)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    merged = {role: set(perms) for role, perms in ROLE_PERMISSIONS.items()}
+    for config in apps.get_app_configs():
+        try:
+            module = import_module(f"{config.name}.permissions")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.permissions":
+                raise
+            continue
+        for role, perms in getattr(module, "ROLE_PERMISSIONS", {}).items():
+            merged.setdefault(role, set()).update(perms)
+    return merged
+
+
 def sync_role_permissions(*, using: str = "default") -> None:
     """Create the role groups and add each role's permissions to its group."""
     from django.contrib.auth.models import Group, Permission
@@ -194,7 +217,7 @@ def sync_role_permissions(*, using: str = "default") -> None:
             "pk", "content_type__app_label", "codename"
         )
     }
-    for role, perms in ROLE_PERMISSIONS.items():
+    for role, perms in role_permissions().items():
         group, _ = Group.objects.using(using).get_or_create(name=role)
         group.permissions.add(*[by_name[p] for p in perms if p in by_name])
 

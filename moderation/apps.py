@@ -5,6 +5,16 @@ class ModerationConfig(AppConfig):
     name = "moderation"
     verbose_name = "Moderation: comment removals"
 
+    # What each audit event this app records did, in plain words (core.audit_text).
+    audit_phrases = {
+        "moderation.removal.author_told": "recorded that the author was told",
+        "moderation.removal.corrected": "corrected the removal record",
+        "moderation.removal.evidence_added": "added evidence to the removal",
+        "moderation.removal.logged": "logged a removal",
+        "moderation.removal.restored": "restored the comment",
+        "moderation.removals.exported": "exported the removal log",
+    }
+
     def ready(self) -> None:
         from core import dashboard
         from moderation.panels import removals_panel

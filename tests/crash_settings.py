@@ -4,6 +4,6 @@ names in ``CRASH_AT``. No other settings module reads that variable."""
 
 import os
 
-from config.settings import *  # noqa: F403
+from config.settings.local import *  # noqa: F403
 
 CRASH_AT = os.environ.get("CRASH_AT", "")

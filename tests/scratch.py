@@ -57,7 +57,7 @@ def env(
     database_url: str,
     folder: Path,
     *,
-    settings_module: str = "config.settings",
+    settings_module: str = "config.settings.local",
     **extra: str,
 ) -> dict[str, str]:
     """The environment of a project process on ``database_url``, with its own

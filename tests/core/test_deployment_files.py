@@ -9,7 +9,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 APP_SERVICES = ("web", "worker", "beat")
 REQUIRED_ENV = (
-    "DJANGO_DEBUG",
+    "DJANGO_SETTINGS_MODULE",
     "DJANGO_SECRET_KEY",
     "DJANGO_ALLOWED_HOSTS",
     "AUDIT_HMAC_KEY",
@@ -46,7 +46,7 @@ def test_app_services_get_every_required_variable(compose, service):
     env = config["environment"]
     for name in REQUIRED_ENV:
         assert env.get(name), f"{service} lacks {name}"
-    assert env["DJANGO_DEBUG"] == "false"
+    assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
     assert env["DATABASE_URL"].startswith("postgres://")
     assert "@postgres:5432/" in env["DATABASE_URL"]
     for name in ("REDIS_URL", "CELERY_BROKER_URL"):
@@ -69,11 +69,21 @@ def test_secrets_come_from_the_environment_not_the_file(compose):
 def test_dockerfile_installs_the_project_and_runs_gunicorn_unprivileged():
     text = (ROOT / "Dockerfile").read_text()
     assert text.startswith("# ") and "FROM python:3.11" in text
-    assert "pip install --no-cache-dir ." in text
+    assert "--require-hashes -r requirements/base.txt" in text
+    assert "pip install --no-cache-dir --no-deps ." in text
     assert "collectstatic --noinput" in text
     # The build runs with production settings: every required variable is given.
     (build,) = re.findall(r"^RUN .*?collectstatic[^\n]*", text, re.M | re.S)
-    for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "AUDIT_HMAC_KEY"):
+    assert re.search(
+        r"^\s+DJANGO_SETTINGS_MODULE=config.settings.production$", text, re.M
+    )
+    for name in (
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "AUDIT_HMAC_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+    ):
         assert f"{name}=" in build, name
     assert re.search(r"^USER city$", text, re.M)
     for app in (
@@ -106,3 +116,33 @@ def test_compose_requires_the_public_address_for_emailed_links(compose):
     for service in APP_SERVICES:
         assert compose["services"][service]["environment"]["SITE_URL"]
     assert re.search(r"\$\{SITE_URL:\?", (ROOT / "docker-compose.yml").read_text())
+
+
+def _pins(lock: str) -> dict[str, str]:
+    text = (ROOT / "requirements" / lock).read_text()
+    return {
+        name.lower(): version
+        for name, version in re.findall(r"^([A-Za-z0-9_.-]+)==(\S+) \\$", text, re.M)
+    }
+
+
+def test_lock_files_hold_the_versions_pyproject_pins():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime, dev = _pins("base.txt"), _pins("dev.txt")
+
+    def pinned(spec: str) -> tuple[str, str]:
+        name, version = spec.split("==")
+        return name.split("[")[0].lower(), version
+
+    for spec in project["dependencies"]:
+        name, version = pinned(spec)
+        assert runtime.get(name) == version, f"requirements/base.txt: {spec}"
+        assert dev.get(name) == version, f"requirements/dev.txt: {spec}"
+    for spec in project["optional-dependencies"]["dev"]:
+        name, version = pinned(spec)
+        assert dev.get(name) == version, f"requirements/dev.txt: {spec}"
+        # Development tools (the demo's process runner included) stay out of the
+        # production image.
+        assert name not in runtime, f"{name} is a development tool"

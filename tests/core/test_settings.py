@@ -1,4 +1,5 @@
-"""Production mode: required settings, and Django's deployment checklist."""
+"""The settings modules: production's required settings and Django's deployment
+checklist, the demo's switches refused in production, the embedded default."""
 
 import os
 import subprocess
@@ -14,7 +15,10 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_URL", "AUDIT_HMAC_"))
+        if not k.startswith(
+            ("DJANGO_", "DATABASE_URL", "REDIS_URL", "CELERY_", "AUDIT_HMAC_")
+        )
+        and k not in ("TWO_FACTOR_REQUIRED", "PRODUCT_404_IN_DEBUG")
     }
     environment.update(env)
     return subprocess.run(
@@ -29,12 +33,13 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 PRODUCTION = {
-    "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "x" * 20
     + "-a-long-random-production-key-for-the-check-0123456789",
     "DJANGO_ALLOWED_HOSTS": "social.city.example.gov",
     "AUDIT_HMAC_KEY": "k" * 20 + "-a-long-random-audit-key-for-the-check-0123456789",
-    "DJANGO_SETTINGS_MODULE": "config.settings",
+    "DATABASE_URL": "postgres://city@db.internal:5432/citysocial",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
 }
 
 
@@ -45,14 +50,21 @@ def test_production_settings_pass_the_deployment_checklist():
 
 
 @pytest.mark.parametrize(
-    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "AUDIT_HMAC_KEY"]
+    "missing",
+    [
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "AUDIT_HMAC_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+    ],
 )
 def test_missing_production_setting_fails_with_one_line(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = _manage("check", **env)
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        f"Configuration error: {missing} must be set when DJANGO_DEBUG=false."
+        f"Configuration error: {missing} must be set in production."
     )
     assert "Traceback" not in result.stderr
 
@@ -87,7 +99,7 @@ def _audit_key(**env: str) -> str:
         "shell",
         "-c",
         "from django.conf import settings; print(settings.AUDIT_HMAC_KEY)",
-        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_SETTINGS_MODULE="config.settings.local",
         **env,
     )
     assert result.returncode == 0, result.stderr
@@ -105,7 +117,7 @@ def test_embedded_audit_key_is_derived_from_the_secret_key(tmp_path):
 
 def test_embedded_default_needs_no_environment(tmp_path):
     result = _manage(
-        "check", DJANGO_SETTINGS_MODULE="config.settings", VAR_DIR=str(tmp_path)
+        "check", DJANGO_SETTINGS_MODULE="config.settings.local", VAR_DIR=str(tmp_path)
     )
     assert result.returncode == 0, result.stderr
     # The embedded secret key is generated per checkout, outside the repository.
@@ -117,7 +129,8 @@ def test_settings_switch_to_services(monkeypatch):
         [
             sys.executable,
             "-c",
-            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings';"
+            "import django, os;"
+            "os.environ['DJANGO_SETTINGS_MODULE']='config.settings.local';"
             "from django.conf import settings as s;"
             "print(s.DATABASES['default']['ENGINE']);"
             "print(s.CACHES['default']['BACKEND']);"
@@ -140,3 +153,28 @@ def test_settings_switch_to_services(monkeypatch):
         "django_redis.cache.RedisCache",
         "redis://cache.internal:6379/1",
     ]
+
+
+@pytest.mark.parametrize(
+    "switch", [("TWO_FACTOR_REQUIRED", "false"), ("PRODUCT_404_IN_DEBUG", "true")]
+)
+def test_production_refuses_a_demo_switch_with_one_line(switch):
+    name, value = switch
+    result = _manage("check", **{**PRODUCTION, name: value})
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"Configuration error: {name}")
+    assert "config.settings.local" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_production_takes_the_broker_from_redis_url_unless_given():
+    code = "from django.conf import settings as s; print(s.CELERY_BROKER_URL)"
+    result = _manage("shell", "-c", code, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == PRODUCTION["REDIS_URL"]
+
+
+def test_production_refuses_to_load_the_demo_users():
+    result = _manage("seed_demo", **PRODUCTION)
+    assert result.returncode == 1
+    assert "runs only with the embedded demo's settings" in result.stderr

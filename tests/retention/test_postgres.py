@@ -164,7 +164,7 @@ def _purge_subprocess() -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "LOG_LEVEL": "WARNING",
         "PYTHONFAULTHANDLER": "1",
     }

@@ -1,6 +1,6 @@
 """Item 2: headers and cookies, HTTPS, unknown hosts, and error pages that show no
 technical detail. The production values come from the production settings
-themselves (a subprocess with DJANGO_DEBUG=false), then are applied here."""
+themselves (a subprocess with config.settings.production), then are applied here."""
 
 from __future__ import annotations
 
@@ -20,11 +20,12 @@ from tests.security.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
-    "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "p" * 60,
     "DJANGO_ALLOWED_HOSTS": "social.city.example.gov",
     "AUDIT_HMAC_KEY": "a" * 64,
-    "DJANGO_SETTINGS_MODULE": "config.settings",
+    "DATABASE_URL": "postgres://city@db.internal:5432/citysocial",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
 }
 SECURITY_SETTINGS = [
     "DEBUG",

@@ -26,7 +26,7 @@ def test_ci_runs_lint_and_security_checks():
     security = _target("security")
     assert "bandit -c pyproject.toml -r ." in security
     assert "check --deploy --fail-level WARNING" in security
-    assert "DJANGO_DEBUG=false" in security
+    assert "DJANGO_SETTINGS_MODULE=config.settings.production" in security
     assert "ruff check ." in _target("lint")
 
 

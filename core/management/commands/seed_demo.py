@@ -10,7 +10,8 @@ import importlib
 from typing import Any
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 
@@ -21,6 +22,11 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "seed_demo creates users with a known password: it runs only with "
+                "the embedded demo's settings (config.settings.local)."
+            )
         ctx: dict[str, Any] = {"logins": []}
         for config in apps.get_app_configs():
             try:

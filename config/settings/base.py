@@ -1,21 +1,20 @@
-"""Settings for the city social media governance system.
+"""Settings shared by every way the product runs (as in cookiecutter-django).
 
 Every value comes from the environment (or an optional ``.env`` file beside
-``manage.py``) through django-environ. With no environment at all the project runs
-in its *embedded* mode: SQLite in ``var/``, a filesystem Celery broker, a
-local-memory cache and ``DEBUG`` on, so ``make run`` needs nothing installed.
+``manage.py``) through django-environ. Pick a module with ``DJANGO_SETTINGS_MODULE``:
 
-``DJANGO_DEBUG=false`` is production mode: ``DJANGO_SECRET_KEY``,
-``DJANGO_ALLOWED_HOSTS`` and ``AUDIT_HMAC_KEY`` must then be set, or start-up stops
-with a one-line message naming the missing variable. Every variable is listed in the
-README.
+- ``config.settings.local``: the embedded demo (``make run``, ``manage.py``): SQLite in
+  ``var/``, a filesystem Celery broker, a local-memory cache, ``DEBUG`` on, nothing to
+  install;
+- ``config.settings.production``: gunicorn, Celery and every ``manage.py`` command in
+  production (``DEBUG`` off; required variables refuse to start when missing);
+- ``config.settings.test``: the test suite.
+
+Every variable is listed in docs/configuration.md.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -31,47 +30,25 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # Where the embedded mode keeps its database, broker folders and uploads.
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
-
 
 class MissingSetting(ImproperlyConfigured):
     """A setting has no value, or one that cannot work; the message names it."""
 
 
-def _required(name: str) -> str:
+def required(name: str) -> str:
     value = env.str(name, default="")
     if not value:
         # One clear line instead of a traceback (see manage.py / wsgi.py).
-        raise MissingSetting(f"{name} must be set when DJANGO_DEBUG=false.")
+        raise MissingSetting(f"{name} must be set in production.")
     return value
 
 
-def _at_least_one(name: str, default: int) -> int:
+def at_least_one(name: str, default: int) -> int:
     value = env.int(name, default=default)
     if value < 1:
         raise MissingSetting(f"{name} must be at least 1.")
     return value
 
-
-def _embedded_secret_key() -> str:
-    """Return a per-checkout random key, kept in var/ (never in the repo)."""
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
-
-
-if DEBUG:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or _embedded_secret_key()
-    ALLOWED_HOSTS = env.list(
-        "DJANGO_ALLOWED_HOSTS",
-        default=["localhost", "127.0.0.1", "[::1]", "testserver"],
-    )
-else:
-    SECRET_KEY = _required("DJANGO_SECRET_KEY")
-    ALLOWED_HOSTS = [h for h in _required("DJANGO_ALLOWED_HOSTS").split(",") if h]
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -86,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Django's own widget templates, found by the product's form renderer.
+    "django.forms",
     "django_otp",
     # django-otp's backup codes and authenticator apps, and django-axes, under names
     # a city clerk understands in the admin (core.app_names; nothing else changes).
@@ -121,11 +100,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.AuditContextMiddleware",
+    # A service's refusal no view caught: 403 (NotPermitted) or 400, never a 500.
+    "core.middleware.DomainErrorMiddleware",
     # With DEBUG on and PRODUCT_404_IN_DEBUG (make run): the product's 404 page.
     "core.middleware.ProductNotFoundPageMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Every form is drawn the same way: templates/forms/ (core.forms).
+FORM_RENDERER = "core.forms.FormRenderer"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -159,43 +143,40 @@ TEMPLATES = [
 
 # --- Data -------------------------------------------------------------------------
 
-DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'citysocial.sqlite3'}"
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    # Web, worker and beat share one file: take the write lock at BEGIN so
-    # concurrent writers queue instead of failing, and let readers run beside them.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+def database(url: str) -> dict:
+    """Return Django's DATABASES entry for ``url``, with this project's options."""
+    config = env.db_url_config(url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Web, worker and beat share one file: take the write lock at BEGIN so
+        # concurrent writers queue instead of failing, and let readers run beside
+        # them.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    else:
+        config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    # django-redis keeps one client per process (Django's own backend builds a new
-    # client for every operation), which halves the cost of each rate-limit check.
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "citysocial",
-        }
+
+def redis_cache(url: str) -> dict:
+    """Return the CACHES entry for Redis at ``url``.
+
+    django-redis keeps one client per process (Django's own backend builds a new
+    client for every operation), which halves the cost of each rate-limit check.
+    """
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "citysocial",
     }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "citysocial",
-        }
-    }
+
 
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
@@ -205,29 +186,28 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
 
 # --- Celery -----------------------------------------------------------------------
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
-CELERY_BROKER_FOLDER = VAR_DIR / "broker"
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
-        "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
-        "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
-        # Fanout (worker control) exchanges; kombu's default is ./control.
-        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
-        "store_processed": False,
-    }
-else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+
+def broker_transport_options(broker_url: str) -> dict:
+    """Return the Celery transport options for ``broker_url``."""
+    if broker_url.startswith("filesystem://"):
+        folder = VAR_DIR / "broker"
+        return {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+            # Fanout (worker control) exchanges; kombu's default is ./control.
+            "control_folder": str(folder / "control"),
+            "store_processed": False,
+        }
+    return {"visibility_timeout": 3600}
+
+
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
@@ -254,7 +234,7 @@ CELERY_BEAT_SCHEDULE["appeals-deadline-reminders"] = {
 }
 # Appeals: email the receipt of each new filing. Filing only marks it as due, so a
 # submission never waits on the mail queue; a send that failed is tried again.
-APPEALS_RECEIPTS_INTERVAL_SECONDS = _at_least_one(
+APPEALS_RECEIPTS_INTERVAL_SECONDS = at_least_one(
     "APPEALS_RECEIPTS_INTERVAL_SECONDS", 30
 )
 CELERY_BEAT_SCHEDULE["appeals-receipts"] = {
@@ -272,7 +252,7 @@ CELERY_BEAT_SCHEDULE["accounts-access-review-overdue"] = {
 # Retention (issue #7, R1-R5): the purge-after-read job. It takes a lock, works in
 # batches of RETENTION_PURGE_BATCH_SIZE rows (one transaction each) and logs every
 # destruction; RETENTION_PURGE_PAUSED=true stops all destruction (runs do nothing).
-RETENTION_PURGE_INTERVAL_MINUTES = _at_least_one("RETENTION_PURGE_INTERVAL_MINUTES", 15)
+RETENTION_PURGE_INTERVAL_MINUTES = at_least_one("RETENTION_PURGE_INTERVAL_MINUTES", 15)
 RETENTION_PURGE_PAUSED = env.bool("RETENTION_PURGE_PAUSED", default=False)
 RETENTION_PURGE_BATCH_SIZE = env.int("RETENTION_PURGE_BATCH_SIZE", default=10_000)
 CELERY_BEAT_SCHEDULE["retention-purge"] = {
@@ -284,7 +264,7 @@ CELERY_BEAT_SCHEDULE["retention-purge"] = {
 # Stored files of destroyed records (core.files, R4) are deleted right after the
 # destroying transaction commits; this job deletes any a crash or a running backup
 # left waiting, every FILE_DELETIONS_INTERVAL_MINUTES.
-FILE_DELETIONS_INTERVAL_MINUTES = _at_least_one("FILE_DELETIONS_INTERVAL_MINUTES", 15)
+FILE_DELETIONS_INTERVAL_MINUTES = at_least_one("FILE_DELETIONS_INTERVAL_MINUTES", 15)
 CELERY_BEAT_SCHEDULE["core-file-deletions"] = {
     "task": "core.tasks.file_deletions_task",
     "schedule": FILE_DELETIONS_INTERVAL_MINUTES * 60.0,
@@ -294,12 +274,7 @@ CELERY_BEAT_SCHEDULE["core-file-deletions"] = {
 # --- Mail -------------------------------------------------------------------------
 
 EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND",
-    default=(
-        "django.core.mail.backends.console.EmailBackend"
-        if DEBUG
-        else "django.core.mail.backends.smtp.EmailBackend"
-    ),
+    "EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
 )
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
@@ -334,13 +309,8 @@ SESSION_SAVE_EVERY_REQUEST = True  # expiry counts from the last request
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Staff sign-in: password, then a second factor (TOTP app or one-time backup code).
-# Only the embedded demo (DEBUG on) may relax it; `make run` says so when it does.
-TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
-if not TWO_FACTOR_REQUIRED and not DEBUG:
-    raise MissingSetting(
-        "TWO_FACTOR_REQUIRED=false is allowed only in the embedded demo "
-        "(DJANGO_DEBUG=true); production always requires a second factor."
-    )
+# Only the embedded demo (config.settings.local) may relax it; `make run` says so.
+TWO_FACTOR_REQUIRED = True
 TWO_FACTOR_PATCH_ADMIN = False  # core.admin_site enforces it instead
 TWO_FACTOR_LOGIN_TIMEOUT = 600  # seconds between the password and the code
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="City social media")
@@ -391,48 +361,30 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
-    if not SECURE_HSTS_PRELOAD:
-        # Preloading binds the city's whole domain to HTTPS in browsers; that is the
-        # city's IT decision, not this application's, so its absence is no warning.
-        SILENCED_SYSTEM_CHECKS = ["security.W021"]
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    CSRF_COOKIE_HTTPONLY = True
-    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
-
 # The audit trail's key (core.audit_signing): every event carries an HMAC-SHA256 of
 # its chain hash made with it, so someone who can write to the database but does not
 # hold the key cannot rewrite history and recompute the chain. Production: required,
 # kept outside the database and its backups. Embedded mode: derived from SECRET_KEY.
 AUDIT_HMAC_KEY_MIN_LENGTH = 32
-if DEBUG:
-    AUDIT_HMAC_KEY = (
-        env.str("AUDIT_HMAC_KEY", default="")
-        or hmac.new(
-            SECRET_KEY.encode(), b"citysocial audit trail key", hashlib.sha256
-        ).hexdigest()
-    )
-else:
-    AUDIT_HMAC_KEY = _required("AUDIT_HMAC_KEY")
-if len(AUDIT_HMAC_KEY) < AUDIT_HMAC_KEY_MIN_LENGTH:
-    raise MissingSetting(
-        f"AUDIT_HMAC_KEY must be at least {AUDIT_HMAC_KEY_MIN_LENGTH} characters "
-        "long (e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
-    )
+
+
+def audit_key(key: str) -> str:
+    """Return ``key`` if it is long enough to be the audit trail's key."""
+    if len(key) < AUDIT_HMAC_KEY_MIN_LENGTH:
+        raise MissingSetting(
+            f"AUDIT_HMAC_KEY must be at least {AUDIT_HMAC_KEY_MIN_LENGTH} characters "
+            "long (e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    return key
+
+
 # Keys that signed events before the last rotation, kept only to verify them.
 AUDIT_HMAC_OLD_KEYS = env.list("AUDIT_HMAC_OLD_KEYS", default=[])
 # Events are recorded signed, and the sealing job chains them (core.audit): every
 # AUDIT_SEAL_INTERVAL_SECONDS; verify_audit reports an event still unsealed after
 # AUDIT_SEAL_GRACE_MINUTES.
-AUDIT_SEAL_INTERVAL_SECONDS = _at_least_one("AUDIT_SEAL_INTERVAL_SECONDS", 60)
-AUDIT_SEAL_GRACE_MINUTES = _at_least_one("AUDIT_SEAL_GRACE_MINUTES", 15)
+AUDIT_SEAL_INTERVAL_SECONDS = at_least_one("AUDIT_SEAL_INTERVAL_SECONDS", 60)
+AUDIT_SEAL_GRACE_MINUTES = at_least_one("AUDIT_SEAL_GRACE_MINUTES", 15)
 CELERY_BEAT_SCHEDULE["audit-seal"] = {
     "task": "core.tasks.seal_audit_task",
     "schedule": float(AUDIT_SEAL_INTERVAL_SECONDS),
@@ -451,11 +403,15 @@ FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Product ----------------------------------------------------------------------
 
-# With DEBUG on, show the product's own "Page not found" page instead of Django's
-# debug 404 page (which lists every URL pattern). `make run` turns it on for the
-# demo; a developer's runserver keeps the debug page. Without DEBUG it changes
-# nothing: production always shows the product's page.
-PRODUCT_404_IN_DEBUG = env.bool("PRODUCT_404_IN_DEBUG", default=False)
+# Only config.settings.local reads it from the environment: see there.
+PRODUCT_404_IN_DEBUG = False
+# The demo's data and users (``manage.py seed_demo``): only config.settings.local
+# allows them, so a known demo password can never reach a production database.
+DEMO_DATA_ALLOWED = False
+
+# How far in the future a time typed or received may be (a clock set a little
+# fast) before it is refused as a slip: "removed at", "received at", "told at".
+CLOCK_TOLERANCE_MINUTES = env.int("CLOCK_TOLERANCE_MINUTES", default=5)
 
 # Shown until a city profile exists (accounts.CityProfile holds the real name).
 CITY_NAME_FALLBACK = env.str("CITY_NAME", default="Your City")
@@ -480,11 +436,22 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {
+        # A refused page (403) is an answer, not a fault: one line, no traceback.
+        "forbidden_without_traceback": {"()": "core.logs.ForbiddenWithoutTraceback"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["forbidden_without_traceback"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own console handler (DEBUG only) would print each record a
+        # second time beside the root's: Django's records go to the root alone.
+        "django": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
     },
 }

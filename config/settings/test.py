@@ -1,13 +1,18 @@
-"""Settings for the test suite: the project's settings with fast, local defaults.
+"""The test suite: the embedded defaults (``local``), made fast and self-contained.
 
 ``DATABASE_URL``, ``REDIS_URL`` and ``CELERY_BROKER_URL`` still switch the suite to
-PostgreSQL and Redis (CI does); without them it runs on SQLite in memory.
+PostgreSQL and Redis (CI does); without them it runs on SQLite in memory. Tests of
+production behaviour start a subprocess with ``config.settings.production``.
 """
 
 import uuid
 
-from config.settings import *  # noqa: F403
-from config.settings import CACHES, REDIS_URL
+from config.settings.local import *  # noqa: F403
+from config.settings.local import CACHES, REDIS_URL
+
+# What a test expects, whatever the shell running the suite has set.
+TWO_FACTOR_REQUIRED = True
+PRODUCT_404_IN_DEBUG = False
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
