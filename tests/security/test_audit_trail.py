@@ -148,6 +148,12 @@ AUDITED_BY_CALLER = {
     # Clears the receipts job's queue flag; the email itself is audited by
     # correspondence_send ("appeal.email_sent"), which it calls first.
     ("appeals/services/filing.py", "filing_send_receipt"): "correspondence_send audits",
+    # A pending file deletion is written in the destroying service's transaction,
+    # which audits and logs the destruction (removal_redact, the purge's R4 log).
+    ("core/files.py", "file_delete_after_commit"): "the destroying service audits",
+    # Deletes the files of destructions already audited and logged, then their
+    # queue rows: a side effect after commit, like sending a logged email.
+    ("core/files.py", "file_deletions_run"): "the destruction it finishes is audited",
 }
 
 
