@@ -1,17 +1,27 @@
-"""Benchmark: the retention purge against hand-written batched SQL (issue #7).
+"""Benchmark: the retention purge against hand-written keyset SQL (issues #7, #14).
 
-    .venv/bin/python bench/purge.py [--rows 1000000] [--database-url postgres://...]
+    .venv/bin/python bench/purge.py [--rows 200000,1000000] [--database-url ...]
 
-Loads N messages into PostgreSQL (90% read, 5% unread, 5% read but under a legal
-hold), runs the project's purge as the Celery job does (the task, in-process), then,
-on a fresh copy of the same data, a baseline of hand-written batched SQL (10,000-row
-``DELETE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)`` batches). Checks that
-every unread and held message is intact and every other read message destroyed, and
-prints both times, their ratio and the project's peak memory. The last line is
+For each size: loads N messages into PostgreSQL (90% read, 5% unread, 5% read but
+under a legal hold), runs the project's purge as the Celery job does (the task,
+in-process), then, on a fresh copy of the same data, a baseline of hand-written SQL
+doing the same kind of writes: keyset batches of 10,000 (``id > last``, so no batch
+walks past the rows the batches before it destroyed), each one transaction that
+writes the tombstones (the same UPDATE as the purge) and one log row. Prints both
+times, their ratio and the cost per destroyed row of each.
 
-    purge: <ratio>x of batched SQL, peak <MB> MB, kept <n> unread+held intact
+Honest: the purge must keep every unread and held message intact, destroy every
+other read message and log exactly that many; the baseline must leave the same
+rows and log one row per batch. Anything else stops the benchmark with a non-zero
+exit and no ratio line.
 
-Targets: ratio at most 1.5, peak under 150 MB, nothing wrong kept or destroyed.
+With two sizes or more it also prints how the purge's cost per row grows from the
+smallest to the largest (targets: ratio at most 1.5 at every size; cost per row at
+the largest at most 1.3x of the smallest, i.e. linear). The last line is
+
+    purge: <r>x of keyset SQL at <N> (<us> us/row vs <us> us/row)[; ...][; cost
+    per row x<g> from <N> to <M>], peak <MB> MB, kept <n> unread+held intact
+
 The database (default ``h_retention_bench``) is migrated and its messages replaced.
 """
 
@@ -22,15 +32,55 @@ import os
 import resource
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 ACCOUNTS = 20  # account 0 is under the legal hold: 5% of the rows
 BATCH = 10_000
+RATIO_TARGET = 1.5
+GROWTH_TARGET = 1.3
+
+
+@dataclass
+class Loaded:
+    rows: int
+    held_ids: list[int]
+    unread: int
+    held: int
+    other: int  # read, not held: what a purge destroys
+
+
+@dataclass
+class Measured:
+    rows: int
+    destroyed: int
+    project: float
+    baseline: float
+    kept: int
+
+    @property
+    def ratio(self) -> float:
+        return self.project / self.baseline
+
+    def per_row_us(self, seconds: float) -> float:
+        return seconds / self.destroyed * 1e6
+
+
+def fail(*problems: str) -> NoReturn:
+    """Stop: say what went wrong on stderr, exit 1, print no ratio."""
+    raise SystemExit(
+        "FAILED (no figures reported):\n" + "\n".join(f"  - {p}" for p in problems)
+    )
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--rows",
+        default="1000000",
+        help="messages to load, or sizes separated by commas (e.g. 200000,1000000)",
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
@@ -39,7 +89,11 @@ def parse_args() -> argparse.Namespace:
         ),
     )
     args = parser.parse_args()
-    if args.rows < ACCOUNTS * 20:
+    try:
+        args.sizes = sorted(int(n.replace("_", "")) for n in args.rows.split(","))
+    except ValueError:
+        parser.error("--rows takes whole numbers separated by commas")
+    if args.sizes[0] < ACCOUNTS * 20:
         parser.error(f"--rows must be at least {ACCOUNTS * 20}")
     return args
 
@@ -55,9 +109,8 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def load(rows: int) -> tuple[list[int], int, int, int]:
-    """Insert the messages in the database; return (held account ids, unread,
-    held, other read) counts."""
+def load(rows: int) -> Loaded:
+    """Insert the messages in the database; return what a purge must do."""
     from django.contrib.auth import get_user_model
     from django.db import connection
 
@@ -122,13 +175,15 @@ def load(rows: int) -> tuple[list[int], int, int, int]:
         cursor.execute(
             "SELECT count(*) FILTER (WHERE read_at IS NULL),"
             " count(*) FILTER (WHERE read_at IS NOT NULL AND account_id = %s),"
-            " count(*) FILTER (WHERE read_at IS NOT NULL AND account_id <> %s)"
-            " FROM retention_message",
+            " count(*) FILTER (WHERE read_at IS NOT NULL AND account_id <> %s),"
+            " count(*) FROM retention_message",
             [ids[0], ids[0]],
         )
-        unread, held, other = cursor.fetchone()
+        unread, held, other, total = cursor.fetchone()
+    if total != rows:
+        fail(f"loaded {total} messages, {rows} asked")
     vacuum("retention_message")
-    return [ids[0]], unread, held, other
+    return Loaded(rows, [ids[0]], unread, held, other)
 
 
 def time_now():  # type: ignore[no-untyped-def]
@@ -152,13 +207,15 @@ def run_project() -> tuple[float, dict]:
     return time.perf_counter() - started, result
 
 
-def check_project(
-    run_id: int, held_ids: list[int], unread: int, held: int, other: int
-) -> int:
+def check_project(result: dict, data: Loaded) -> int:
+    """Check the purge did exactly its job; return how many messages it kept."""
     from django.db import connection
 
     from retention.models import DestructionRecord
 
+    problems = []
+    if result.get("status") != "finished" or result.get("errors"):
+        problems.append(f"the run ended {result.get('status')}: {result.get('errors')}")
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -171,76 +228,148 @@ def check_project(
                                AND destroyed_at IS NOT NULL AND body = ''
                                AND sender_handle = ''),
               count(*) FILTER (WHERE destroyed_at IS NOT NULL
-                               AND (read_at IS NULL OR account_id = ANY(%s)))
+                               AND (read_at IS NULL OR account_id = ANY(%s))),
+              count(*)
             FROM retention_message
             """,
-            [held_ids, held_ids, held_ids],
+            [data.held_ids, data.held_ids, data.held_ids],
         )
-        kept_unread, kept_held, destroyed, wrong = cursor.fetchone()
+        kept_unread, kept_held, destroyed, wrong, total = cursor.fetchone()
     logged = sum(
-        DestructionRecord.objects.filter(run_id=run_id, series="messages").values_list(
-            "item_count", flat=True
-        )
+        DestructionRecord.objects.filter(
+            run_id=result.get("run"), series="messages"
+        ).values_list("item_count", flat=True)
     )
-    problems = []
-    if kept_unread != unread:
-        problems.append(f"unread intact {kept_unread} of {unread}")
-    if kept_held != held:
-        problems.append(f"held intact {kept_held} of {held}")
-    if destroyed != other:
-        problems.append(f"destroyed {destroyed} of {other} read messages")
+    if total != data.rows:
+        problems.append(f"{total} messages stored, {data.rows} loaded")
+    if kept_unread != data.unread:
+        problems.append(f"unread intact {kept_unread} of {data.unread}")
+    if kept_held != data.held:
+        problems.append(f"held intact {kept_held} of {data.held}")
+    if destroyed != data.other:
+        problems.append(f"destroyed {destroyed} of {data.other} read messages")
+    if result.get("destroyed") != data.other:
+        problems.append(f"the run reports {result.get('destroyed')} destroyed")
     if wrong:
         problems.append(f"{wrong} unread or held messages destroyed")
-    if logged != other:
-        problems.append(f"destruction log counts {logged}, expected {other}")
+    if logged != data.other:
+        problems.append(f"destruction log counts {logged}, expected {data.other}")
     if problems:
-        sys.exit("project purge WRONG: " + "; ".join(problems))
+        fail(*(f"project purge: {p}" for p in problems))
     return kept_unread + kept_held
 
 
-def run_baseline(held_ids: list[int], unread: int, held: int) -> float:
+def run_baseline(data: Loaded, run_id: int) -> float:
+    """Destroy the same messages on a copy with hand-written keyset batches: the
+    purge's tombstone UPDATE and one log row per batch, one transaction each."""
     from django.db import connection, transaction
 
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_baseline")
+        cursor.execute("DROP TABLE IF EXISTS bench_baseline, bench_baseline_log")
+        # The same columns, constraints and indexes as the messages table.
         cursor.execute(
             "CREATE TABLE bench_baseline (LIKE retention_message INCLUDING ALL)"
+        )
+        cursor.execute(
+            "CREATE TABLE bench_baseline_log (id bigserial PRIMARY KEY, "
+            "items integer NOT NULL, first_id bigint, last_id bigint, "
+            "recorded_at timestamptz NOT NULL DEFAULT now())"
         )
         cursor.execute(
             "INSERT INTO bench_baseline SELECT * FROM bench_message_snapshot"
         )
     vacuum("bench_baseline")
+    batches = 0
+    last = 0
     started = time.perf_counter()
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 """
-                DELETE FROM bench_baseline WHERE id IN (
+                WITH batch AS (
                     SELECT id FROM bench_baseline
-                    WHERE read_at IS NOT NULL AND destroyed_at IS NULL
+                    WHERE id > %s AND read_at IS NOT NULL AND destroyed_at IS NULL
                       AND NOT account_id = ANY(%s)
                     ORDER BY id LIMIT %s
-                    FOR UPDATE SKIP LOCKED)
+                    FOR UPDATE SKIP LOCKED),
+                done AS (
+                    UPDATE bench_baseline AS m SET body = '', sender_handle = '',
+                           destroyed_at = now(), destroyed_by_run_id = %s
+                    FROM batch WHERE m.id = batch.id
+                    RETURNING m.id)
+                INSERT INTO bench_baseline_log (items, first_id, last_id)
+                SELECT count(*), min(id), max(id) FROM done
+                RETURNING items, last_id
                 """,
-                [held_ids, BATCH],
+                [last, data.held_ids, BATCH, run_id],
             )
-            deleted = cursor.rowcount
-        if not deleted:
+            items, last_id = cursor.fetchone()
+        if not items:
             break
+        batches += 1
+        last = last_id
     elapsed = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FILTER (WHERE read_at IS NULL),"
-            " count(*) FILTER (WHERE account_id = ANY(%s)), count(*)"
-            " FROM bench_baseline",
-            [held_ids],
+            "SELECT count(*) FILTER (WHERE read_at IS NULL AND destroyed_at IS NULL),"
+            " count(*) FILTER (WHERE account_id = ANY(%s) AND destroyed_at IS NULL),"
+            " count(*) FILTER (WHERE destroyed_at IS NOT NULL AND body = ''),"
+            " count(*) FROM bench_baseline",
+            [data.held_ids],
         )
-        b_unread, b_held, total = cursor.fetchone()
-        cursor.execute("DROP TABLE bench_baseline")
+        b_unread, b_held, b_destroyed, total = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*), coalesce(sum(items), 0) FROM bench_baseline_log "
+            "WHERE items > 0"
+        )
+        log_rows, logged = cursor.fetchone()
+        cursor.execute("DROP TABLE bench_baseline, bench_baseline_log")
         cursor.execute("DROP TABLE bench_message_snapshot")
-    if (b_unread, b_held, total) != (unread, held, unread + held):
-        sys.exit(f"baseline WRONG: {b_unread} unread, {b_held} held, {total} left")
+    problems = []
+    if (b_unread, b_held, total) != (data.unread, data.held, data.rows):
+        problems.append(
+            f"{b_unread} unread and {b_held} held intact, {total} rows stored "
+            f"(expected {data.unread}, {data.held}, {data.rows})"
+        )
+    if b_destroyed != data.other or logged != data.other:
+        problems.append(f"destroyed {b_destroyed}, logged {logged} of {data.other}")
+    if log_rows != batches:
+        problems.append(f"{log_rows} log rows for {batches} batches")
+    if problems:
+        fail(*(f"baseline: {p}" for p in problems))
     return elapsed
+
+
+def measure(rows: int) -> Measured:
+    print(f"Loading {rows:,} messages ...", flush=True)
+    started = time.perf_counter()
+    data = load(rows)
+    print(
+        f"  loaded in {time.perf_counter() - started:.1f} s: {data.other:,} read, "
+        f"{data.unread:,} unread, {data.held:,} read under a legal hold",
+        flush=True,
+    )
+    rss_before = rss_mb()
+    project, result = run_project()
+    kept = check_project(result, data)
+    print(
+        f"project purge (Celery task): {project:.2f} s, destroyed "
+        f"{result['destroyed']:,}; checked: {kept:,} unread+held intact",
+        flush=True,
+    )
+    print(
+        f"  peak memory: {rss_mb():.0f} MB resident (the whole process; "
+        f"{rss_before:.0f} MB before the purge)"
+    )
+    baseline = run_baseline(data, result["run"])
+    m = Measured(rows, data.other, project, baseline, kept)
+    print(f"baseline keyset SQL: {baseline:.2f} s, checked", flush=True)
+    print(
+        f"  at {rows:,}: {m.ratio:.2f}x; cost per destroyed row: purge "
+        f"{m.per_row_us(project):.2f} us, baseline {m.per_row_us(baseline):.2f} us",
+        flush=True,
+    )
+    return m
 
 
 def main() -> None:
@@ -249,34 +378,30 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, skip_checks=True)
-    print(f"Loading {args.rows:,} messages ...", flush=True)
-    started = time.perf_counter()
-    held_ids, unread, held, other = load(args.rows)
+    results = [measure(rows) for rows in args.sizes]
+    parts = [
+        f"{m.ratio:.2f}x of keyset SQL at {m.rows:,} "
+        f"({m.per_row_us(m.project):.2f} us/row vs {m.per_row_us(m.baseline):.2f})"
+        for m in results
+    ]
+    missed = [m for m in results if m.ratio > RATIO_TARGET]
+    if len(results) > 1:
+        first, last = results[0], results[-1]
+        growth = last.per_row_us(last.project) / first.per_row_us(first.project)
+        parts.append(f"cost per row x{growth:.2f} from {first.rows:,} to {last.rows:,}")
+        print(
+            f"linearity: the purge's cost per row at {last.rows:,} is {growth:.2f}x "
+            f"of its cost at {first.rows:,} (target at most {GROWTH_TARGET}x)"
+        )
+        if growth > GROWTH_TARGET:
+            print("  TARGET MISSED: the purge does not scale linearly")
+    for m in missed:
+        print(
+            f"  TARGET MISSED: {m.ratio:.2f}x at {m.rows:,} (at most {RATIO_TARGET}x)"
+        )
     print(
-        f"  loaded in {time.perf_counter() - started:.1f} s: {other:,} read, "
-        f"{unread:,} unread, {held:,} read under a legal hold",
-        flush=True,
-    )
-    rss_before = rss_mb()
-    project, result = run_project()
-    peak = rss_mb()
-    print(
-        f"project purge (Celery task): {project:.2f} s, destroyed "
-        f"{result['destroyed']:,}, status {result['status']}",
-        flush=True,
-    )
-    print(
-        f"  peak memory: {peak:.0f} MB resident (the whole process; "
-        f"{rss_before:.0f} MB before the purge)"
-    )
-    kept = check_project(result["run"], held_ids, unread, held, other)
-    print(f"  checked: {kept:,} unread+held intact, {other:,} read destroyed")
-    baseline = run_baseline(held_ids, unread, held)
-    print(f"baseline batched SQL DELETE: {baseline:.2f} s", flush=True)
-    ratio = project / baseline
-    print(
-        f"purge: {ratio:.2f}x of batched SQL, peak {peak:.0f} MB, "
-        f"kept {kept} unread+held intact"
+        "purge: " + "; ".join(parts) + f", peak {rss_mb():.0f} MB, "
+        f"kept {results[-1].kept} unread+held intact"
     )
 
 

@@ -273,3 +273,27 @@ class CleanerConstraintMessagesMixin:
                     errors = e.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
+
+
+class PendingFileDeletion(models.Model):
+    """A stored file whose record was destroyed, to delete from storage (R3, R4).
+
+    Written in the transaction that destroys the record (``core.files``), so it
+    exists exactly when that destruction committed; the file is deleted after the
+    commit and the row with it. A row left by a crash is finished by the next
+    ``file_deletions_run``. A work list, not a log: the destruction itself is
+    logged by the caller (the purge's destruction record).
+    """
+
+    storage = models.CharField(max_length=50, default="default")
+    name = models.CharField(max_length=500)
+    requested_at = models.DateTimeField(default=clock.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        # Never the name: a resident's letter may be named after them.
+        return f"Pending file deletion #{self.pk}"

@@ -24,3 +24,12 @@ def audit_anchor_task() -> int:
     """Every few minutes: write the audit chain's head down outside the database
     (core.audit_anchor); return its sequence."""
     return audit_anchor.audit_anchor_write(reason="periodic").sequence
+
+
+@shared_task
+def file_deletions_task() -> int:
+    """Delete the stored files of destroyed records that are still waiting (after
+    a crash, or a backup that held them off); return how many (core.files)."""
+    from core.files import file_deletions_run
+
+    return file_deletions_run()

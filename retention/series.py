@@ -254,13 +254,16 @@ def _destroy_filings(model_label: str, personal: dict[str, Any]) -> Destroyer:
 
     def destroy(ids: list[int], run_label: str) -> int:
         from core import audit, outbox
+        from core.files import file_delete_after_commit
 
         model = apps.get_model(model_label)
-        for filing in model._default_manager.filter(pk__in=ids).exclude(letter=""):
-            try:
-                filing.letter.delete(save=False)
-            except Exception:
-                logger.exception("Could not delete the letter of %s", filing)
+        # Deleted once this batch commits (core.files): a batch rolled back or
+        # killed keeps its letters with its records (R3, R4).
+        file_delete_after_commit(
+            names=model._default_manager.filter(pk__in=ids)
+            .exclude(letter="")
+            .values_list("letter", flat=True)
+        )
         count = model._default_manager.filter(pk__in=ids).update(
             name=DESTROYED,
             email="",

@@ -41,6 +41,61 @@ def postgres() -> None:
         service_missing("the suite is not running on PostgreSQL (set DATABASE_URL)")
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: Any) -> Any:
+    """A migrated SQLite database file, copied by ``scratch_database``."""
+    from tests import scratch
+
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "template.sqlite3"
+    scratch.migrate(f"sqlite:///{path}", folder)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(tmp_path_factory: Any) -> Iterator[str]:
+    """A migrated scratch PostgreSQL database, copied by ``scratch_database``."""
+    from django.db import connection
+
+    from tests import scratch
+
+    if connection.vendor != "postgresql":
+        service_missing("the suite is not running on PostgreSQL (set DATABASE_URL)")
+    name = scratch.unique_name("template")
+    scratch.drop_databases(name)
+    scratch.admin(f'CREATE DATABASE "{name}"')
+    try:
+        scratch.migrate(
+            f"{scratch.server_url()}/{name}", tmp_path_factory.mktemp("pg-template")
+        )
+        yield name
+    finally:
+        scratch.drop_databases(name)
+
+
+@pytest.fixture
+def scratch_database(request: Any, tmp_path: Any) -> Iterator[str]:
+    """The URL of a migrated database of this test's own, for the project's
+    processes: ``"sqlite"`` (a file) or ``"postgres"`` (a database on the test
+    database's server, dropped afterwards with any its restores set aside)."""
+    import shutil
+
+    from tests import scratch
+
+    if request.param == "sqlite":
+        path = tmp_path / "db.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = scratch.unique_name("scratch")
+    scratch.admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield f"{scratch.server_url()}/{name}"
+    finally:
+        scratch.drop_databases(name)
+
+
 def verify_second_factor(client: Client, user: Any) -> Any:
     """Mark ``client``'s session as verified with ``user``'s TOTP device.
 

@@ -273,6 +273,15 @@ CELERY_BEAT_SCHEDULE["retention-purge"] = {
     # A run that is still waiting after one interval is superseded by the next.
     "options": {"expires": RETENTION_PURGE_INTERVAL_MINUTES * 60},
 }
+# Stored files of destroyed records (core.files, R4) are deleted right after the
+# destroying transaction commits; this job deletes any a crash or a running backup
+# left waiting, every FILE_DELETIONS_INTERVAL_MINUTES.
+FILE_DELETIONS_INTERVAL_MINUTES = at_least_one("FILE_DELETIONS_INTERVAL_MINUTES", 15)
+CELERY_BEAT_SCHEDULE["core-file-deletions"] = {
+    "task": "core.tasks.file_deletions_task",
+    "schedule": FILE_DELETIONS_INTERVAL_MINUTES * 60.0,
+    "options": {"expires": FILE_DELETIONS_INTERVAL_MINUTES * 60},
+}
 
 # --- Mail -------------------------------------------------------------------------
 

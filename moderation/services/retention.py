@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from core import audit, clock
+from core.files import file_delete_after_commit
 from core.immutable import retention_purge
 from moderation.models import (
     RemovalAmendment,
@@ -21,26 +21,19 @@ from moderation.models import (
 )
 from moderation.services._base import PERSONAL_AMENDABLE
 
-logger = logging.getLogger(__name__)
-
 
 def _ids(decisions: Iterable[Any] | QuerySet[RemovalDecision]) -> list[int]:
     return [d.pk if isinstance(d, RemovalDecision) else int(d) for d in decisions]
 
 
-def _delete_files(ids: list[int]) -> int:
-    deleted = 0
-    for evidence in RemovalEvidence.objects.filter(decision_id__in=ids).exclude(
-        file=""
-    ):
-        if not evidence.file.name:
-            continue
-        try:
-            evidence.file.storage.delete(evidence.file.name)
-            deleted += 1
-        except OSError:
-            logger.exception("Could not delete evidence file %s", evidence.pk)
-    return deleted
+def _delete_files_after_commit(ids: list[int]) -> None:
+    """Have the evidence files of these decisions deleted once the destruction
+    commits (core.files): a rolled-back batch keeps its files (R3, R4)."""
+    file_delete_after_commit(
+        names=RemovalEvidence.objects.filter(decision_id__in=ids)
+        .exclude(file="")
+        .values_list("file", flat=True)
+    )
 
 
 @transaction.atomic
@@ -56,7 +49,7 @@ def removal_redact(*, decisions: Iterable[Any], run_label: str = "") -> int:
         return 0
     now = clock.now()
     with retention_purge():
-        _delete_files(ids)
+        _delete_files_after_commit(ids)
         RemovalEvidence.objects.filter(decision_id__in=ids).update(
             file="", original_name="", redacted_at=now
         )
@@ -90,7 +83,7 @@ def removal_purge(*, decisions: Iterable[Any], run_label: str = "") -> int:
     if not ids:
         return 0
     with retention_purge():
-        _delete_files(ids)
+        _delete_files_after_commit(ids)
         RemovalEvidence.objects.filter(decision_id__in=ids).delete()
         RemovalAmendment.objects.filter(decision_id__in=ids).delete()
         RemovalDecisionCategory.objects.filter(decision_id__in=ids).delete()

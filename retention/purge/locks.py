@@ -81,8 +81,3 @@ def _lock_scope_shared() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [SCOPE_LOCK_KEY])
-            # A batch lost in a crash is lost whole (it is one transaction) and the
-            # next run destroys it again; the run's destruction record is committed
-            # synchronously, which flushes every batch before it. So the batches
-            # need not wait for their own disk flush.
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")

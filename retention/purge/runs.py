@@ -16,6 +16,8 @@ from django.db import connection, transaction
 from django.db.models import Max, Min, QuerySet
 
 from core import audit, audit_anchor, clock
+from core.faults import crash_point
+from core.files import file_deletions_run
 from core.immutable import retention_purge
 from retention.models import (
     DestroyedItem,
@@ -157,17 +159,22 @@ def _destroy_batch(
     run: PurgeRun,
     cutoff_now: datetime,
     size: int,
+    after: int = 0,
 ) -> _Batch | None:
-    """Destroy up to ``size`` records of ``spec`` in the current transaction.
+    """Destroy up to ``size`` records of ``spec`` with ids above ``after`` in the
+    current transaction.
 
     Returns what was destroyed (empty when nothing is due), or None when a hold
-    covers the whole series.
+    covers the whole series. A run passes the last id of its previous batch as
+    ``after`` (keyset batches): no batch walks past what the batches before it
+    destroyed, so a run's cost grows with what it destroys, not with its square.
     """
     _lock_scope_shared()
     due = spec.candidates(schedule, cutoff_now)
     qs = spec.exclude_held(due, open_holds())
     if qs is None:
         return None
+    qs = qs.filter(pk__gt=after)
     now = clock.now()
     if spec.key == Series.MESSAGES and connection.vendor == "postgresql":
         ids, first, last = _message_batch_postgres(qs, size, run, now)
@@ -269,6 +276,8 @@ def purge_run(
             logger.info("Another retention purge run holds the lock; skipping")
             return PurgeOutcome(status="busy")
         recover_interrupted_runs()
+        # The files of records destroyed by a run killed after a commit.
+        file_deletions_run()
         return _run_locked(trigger=trigger, by=by, size=size, limit=limit)
 
 
@@ -283,16 +292,26 @@ def _run_locked(*, trigger: str, by: Any, size: int, limit: int | None) -> Purge
         if schedule is None or not schedule.destruction_enabled:
             continue
         tally = tallies[spec.key] = _Tally()
+        last_id = 0
         try:
             while limit is None or tally.count < limit:
                 step = size if limit is None else min(size, limit - tally.count)
                 # The one escape from immutability (core.immutable), outside the
                 # batch's transaction so that an error inside rolls it back first.
                 with retention_purge(), transaction.atomic():
-                    batch = _destroy_batch(spec, schedule, run, cutoff_now, step)
+                    batch = _destroy_batch(
+                        spec, schedule, run, cutoff_now, step, after=last_id
+                    )
+                    if batch:
+                        crash_point("purge.batch_destroyed")
                 if not batch:
                     break
+                # Committed; the batch's files are deleted (core.files).
+                crash_point("purge.batch_done")
                 tally.add(batch)
+                # Rows skipped below it (locked by someone else) wait for the
+                # next run, as they always did.
+                last_id = max(batch.ids)
         except SeriesUnavailable as exc:
             logger.info("Series %s skipped: %s", spec.key, exc)
         except SoftTimeLimitExceeded:
@@ -309,6 +328,7 @@ def _run_locked(*, trigger: str, by: Any, size: int, limit: int | None) -> Purge
             if not _database_usable():
                 break
         outcome.counts[spec.key] = tally.count
+    crash_point("purge.before_log")
     for key, tally in tallies.items():
         if tally.count:
             _write_record(

@@ -77,6 +77,7 @@ def test_missing_production_setting_fails_with_one_line(missing):
         "RETENTION_PURGE_INTERVAL_MINUTES",
         "AUDIT_ANCHOR_INTERVAL_MINUTES",
         "AUDIT_ANCHOR_EMAIL_HOURS",
+        "FILE_DELETIONS_INTERVAL_MINUTES",
     ],
 )
 def test_a_job_interval_below_one_is_refused_with_one_line(name):

@@ -461,7 +461,7 @@ def test_evidence_added_later(decision, account_manager, pdf):
 
 
 def test_redact_clears_personal_data_and_keeps_the_decision(
-    decision, account_manager, png
+    decision, account_manager, png, django_capture_on_commit_callbacks
 ):
     services.removal_add_evidence(
         decision=decision, by=account_manager, file=png, reason="Screenshot."
@@ -469,7 +469,10 @@ def test_redact_clears_personal_data_and_keeps_the_decision(
     evidence = decision.evidence.get()
     name, storage = evidence.file.name, evidence.file.storage
 
-    assert services.removal_redact(decisions=[decision], run_label="run 1") == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.removal_redact(decisions=[decision], run_label="run 1") == 1
+        # The file goes only once the redaction commits (core.files, R4).
+        assert storage.exists(name)
 
     decision.refresh_from_db()
     assert decision.author_name == "" and decision.comment_text == ""

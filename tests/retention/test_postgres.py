@@ -139,6 +139,31 @@ def test_removal_decisions_immutable_except_in_the_purge(schedule):
     assert decision.author_name == ""
 
 
+def test_every_batch_commits_durably_before_its_files_are_deleted():
+    """Issue #15: no ``synchronous_commit OFF`` in the purge. A batch's COMMIT
+    returns once it is on disk: the files it destroys are deleted right after
+    (core.files), so a server crash must not bring back rows whose files are gone."""
+    from unittest import mock
+
+    from retention.purge import runs
+
+    real = runs._destroy_batch
+    seen = []
+
+    def recording(*args, **kwargs):
+        batch = real(*args, **kwargs)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('synchronous_commit')")
+            seen.append(cursor.fetchone()[0])
+        return batch
+
+    ReadMessageFactory.create_batch(3)
+    with mock.patch.object(runs, "_destroy_batch", recording):
+        outcome = purge_run(trigger=PurgeRun.Trigger.SCHEDULE, batch_size=2)
+    assert outcome.counts[Series.MESSAGES] == 3
+    assert seen and set(seen) == {"on"}
+
+
 def test_the_job_runs_on_a_real_celery_worker(celery_worker_app):
     from retention.tasks import retention_purge_task
 

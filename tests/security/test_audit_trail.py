@@ -145,6 +145,12 @@ AUDIT_CALLS = {"record_event", "redact_personal", "audited_update"}
 # transaction: (file, function) -> the auditing caller.
 AUDITED_BY_CALLER = {
     ("retention/series.py", "destroy_messages"): "retention.purge redacts and logs",
+    # A pending file deletion is written in the destroying service's transaction,
+    # which audits and logs the destruction (removal_redact, the purge's R4 log).
+    ("core/files.py", "file_delete_after_commit"): "the destroying service audits",
+    # Deletes the files of destructions already audited and logged, then their
+    # queue rows: a side effect after commit, like sending a logged email.
+    ("core/files.py", "file_deletions_run"): "the destruction it finishes is audited",
 }
 
 

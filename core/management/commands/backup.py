@@ -25,3 +25,11 @@ class Command(BaseCommand):
                 f"tables and {result.files} files to {result.folder}"
             )
         )
+        if result.missing_files:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(result.missing_files)} file(s) the database points at "
+                    "were already missing; they are listed in the manifest "
+                    "(missing_files)."
+                )
+            )

@@ -10,7 +10,8 @@ from core import backup
 class Command(BaseCommand):
     help = (
         "Replace the database and the uploaded files with a backup made by "
-        "`manage.py backup`, then check row counts and file checksums."
+        "`manage.py backup`, after checking it (row counts, file checksums, the "
+        "audit trail) in a new database and folder; the replaced ones are kept."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,8 +29,10 @@ class Command(BaseCommand):
         name = settings.DATABASES["default"]["NAME"]
         if not options["noinput"]:
             answer = input(
-                f"This replaces everything in the database {name} and in "
-                f"{settings.MEDIA_ROOT} with the backup of {manifest['created_at']}.\n"
+                f"This replaces the database {name} and {settings.MEDIA_ROOT} with "
+                f"the backup of {manifest['created_at']}, once the backup has been "
+                "loaded and checked beside them (the current ones are kept under "
+                "a new name; stop the web server, worker and beat first).\n"
                 f"Type the database name ({name}) to go on: "
             )
             if answer.strip() != str(name):
@@ -41,7 +44,22 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored {sum(result.rows.values())} rows in {len(result.rows)} "
-                f"tables and {result.files} files from {folder}; counts and "
-                "checksums match the backup."
+                f"tables and {result.files} files from {folder}; counts, "
+                "checksums and the audit trail were checked before the swap."
             )
         )
+        self.stdout.write(
+            f"The replaced database is kept as: {result.previous_database}"
+        )
+        if result.previous_media:
+            self.stdout.write(
+                f"The replaced files are kept in: {result.previous_media}"
+            )
+        self.stdout.write("Remove them once you no longer need them.")
+        if result.missing_files:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(result.missing_files)} file(s) were already missing "
+                    "when the backup was taken (listed in its manifest)."
+                )
+            )
