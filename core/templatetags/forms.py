@@ -29,3 +29,12 @@ def error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
                 (_anchor(bound), str(bound.label), str(error)) for error in bound.errors
             )
     return {"problems": problems}
+
+
+@register.filter
+def marked_optional(bound: forms.BoundField) -> bool:
+    """Whether to mark the field "(optional)": not required, not hidden, and not
+    one the form lists in ``conditional`` (needed with or instead of another
+    answer: its ``clean()`` says when)."""
+    conditional = getattr(bound.form, "conditional", ())
+    return not (bound.field.required or bound.is_hidden or bound.name in conditional)

@@ -176,3 +176,29 @@ def test_each_role_holds_what_the_apps_declare(monkeypatch):
     assert attorney.permissions.filter(
         content_type__app_label="retention", codename="view_legalhold"
     ).exists()
+
+
+class ContactForm(forms.Form):
+    # Give an email address or a postal address: neither alone is optional.
+    conditional = ("email", "postal_address")
+
+    email = forms.EmailField(label="Email", required=False)
+    postal_address = forms.CharField(label="Postal address", required=False)
+    phone = forms.CharField(label="Phone", required=False, max_length=30)
+
+
+def test_a_field_needed_instead_of_another_is_not_marked_optional():
+    html = _render("{{ form }}", form=ContactForm())
+    assert '<label for="id_email">Email</label>' in html
+    assert '<label for="id_postal_address">Postal address</label>' in html
+    assert "Phone <span" in html and html.count("(optional)") == 1
+
+
+def test_no_input_cuts_what_is_pasted_into_it():
+    # A browser silently cuts pasted text at maxlength (#16): the limit is
+    # checked when the form is sent instead, and said in the hint.
+    html = _render("{{ form }}", form=ContactForm())
+    assert "maxlength" not in html
+    form = ContactForm(data={"email": "a@example.org", "phone": "5" * 31})
+    assert not form.is_valid()
+    assert "at most 30 characters" in form.errors["phone"][0]
