@@ -220,6 +220,7 @@ class AccountChangeForm(forms.ModelForm):
             "department",
             "comments_enabled",
             "uses_shared_login",
+            "platform_account_id",
         )
 
 

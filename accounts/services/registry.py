@@ -89,6 +89,8 @@ ACCOUNT_UPDATABLE = (
     "department",
     "comments_enabled",
     "uses_shared_login",
+    # Issue #17: the id the platform's deliveries name the account by.
+    "platform_account_id",
 )
 
 
