@@ -154,7 +154,8 @@ class Connection(models.Model):
         ordering = ["account__platform__name", "account__handle"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(kind="mastodon") | (~Q(server_url="") & ~Q(token_name="")),
+                condition=~Q(kind="mastodon")
+                | (~Q(server_url="") & ~Q(("token_name", ""))),
                 name="connection_mastodon_has_server_and_token_name",
             )
         ]

@@ -40,7 +40,7 @@ def _meta_settings(settings: Any) -> None:
 
 
 @pytest.fixture
-def page(db: None) -> Any:
+def city_page(db: None) -> Any:
     """The city's Facebook Page, with its Page id on the registry."""
     return MetaPageFactory(
         handle="cityoflakeside",
@@ -50,8 +50,8 @@ def page(db: None) -> Any:
 
 
 @pytest.fixture
-def page_manager(manager: Any, page: Any) -> Any:
-    ManagerAccessFactory(account=page, manager=manager)
+def page_manager(manager: Any, city_page: Any) -> Any:
+    ManagerAccessFactory(account=city_page, manager=manager)
     return manager
 
 

@@ -31,11 +31,13 @@ def comment() -> CapturedComment:
     return CapturedComment.objects.get(comment_id="200000000000001_300000000000001")
 
 
-def test_a_new_comment_is_captured_as_the_removal_log_needs_it(deliver, page, process):
+def test_a_new_comment_is_captured_as_the_removal_log_needs_it(
+    deliver, city_page, process
+):
     deliver(payload("feed_comment_add.json"))
     assert process() == {"processed": 1}
     captured = comment()
-    assert captured.account == page
+    assert captured.account == city_page
     assert captured.text == ORIGINAL
     assert captured.author_name == "Jordan Lee"
     assert captured.author_id == "400000000000001"
@@ -53,12 +55,12 @@ def test_a_new_comment_is_captured_as_the_removal_log_needs_it(deliver, page, pr
     assert AuditEvent.objects.filter(
         action="platforms.comment.captured", target_id=str(captured.pk)
     ).exists()
-    assert Connection.objects.get(account=page).last_delivery_at == (
+    assert Connection.objects.get(account=city_page).last_delivery_at == (
         delivery.received_at
     )
 
 
-def test_an_edit_keeps_the_earlier_text_as_a_version(deliver, page, process):
+def test_an_edit_keeps_the_earlier_text_as_a_version(deliver, city_page, process):
     deliver(payload("feed_comment_add.json"))
     deliver(payload("feed_comment_edited.json"))
     process()
@@ -73,7 +75,7 @@ def test_an_edit_keeps_the_earlier_text_as_a_version(deliver, page, process):
 
 
 def test_an_edit_that_arrives_before_the_comment_keeps_both_texts(
-    deliver, page, process
+    deliver, city_page, process
 ):
     deliver(payload("feed_comment_edited.json"))
     process()
@@ -86,14 +88,14 @@ def test_an_edit_that_arrives_before_the_comment_keeps_both_texts(
     )
 
 
-def test_the_page_hiding_a_comment_opens_a_draft_removal(deliver, page, process):
+def test_the_page_hiding_a_comment_opens_a_draft_removal(deliver, city_page, process):
     deliver(payload("feed_comment_add.json"))
     deliver(payload("feed_comment_hide.json"))
     process()
     captured = comment()
     assert captured.state == CapturedComment.State.HIDDEN
     draft = DraftRemoval.objects.get()
-    assert (draft.comment, draft.account) == (captured, page)
+    assert (draft.comment, draft.account) == (captured, city_page)
     assert draft.action == DraftRemoval.Action.HIDDEN
     assert draft.status == DraftRemoval.Status.PENDING
     assert draft.detected_at == datetime.fromtimestamp(1764543600, tz=UTC)
@@ -102,7 +104,7 @@ def test_the_page_hiding_a_comment_opens_a_draft_removal(deliver, page, process)
 
 
 def test_unhiding_shows_the_comment_again_and_leaves_the_draft_to_the_manager(
-    deliver, page, process
+    deliver, city_page, process
 ):
     for name in ("add", "hide", "unhide"):
         deliver(payload(f"feed_comment_{name}.json"))
@@ -112,7 +114,7 @@ def test_unhiding_shows_the_comment_again_and_leaves_the_draft_to_the_manager(
     assert AuditEvent.objects.filter(action="platforms.comment.unhidden").exists()
 
 
-def test_a_removal_opens_a_draft_for_a_deleted_comment(deliver, page, process):
+def test_a_removal_opens_a_draft_for_a_deleted_comment(deliver, city_page, process):
     deliver(payload("feed_comment_add.json"))
     deliver(payload("feed_comment_remove.json"))
     process()
@@ -120,7 +122,7 @@ def test_a_removal_opens_a_draft_for_a_deleted_comment(deliver, page, process):
     assert DraftRemoval.objects.get().action == DraftRemoval.Action.DELETED
 
 
-def test_hidden_then_deleted_is_one_draft_saying_deleted(deliver, page, process):
+def test_hidden_then_deleted_is_one_draft_saying_deleted(deliver, city_page, process):
     for name in ("add", "hide", "remove"):
         deliver(payload(f"feed_comment_{name}.json"))
     process()
@@ -128,7 +130,9 @@ def test_hidden_then_deleted_is_one_draft_saying_deleted(deliver, page, process)
     assert draft.action == DraftRemoval.Action.DELETED
 
 
-def test_a_hide_of_a_comment_never_captured_still_opens_a_draft(deliver, page, process):
+def test_a_hide_of_a_comment_never_captured_still_opens_a_draft(
+    deliver, city_page, process
+):
     deliver(payload("feed_comment_hide.json"))
     process()
     captured = comment()
@@ -141,7 +145,9 @@ def test_a_hide_of_a_comment_never_captured_still_opens_a_draft(deliver, page, p
     assert comment().text == ORIGINAL
 
 
-def test_the_page_removing_its_own_comment_is_not_a_removal(deliver, page, process):
+def test_the_page_removing_its_own_comment_is_not_a_removal(
+    deliver, city_page, process
+):
     data = payload_json("feed_comment_add.json")
     value = data["entry"][0]["changes"][0]["value"]
     value["from"] = {"id": PAGE_ID, "name": "City of Lakeside"}
@@ -155,7 +161,7 @@ def test_the_page_removing_its_own_comment_is_not_a_removal(deliver, page, proce
 
 
 def test_one_comment_in_three_different_deliveries_is_one_record(
-    deliver, page, process
+    deliver, city_page, process
 ):
     data = payload_json("feed_comment_add.json")
     for time in (1, 2, 3):  # three bodies (Meta batched them differently)
@@ -168,7 +174,7 @@ def test_one_comment_in_three_different_deliveries_is_one_record(
     assert AuditEvent.objects.filter(action="platforms.comment.captured").count() == 1
 
 
-def test_processing_twice_records_nothing_more(deliver, page, process):
+def test_processing_twice_records_nothing_more(deliver, city_page, process):
     for name in ("add", "edited", "hide"):
         deliver(payload(f"feed_comment_{name}.json"))
     process()
@@ -195,11 +201,13 @@ def test_an_instagram_comment_is_captured_for_the_instagram_account(deliver, pro
     assert captured.post_id == "17900000000000001"
 
 
-def test_a_messenger_message_goes_to_the_retention_inbox_unread(deliver, page, process):
+def test_a_messenger_message_goes_to_the_retention_inbox_unread(
+    deliver, city_page, process
+):
     deliver(payload("messenger_message.json"))
     process()
     message = Message.objects.get()  # the page's echo and the read receipt are not
-    assert message.account == page
+    assert message.account == city_page
     assert message.body == "Hi! Is the city pool open on the Fourth?"
     assert message.sender_handle == "500000000000001"
     assert message.received_at == datetime.fromtimestamp(1764539999.876, tz=UTC)
@@ -219,7 +227,7 @@ def test_a_messenger_message_goes_to_the_retention_inbox_unread(deliver, page, p
 
 
 def test_a_delivery_for_an_unknown_page_is_kept_and_processed_once_the_id_is_set(
-    deliver, page, process, city_admin, login_as
+    deliver, city_page, process, city_admin, login_as
 ):
     deliver(payload("feed_comment_unknown_page.json"))
     assert process() == {"unmatched": 1}
@@ -267,7 +275,7 @@ def test_a_reaction_or_a_post_is_ignored_without_an_account_to_match(deliver, pr
     ids=["not JSON", "comment without id"],
 )
 def test_a_delivery_that_cannot_be_read_is_kept_and_tried_again_later(
-    deliver, page, process, body, time_machine
+    deliver, city_page, process, body, time_machine
 ):
     deliver(body)
     assert process() == {"failed": 1}
@@ -284,7 +292,7 @@ def test_a_delivery_that_cannot_be_read_is_kept_and_tried_again_later(
 
 
 def test_a_failure_half_way_keeps_nothing_of_the_delivery(
-    deliver, page, process, monkeypatch
+    deliver, city_page, process, monkeypatch
 ):
     from platforms.services import capture
 

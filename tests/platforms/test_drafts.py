@@ -41,7 +41,7 @@ def complete_data(**overrides):
 
 
 def test_a_hide_becomes_a_removal_decision_completed_by_the_manager(
-    deliver, page, page_manager, process, login_as
+    deliver, city_page, page_manager, process, login_as
 ):
     deliver(payload("feed_comment_add.json"))
     deliver(payload("feed_comment_hide.json"))
@@ -52,7 +52,7 @@ def test_a_hide_becomes_a_removal_decision_completed_by_the_manager(
     dashboard = client.get("/staff/").content.decode()
     assert "Needs attention" in dashboard or "alert" in dashboard
     assert "waiting for you to log" in dashboard
-    assert f"/platforms/drafts/" in dashboard
+    assert "/platforms/drafts/" in dashboard
     page_html = client.get(f"/platforms/drafts/{draft.pk}/").content.decode()
     assert ORIGINAL in page_html and "Jordan Lee" in page_html
 
@@ -60,7 +60,7 @@ def test_a_hide_becomes_a_removal_decision_completed_by_the_manager(
     assert response.status_code == 302
     decision = RemovalDecision.objects.get()
     assert response["Location"] == f"/moderation/removals/{decision.pk}/"
-    assert decision.account == page
+    assert decision.account == city_page
     assert decision.comment_text == ORIGINAL
     assert decision.author_name == "Jordan Lee"
     assert decision.comment_id == "200000000000001_300000000000001"
@@ -98,10 +98,10 @@ def page_manager_account(manager):
 
 
 def test_a_manager_of_another_account_cannot_complete_or_see_it(
-    page, manager, login_as
+    city_page, manager, login_as
 ):
     draft = DraftRemovalFactory()  # on another page
-    ManagerAccessFactory(account=page, manager=manager)
+    ManagerAccessFactory(account=city_page, manager=manager)
     client = login_as(manager)
     assert client.get(f"/platforms/drafts/{draft.pk}/").status_code == 404
     response = client.post(f"/platforms/drafts/{draft.pk}/complete/", complete_data())

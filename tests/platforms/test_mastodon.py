@@ -23,7 +23,7 @@ from tests.platforms.factories import MastodonConnectionFactory
 pytestmark = pytest.mark.django_db
 
 SERVER = "https://mastodon.lakeside.example"
-TOKEN = "test-token-do-not-store"  # noqa: S105
+TOKEN = "test-token-do-not-store"
 NOTIFICATIONS = f"{SERVER}/api/v1/notifications"
 CONVERSATIONS = f"{SERVER}/api/v1/conversations"
 
@@ -144,6 +144,35 @@ def test_polling_reads_every_page_since_the_last_seen_id(
     ]
     assert CapturedComment.objects.count() == 2
     assert Message.objects.count() == 2
+
+
+def test_the_next_page_starts_where_the_servers_link_header_says(
+    connection, small_pages, respx_mock
+):
+    """Mastodon's own pagination ids are not always the items' ids: the link is
+    followed (its min_id only: the request still goes to the configured server)."""
+    seen: list = []
+    respx_mock.get(NOTIFICATIONS).mock(
+        side_effect=pages(
+            NOTIFICATIONS,
+            {
+                "0": httpx.Response(
+                    200,
+                    json=payload_json("mastodon_notifications_1.json"),
+                    headers={
+                        "Link": "<https://elsewhere.example/api/v1/notifications"
+                        '?min_id=40000000>; rel="prev"'
+                    },
+                )
+            },
+            seen,
+        )
+    )
+    respx_mock.get(CONVERSATIONS).mock(return_value=httpx.Response(200, json=[]))
+    services.mastodon_poll(connection_id=connection.pk)
+    assert seen == [("notifications", "0"), ("notifications", "40000000")]
+    connection.refresh_from_db()
+    assert connection.notifications_cursor == "40000000"
 
 
 def test_the_token_is_read_from_the_environment_and_never_stored(
@@ -286,8 +315,8 @@ def test_the_city_administrator_sets_polling_up_on_the_account_page(
     assert response.status_code == 302
     connection = Connection.objects.get(account=city)
     assert (connection.kind, connection.server_url) == ("mastodon", SERVER)
-    page = client.get(f"/platforms/connections/{city.pk}/").content.decode()
-    assert "MASTODON_TOKEN_LAKESIDE" in page
+    city_page = client.get(f"/platforms/connections/{city.pk}/").content.decode()
+    assert "MASTODON_TOKEN_LAKESIDE" in city_page
 
 
 def test_a_manager_cannot_set_polling_up(city, manager, login_as):

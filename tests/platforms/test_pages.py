@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_account_page_shows_the_connections_state(
-    deliver, page, page_manager, process, login_as
+    deliver, city_page, page_manager, process, login_as
 ):
     deliver(payload("feed_comment_add.json"))
     process()
@@ -25,10 +25,10 @@ def test_the_account_page_shows_the_connections_state(
     listing = client.get("/platforms/connections/").content.decode()
     assert "cityoflakeside" in listing
     assert "Meta webhook" in listing
-    html = client.get(f"/platforms/connections/{page.pk}/").content.decode()
+    html = client.get(f"/platforms/connections/{city_page.pk}/").content.decode()
     assert "100000000000001" in html
     assert "Will the Elm Street detour" in html
-    connection = Connection.objects.get(account=page)
+    connection = Connection.objects.get(account=city_page)
     assert connection.last_delivery_at is not None
     # A manager does not set up polling.
     assert "Poll this account on Mastodon" not in html
@@ -75,14 +75,14 @@ def test_an_id_that_is_not_a_number_is_not_found(city_admin, login_as):
 
 def test_the_demo_has_the_facebook_page_and_what_it_captured(settings):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    page = Account.objects.get(slug="facebook")
-    assert page.platform_account_id == "100000000000001"
-    assert page.platform.slug == "facebook"
-    assert CapturedComment.objects.filter(account=page).count() == 2
+    city_page = Account.objects.get(slug="facebook")
+    assert city_page.platform_account_id == "100000000000001"
+    assert city_page.platform.slug == "facebook"
+    assert CapturedComment.objects.filter(account=city_page).count() == 2
     assert DraftRemoval.objects.filter(
-        account=page, status=DraftRemoval.Status.PENDING
+        account=city_page, status=DraftRemoval.Status.PENDING
     ).exists()
     assert Message.objects.filter(platform_message_id="m_demo-messenger-1").exists()
     # Loading it again adds nothing.
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert CapturedComment.objects.filter(account=page).count() == 2
+    assert CapturedComment.objects.filter(account=city_page).count() == 2

@@ -47,7 +47,7 @@ def in_threads(target, count: int) -> list:
 
 
 def test_a_message_is_captured_read_and_purged_by_a_real_worker(
-    celery_worker_app, deliver, page, page_manager
+    celery_worker_app, deliver, city_page, page_manager
 ):
     from platforms.tasks import meta_process_task
     from retention.tasks import retention_purge_task
@@ -55,7 +55,7 @@ def test_a_message_is_captured_read_and_purged_by_a_real_worker(
     assert celery_worker_app.conf.task_always_eager is False
     assert deliver(payload("messenger_message.json")).status_code == 200
     assert meta_process_task.delay().get(timeout=60) == {"processed": 1}
-    message = Message.objects.get(account=page)
+    message = Message.objects.get(account=city_page)
     assert message.body == "Hi! Is the city pool open on the Fourth?"
     # Unread: the purge keeps it (R1).
     assert retention_purge_task.delay().get(timeout=60)["counts"]["messages"] == 0
@@ -73,7 +73,7 @@ def test_a_message_is_captured_read_and_purged_by_a_real_worker(
     assert Message.objects.count() == 1
 
 
-def test_the_same_delivery_sent_at_once_by_many_requests_is_stored_once(page):
+def test_the_same_delivery_sent_at_once_by_many_requests_is_stored_once(city_page):
     body = payload("feed_comment_add.json")
 
     def post() -> int:
@@ -92,7 +92,7 @@ def test_the_same_delivery_sent_at_once_by_many_requests_is_stored_once(page):
     assert MetaDelivery.objects.count() == 1
 
 
-def test_two_runs_at_once_capture_each_comment_once(page):
+def test_two_runs_at_once_capture_each_comment_once(city_page):
     from platforms import services
 
     data = payload_json("feed_comment_add.json")

@@ -32,7 +32,9 @@ def test_the_series_has_its_own_schedule_row_off_until_the_city_sets_it():
     assert preview.label == "Comments captured from the platforms"
 
 
-def test_the_purge_destroys_old_captures_and_keeps_a_tombstone(deliver, page, process):
+def test_the_purge_destroys_old_captures_and_keeps_a_tombstone(
+    deliver, city_page, process
+):
     deliver(payload("feed_comment_add.json"))
     deliver(payload("feed_comment_edited.json"))
     process()
@@ -40,7 +42,7 @@ def test_the_purge_destroys_old_captures_and_keeps_a_tombstone(deliver, page, pr
     CapturedComment.objects.filter(pk=old.pk).update(
         last_seen_at=clock.now() - timedelta(days=400)
     )
-    recent = CapturedCommentFactory(account=page)
+    recent = CapturedCommentFactory(account=city_page)
     enable(years=1)
     outcome = purge_run(trigger=PurgeRun.Trigger.COMMAND)
     assert outcome.counts[Series.CAPTURED_COMMENTS] == 1

@@ -49,7 +49,7 @@ def test_without_a_verify_token_configured_no_handshake_passes(client, settings)
 
 
 def test_a_signed_delivery_is_stored_raw_and_answered_before_it_is_processed(
-    deliver, page
+    deliver, city_page
 ):
     body = payload("feed_comment_add.json")
     response = deliver(body)
@@ -67,7 +67,7 @@ def test_a_signed_delivery_is_stored_raw_and_answered_before_it_is_processed(
     ids=["missing", "empty", "no digest", "wrong digest", "sha1", "garbage"],
 )
 def test_a_delivery_without_the_right_signature_is_refused_and_nothing_stored(
-    deliver, page, header
+    deliver, city_page, header
 ):
     body = payload("feed_comment_add.json")
     response = deliver(body, sign=header is not None, header=header)
@@ -76,14 +76,14 @@ def test_a_delivery_without_the_right_signature_is_refused_and_nothing_stored(
     assert not MetaDelivery.objects.exists()
 
 
-def test_the_signature_of_another_secret_is_refused(deliver, page):
+def test_the_signature_of_another_secret_is_refused(deliver, city_page):
     body = payload("feed_comment_add.json")
     response = deliver(body, header=signature(body, secret="another-app-secret"))
     assert response.status_code == 403
     assert not MetaDelivery.objects.exists()
 
 
-def test_a_body_altered_by_one_byte_after_signing_is_refused(deliver, page):
+def test_a_body_altered_by_one_byte_after_signing_is_refused(deliver, city_page):
     body = payload("feed_comment_add.json")
     header = signature(body)
     altered = body.replace(b"Elm Street", b"Elm Streep")
@@ -94,7 +94,7 @@ def test_a_body_altered_by_one_byte_after_signing_is_refused(deliver, page):
 
 
 def test_the_same_delivery_three_times_is_stored_once_and_answered_each_time(
-    deliver, page, process
+    deliver, city_page, process
 ):
     body = payload("feed_comment_add.json")
     assert [deliver(body).status_code for _ in range(3)] == [200, 200, 200]
@@ -106,7 +106,7 @@ def test_the_same_delivery_three_times_is_stored_once_and_answered_each_time(
 
 
 def test_without_an_app_secret_every_delivery_is_refused_with_a_clear_403(
-    deliver, page, settings
+    deliver, city_page, settings
 ):
     settings.META_APP_SECRET = ""
     body = payload("feed_comment_add.json")
@@ -123,7 +123,7 @@ def test_a_body_over_the_size_cap_is_refused_and_not_stored(deliver, settings):
     assert not MetaDelivery.objects.exists()
 
 
-def test_the_webhook_needs_no_csrf_token_but_other_posts_still_do(page):
+def test_the_webhook_needs_no_csrf_token_but_other_posts_still_do(city_page):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
