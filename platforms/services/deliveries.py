@@ -85,11 +85,11 @@ def meta_delivery_process(*, delivery_id: int) -> str:
             if delivery is None:
                 return "skipped"
             _process(delivery)
-            return delivery.status
+            return str(delivery.status)
     except Exception as exc:
         logger.exception("Meta delivery %s could not be processed", delivery_id)
         _record_failure(delivery_id, exc)
-        return MetaDelivery.Status.FAILED
+        return str(MetaDelivery.Status.FAILED)
 
 
 def _account_for(platform: str, account_id: str) -> Account | None:
