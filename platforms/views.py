@@ -97,8 +97,13 @@ def _id(pk: str) -> int:
 @never_cache
 @staff_required(perm="platforms.view_connection")
 def connection_list(request: HttpRequest) -> HttpResponse:
-    """Every account the product captures from, with its connection's state."""
+    """Every account the product captures from, with its connection's state (and,
+    for the City Administrator, a way to open any account's connection page)."""
     user = request.user
+    can_set_up = user.has_perm("platforms.change_connection")
+    chosen = parse_id(request.GET.get("account", ""))
+    if can_set_up and chosen is not None:
+        return redirect("platforms:connection", pk=chosen)
     return render(
         request,
         "platforms/connection_list.html",
@@ -111,6 +116,11 @@ def connection_list(request: HttpRequest) -> HttpResponse:
             ),
             "webhook_url": request.build_absolute_uri(
                 reverse("platforms:meta-webhook")
+            ),
+            "all_accounts": (
+                Account.objects.in_service().select_related("platform")
+                if can_set_up
+                else None
             ),
         },
     )

@@ -296,6 +296,11 @@ def test_the_city_administrator_sets_polling_up_on_the_account_page(
     city, city_admin, login_as
 ):
     client = login_as(city_admin)
+    # Any account's page is reached from the list of connections.
+    listing = client.get("/platforms/connections/").content.decode()
+    assert f'<option value="{city.pk}">' in listing
+    opened = client.get("/platforms/connections/", {"account": city.pk})
+    assert opened["Location"] == f"/platforms/connections/{city.pk}/"
     url = f"/platforms/connections/{city.pk}/mastodon/"
     refused = client.post(
         url, {"server_url": SERVER, "token_name": "DJANGO_SECRET_KEY"}

@@ -140,3 +140,16 @@ def test_the_webhook_needs_no_csrf_token_but_other_posts_still_do(city_page):
 
 def test_other_methods_are_refused(client):
     assert client.put(WEBHOOK, data=b"{}").status_code == 405
+
+
+def test_a_delivery_is_accepted_and_kept_while_the_broker_is_down(
+    deliver, city_page, broker_down, process
+):
+    """The request never talks to the broker: the stored row is the work to do,
+    and the job takes it once the broker (and beat) are back."""
+    body = payload("feed_comment_add.json")
+    assert deliver(body).status_code == 200
+    assert MetaDelivery.objects.get().status == MetaDelivery.Status.RECEIVED
+    broker_down()  # back
+    process()
+    assert CapturedComment.objects.count() == 1
