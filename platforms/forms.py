@@ -19,8 +19,11 @@ class DraftCompleteForm(forms.Form):
     categories = CategoryChoiceField(
         queryset=RemovalCategory.objects.order_by("number"),
         widget=forms.CheckboxSelectMultiple,
-        required=False,  # the service says why (P21), with the other errors
         label="Categories (tick every one that applies)",
+        error_messages={
+            "required": "Tick at least one category: the policy allows a removal "
+            "only for one of the eight reasons (P21)."
+        },
     )
     link_to_material = forms.CharField(
         label="For category 8: the address the comment linked to",
