@@ -14,6 +14,7 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("appeals/", include("appeals.urls")),
     path("retention/", include("retention.urls")),
+    path("platforms/", include("platforms.urls")),
     path("", include("notices.urls")),
     path("", include("core.urls")),
 ]

@@ -29,6 +29,11 @@ SEEDS = (
         "retention.migrations.0002_schedule_rows_and_log_trigger",
         "seed_rows",
     ),
+    (
+        "retention.RetentionSchedule",
+        "retention.migrations.0005_captured_comments_series",
+        "seed_rows",
+    ),
 )
 
 

@@ -8,7 +8,8 @@ how a batch is destroyed: rows deleted, or personal fields cleared and the row k
 as a tombstone. The purge (``retention.purge``) walks this registry in order.
 
 Adding a series: add a ``Series`` choice, a schedule row (data migration) and a
-spec here.
+spec here. An app that comes after retention (it may not be imported here)
+registers its spec with :func:`register` from its ``AppConfig.ready()``.
 """
 
 from __future__ import annotations
@@ -323,7 +324,7 @@ def _request_closed() -> Any:
     return Coalesce("decided_at", "withdrawn_at")
 
 
-REGISTRY: tuple[SeriesSpec, ...] = (
+REGISTRY: list[SeriesSpec] = [
     SeriesSpec(
         key=Series.MESSAGES,
         model_label="retention.Message",
@@ -404,9 +405,23 @@ REGISTRY: tuple[SeriesSpec, ...] = (
         destroy=_destroy_audit_personal,
         method="redact",
     ),
-)
+]
 
 BY_KEY = {spec.key: spec for spec in REGISTRY}
+
+
+def register(spec: SeriesSpec) -> SeriesSpec:
+    """Add the series of an app that comes after retention (its ``AppConfig.ready()``
+    calls this): the purge and its preview walk it like the others. Its key must
+    be a ``Series`` choice with a schedule row. Registering it again replaces it."""
+    if spec.key not in Series.values:
+        raise ValueError(f"{spec.key!r} is not a record series (retention.Series).")
+    if spec.key in BY_KEY:
+        REGISTRY[REGISTRY.index(BY_KEY[spec.key])] = spec
+    else:
+        REGISTRY.append(spec)
+    BY_KEY[spec.key] = spec
+    return spec
 
 
 def spec_for(key: str) -> SeriesSpec:

@@ -61,7 +61,13 @@ class AccountAdmin(admin.ModelAdmin):
         "comments_enabled",
     )
     list_filter = ("platform", "department", "status", ComplianceFilter, "kind")
-    search_fields = ("handle", "display_name", "url", "department__name")
+    search_fields = (
+        "handle",
+        "display_name",
+        "url",
+        "department__name",
+        "platform_account_id",
+    )
     list_select_related = ("platform", "department")
     actions = ("verify_checklist", "suspend", "reactivate", "shut_down")
     checklist_readonly = (

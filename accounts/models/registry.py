@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -220,6 +221,26 @@ class Account(CleanerConstraintMessagesMixin, TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Issue #17: deliveries from the platform (Meta's webhook) name the account by
+    # this id; they are matched to the registry through it.
+    platform_account_id = models.CharField(
+        "id on the platform",
+        max_length=100,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[0-9A-Za-z_.:-]+$",
+                "Enter the id exactly as the platform shows it: letters, digits, "
+                "dots, dashes, colons or underscores, without spaces.",
+            )
+        ],
+        help_text=(
+            "The account's own id on the platform: a Facebook Page id, or an "
+            "Instagram professional account id (e.g. 100000000000001). Deliveries "
+            "from the platform are matched to this account by it. Leave empty if "
+            "the product does not capture from this account."
+        ),
+    )
     uses_shared_login = models.BooleanField(
         "managers share one platform sign-in",
         default=False,
@@ -241,6 +262,8 @@ class Account(CleanerConstraintMessagesMixin, TimeStampedModel):
         "department",
         "comments_enabled",
         "uses_shared_login",
+        # The id the platform's deliveries name the account by (platforms app).
+        "platform_account_id",
     )
 
     objects = AccountQuerySet.as_manager()
@@ -265,6 +288,14 @@ class Account(CleanerConstraintMessagesMixin, TimeStampedModel):
             ),
             models.UniqueConstraint(
                 Lower("handle"), "platform", name="account_handle_unique_per_platform"
+            ),
+            models.UniqueConstraint(
+                fields=["platform", "platform_account_id"],
+                condition=~models.Q(platform_account_id=""),
+                name="account_platform_account_id_unique",
+                violation_error_message=(
+                    "Another account on this platform already has this id."
+                ),
             ),
         ]
 

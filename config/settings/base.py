@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "moderation",
     "appeals",
     "retention",
+    "platforms",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +282,43 @@ CELERY_BEAT_SCHEDULE["core-file-deletions"] = {
     "task": "core.tasks.file_deletions_task",
     "schedule": FILE_DELETIONS_INTERVAL_MINUTES * 60.0,
     "options": {"expires": FILE_DELETIONS_INTERVAL_MINUTES * 60},
+}
+
+# Platforms (issue #17): capture from Meta's webhook and from Mastodon polling
+# (docs/platforms.md). META_APP_SECRET signs Meta's deliveries and
+# META_VERIFY_TOKEN answers its subscription handshake; unset (production's
+# default), the webhook refuses everything with a 403. A stored delivery is
+# processed by the platforms-meta-process job every
+# PLATFORMS_PROCESS_INTERVAL_SECONDS (PLATFORMS_PROCESS_BATCH_SIZE a run); one that
+# fails is tried again after PLATFORMS_RETRY_SECONDS, doubled each time up to
+# PLATFORMS_RETRY_MAX_SECONDS, and never given up. Mastodon connections are polled
+# every MASTODON_POLL_INTERVAL_SECONDS, at most MASTODON_MAX_PAGES pages of each
+# stream a poll; a failing one waits twice as long each time, up to
+# MASTODON_BACKOFF_MAX_SECONDS; polling stops until the server's rate limit resets
+# when at most MASTODON_RATE_LIMIT_RESERVE requests are left.
+META_APP_SECRET = env.str("META_APP_SECRET", default="")
+META_VERIFY_TOKEN = env.str("META_VERIFY_TOKEN", default="")
+META_WEBHOOK_MAX_BYTES = at_least_one("META_WEBHOOK_MAX_BYTES", 1_048_576)
+PLATFORMS_PROCESS_INTERVAL_SECONDS = at_least_one(
+    "PLATFORMS_PROCESS_INTERVAL_SECONDS", 10
+)
+PLATFORMS_PROCESS_BATCH_SIZE = at_least_one("PLATFORMS_PROCESS_BATCH_SIZE", 500)
+PLATFORMS_RETRY_SECONDS = at_least_one("PLATFORMS_RETRY_SECONDS", 60)
+PLATFORMS_RETRY_MAX_SECONDS = at_least_one("PLATFORMS_RETRY_MAX_SECONDS", 6 * 3600)
+MASTODON_POLL_INTERVAL_SECONDS = at_least_one("MASTODON_POLL_INTERVAL_SECONDS", 120)
+MASTODON_MAX_PAGES = at_least_one("MASTODON_MAX_PAGES", 10)
+MASTODON_TIMEOUT_SECONDS = at_least_one("MASTODON_TIMEOUT_SECONDS", 10)
+MASTODON_BACKOFF_MAX_SECONDS = at_least_one("MASTODON_BACKOFF_MAX_SECONDS", 3600)
+MASTODON_RATE_LIMIT_RESERVE = env.int("MASTODON_RATE_LIMIT_RESERVE", default=5)
+CELERY_BEAT_SCHEDULE["platforms-meta-process"] = {
+    "task": "platforms.meta_process",
+    "schedule": float(PLATFORMS_PROCESS_INTERVAL_SECONDS),
+    "options": {"expires": float(PLATFORMS_PROCESS_INTERVAL_SECONDS)},
+}
+CELERY_BEAT_SCHEDULE["platforms-mastodon-poll"] = {
+    "task": "platforms.mastodon_poll",
+    "schedule": float(MASTODON_POLL_INTERVAL_SECONDS),
+    "options": {"expires": float(MASTODON_POLL_INTERVAL_SECONDS)},
 }
 
 # --- Mail -------------------------------------------------------------------------

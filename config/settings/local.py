@@ -87,3 +87,9 @@ AUDIT_HMAC_KEY = audit_key(
         SECRET_KEY.encode(), b"citysocial audit trail key", hashlib.sha256
     ).hexdigest()
 )
+
+# Meta's webhook in the demo (docs/platforms.md shows a signed curl against it):
+# known values, for this checkout only. Production has no default: unset, the
+# webhook refuses every delivery with a 403.
+META_APP_SECRET = env.str("META_APP_SECRET", default="demo-meta-app-secret")
+META_VERIFY_TOKEN = env.str("META_VERIFY_TOKEN", default="demo-verify-token")

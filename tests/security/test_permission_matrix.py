@@ -170,6 +170,22 @@ STAFF_PAGES: dict[str, frozenset[str]] = {
     # The public notice link and QR code of an account: any member of staff.
     "notices:account-link": EVERY_ROLE | {N},
     "notices:account-qr": EVERY_ROLE | {N},
+    # Issue #17: what the platforms send. Connections: whoever works with the
+    # accounts (managers their own); setting up polling: the City Administrator.
+    "platforms:connections": frozenset({A, M, R}),
+    "platforms:connection": frozenset({A, M, R}),
+    "platforms:connection-mastodon": frozenset({A}),
+    # Deliveries for ids on no account hold residents' words: administrator and
+    # records; processing one again: the administrator, who sets the ids.
+    "platforms:deliveries": frozenset({A, R}),
+    "platforms:delivery-retry": frozenset({A}),
+    # Draft removals: seen by every role, completed or set aside by the
+    # account's managers and the City Administrator (P11, P21).
+    "platforms:drafts": EVERY_ROLE,
+    "platforms:draft": EVERY_ROLE,
+    "platforms:draft-complete": frozenset({A, M}),
+    "platforms:draft-dismiss": frozenset({A, M}),
+    "platforms:comment": EVERY_ROLE,
 }
 # Allowed roles may find nothing here in the demo (no letter uploaded, no draft
 # prepared): 404 counts as allowed for them; refused roles must still get 403.
@@ -197,6 +213,8 @@ PUBLIC_PAGES = {
     "two_factor:profile",
     "two_factor:disable",
     "two_factor:logout",
+    # Meta's webhook: its deliveries are signed (X-Hub-Signature-256).
+    "platforms:meta-webhook",
 }
 
 
@@ -255,6 +273,7 @@ def _kwargs_for(name: str, pattern: URLPattern) -> tuple[dict[str, Any], bool]:
     from appeals.models import Appeal, LegalityChallenge
     from core.models import OutboxMessage
     from moderation.models import RemovalDecision, RemovalEvidence
+    from platforms.models import CapturedComment, DraftRemoval, MetaDelivery
     from retention.models import DisasterPeriod, LegalHold, Message
 
     facebook = Account.objects.filter(slug="facebook").first()
@@ -269,6 +288,9 @@ def _kwargs_for(name: str, pattern: URLPattern) -> tuple[dict[str, Any], bool]:
         "retention:message": Message,
         "retention:hold": LegalHold,
         "retention:disaster": DisasterPeriod,
+        "platforms:draft": DraftRemoval,
+        "platforms:comment": CapturedComment,
+        "platforms:delivery": MetaDelivery,
     }
     kwargs: dict[str, Any] = {}
     real = True
@@ -282,7 +304,9 @@ def _kwargs_for(name: str, pattern: URLPattern) -> tuple[dict[str, Any], bool]:
         value: Any = None
         if param == "kind":
             value = "appeal" if name.startswith("appeals:") else "notice"
-        elif param == "pk" and name.startswith("notices:account"):
+        elif param == "pk" and name.startswith(
+            ("notices:account", "platforms:connection")
+        ):
             value = facebook.pk if facebook else None
         elif param == "pk" and name.startswith("moderation:"):
             record = RemovalDecision.objects.filter(account=facebook).first()

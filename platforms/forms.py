@@ -1,0 +1,97 @@
+"""Forms of the platforms pages. They parse input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from moderation.forms import CategoryChoiceField
+from moderation.models import RemovalCategory, RemovalDecision
+from platforms.models import CapturedComment, Connection
+
+
+class DraftCompleteForm(forms.Form):
+    """What a manager adds to a captured hide or removal to make it a removal
+    decision (P21): the categories, the facts relied on and the reasoning. What
+    the platform reported (text, author, times, link) is not retyped (P20)."""
+
+    categories = CategoryChoiceField(
+        queryset=RemovalCategory.objects.order_by("number"),
+        widget=forms.CheckboxSelectMultiple,
+        label="Categories (tick every one that applies)",
+        error_messages={
+            "required": "Tick at least one category: the policy allows a removal "
+            "only for one of the eight reasons (P21)."
+        },
+    )
+    link_to_material = forms.CharField(
+        label="For category 8: the address the comment linked to",
+        max_length=1000,
+        required=False,
+        widget=forms.URLInput(attrs={"inputmode": "url"}),
+    )
+    facts = forms.CharField(
+        label="Facts relied on",
+        help_text="What the comment said or showed that matters here.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the facts relied on."},
+    )
+    reasoning = forms.CharField(
+        label="Reasoning",
+        help_text="In a sentence or two: why it falls into the categories ticked.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the reasoning."},
+    )
+    notified_via = forms.ChoiceField(
+        label="Has the author been told?",
+        choices=RemovalDecision.NotifiedVia.choices,
+        required=False,
+        initial="",
+    )
+    notification_text = forms.CharField(
+        label="Text sent to the author (if already told)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, comment: CapturedComment, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only what the platform did not send is asked for.
+        if not comment.text:
+            self.fields["comment_text"] = forms.CharField(
+                label="Text of the comment, exactly as posted",
+                help_text="The platform did not send it: paste it from the platform.",
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                error_messages={"required": "Paste the text of the comment."},
+            )
+        if not (comment.author_name or comment.author_handle):
+            self.fields["author_name"] = forms.CharField(
+                label="Author's display name",
+                max_length=200,
+                error_messages={"required": "Enter the author's name."},
+            )
+
+
+class DraftDismissForm(forms.Form):
+    reason = forms.CharField(
+        label="Why this is not a removal",
+        help_text="For example: the author deleted the comment themselves.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why this is not a removal."},
+    )
+
+
+class MastodonConnectionForm(forms.Form):
+    server_url = forms.CharField(
+        label="Server",
+        max_length=300,
+        help_text="The Mastodon server's address, e.g. https://mastodon.example.",
+        widget=forms.URLInput(attrs={"inputmode": "url"}),
+    )
+    token_name = forms.CharField(
+        label="Token variable",
+        max_length=100,
+        help_text=Connection._meta.get_field("token_name").help_text,
+    )

@@ -1,0 +1,80 @@
+"""Reads of the platforms app used by its pages and its dashboard panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import Account
+from accounts.permissions import scope_to_visible_accounts
+from platforms.models import CapturedComment, DraftRemoval, MetaDelivery
+
+
+def account_list_connected(*, user: Any) -> QuerySet[Account]:
+    """The accounts the product captures from (an id on the platform, or a
+    connection) that ``user`` may see, with their connection and counts."""
+    accounts = Account.objects.filter(
+        ~Q(platform_account_id="") | Q(connection__isnull=False)
+    )
+    return (
+        scope_to_visible_accounts(accounts, user, account_path="")
+        .select_related("platform", "connection")
+        .annotate(
+            drafts_waiting=Count(
+                "captured_comments__drafts",
+                filter=Q(captured_comments__drafts__status=DraftRemoval.Status.PENDING),
+            )
+        )
+        .order_by("platform__name", "handle")
+    )
+
+
+def draft_list_visible(*, user: Any, status: str = "") -> QuerySet[DraftRemoval]:
+    """Draft removals of the accounts ``user`` may see, newest first."""
+    drafts = DraftRemoval.objects.select_related(
+        "comment", "account__platform", "closed_by", "decision"
+    )
+    if status:
+        drafts = drafts.filter(status=status)
+    return scope_to_visible_accounts(drafts, user)
+
+
+def draft_count_waiting_for(*, user: Any) -> int:
+    """Draft removals waiting on the accounts ``user`` manages (all of them for
+    the City Administrator): the ones they are to complete."""
+    from accounts.selectors import account_list_managed_by
+
+    return DraftRemoval.objects.filter(
+        status=DraftRemoval.Status.PENDING,
+        account__in=account_list_managed_by(user=user).values("pk"),
+    ).count()
+
+
+def comment_list_visible(*, user: Any) -> QuerySet[CapturedComment]:
+    return scope_to_visible_accounts(
+        CapturedComment.objects.select_related("account__platform"), user
+    )
+
+
+def delivery_list_attention() -> QuerySet[MetaDelivery]:
+    """Deliveries that need staff: for an id on no account, or failing."""
+    return MetaDelivery.objects.filter(
+        status__in=[MetaDelivery.Status.UNMATCHED, MetaDelivery.Status.FAILED]
+    ).defer("body")
+
+
+def delivery_counts() -> dict[str, int]:
+    rows = dict(
+        MetaDelivery.objects.filter(
+            status__in=[
+                MetaDelivery.Status.UNMATCHED,
+                MetaDelivery.Status.FAILED,
+                MetaDelivery.Status.RECEIVED,
+            ]
+        )
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return {status: rows.get(status, 0) for status in MetaDelivery.Status.values}
