@@ -24,7 +24,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
-from core import clock
+from core import clock, immutable
 from core.models import BoundedTextField
 
 ID_MAX = 200
@@ -234,8 +234,17 @@ class CapturedComment(models.Model):
         return self.redacted_at is not None
 
 
-class CommentVersion(models.Model):
-    """One text of a captured comment: the first as posted, then each edit."""
+# What a comment said stands as captured (P20: the city never edits a public
+# comment): only the retention purge may clear a version's text (R2, R4).
+VERSION_RULE = immutable.AppendOnly(redactable=("text",))
+
+
+class CommentVersion(immutable.AppendOnlyModel):
+    """One text of a captured comment: the first as posted, then each edit.
+
+    Append-only (core.immutable): a version is never changed or deleted; the
+    purge's escape may only clear its text.
+    """
 
     class Verb(models.TextChoices):
         ADD = "add", "As posted"
@@ -251,8 +260,12 @@ class CommentVersion(models.Model):
     at = models.DateTimeField(null=True, blank=True)
     captured_at = models.DateTimeField(default=clock.now)
 
+    append_only = VERSION_RULE
+    objects = immutable.AppendOnlyQuerySet.as_manager()
+
     class Meta:
         ordering = ["comment", "number"]
+        triggers = VERSION_RULE.triggers()
         constraints = [
             models.UniqueConstraint(
                 fields=["comment", "number"], name="commentversion_numbered"

@@ -77,3 +77,44 @@ def test_a_comment_waiting_in_a_draft_removal_is_kept():
     assert outcome.counts.get(Series.CAPTURED_COMMENTS, 0) == 0
     draft.comment.refresh_from_db()
     assert draft.comment.redacted_at is None
+
+
+def test_a_captured_version_is_never_changed_or_deleted_outside_the_purge():
+    # P20: the city never edits a public comment; what it captured stands.
+    from core.immutable import ImmutableError
+
+    comment = CapturedCommentFactory()
+    version = CommentVersion.objects.create(
+        comment=comment,
+        number=comment.versions.count() + 1,
+        verb="add",
+        text="As posted.",
+    )
+    version.text = "Tidied up."
+    with pytest.raises(ImmutableError):
+        version.save()
+    with pytest.raises(ImmutableError):
+        CommentVersion.objects.filter(pk=version.pk).update(text="Tidied up.")
+    with pytest.raises(ImmutableError):
+        CommentVersion.objects.filter(pk=version.pk).delete()
+    assert CommentVersion.objects.get(pk=version.pk).text == "As posted."
+
+
+def test_below_the_application_a_version_cannot_be_rewritten(postgres):
+    from django.db import DatabaseError, connection, transaction
+
+    comment = CapturedCommentFactory()
+    version = CommentVersion.objects.create(
+        comment=comment,
+        number=comment.versions.count() + 1,
+        verb="add",
+        text="As posted.",
+    )
+    table = CommentVersion._meta.db_table
+    for sql in (
+        f"UPDATE {table} SET text = 'Tidied up.' WHERE id = %s",  # noqa: S608
+        f"DELETE FROM {table} WHERE id = %s",  # noqa: S608
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            connection.cursor().execute(sql, [version.pk])
+    assert CommentVersion.objects.get(pk=version.pk).text == "As posted."
