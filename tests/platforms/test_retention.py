@@ -112,8 +112,8 @@ def test_below_the_application_a_version_cannot_be_rewritten(postgres):
     )
     table = CommentVersion._meta.db_table
     for sql in (
-        f"UPDATE {table} SET text = 'Tidied up.' WHERE id = %s",  # noqa: S608
-        f"DELETE FROM {table} WHERE id = %s",  # noqa: S608
+        f"UPDATE {table} SET text = 'Tidied up.' WHERE id = %s",
+        f"DELETE FROM {table} WHERE id = %s",
     ):
         with pytest.raises(DatabaseError), transaction.atomic():
             connection.cursor().execute(sql, [version.pk])
