@@ -46,7 +46,8 @@ run: $(STAMP)
 	  echo "  authenticator app and enter its code."; \
 	fi
 	@echo ""
-	@echo "  Emails (receipts, reminders) are printed in the worker's output."
+	@echo "  Emails the demo sends (receipts, reminders, answers): read them at"
+	@echo "  http://$(HOST):$(PORT)/staff/emails/ (also printed in the worker's output)."
 	@echo ""
 	@# Ctrl-C (130) or a TERM (143) is how the demo stops: not a failure.
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} PRODUCT_404_IN_DEBUG=$${PRODUCT_404_IN_DEBUG:-true} \

@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.admin import (
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import audit, audit_text
+from core.exceptions import DomainError
 from core.models import AuditEvent, Holiday, OutboxMessage
 
 # Never copied into the audit trail, even as "before" and "after".
@@ -229,7 +230,7 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         for message in queryset.order_by("pk"):
             try:
                 outbox.outbox_retry(message=message, by=request.user)
-            except outbox.OutboxError as exc:
+            except DomainError as exc:
                 refused.append(f"#{message.pk}: {exc}")
             else:
                 done += 1

@@ -78,7 +78,6 @@ def outbox_panel(request: HttpRequest) -> Panel | None:
             "messages": shown[:OUTBOX_PANEL_LIMIT],
             "more": len(shown) > OUTBOX_PANEL_LIMIT,
             "late": bool(late),
-            "can_list": request.user.has_perm("core.view_outboxmessage"),
         },
         order=10,
         alert=bool(late or gave_up or retrying),

@@ -38,6 +38,7 @@ from django.db import transaction
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from core import audit, clock
+from core.exceptions import InvalidTransition, NotPermitted
 from core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -50,14 +51,6 @@ STAFF_ADDRESS_PERMISSION = "accounts.change_user"
 
 REFUSED = "the mail server refused the address"
 DESTROYED = "destroyed under the retention schedule before it was sent"
-
-
-class OutboxError(Exception):
-    """A step on an outgoing email that cannot be taken; the message says why."""
-
-
-class NotPermitted(OutboxError):
-    """The user does not handle this message."""
 
 
 # --- writing a message --------------------------------------------------------------
@@ -239,12 +232,12 @@ def outbox_retry(*, message: OutboxMessage, by: Any) -> OutboxMessage:
         raise NotPermitted("You do not handle this email.")
     locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
     if locked.redacted_at is not None:
-        raise OutboxError(
+        raise InvalidTransition(
             "This email was destroyed under the retention schedule: it cannot be sent."
         )
     if locked.status != Status.GAVE_UP:
         state = "was sent" if locked.status == Status.SENT else "is still being tried"
-        raise OutboxError(f"This email {state}: there is nothing to try again.")
+        raise InvalidTransition(f"This email {state}: there is nothing to try again.")
     locked.status = Status.PENDING
     locked.gave_up_at = None
     locked.attempts = 0
@@ -264,20 +257,23 @@ def outbox_retry(*, message: OutboxMessage, by: Any) -> OutboxMessage:
     return message
 
 
+def outbox_list_for(*, user: Any) -> QuerySet[OutboxMessage]:
+    """Return every message ``user`` handles (sent or not), newest first: what the
+    emails page shows, so staff read what residents and colleagues were sent."""
+    messages = OutboxMessage.objects.all()
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return messages.none()
+    # A few distinct permissions at most; the user's are checked in Python.
+    held = messages.order_by().values_list("permission", flat=True).distinct()
+    permissions = [permission for permission in held if user.has_perm(permission)]
+    return messages.filter(permission__in=permissions).order_by("-created_at", "-pk")
+
+
 def outbox_list_unsent_for(*, user: Any) -> QuerySet[OutboxMessage]:
     """Return the messages not sent yet that ``user`` handles: given up first,
     then those being tried again, then the rest, longest waiting first."""
-    unsent = OutboxMessage.objects.exclude(status=Status.SENT).filter(
-        redacted_at__isnull=True
-    )
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return unsent.none()
-    # A few distinct permissions at most; the user's are checked in Python.
-    held = unsent.order_by().values_list("permission", flat=True).distinct()
-    permissions = [permission for permission in held if user.has_perm(permission)]
-    if not permissions:
-        return unsent.none()
-    return unsent.filter(permission__in=permissions).order_by(
+    unsent = outbox_list_for(user=user).exclude(status=Status.SENT)
+    return unsent.filter(redacted_at__isnull=True).order_by(
         Case(
             When(status=Status.GAVE_UP, then=Value(0)),
             When(attempts__gt=0, then=Value(1)),

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from core import dashboard, outbox
 from core.auth import staff_required
+from core.exceptions import InvalidTransition
 from core.health import run_checks
 from core.ids import parse_id
 from core.models import OutboxMessage
@@ -20,6 +21,36 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+EMAILS_PER_PAGE = 50
+
+
+@staff_required
+@require_safe
+def email_list(request: HttpRequest) -> HttpResponse:
+    """Every email this person handles, sent or waiting, newest first: where staff
+    read what a resident or a colleague was sent (and, in the demo, where the
+    emails the demo sends land)."""
+    page = Paginator(outbox.outbox_list_for(user=request.user), EMAILS_PER_PAGE)
+    return render(
+        request,
+        "core/outbox/list.html",
+        {"page": page.get_page(request.GET.get("page"))},
+    )
+
+
+@staff_required
+@require_safe
+def email_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    """One email as it was written (recipient, subject, body) and its state."""
+    message_id = parse_id(pk)
+    if message_id is None:
+        raise Http404
+    message = get_object_or_404(
+        outbox.outbox_list_for(user=request.user), pk=message_id
+    )
+    return render(request, "core/outbox/detail.html", {"message": message})
+
+
 @staff_required
 @require_POST
 def outbox_retry(request: HttpRequest, pk: str) -> HttpResponse:
@@ -30,9 +61,7 @@ def outbox_retry(request: HttpRequest, pk: str) -> HttpResponse:
     message = get_object_or_404(OutboxMessage, pk=message_id)
     try:
         outbox.outbox_retry(message=message, by=request.user)
-    except outbox.NotPermitted as exc:
-        raise PermissionDenied from exc
-    except outbox.OutboxError as exc:
+    except InvalidTransition as exc:
         messages.error(request, str(exc))
     else:
         messages.success(

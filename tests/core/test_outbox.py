@@ -1,4 +1,4 @@
-"""The outbox (core.outbox, issue #14): messages written in the caller's
+"""The outbox (core.outbox): messages written in the caller's
 transaction, sent by the periodic job once each, tried again later with a longer
 wait each time, given up with the reason, tried again by staff; the dashboard
 panel, the admin list, and that nothing else in the product sends email."""
@@ -21,6 +21,7 @@ from django.core.mail import EmailMessage
 
 from core import outbox, roles
 from core.audit import events_for
+from core.exceptions import InvalidTransition, NotPermitted
 from core.models import OutboxMessage
 from tests.core.factories import (
     OutboxGaveUpFactory,
@@ -304,7 +305,7 @@ def test_a_handler_tries_a_given_up_message_again(manager):
 )
 def test_only_a_given_up_message_is_tried_again(manager, factory, says):
     message = factory()
-    with pytest.raises(outbox.OutboxError, match=says):
+    with pytest.raises(InvalidTransition, match=says):
         outbox.outbox_retry(message=message, by=manager)
     assert not events_for(message).filter(action="outbox.retried").exists()
 
@@ -314,7 +315,7 @@ def test_only_those_who_handle_a_message_try_it_again(records_officer, manager):
         permission="appeals.handle_legalitychallenge"
     )
     for user in (records_officer, manager):
-        with pytest.raises(outbox.NotPermitted):
+        with pytest.raises(NotPermitted):
             outbox.outbox_retry(message=about_a_challenge, by=user)
     about_a_challenge.refresh_from_db()
     assert about_a_challenge.status == M.GAVE_UP
@@ -445,6 +446,56 @@ def test_the_administrator_lists_every_email_read_only(login_as, city_admin):
     assert "1 email(s) will be tried again." in html_of(response)
     given_up.refresh_from_db()
     assert given_up.status == M.PENDING
+
+
+def test_staff_read_the_emails_they_handle_as_they_were_sent(login_as, manager):
+    """The emails page (and, in the demo, where the demo's emails land): a
+    manager reads the receipt a resident was sent, newest first (P22)."""
+    older = OutboxSentFactory(
+        subject="We received your appeal (AP-2026-00031)",
+        body="Dear Jordan Example,\n\nWe received your appeal on Nov. 2.\n",
+    )
+    newer = OutboxMessageFactory(subject="Your appeal is answered (AP-2026-00032)")
+    client = login_as(manager)
+    html = html_of(client.get("/staff/emails/"))
+    assert html.index("AP-2026-00032") < html.index("AP-2026-00031")
+    assert f'href="/staff/emails/{older.pk}/"' in html
+    assert "<strong>waiting to be sent</strong>" in html  # the newer one
+    detail = html_of(client.get(f"/staff/emails/{older.pk}/"))
+    assert "Dear Jordan Example," in detail and older.to in detail
+    assert re.search(r"<dt>State</dt><dd>sent \w+", detail)
+    assert newer.pk != older.pk
+
+
+def test_the_emails_page_shows_only_what_the_person_handles(
+    login_as, manager, records_officer
+):
+    challenge_letter = OutboxSentFactory(
+        subject="Your challenge is answered",
+        body="The City Attorney advised ...",
+        permission="appeals.handle_legalitychallenge",
+    )
+    for user in (manager, records_officer):
+        client = login_as(user)
+        assert "Your challenge is answered" not in html_of(client.get("/staff/emails/"))
+        assert client.get(f"/staff/emails/{challenge_letter.pk}/").status_code == 404
+    for pk in ("99999999", "9" * 30, "x"):
+        assert login_as(manager).get(f"/staff/emails/{pk}/").status_code == 404
+
+
+def test_the_emails_page_is_for_signed_in_staff(client):
+    message = OutboxSentFactory()
+    for url in ("/staff/emails/", f"/staff/emails/{message.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/signin/" in response["Location"]
+
+
+def test_a_destroyed_email_shows_that_it_was_destroyed(login_as, city_admin):
+    message = OutboxSentFactory(body="Dear Jordan Example, your appeal ...")
+    outbox.outbox_redact(ids=[message.pk], run_label="run 7")
+    html = html_of(login_as(city_admin).get(f"/staff/emails/{message.pk}/"))
+    assert "Jordan Example" not in html
+    assert "destroyed under the retention schedule" in html
 
 
 def test_the_emails_are_the_city_administrators_to_list(make_staff):
