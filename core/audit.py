@@ -153,40 +153,6 @@ def record_event(
     return event
 
 
-@transaction.atomic
-def audited_update(
-    queryset: models.QuerySet[Any],
-    *,
-    action: str,
-    actor: Any = None,
-    reason: str = "",
-    **values: Any,
-) -> int:
-    """``queryset.update(**values)``, with one audit event per changed row.
-
-    For services that change many rows at once (a bulk update never calls
-    ``save()``): each event holds that row's before and after of the updated
-    fields. Personal fields must not be bulk-updated through this helper.
-    """
-    fields = list(values)
-    rows = list(queryset.select_for_update())
-    before = {row.pk: snapshot(row, fields) for row in rows}
-    count = queryset.model._default_manager.filter(
-        pk__in=[row.pk for row in rows]
-    ).update(**values)
-    for row in queryset.model._default_manager.filter(pk__in=list(before)):
-        diff = changes(before[row.pk], snapshot(row, fields))
-        if diff:
-            record_event(
-                action=action,
-                target=row,
-                actor=actor,
-                data={"changes": diff, "bulk": True},
-                reason=reason,
-            )
-    return count
-
-
 def events_for(target: models.Model) -> models.QuerySet[AuditEvent]:
     """Return the events recorded against ``target``, oldest first."""
     return AuditEvent.objects.filter(

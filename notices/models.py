@@ -166,10 +166,6 @@ class DocumentVersion(immutable.AppendOnlyModel):
     def is_live(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
-    def section_titles(self) -> list[tuple[str, str]]:
-        """Return ``(anchor, "number. title")`` for each section."""
-        return [(s["anchor"], f"{s['number']}. {s['title']}") for s in self.sections]
-
     @staticmethod
     def hash_content(title: str, sections: list[dict[str, Any]]) -> str:
         payload = json.dumps(

@@ -13,7 +13,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 
-from core import audit, roles
+from core import roles
 from core.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from core.models import AuditEvent, Holiday
 
@@ -117,30 +117,10 @@ def test_role_grant_in_the_admin_is_recorded(login_as, make_staff):
     assert event.data["changes"]["groups"] == [[], [group.pk]]
 
 
-def test_audited_update_records_each_rows_before_and_after(city_admin):
-    days = [
-        Holiday.objects.create(date=datetime.date(2027, 2, n), name="Old")
-        for n in (1, 2)
-    ]
-    Holiday.objects.create(date=datetime.date(2027, 3, 1), name="New")
-    count = audit.audited_update(
-        Holiday.objects.filter(name="Old"),
-        action="core.holiday.renamed",
-        actor=city_admin,
-        name="Renamed",
-    )
-    assert count == 2
-    events = AuditEvent.objects.filter(action="core.holiday.renamed")
-    assert sorted(e.target_id for e in events) == sorted(str(d.pk) for d in days)
-    for event in events:
-        assert event.data["changes"] == {"name": ["Old", "Renamed"]}
-        assert event.actor == city_admin
-
-
 # --- Every write path is audited -----------------------------------------------------
 
 BULK_WRITES = {"update", "bulk_update", "bulk_create", "delete"}
-AUDIT_CALLS = {"record_event", "redact_personal", "audited_update"}
+AUDIT_CALLS = {"record_event", "redact_personal"}
 # Functions whose bulk write is audited by their only caller, in the same
 # transaction: (file, function) -> the auditing caller.
 AUDITED_BY_CALLER = {
@@ -179,7 +159,7 @@ def _writes_and_audits(fn: ast.FunctionDef) -> tuple[list[str], bool]:
 
 def test_every_bulk_write_in_the_apps_records_an_audit_event():
     """A queryset update/delete/bulk_create never calls save(): the function that
-    does one must write the audit event itself (or call audited_update)."""
+    does one must write the audit event itself."""
     problems = []
     for app in APPS:
         for path in (ROOT / app).rglob("*.py"):
