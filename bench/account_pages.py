@@ -1,5 +1,4 @@
-"""Benchmark: the accounts pages and the overdue-review job at a large city's scale
-(issue #4).
+"""Benchmark: the accounts pages and the overdue-review job at a large city's scale.
 
     .venv/bin/python bench/account_pages.py [--accounts 300] [--grants 3000]
 

@@ -1,6 +1,6 @@
 """What the benchmarks share.
 
-**Honesty** (issue #14). A benchmark reports figures only when every request it
+**Honesty**. A benchmark reports figures only when every request it
 made got the answer it expected and the rows it stored match the requests that
 succeeded. Otherwise it says what went wrong and stops with a non-zero exit and no
 ratio line: ``fail``, ``check``, ``run_problems`` and ``stored_problem``.

@@ -1,4 +1,4 @@
-"""Benchmark: the public notice pages and the review/publish cycle (issue #8).
+"""Benchmark: the public notice pages and the review/publish cycle.
 
     .venv/bin/python bench/notice_pages.py [--accounts 300] [--versions 20]
 

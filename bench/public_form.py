@@ -1,4 +1,4 @@
-"""Benchmark of the public appeal form (issue #6): GET and valid POST against bare
+"""Benchmark of the public appeal form: GET and valid POST against bare
 Django views served by the same gunicorn.
 
     .venv/bin/python bench/public_form.py [--seconds 10] [--connections 8]
@@ -36,7 +36,7 @@ load generator, read from /proc), and last:
 
     public_form: get <x>x of bare, post <y>x of floor
 
-Targets (issue #15): GET at least 0.6x of the bare GET, POST at least 0.5x of the
+Targets: GET at least 0.6x of the bare GET, POST at least 0.5x of the
 floor measured in the same run.
 """
 

@@ -1,4 +1,4 @@
-"""Benchmark: the retention purge against hand-written keyset SQL (issues #7, #14).
+"""Benchmark: the retention purge against hand-written keyset SQL.
 
     .venv/bin/python bench/purge.py [--rows 200000,1000000] [--database-url ...]
 

@@ -1,4 +1,4 @@
-"""Benchmark: the removal log's admin changelist and CSV export at scale (issue #5).
+"""Benchmark: the removal log's admin changelist and CSV export at scale.
 
     .venv/bin/python bench/removals.py [--rows 1000000] [--database-url postgres://...]
 

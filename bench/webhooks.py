@@ -1,4 +1,4 @@
-"""Benchmark of Meta's webhook (issue #17): signed deliveries against a bare view
+"""Benchmark of Meta's webhook: signed deliveries against a bare view
 that checks the same HMAC and inserts one row, in the same run and the same
 gunicorn.
 

@@ -1,4 +1,4 @@
-"""The audit chain's head, anchored outside the database (issue #14).
+"""The audit chain's head, anchored outside the database.
 
 The hash chain shows an event altered, inserted or removed in the middle; it cannot
 show the newest events removed, nor all of them: what is left is still a valid

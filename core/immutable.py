@@ -1,4 +1,4 @@
-"""One immutability mechanism for the records the law requires to keep (issue #15).
+"""One immutability mechanism for the records the law requires to keep.
 
 An append-only model declares, once, what of it is fixed after it is written, with
 an :class:`AppendOnly` rule, and enforces it twice from that one declaration:

@@ -1,4 +1,4 @@
-"""What the product captures from the platforms by itself (issue #17).
+"""What the product captures from the platforms by itself.
 
 - :class:`MetaDelivery`: the inbox. Each signed delivery from Meta's webhook is
   stored raw, once (its SHA-256 is unique), in the request that brought it, and
@@ -165,7 +165,7 @@ class Connection(models.Model):
 
 
 class CapturedComment(models.Model):
-    """A public comment on one of the city's accounts, as captured (issue #17).
+    """A public comment on one of the city's accounts, as captured.
 
     ``state`` follows what the platform reported: visible, hidden by the page, or
     removed. Every text seen is a :class:`CommentVersion`; ``text`` is the

@@ -1,4 +1,4 @@
-"""Who may do what with what the platforms send (issue #17), by role.
+"""Who may do what with what the platforms send, by role.
 
 Object scope comes from the rules core.permissions already has: a draft removal
 is completed or set aside only by someone who may act on its account

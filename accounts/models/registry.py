@@ -221,7 +221,7 @@ class Account(CleanerConstraintMessagesMixin, TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    # Issue #17: deliveries from the platform (Meta's webhook) name the account by
+    # Deliveries from the platform (Meta's webhook) name the account by
     # this id; they are matched to the registry through it.
     platform_account_id = models.CharField(
         "id on the platform",

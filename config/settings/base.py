@@ -180,7 +180,7 @@ def redis_cache(url: str) -> dict:
         "LOCATION": url,
         "KEY_PREFIX": "citysocial",
         # With Redis unreachable, a request waits at most this long for it before
-        # the rate limits let it through (appeals/limits.py, issue #14).
+        # the rate limits let it through (appeals/limits.py).
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
     }
 
@@ -230,7 +230,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The periodic jobs, in code; each app's issue adds its entries (see config/celery.py).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
-# Appeals (issue #6): email reviewers their overdue and due-soon filings, and the
+# Appeals: email reviewers their overdue and due-soon filings, and the
 # City Administrator a digest, at 7:00 on weekdays in CELERY_TIMEZONE. The job
 # sends at most once a day, so running it again is harmless.
 from celery.schedules import crontab  # noqa: E402
@@ -239,7 +239,7 @@ CELERY_BEAT_SCHEDULE["appeals-deadline-reminders"] = {
     "task": "appeals.tasks.deadline_reminders_task",
     "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
 }
-# The outbox (core.outbox, issue #14): every email to a resident or a staff member
+# The outbox (core.outbox): every email to a resident or a staff member
 # is written in the transaction of the step that sends it; this job sends what is
 # due every OUTBOX_DRAIN_INTERVAL_SECONDS, at most OUTBOX_DRAIN_BATCH_SIZE a run. A
 # failed send is tried again after OUTBOX_RETRY_SECONDS, doubled after each failure
@@ -256,13 +256,13 @@ CELERY_BEAT_SCHEDULE["outbox-drain"] = {
     # A run still waiting after one interval is superseded by the next.
     "options": {"expires": float(OUTBOX_DRAIN_INTERVAL_SECONDS)},
 }
-# Accounts (issue #4, P3): e-mail the City Administrators the overdue manager access
+# Accounts (P3): e-mail the City Administrators the overdue manager access
 # reviews and mark them on the dashboard, daily at 6:30. Reports each grant once a day.
 CELERY_BEAT_SCHEDULE["accounts-access-review-overdue"] = {
     "task": "accounts.tasks.access_review_overdue_task",
     "schedule": crontab(hour=6, minute=30),
 }
-# Retention (issue #7, R1-R5): the purge-after-read job. It takes a lock, works in
+# Retention (R1-R5): the purge-after-read job. It takes a lock, works in
 # batches of RETENTION_PURGE_BATCH_SIZE rows (one transaction each) and logs every
 # destruction; RETENTION_PURGE_PAUSED=true stops all destruction (runs do nothing).
 RETENTION_PURGE_INTERVAL_MINUTES = at_least_one("RETENTION_PURGE_INTERVAL_MINUTES", 15)
@@ -284,7 +284,7 @@ CELERY_BEAT_SCHEDULE["core-file-deletions"] = {
     "options": {"expires": FILE_DELETIONS_INTERVAL_MINUTES * 60},
 }
 
-# Platforms (issue #17): capture from Meta's webhook and from Mastodon polling
+# Platforms: capture from Meta's webhook and from Mastodon polling
 # (docs/platforms.md). META_APP_SECRET signs Meta's deliveries and
 # META_VERIFY_TOKEN answers its subscription handshake; unset (production's
 # default), the webhook refuses everything with a 403. A stored delivery is
@@ -480,12 +480,12 @@ CITY_NAME_FALLBACK = env.str("CITY_NAME", default="Your City")
 # The public address of this site, used for links in emails (status links).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
-# Public appeal and challenge forms (issue #6): per-client-address limits,
+# Public appeal and challenge forms: per-client-address limits,
 # "count/period" with s, m, h or d (appeals/limits.py). APPEALS_SUBMIT_RATE counts
 # filings, in the database (a form sent back with errors never counts);
 # APPEALS_POST_RATE, every POST to the forms, and APPEALS_STATUS_RATE, status page
 # views, are counted in the cache (django-ratelimit) and let everyone through,
-# with a logged warning, while the cache is down (issue #14, #16).
+# with a logged warning, while the cache is down.
 APPEALS_SUBMIT_RATE = env.str("APPEALS_SUBMIT_RATE", default="10/h")
 APPEALS_POST_RATE = env.str("APPEALS_POST_RATE", default="60/h")
 APPEALS_STATUS_RATE = env.str("APPEALS_STATUS_RATE", default="60/m")

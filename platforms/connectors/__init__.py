@@ -1,4 +1,4 @@
-"""One connector per platform, behind one small interface (issue #17).
+"""One connector per platform, behind one small interface.
 
 A connector **receives** (Meta's webhook) or **fetches** (Mastodon polling) what the
 platform has, **verifies** it came from the platform (Meta: the body's signature;

@@ -1,4 +1,4 @@
-"""State changes of the platforms app (issue #17): one transaction each, audited.
+"""State changes of the platforms app: one transaction each, audited.
 
 meta_delivery_store(body=)                       the webhook: keep it, once
 meta_deliveries_process(limit=)                  the job: capture what is due

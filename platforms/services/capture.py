@@ -156,7 +156,7 @@ def _open_draft(comment: CapturedComment, action: str, at: datetime) -> DraftRem
 
 @transaction.atomic
 def comment_capture(*, account: Account, event: CommentEvent) -> int:
-    """Record what the platform reported about one comment (issue #17).
+    """Record what the platform reported about one comment.
 
     ``add``: the comment as posted (version 1); ``edited``: a new version when the
     text changed; ``hide``/``remove``: its state, and a draft removal for a

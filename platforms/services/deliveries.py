@@ -1,4 +1,4 @@
-"""Meta's deliveries: stored raw in the request, processed by a job (issue #17).
+"""Meta's deliveries: stored raw in the request, processed by a job.
 
 meta_delivery_store(body=)             the webhook view: one INSERT, once per body
 meta_deliveries_process(limit=)        the job: every delivery that is due

@@ -1,4 +1,4 @@
-"""Mastodon polling (issue #17): set a connection up, and poll the due ones.
+"""Mastodon polling: set a connection up, and poll the due ones.
 
 mastodon_connection_set(account=, server_url=, token_name=, by=)
 mastodon_poll_due()                     the job: every connection that is due

@@ -1,4 +1,4 @@
-"""The benchmarks are honest (issue #14): a failed request, or rows stored that do
+"""The benchmarks are honest: a failed request, or rows stored that do
 not match the requests that succeeded, stop a benchmark with a non-zero exit and
 no ratio line; both load generators count failures the same way, and the Python
 one sends what a browser sends, so Django's CSRF check lets its forms through."""

@@ -1,4 +1,4 @@
-"""The audit chain's head anchored outside the database (issue #14), and
+"""The audit chain's head anchored outside the database, and
 ``verify_audit`` comparing the trail with it: a cut tail, an emptied trail, and
 what it could not check."""
 

@@ -1,4 +1,4 @@
-"""The history reads as sentences about people, not as codes and user names (#16)."""
+"""The history reads as sentences about people, not as codes and user names."""
 
 import pytest
 

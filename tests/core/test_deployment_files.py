@@ -164,7 +164,7 @@ def _default_of(value: str) -> str:
 
 
 def test_no_client_reaches_the_app_past_the_proxy_it_trusts(compose):
-    """Issue #14 item 6: with TRUSTED_PROXY_COUNT=1 and port 8000 published on
+    """with TRUSTED_PROXY_COUNT=1 and port 8000 published on
     every address, a client that reached gunicorn directly wrote its own
     X-Forwarded-For: past the rate limit, into the audit trail's addresses."""
     for name, service in compose["services"].items():

@@ -1,5 +1,5 @@
 """Stored files are deleted only once the destruction of their record commits
-(core.files; issue #14 item 1, R3, R4)."""
+(core.files; R3, R4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One immutability mechanism (core.immutable, issue #15) on every append-only
+"""One immutability mechanism (core.immutable) on every append-only
 table: the audit trail, removal records (P20, R2), the destruction log (R4) and
 published notice versions (P15, P23). Each refuses a change, a deletion and (on
 PostgreSQL) a TRUNCATE; only the retention purge's one escape may redact or

@@ -195,7 +195,7 @@ def test_a_field_needed_instead_of_another_is_not_marked_optional():
 
 
 def test_no_input_cuts_what_is_pasted_into_it():
-    # A browser silently cuts pasted text at maxlength (#16): the limit is
+    # A browser silently cuts pasted text at maxlength: the limit is
     # checked when the form is sent instead, and said in the hint.
     html = _render("{{ form }}", form=ContactForm())
     assert "maxlength" not in html

@@ -1,4 +1,4 @@
-"""What a processed delivery becomes (issue #17 items 1-3): comments with their
+"""What a processed delivery becomes: comments with their
 versions, states and drafts, messages in the retention inbox (R1), deliveries for
 unknown ids kept, and every record made once."""
 

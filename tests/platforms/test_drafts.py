@@ -1,5 +1,5 @@
 """A hide or delete the platform reported becomes a removal decision only when a
-manager gives it its categories, facts and reasoning (issue #17 item 3, P21), or
+manager gives it its categories, facts and reasoning (P21), or
 is set aside as not a removal; on the managers' dashboard until then."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Mastodon by polling (issue #17 item 2): mentions and direct conversations since
+"""Mastodon by polling: mentions and direct conversations since
 the last seen id, page by page (Link header), backing off on errors and on the
 server's rate limit; tokens read from the environment, never stored. No network:
 respx answers for the server (an unmocked request fails the test)."""

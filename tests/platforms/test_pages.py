@@ -1,4 +1,4 @@
-"""The staff pages of the connections (issue #17 item 4), and the demo (item 6)."""
+"""The staff pages of the connections, and the demo (item 6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""On PostgreSQL, with a real Celery worker (issue #17): a message captured, read
+"""On PostgreSQL, with a real Celery worker: a message captured, read
 and purged by the jobs; the same delivery sent at once by many requests stored
 once; two processing runs at once capturing each comment once."""
 

@@ -1,4 +1,4 @@
-"""Captured comments are a record series of their own (issue #17, R2, R4): kept
+"""Captured comments are a record series of their own (R2, R4): kept
 under their schedule row, destroyed by the purge, held while a draft waits."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Meta's webhook (issue #17 item 1): the subscription handshake, the signature
+"""Meta's webhook: the subscription handshake, the signature
 over the raw body, a delivery stored once and answered at once."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`make backup` / `make restore` (issue #14 item 4): a backup describes exactly
+"""`make backup` / `make restore`: a backup describes exactly
 what it holds even while the application writes, and a restore checks the backup
 in a new database and folder (row counts, files, the audit trail) before it swaps
 them in, so a failed check leaves the current data untouched."""

@@ -1,5 +1,5 @@
 """No request gets a server error, whatever its character set, encoding or content
-type (issue #14 item 5).
+type.
 
 Every form of the site, public, sign-in and staff (found by walking the URLconf
 and the admin's models), is sent a battery of bodies through the application

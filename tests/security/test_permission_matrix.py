@@ -170,7 +170,7 @@ STAFF_PAGES: dict[str, frozenset[str]] = {
     # The public notice link and QR code of an account: any member of staff.
     "notices:account-link": EVERY_ROLE | {N},
     "notices:account-qr": EVERY_ROLE | {N},
-    # Issue #17: what the platforms send. Connections: whoever works with the
+    # what the platforms send. Connections: whoever works with the
     # accounts (managers their own); setting up polling: the City Administrator.
     "platforms:connections": frozenset({A, M, R}),
     "platforms:connection": frozenset({A, M, R}),

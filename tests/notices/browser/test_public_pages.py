@@ -1,5 +1,5 @@
 """Every public page in a real browser: axe-core (WCAG 2.1 A/AA), keyboard only,
-no JavaScript, 200% zoom, phone width and print (issue #8, ADA Title II)."""
+no JavaScript, 200% zoom, phone width and print (ADA Title II)."""
 
 from __future__ import annotations
 
@@ -239,7 +239,7 @@ def test_account_link_page_copy_button(city, live_server, browser, staff_cookie,
 def test_resident_goes_from_the_notice_to_a_filed_appeal_and_its_status(
     city, live_server, browser, settings, shots
 ):
-    """The end-to-end path of issue #8, without JavaScript: notice page -> appeal
+    """The end-to-end path of a resident, without JavaScript: notice page -> appeal
     link -> file an appeal -> status page."""
     if _url("appeals:appeal-new") is None:
         pytest.skip("the appeal form is not built yet (appeals:appeal-new)")
