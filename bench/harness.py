@@ -12,6 +12,11 @@ CSRF cookie and token with Origin and Referer: ``browser_headers``,
 ``form_session``), and count the same failures: socket errors, timeouts and any
 status other than the one expected.
 
+**A gunicorn of the project** (``public_form.py``, ``webhooks.py``): a PostgreSQL
+database made if missing (``ensure_database``), ``manage`` and ``shell`` run in the
+benchmark's environment, a free port (``ensure_port_free``) and a server that
+answers before the load starts (``wait_until_up``).
+
 **Pages through Django's test client** (``account_pages.py``, ``notice_pages.py``):
 a throwaway test database, a registry of accounts, a signed-in staff client, and
 the timing of pages with their SQL query counts, every answer checked.
@@ -25,14 +30,17 @@ import math
 import os
 import re
 import shutil
+import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NoReturn
 
 RUNS = 15
@@ -525,3 +533,77 @@ def setup_postgres(database_url: str, *, script: str, production: bool = False) 
         raise SystemExit(
             f"bench/{script} needs PostgreSQL (--database-url postgres://...)"
         )
+
+
+# --- a gunicorn of the project -----------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+SERVER_HOST = "127.0.0.1"
+
+
+def ensure_database(env: dict[str, str]) -> None:
+    """Create the PostgreSQL database ``env["DATABASE_URL"]`` names, if missing."""
+    url = urllib.parse.urlsplit(env["DATABASE_URL"])
+    name, host, user = url.path.lstrip("/"), url.hostname or SERVER_HOST, url.username
+    listing = subprocess.run(
+        ["psql", "-h", host, "-U", user or "postgres", "-lqt"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if listing.returncode == 0 and not re.search(
+        rf"^\s*{re.escape(name)}\s*\|", listing.stdout, re.M
+    ):
+        subprocess.run(
+            ["createdb", "-h", host, "-U", user or "postgres", name], check=True
+        )
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    """Run ``manage.py`` with ``args`` in the benchmark's environment; its output."""
+    return subprocess.run(
+        [str(VENV_BIN / "python"), "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def shell(env: dict[str, str], code: str) -> str:
+    """Run ``code`` in ``manage.py shell``; return its last line of output."""
+    return manage(env, "shell", "-c", code).strip().splitlines()[-1]
+
+
+def ensure_port_free(port: int) -> None:
+    """Refuse to start when something already listens on ``port`` (another
+    benchmark's gunicorn would be measured instead of ours)."""
+    with socket.socket() as probe:
+        # As gunicorn binds: connections of an earlier run left in TIME_WAIT
+        # do not count, a listening server does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((SERVER_HOST, port))
+        except OSError:
+            fail(f"port {port} is in use: choose another with --port")
+
+
+def wait_until_up(
+    port: int, proc: subprocess.Popen, *, path: str, timeout: float = 60
+) -> None:
+    """Wait until the server on ``port`` answers ``path`` with 200."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            fail("gunicorn exited; run it by hand to see why")
+        try:
+            conn = http.client.HTTPConnection(SERVER_HOST, port, timeout=2)
+            conn.request("GET", path, headers={"X-Forwarded-Proto": "https"})
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    fail("gunicorn did not answer in time")

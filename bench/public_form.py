@@ -43,13 +43,10 @@ floor measured in the same run.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
-import re
 import resource
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -67,12 +64,16 @@ from bench.harness import (
     browser_headers,
     check,
     drive,
+    ensure_database,
+    ensure_port_free,
     form_session,
     hidden_value,
     in_flight,
+    manage,
     pick_generator,
     run_problems,
     stored_problem,
+    wait_until_up,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,42 +115,6 @@ def environment(port: int, static_root: str) -> dict[str, str]:
     return env
 
 
-def ensure_database(env: dict[str, str]) -> None:
-    url = urllib.parse.urlsplit(env["DATABASE_URL"])
-    name = url.path.lstrip("/")
-    check = subprocess.run(
-        ["psql", "-h", url.hostname or HOST, "-U", url.username or "postgres", "-lqt"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if check.returncode == 0 and not re.search(
-        rf"^\s*{re.escape(name)}\s*\|", check.stdout, re.M
-    ):
-        subprocess.run(
-            [
-                "createdb",
-                "-h",
-                url.hostname or HOST,
-                "-U",
-                url.username or "postgres",
-                name,
-            ],
-            check=True,
-        )
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    return subprocess.run(
-        [str(VENV_BIN / "python"), "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
 SETUP = """
 from django.db import connection
 from accounts.models import Account, CityProfile, Department, Platform
@@ -177,38 +142,6 @@ def flush_redis(env: dict[str, str]) -> None:
     import redis
 
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()
-
-
-def ensure_port_free(port: int) -> None:
-    """Refuse to start when something already listens on ``port`` (another
-    benchmark's gunicorn would be measured instead of ours)."""
-    with socket.socket() as probe:
-        # As gunicorn binds: connections of an earlier run left in TIME_WAIT
-        # do not count, a listening server does.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((HOST, port))
-        except OSError:
-            raise SystemExit(
-                f"port {port} is in use: choose another with --port"
-            ) from None
-
-
-def wait_until_up(base: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    port = urllib.parse.urlsplit(base).port
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("gunicorn exited; run it by hand to see why")
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/bench/bare/", headers={"X-Forwarded-Proto": "https"})
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit("gunicorn did not answer in time")
 
 
 def form_post(base: str, account_id: str, min_fill: float) -> tuple[str, str]:
@@ -395,7 +328,7 @@ def main() -> None:
     cpu: dict[str, dict[str, float]] = {}
     problems: list[str | None] = []
     try:
-        wait_until_up(base, gunicorn)
+        wait_until_up(args.port, gunicorn, path="/bench/bare/")
         cases = loads(base, *form_post(base, account_id, min_fill))
         print(
             f"gunicorn: 2 workers, production settings, PostgreSQL; load: {generator}, "

@@ -42,13 +42,22 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
 
-ROOT = Path(__file__).resolve().parents[1]
-VENV_BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import (
+    ROOT,
+    VENV_BIN,
+    ensure_database,
+    fail,
+    lua_string,
+    manage,
+    shell,
+    wait_until_up,
+)
+
 HOST = "127.0.0.1"
 TARGET = 0.5
 COPIES = 3
@@ -85,12 +94,6 @@ class Result:
         return self.completed / self.seconds if self.seconds else 0.0
 
 
-def fail(*problems: str) -> NoReturn:
-    raise SystemExit(
-        "FAILED (no figures reported):\n" + "\n".join(f"  - {p}" for p in problems)
-    )
-
-
 def environment(port: int, static_root: str, secret: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
@@ -116,47 +119,6 @@ def environment(port: int, static_root: str, secret: str) -> dict[str, str]:
     return env
 
 
-def ensure_database(env: dict[str, str]) -> None:
-    url = urllib.parse.urlsplit(env["DATABASE_URL"])
-    name = url.path.lstrip("/")
-    listing = subprocess.run(
-        ["psql", "-h", url.hostname or HOST, "-U", url.username or "postgres", "-lqt"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if listing.returncode == 0 and not re.search(
-        rf"^\s*{re.escape(name)}\s*\|", listing.stdout, re.M
-    ):
-        subprocess.run(
-            [
-                "createdb",
-                "-h",
-                url.hostname or HOST,
-                "-U",
-                url.username or "postgres",
-                name,
-            ],
-            check=True,
-        )
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    return subprocess.run(
-        [str(VENV_BIN / "python"), "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
-def shell(env: dict[str, str], code: str) -> str:
-    """Run ``code`` in ``manage.py shell``; return its last line of output."""
-    return manage(env, "shell", "-c", code).strip().splitlines()[-1]
-
-
 SETUP = f"""
 from django.db import connection
 from accounts.models import Account, Department, Platform
@@ -172,23 +134,6 @@ with connection.cursor() as c:
     c.execute("TRUNCATE bench_webhook_row")
 print("ok")
 """
-
-
-def wait_until_up(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
-    import http.client
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            fail("gunicorn exited; run it by hand to see why")
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/healthz", headers={"X-Forwarded-Proto": "https"})
-            conn.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.3)
-    fail("gunicorn did not answer in time")
 
 
 def body_of(tag: str, n: int) -> bytes:
@@ -246,10 +191,6 @@ done = function(summary, latency, requests)
     e.connect + e.read + e.write + e.timeout + e.status + wrong, wrap))
 end
 """
-
-
-def lua_string(value: str) -> str:
-    return json.dumps(value)  # a JSON string literal is a Lua string literal here
 
 
 def drive(
@@ -412,7 +353,7 @@ def main() -> None:
     every_run: dict[str, list[Result]] = {path: [] for _, path in cases}
     offset = {BARE: 0, WEBHOOK: args.deliveries // 2}
     try:
-        wait_until_up(args.port, gunicorn)
+        wait_until_up(args.port, gunicorn, path="/healthz")
         print(
             f"gunicorn: 2 workers, production settings, PostgreSQL; load: wrk, "
             f"{args.connections} connections, {args.seconds:.0f} s per run, "
