@@ -9,6 +9,7 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.http import HttpRequest
+from django.template.defaultfilters import pluralize
 from django_otp.plugins.otp_static.admin import (
     StaticDeviceAdmin as OtpStaticDeviceAdmin,
 )
@@ -235,7 +236,9 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             else:
                 done += 1
         if done:
-            self.message_user(request, f"{done} email(s) will be tried again.")
+            self.message_user(
+                request, f"{done} email{pluralize(done)} will be tried again."
+            )
         for problem in refused:
             self.message_user(request, problem, level=messages.WARNING)
 
@@ -278,7 +281,9 @@ class AccessAttemptAdmin(AxesAccessAttemptAdmin):
         from core.signin import lockout_release
 
         count = lockout_release(attempts=queryset, by=request.user)
-        self.message_user(request, f"Unlocked {count} sign-in lockout(s).")
+        self.message_user(
+            request, f"Unlocked {count} sign-in lockout{pluralize(count)}."
+        )
 
     def has_unlock_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("axes.delete_accessattempt")

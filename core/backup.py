@@ -42,6 +42,7 @@ from urllib.parse import quote
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, connections, models, transaction
+from django.template.defaultfilters import pluralize
 
 from core import audit_anchor, clock
 from core.files import files_frozen
@@ -282,7 +283,8 @@ def _check_census(
     )
     if unfound:
         raise BackupError(
-            f"{len(unfound)} file(s) the restored rows point at are not in the "
+            f"{len(unfound)} file{pluralize(len(unfound))} the restored rows point "
+            "at are not in the "
             f"backup, e.g. {sorted(unfound)[0]}"
         )
 

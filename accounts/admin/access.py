@@ -185,7 +185,7 @@ class ManagerAccessAdmin(admin.ModelAdmin):
                 by=request.user,
                 platform_mfa_confirmed=data["platform_mfa_confirmed"],
             ),
-            done="{count} access grant(s) re-certified.",
+            done="{count} access grant{s} re-certified.",
         )
 
     @admin.action(description="Revoke selected access (P3)", permissions=["grant"])
@@ -200,7 +200,7 @@ class ManagerAccessAdmin(admin.ModelAdmin):
             apply=lambda obj, data: services.access_revoke(
                 grant=obj, by=request.user, reason=data["reason"]
             ),
-            done="{count} access grant(s) revoked.",
+            done="{count} access grant{s} revoked.",
         )
 
     @admin.action(description="Offboard the selected person", permissions=["grant"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.template.defaultfilters import pluralize
 from django.utils.html import format_html
 
 from accounts import services
@@ -68,6 +69,7 @@ class AccountRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve selected requests (P12)", permissions=["decide"])
     def approve(self, request, queryset):  # type: ignore[no-untyped-def]
+        in_service = services.accounts_in_service_count()
         return run_form_action(
             self,
             request,
@@ -75,7 +77,7 @@ class AccountRequestAdmin(admin.ModelAdmin):
             form_class=ApproveForm,
             title="Approve account requests",
             intro=(
-                f"The city has {services.accounts_in_service_count()} account(s) in "
+                f"The city has {in_service} account{pluralize(in_service)} in "
                 "service. Approving creates each account on the registry. Beyond the "
                 "sustainable number in the city profile, give an override reason."
             ),
@@ -86,7 +88,7 @@ class AccountRequestAdmin(admin.ModelAdmin):
                 cap_override_reason=data["cap_override_reason"],
                 slug=data["slug"] if len(queryset) == 1 else "",
             ),
-            done="{count} request(s) approved; their accounts are on the registry.",
+            done="{count} request{s} approved; their accounts are on the registry.",
         )
 
     @admin.action(description="Deny selected requests (P12)", permissions=["decide"])
@@ -101,5 +103,5 @@ class AccountRequestAdmin(admin.ModelAdmin):
             apply=lambda obj, data: services.account_request_deny(
                 request=obj, by=request.user, reason=data["reason"]
             ),
-            done="{count} request(s) denied.",
+            done="{count} request{s} denied.",
         )

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
@@ -62,7 +63,9 @@ def run_form_action(
                     succeeded += 1
             if succeeded:
                 modeladmin.message_user(
-                    request, done.format(count=succeeded), messages.SUCCESS
+                    request,
+                    done.format(count=succeeded, s=pluralize(succeeded)),
+                    messages.SUCCESS,
                 )
             return None
     else:

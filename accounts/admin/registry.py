@@ -273,7 +273,7 @@ class AccountAdmin(admin.ModelAdmin):
             apply=lambda obj, data: services.account_checklist_verify(
                 account=obj, by=request.user, items=data["items"]
             ),
-            done="Checklist verified on {count} account(s).",
+            done="Checklist verified on {count} account{s}.",
         )
 
     @admin.action(description="Suspend selected accounts (P4)", permissions=["status"])
@@ -288,7 +288,7 @@ class AccountAdmin(admin.ModelAdmin):
             apply=lambda obj, data: services.account_suspend(
                 account=obj, by=request.user, reason=data["reason"]
             ),
-            done="{count} account(s) suspended.",
+            done="{count} account{s} suspended.",
         )
 
     @admin.action(description="Reactivate selected accounts", permissions=["status"])
@@ -303,7 +303,7 @@ class AccountAdmin(admin.ModelAdmin):
             apply=lambda obj, data: services.account_reactivate(
                 account=obj, by=request.user, reason=data["reason"]
             ),
-            done="{count} account(s) reactivated.",
+            done="{count} account{s} reactivated.",
         )
 
     @admin.action(
@@ -322,5 +322,5 @@ class AccountAdmin(admin.ModelAdmin):
             apply=lambda obj, data: services.account_shut_down(
                 account=obj, by=request.user, reason=data["reason"]
             ),
-            done="{count} account(s) shut down.",
+            done="{count} account{s} shut down.",
         )

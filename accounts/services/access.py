@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.formats import date_format
 
@@ -429,7 +430,9 @@ def access_review_report_overdue(
     for recipient in recipients:
         outbox.outbox_enqueue(
             to=recipient,
-            subject=f"{len(overdue)} manager access review(s) overdue",
+            subject=(
+                f"{len(overdue)} manager access review{pluralize(len(overdue))} overdue"
+            ),
             body=body,
             audience=OutboxMessage.Audience.STAFF,
             topic="accounts.access_review_overdue",

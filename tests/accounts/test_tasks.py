@@ -52,7 +52,7 @@ def test_the_report_emails_the_city_administrators_and_marks_the_grants(
     (message,) = mail.outbox
     assert message.to == [city_admin.email]
     assert inactive_admin.email not in message.to
-    assert "1 manager access review(s) overdue" in message.subject
+    assert "1 manager access review overdue" in message.subject
     assert str(overdue.account) in message.body
     assert "Dana" in message.body
     assert ", review due April 14, 2026 (1 days overdue)" in message.body

@@ -443,7 +443,7 @@ def test_the_administrator_lists_every_email_read_only(login_as, city_admin):
         {"action": "try_again", "_selected_action": [given_up.pk]},
         follow=True,
     )
-    assert "1 email(s) will be tried again." in html_of(response)
+    assert "1 email will be tried again." in html_of(response)
     given_up.refresh_from_db()
     assert given_up.status == M.PENDING
 

@@ -2,6 +2,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.template.defaultfilters import pluralize
 
 from core import backup
 
@@ -28,8 +29,9 @@ class Command(BaseCommand):
         if result.missing_files:
             self.stdout.write(
                 self.style.WARNING(
-                    f"{len(result.missing_files)} file(s) the database points at "
-                    "were already missing; they are listed in the manifest "
+                    f"{len(result.missing_files)} "
+                    f"file{pluralize(len(result.missing_files))} the database "
+                    "points at were already missing; they are listed in the manifest "
                     "(missing_files)."
                 )
             )

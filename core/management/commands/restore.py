@@ -3,6 +3,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.template.defaultfilters import pluralize
 
 from core import backup
 
@@ -59,7 +60,8 @@ class Command(BaseCommand):
         if result.missing_files:
             self.stdout.write(
                 self.style.WARNING(
-                    f"{len(result.missing_files)} file(s) were already missing "
+                    f"{len(result.missing_files)} "
+                    f"file{pluralize(len(result.missing_files))} were already missing "
                     "when the backup was taken (listed in its manifest)."
                 )
             )

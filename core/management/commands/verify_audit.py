@@ -2,6 +2,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.template.defaultfilters import pluralize
 
 from core.audit import verify_chain
 from core.audit_anchor import audit_anchor_compare
@@ -35,7 +36,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Not checked: {note}")
         if problems:
             raise CommandError(
-                f"The audit trail is broken in {len(problems)} place(s)."
+                f"The audit trail is broken in {len(problems)} "
+                f"place{pluralize(len(problems))}."
             )
         if comparison.not_checked:
             self.stdout.write(
