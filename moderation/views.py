@@ -111,7 +111,9 @@ def _removal_new(request: HttpRequest, accounts: Any) -> HttpResponse:
                     evidence=data["evidence"] or None,
                 )
             except NotPermitted as exc:
-                form.add_error("account", str(exc))
+                # Beside the account chosen; above the form when it was not
+                # offered (a manager of one account).
+                form.add_error(None if form.only_account else "account", str(exc))
             except ValidationError as exc:
                 show_errors(form, exc)
             else:

@@ -111,7 +111,7 @@ def test_errors_keep_everything_typed_and_save_nothing(
     assert "Tick at least one category" in html
     assert "The removal time is in the future" in html
     # Each error in the summary links to its field.
-    assert '<a href="#id_categories">' in html and 'id="id_categories"' in html
+    assert '<a href="#id_categories_0">' in html and 'id="id_categories_0"' in html
     for typed in (
         "Visit cheap-pills.example",
         "Pill Shop",
