@@ -25,7 +25,7 @@ from core.auth import staff_required
 from core.exceptions import MissingRecord, NotPermitted
 from core.forms import show_errors
 from core.uploads import attachment_response
-from moderation import selectors, services
+from moderation import extensions, selectors, services
 from moderation.forms import (
     AmendForm,
     EvidenceForm,
@@ -154,8 +154,8 @@ def _detail_context(request: HttpRequest, decision: RemovalDecision) -> dict[str
         "restoration_task": RestorationTask.objects.filter(decision=decision)
         .select_related("requested_by", "done_by")
         .first(),
-        # Appeals of this removal (appeals.Appeal.removal, related_name "appeals").
-        "appeals": list(decision.appeals.all()) if hasattr(decision, "appeals") else [],
+        # What apps on the right list about it (appeals: its appeals, P22).
+        "related": extensions.related_to(decision),
     }
     if can_act:
         context.update(notification_context(decision=decision, request=request))

@@ -406,3 +406,15 @@ def test_dashboard_not_told_looks_back_30_days(login_as, account_manager, accoun
     html = login_as(account_manager).get(reverse("core:dashboard")).content.decode()
     assert "1</strong> author not told yet" in html
     assert "?told=no&amp;removed_from=" in html
+
+
+def test_the_record_page_lists_the_appeals_that_appeals_registers(login_as, city_admin):
+    # moderation never imports appeals: appeals registers the list in its
+    # AppConfig.ready() (moderation.extensions), as it does the list's filters.
+    from tests.appeals.factories import AppealAnsweredFactory
+
+    appeal = AppealAnsweredFactory(outcome="upheld")
+    html = login_as(city_admin).get(appeal.removal.get_absolute_url()).content.decode()
+    assert "Appeals (P22)" in html
+    assert f'<a href="{appeal.get_absolute_url()}">{appeal}: ' in html
+    assert ": Answered, removal upheld</a>" in html
