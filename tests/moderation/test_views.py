@@ -1,4 +1,4 @@
-"""The manager's form, the record page and its appended actions (issue #5 item 4)."""
+"""The manager's form, the record page and its appended actions (P20-P22)."""
 
 from __future__ import annotations
 

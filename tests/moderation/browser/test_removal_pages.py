@@ -1,5 +1,5 @@
 """Logging a removal on a phone in under a minute, and reading its record, in a
-real browser at 390 px and 1280 px (P20, P21, issue #16 item 9): axe-core
+real browser at 390 px and 1280 px (P20, P21): axe-core
 reports no WCAG 2.1 A/AA violation and no page scrolls sideways.
 
 The test counts what a manager does: a tap to reach a field, one action to
