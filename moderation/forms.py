@@ -246,23 +246,40 @@ class RemovalForm(forms.ModelForm):
         ]
 
 
-class NotifyForm(forms.Form):
-    conditional = ("text",)
+class NotifyForm(forms.ModelForm):
+    """Record that the author was told (N6, P22): how, the text sent, and when
+    (now, unless said)."""
 
-    via = forms.ChoiceField(
-        label="How was the author told?",
-        choices=[
+    conditional = ("notification_text",)
+
+    notified_at = _datetime_field(
+        "Told at", "Enter when.", required=False, help_text="Now, unless you say."
+    )
+
+    class Meta:
+        model = RemovalAmendment
+        fields = ["notified_via", "notification_text", "notified_at"]
+        labels = {
+            "notified_via": "How was the author told?",
+            "notification_text": "Text sent",
+        }
+        widgets = {"notification_text": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        via = cast(forms.ChoiceField, self.fields["notified_via"])
+        via.required = True
+        via.choices = [
             c
             for c in RemovalDecision.NotifiedVia.choices
             if c[0] != RemovalDecision.NotifiedVia.NOT_YET
-        ],
-    )
-    text = forms.CharField(
-        label="Text sent",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 10}),
-    )
-    notified_at = _datetime_field("Told at", "Enter when.", required=False)
+        ]
+        via.error_messages["required"] = "Choose how the author was told."
+
+    def _post_clean(self) -> None:
+        # removal_notify_author validates the amendment whole (full_clean()),
+        # with the decision it belongs to.
+        pass
 
 
 AMENDABLE_LABELS = {

@@ -162,7 +162,10 @@ def _detail_context(request: HttpRequest, decision: RemovalDecision) -> dict[str
         context.setdefault(
             "notify_form",
             NotifyForm(
-                initial={"via": "message", "text": context["notification_text"]}
+                initial={
+                    "notified_via": "message",
+                    "notification_text": context["notification_text"],
+                }
             ),
         )
         context.setdefault("amend_form", AmendForm())
@@ -223,11 +226,12 @@ def removal_notify(request: HttpRequest, pk: int) -> HttpResponse:
         lambda decision, form: services.removal_notify_author(
             decision=decision,
             by=request.user,
-            via=form.cleaned_data["via"],
-            text=form.cleaned_data["text"],
+            via=form.cleaned_data["notified_via"],
+            text=form.cleaned_data["notification_text"],
             notified_at=form.cleaned_data.get("notified_at"),
         ),
         "Recorded that the author of {decision} was told.",
+        aliases={"via": "notified_via", "text": "notification_text"},
     )
 
 
@@ -247,7 +251,6 @@ def removal_amend(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         ),
         "The correction is appended to {decision}.",
-        aliases={"value": "value"},
     )
 
 
@@ -281,7 +284,6 @@ def removal_restore(request: HttpRequest, pk: int) -> HttpResponse:
             decision=decision, by=request.user, reason=form.cleaned_data["reason"]
         ),
         "The restoration of the comment is recorded on {decision}.",
-        aliases={"decision": "reason"},
     )
 
 
@@ -303,7 +305,6 @@ def restoration_complete(request: HttpRequest, pk: int) -> HttpResponse:
             task=task, by=request.user, note=form.cleaned_data["done_note"]
         ),
         "Recorded that the comment of {decision} is restored on the platform.",
-        aliases={"done_note": "done_note", "status": "done_note"},
     )
 
 

@@ -241,10 +241,12 @@ def test_recording_that_the_author_was_told(login_as, account_manager, account):
     decision = RemovalDecisionFactory(account=account)
     client = login_as(account_manager)
     url = reverse("moderation:removal-notify", args=[decision.pk])
-    response = client.post(url, {"via": "email", "text": ""})
+    response = client.post(url, {"notified_via": "email", "notification_text": ""})
     assert response.status_code == 400
     assert "Paste the text you sent" in response.content.decode()
-    response = client.post(url, {"via": "email", "text": "Dear author, ..."})
+    response = client.post(
+        url, {"notified_via": "email", "notification_text": "Dear author, ..."}
+    )
     assert response.status_code == 302
     assert decision.amendments.get().kind == RemovalAmendment.Kind.AUTHOR_NOTIFIED
     html = client.get(decision.get_absolute_url()).content.decode()
@@ -261,7 +263,7 @@ def test_the_record_page_dates_each_step_with_its_time_zone(
     client = login_as(account_manager)
     client.post(
         reverse("moderation:removal-notify", args=[decision.pk]),
-        {"via": "email", "text": "Dear author, ..."},
+        {"notified_via": "email", "notification_text": "Dear author, ..."},
     )
     html = client.get(decision.get_absolute_url()).content.decode()
     assert "<dt>Posted</dt><dd>Nov. 27, 2026, 1:35 p.m. CST</dd>" in html
@@ -346,7 +348,14 @@ def test_a_time_before_year_one_in_utc_is_a_form_error(
 
     decision = RemovalDecisionFactory(account=account)
     for action, data in [
-        ("notify", {"via": "email", "text": "Dear author", "notified_at": too_early}),
+        (
+            "notify",
+            {
+                "notified_via": "email",
+                "notification_text": "Dear author",
+                "notified_at": too_early,
+            },
+        ),
         ("amend", {"field": "posted_at", "when": too_early, "reason": "Typo."}),
     ]:
         url = reverse(f"moderation:removal-{action}", args=[decision.pk])
