@@ -65,6 +65,38 @@ def test_form_offers_only_the_managers_accounts_and_the_explanations(
     assert 'name="viewport"' in html  # usable on a phone
 
 
+def test_the_form_starts_where_a_manager_of_one_account_would(
+    login_as, account_manager, account, other_account
+):
+    # P20, P21: the account chosen, the address focused, removed now, hidden,
+    # not told yet; the facts optional, folded under "More details".
+    html = login_as(account_manager).get(NEW).content.decode()
+    assert "Account: <strong>lakesideparks</strong> (Facebook)" in html
+    assert f'<input type="hidden" name="account" value="{account.pk}"' in html
+    assert 'name="comment_url"' in html and "autofocus" in html
+    assert html.index("autofocus") > html.index('name="comment_url"')
+    assert 'value="hidden" required id="id_platform_action_0" checked' in html
+    assert 'Anything else relied on <span class="optional">(optional)</span>' in html
+    more = html.index('<details class="more"')
+    assert html.index('name="facts"') > more
+    assert html.index('name="reasoning"') < more
+
+
+def test_a_manager_of_several_accounts_chooses_first(
+    login_as, account_manager, other_account
+):
+    ManagerAccessFactory(account=other_account, manager=account_manager)
+    html = login_as(account_manager).get(NEW).content.decode()
+    assert '<select name="account"' in html
+    assert html.index("autofocus") < html.index('name="comment_url"')
+
+
+def test_a_removal_without_facts_is_logged(login_as, account_manager, account):
+    response = login_as(account_manager).post(NEW, form_data(account, facts=""))
+    assert response.status_code == 302
+    assert RemovalDecision.objects.get().facts == ""
+
+
 def test_roles_without_logging_rights_are_refused(login_as, records_officer):
     assert login_as(records_officer).get(NEW).status_code == 403
 
