@@ -293,8 +293,13 @@ def restoration_complete(request: HttpRequest, pk: int) -> HttpResponse:
     """A manager confirms the comment is back on the platform (P22)."""
     decision = _visible_decision(request, pk)
     task = RestorationTask.objects.filter(decision=decision).first()
-    if task is None:
-        messages.error(request, f"No restoration of {decision} was asked for.")
+    if task is None or task.status == RestorationTask.Status.DONE:
+        # Nothing to confirm (sent twice, or never asked): say so on the record.
+        messages.error(
+            request,
+            f"No restoration of {decision} is waiting"
+            + (f": {task.done_by} confirmed it." if task else "."),
+        )
         return redirect("moderation:removal-detail", pk=decision.pk)
     return _action(
         request,
