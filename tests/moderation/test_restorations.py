@@ -29,7 +29,7 @@ class FakeAppeal:
 
 
 @pytest.fixture
-def decision(account: Any) -> RemovalDecision:
+def decision(account: Any) -> Any:
     return RemovalDecisionFactory(account=account)
 
 
