@@ -125,3 +125,36 @@ def test_a_manager_logs_a_removal_in_under_a_minute_and_reads_the_record(
     check(page, "removal-list")
     assert str(decision) in page.inner_text("#result_list")
     check.done()
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+def test_a_manager_restores_a_comment_an_appeal_reversed(
+    viewport, live_server, signed_in, axe, shots, manager, city_admin, account
+):
+    from tests.moderation.factories import RemovalDecisionFactory
+
+    ManagerAccessFactory(account=account, manager=manager)
+    decision = RemovalDecisionFactory(account=account)
+    services.restoration_request(
+        decision=decision,
+        reason="The comment criticises the city; no category applies.",
+        source="Appeal AP-2026-00003 reversed the removal.",
+        by=city_admin,
+    )
+    check = Checks(axe, shots, str(viewport["width"]))
+    page = signed_in(manager, viewport)
+    page.goto(live_server.url + "/staff/")
+    check(page, "dashboard-restorations")
+    panel = page.get_by_role("region", name="Comments to restore (1)")
+    panel.get_by_role("link", name=str(decision)).click()
+    page.wait_for_url(f"**/moderation/removals/{decision.pk}/*")
+    check(page, "restoration-record")
+    page.get_by_label("How it was restored").fill("Unhidden on Facebook; it shows.")
+    page.get_by_role("button", name="The comment is restored").click()
+    page.wait_for_load_state()
+    assert "Comment restored on the platform" in page.inner_text("main")
+    assert "Unhidden on Facebook; it shows." in page.inner_text("main")
+    check(page, "restoration-done")
+    page.goto(live_server.url + "/staff/")
+    assert "Comments to restore" not in page.inner_text("main")
+    check.done()
