@@ -12,9 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 
-from core import audit, clock
+from accounts.models import ManagerAccess, User
+from core import audit, clock, outbox
 from core.exceptions import InvalidTransition, ensure_status
+from core.models import OutboxMessage
 from core.permissions import require
 from moderation.models import RemovalAmendment, RemovalDecision, RestorationTask
 from moderation.services._base import require_for_account
@@ -57,14 +60,71 @@ def restoration_request(
     )
     task.full_clean()
     task.save()
+    recipients = _tell_who_restores(task, decision)
     audit.record_event(
         action="moderation.restoration.requested",
         target=decision,
         actor=by,
-        data={"task": task.pk, "source": task.source, "appeal": task.appeal_id},
+        data={
+            "task": task.pk,
+            "source": task.source,
+            "appeal": task.appeal_id,
+            "emails": len(recipients),
+        },
         reason=task.reason,
     )
     return task
+
+
+def _tell_who_restores(task: RestorationTask, decision: RemovalDecision) -> list[str]:
+    """Email the account's current managers, or, when nobody manages it (P11),
+    whoever acts for every account (the City Administrator), through the outbox;
+    return the addresses written to."""
+    account = decision.account
+    managers = ManagerAccess.objects.current().filter(account=account)
+    emails = sorted(
+        set(
+            managers.exclude(manager__email="").values_list("manager__email", flat=True)
+        )
+    )
+    unmanaged = not managers.exists()
+    if unmanaged:
+        emails = sorted(
+            set(
+                User.objects.with_perm(
+                    "accounts.manage_every_account",
+                    include_superusers=False,
+                    backend="django.contrib.auth.backends.ModelBackend",
+                )
+                .exclude(email="")
+                .values_list("email", flat=True)
+            )
+        )
+    url = reverse("moderation:removal-detail", args=[decision.pk])
+    body = (
+        f"{task.source} Put the comment of {decision} back on "
+        f"{account.platform.name} ({account.handle}): unhide it, or ask the "
+        "platform to restore it, check that it shows, then confirm it on the "
+        f"removal's record ({url}). It stays on the dashboard until then (P22).\n"
+        + (
+            "\nNobody manages this account now: restore it yourself, or give "
+            "someone access to it.\n"
+            if unmanaged
+            else ""
+        )
+    )
+    for email in emails:
+        outbox.outbox_enqueue(
+            to=email,
+            subject=f"A comment to restore: {decision} on {account.handle}",
+            body=body,
+            audience=OutboxMessage.Audience.STAFF,
+            topic="moderation.restoration_requested",
+            about=str(task),
+            about_url=url,
+            permission=outbox.STAFF_ADDRESS_PERMISSION,
+        )
+    return emails
 
 
 @transaction.atomic

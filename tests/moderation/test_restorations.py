@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from core import audit
+from core import audit, clock
 from core.audit_text import action_phrase
 from core.exceptions import InvalidTransition, NotPermitted
 from moderation import services
@@ -56,6 +56,30 @@ def test_a_reversal_asks_for_the_restoration_without_calling_it_done(
     assert action_phrase(event.action) == "asked for the comment to be restored"
     with pytest.raises(InvalidTransition, match="already asked for"):
         _request(decision, city_admin)
+
+
+def test_the_managers_are_emailed_or_the_city_administrator_when_there_are_none(
+    decision, city_admin, account_manager, account
+):
+    from core.models import OutboxMessage
+
+    _request(decision, city_admin)
+    sent = OutboxMessage.objects.get()
+    assert sent.to == account_manager.email
+    assert sent.subject == f"A comment to restore: {decision} on {account.handle}"
+    assert SOURCE in sent.body
+    assert decision.get_absolute_url() in sent.body
+    assert "Nobody manages" not in sent.body
+
+    OutboxMessage.objects.all().delete()
+    account.grants.update(
+        revoked_at=clock.now(), revoked_by=city_admin, revoke_reason="Left"
+    )
+    unmanaged = RemovalDecisionFactory(account=account)
+    _request(unmanaged, city_admin)
+    sent = OutboxMessage.objects.get()
+    assert sent.to == city_admin.email
+    assert "Nobody manages this account now" in sent.body
 
 
 def test_only_those_who_may_ask_do(decision, records_officer):
