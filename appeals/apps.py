@@ -31,7 +31,16 @@ class AppealsConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from appeals.admin_filters import (
+            AppealedFilter,
+            AppealOutcomeFilter,
+            removal_appeals,
+        )
         from appeals.panels import deadlines_panel
         from core import dashboard
+        from moderation import extensions
 
         dashboard.register(deadlines_panel)
+        # The removal list and record page (moderation) learn of appeals here.
+        extensions.register_list_filter(AppealedFilter, AppealOutcomeFilter)
+        extensions.register_related(removal_appeals)
