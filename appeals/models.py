@@ -323,7 +323,10 @@ class Appeal(Filing):
 
     class Meta:
         ordering = ["-received_on", "-id"]
-        permissions = [("handle_appeal", "Can handle appeals (review and answer)")]
+        permissions = [
+            ("handle_appeal", "Can handle appeals (review and answer)"),
+            ("oversee_appeal", "Can answer any appeal and see every deadline"),
+        ]
         indexes = _filing_indexes("appeal")
         constraints = [
             *_filing_constraints("appeal"),
@@ -377,6 +380,14 @@ class LegalityChallenge(Filing):
         verbose_name = "legality challenge"
         permissions = [
             ("handle_legalitychallenge", "Can handle legality challenges"),
+            (
+                "oversee_legalitychallenge",
+                "Can answer any legality challenge and see every deadline",
+            ),
+            (
+                "advise_on_legalitychallenge",
+                "Can be consulted as the City Attorney on a legality challenge",
+            ),
         ]
         indexes = _filing_indexes("challenge")
         constraints = [

@@ -7,14 +7,14 @@ from django.http import HttpRequest
 from appeals import selectors
 from core import clock
 from core.dashboard import Panel
-from core.roles import CITY_ADMINISTRATOR, has_role
 
 PANEL_LIMIT = 15
 
 
 def deadlines_panel(request: HttpRequest) -> Panel | None:
-    """Show the user's own overdue and due-soon filings; the City Administrator
-    also gets the digest of every open filing."""
+    """Show the user's own overdue and due-soon filings; whoever oversees a kind
+    of filing (``appeals.oversee_<kind>``: the City Administrator) also gets the
+    digest of every open one."""
     user = request.user
     if not (
         user.has_perm("appeals.view_appeal")
@@ -22,10 +22,9 @@ def deadlines_panel(request: HttpRequest) -> Panel | None:
     ):
         return None
     today = clock.today()
-    is_admin = has_role(user, CITY_ADMINISTRATOR)
     everything = selectors.deadline_items(today=today)
     mine = [i for i in everything if i.filing.reviewer_id == user.pk]
-    digest = everything if is_admin else []
+    digest = [i for i in everything if selectors.oversees(user, i.filing)]
     shown = mine + digest
     return Panel(
         title="Appeals and legality challenges",

@@ -4,12 +4,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import Field, Q, QuerySet
 
+from accounts.models import CityProfile
+from accounts.selectors import city_profile_get
 from appeals.models import Appeal, Correspondence, Filing, LegalityChallenge
 from core import calendar
+
+#: The deadline settings of the city profile (P22, P23), in business days.
+DEADLINE_FIELDS = (
+    "appeal_ack_days",
+    "appeal_answer_days",
+    "challenge_ack_days",
+    "challenge_answer_days",
+    "due_soon_days",
+)
+
+
+def city_days(name: str) -> int:
+    """Return a deadline setting of the city profile (P22, P23)."""
+    return deadline_days()[name]
+
+
+def deadline_days(profile: CityProfile | None = None) -> dict[str, int]:
+    """Every deadline setting of the city profile (``profile``, or the current
+    one), by name; while the city has not filled it in, the profile fields' own
+    defaults (the one place they are written)."""
+    profile = profile if profile is not None else city_profile_get()
+    if profile is None:
+        return {
+            name: int(cast(Field, CityProfile._meta.get_field(name)).get_default())
+            for name in DEADLINE_FIELDS
+        }
+    return {name: int(getattr(profile, name)) for name in DEADLINE_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -52,6 +81,51 @@ def correspondence_visible_to(*, user: Any) -> QuerySet[Correspondence]:
     return Correspondence.objects.filter(visible)
 
 
+_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _staff_holding(perm: str) -> QuerySet[Any]:
+    """Active staff who hold ``perm`` (from a role or given them directly;
+    superusers too), by name."""
+    from accounts.models import User
+
+    return (
+        User.objects.with_perm(perm, backend=_MODEL_BACKEND)
+        .filter(is_staff=True)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def reviewer_list_for(*, filing: Filing) -> QuerySet[Any]:
+    """The people who may review ``filing``: staff who handle its kind; for an
+    appeal, never the person who made the removal (P22)."""
+    users = _staff_holding(f"appeals.handle_{filing._meta.model_name}")
+    if isinstance(filing, Appeal) and filing.removal is not None:
+        users = users.exclude(pk=filing.removal.removed_by_id)
+    return users
+
+
+def attorney_list() -> QuerySet[Any]:
+    """The people a legality challenge's consultation is recorded with (P23)."""
+    return _staff_holding("appeals.advise_on_legalitychallenge")
+
+
+def overseer_list() -> QuerySet[Any]:
+    """The people who oversee every open filing and get the daily digest (the
+    City Administrator): ``appeals.oversee_appeal`` or
+    ``appeals.oversee_legalitychallenge``."""
+    return (
+        _staff_holding("appeals.oversee_appeal")
+        | _staff_holding("appeals.oversee_legalitychallenge")
+    ).distinct()
+
+
+def oversees(user: Any, filing: Filing) -> bool:
+    """``user`` sees every open filing of this kind (the digest)."""
+    return bool(user.has_perm(f"appeals.oversee_{filing._meta.model_name}"))
+
+
 def appeal_list_open() -> QuerySet[Appeal]:
     return Appeal.objects.filter(status__in=Filing.OPEN_STATUSES).select_related(
         "reviewer", "account__platform"
@@ -69,8 +143,6 @@ def deadline_items(
 ) -> list[DeadlineItem]:
     """Return the open filings whose next step is overdue or due within the city's
     due-soon window (business days), most urgent first. Three queries."""
-    from appeals.services import city_days
-
     soon = city_days("due_soon_days") if due_soon_days is None else due_soon_days
     horizon = calendar.add_business_days(today, soon)
     filings: list[Filing] = []

@@ -12,14 +12,10 @@ own transaction; the outbox job sends it.
 """
 
 from appeals.services._base import (
-    DEFAULT_DAYS,
     LETTER_MAX_BYTES,
     MIN_RESPONSE_CHARS,
     PERSONAL_FIELDS,
-    _remover_id,
     can_handle,
-    city_days,
-    deadline_days,
     handler_permission,
 )
 from appeals.services.correspondence import correspondence_mark_mailed
@@ -40,11 +36,9 @@ from appeals.services.handling import (
 from appeals.services.reminders import deadline_reminders_send
 
 __all__ = [
-    "DEFAULT_DAYS",
     "LETTER_MAX_BYTES",
     "MIN_RESPONSE_CHARS",
     "PERSONAL_FIELDS",
-    "_remover_id",
     "appeal_answer",
     "appeal_link_removal",
     "appeal_submit",
@@ -52,9 +46,7 @@ __all__ = [
     "challenge_answer",
     "challenge_record_consultation",
     "challenge_submit",
-    "city_days",
     "correspondence_mark_mailed",
-    "deadline_days",
     "deadline_reminders_send",
     "filing_acknowledge",
     "filing_assign_reviewer",

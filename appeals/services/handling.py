@@ -12,11 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.formats import date_format
 
-from appeals.exceptions import (
-    MissingInformation,
-    NotPermitted,
-    ReviewerConflict,
-)
 from appeals.models import (
     Appeal,
     AttorneyConsultation,
@@ -30,7 +25,6 @@ from appeals.services._base import (
     _clean_response,
     _ensure_answerer,
     _ensure_handler,
-    _ensure_status,
     _kind_prefix,
     _lock,
     _noun,
@@ -39,10 +33,14 @@ from appeals.services._base import (
 )
 from appeals.services.correspondence import _write
 from core import audit, clock
-from core.roles import CITY_ATTORNEY, has_role
+from core.exceptions import DomainError, NotPermitted, ensure_status
+from core.permissions import require
 
 if TYPE_CHECKING:
     from moderation.models import RemovalDecision
+
+#: The attorney a consultation is recorded with holds this (P23).
+ADVISE = "appeals.advise_on_legalitychallenge"
 
 
 @transaction.atomic
@@ -50,7 +48,7 @@ def filing_acknowledge(*, filing: F, by: Any) -> F:
     """Record the acknowledgment and write it to the resident (P23: promptly)."""
     _ensure_handler(by, filing)
     _lock(filing)
-    _ensure_status(filing, allowed=(S.RECEIVED,), step="acknowledged")
+    ensure_status(filing, allowed=(S.RECEIVED,), doing="acknowledged")
     filing.status = S.ACKNOWLEDGED
     filing.acknowledged_at = clock.now()
     filing.acknowledged_by = by
@@ -81,12 +79,14 @@ def filing_assign_reviewer(*, filing: F, reviewer: Any, by: Any) -> F:
     (P22: reconsideration by someone else)."""
     _ensure_handler(by, filing)
     _lock(filing)
-    _ensure_status(filing, allowed=Filing.OPEN_STATUSES, step="assigned")
+    ensure_status(filing, allowed=Filing.OPEN_STATUSES, doing="assigned")
     if not can_handle(reviewer, filing):
         raise NotPermitted(f"{reviewer} may not review {_noun(filing)}s.")
     if isinstance(filing, Appeal) and reviewer.pk == _remover_id(filing):
-        raise ReviewerConflict(
-            f"{reviewer} made the removal under appeal and cannot review it."
+        raise DomainError(
+            f"{reviewer} made the removal under appeal and cannot review it (P22).",
+            field="reviewer",
+            code="reviewer_conflict",
         )
     before = filing.reviewer_id
     filing.reviewer = reviewer
@@ -105,9 +105,9 @@ def filing_start_review(*, filing: F, by: Any) -> F:
     """Move an acknowledged filing under review (it needs a reviewer)."""
     _ensure_handler(by, filing)
     _lock(filing)
-    _ensure_status(filing, allowed=(S.ACKNOWLEDGED,), step="put under review")
+    ensure_status(filing, allowed=(S.ACKNOWLEDGED,), doing="put under review")
     if filing.reviewer_id is None:
-        raise MissingInformation("Assign a reviewer first.")
+        raise DomainError("Assign a reviewer first.", code="missing_information")
     filing.status = S.UNDER_REVIEW
     filing.review_started_at = clock.now()
     filing.save(update_fields=["status", "review_started_at", "updated_at"])
@@ -136,11 +136,16 @@ def appeal_answer(
     """
     _ensure_answerer(appeal, by)
     _lock(appeal)
-    _ensure_status(appeal, allowed=(S.ACKNOWLEDGED, S.UNDER_REVIEW), step="answered")
+    ensure_status(appeal, allowed=(S.ACKNOWLEDGED, S.UNDER_REVIEW), doing="answered")
     if appeal.removal_id is None:
-        raise MissingInformation("Link the removal decision before answering.")
+        raise DomainError(
+            "Link the removal decision before answering.", code="missing_information"
+        )
     if by.pk == _remover_id(appeal):
-        raise ReviewerConflict("You made this removal; someone else must answer.")
+        raise DomainError(
+            "You made this removal; someone else must answer (P22).",
+            code="reviewer_conflict",
+        )
     text = _clean_response(response)
     if outcome not in Appeal.Outcome.values:
         raise ValidationError({"outcome": "Choose an outcome."})
@@ -207,11 +212,12 @@ def appeal_link_removal(*, appeal: Appeal, removal: Any, by: Any) -> Appeal:
     search); refused when the assigned reviewer made that removal (P22)."""
     _ensure_handler(by, appeal)
     _lock(appeal)
-    _ensure_status(appeal, allowed=Filing.OPEN_STATUSES, step="linked")
+    ensure_status(appeal, allowed=Filing.OPEN_STATUSES, doing="linked")
     if appeal.reviewer_id and appeal.reviewer_id == removal.removed_by_id:
-        raise ReviewerConflict(
+        raise DomainError(
             f"The reviewer, {appeal.reviewer}, made {removal}: assign another "
-            "reviewer first."
+            "reviewer first (P22).",
+            code="reviewer_conflict",
         )
     before = appeal.removal_id
     appeal.removal = removal
@@ -235,16 +241,22 @@ def challenge_record_consultation(
     consulted_on: date | None = None,
 ) -> AttorneyConsultation:
     """Record the City Attorney's consultation (P23); the notes are privileged."""
-    if not by.has_perm("appeals.add_attorneyconsultation"):
-        raise NotPermitted("Only the City Attorney or City Administrator may.")
+    require(
+        by,
+        "appeals.add_attorneyconsultation",
+        doing="record an attorney consultation: only the City Attorney or City "
+        "Administrator may",
+    )
     _lock(challenge)
-    _ensure_status(
+    ensure_status(
         challenge,
         allowed=(S.ACKNOWLEDGED, S.UNDER_REVIEW),
-        step="given a consultation",
+        doing="given a consultation",
     )
-    if not has_role(attorney, CITY_ATTORNEY):
-        raise NotPermitted(f"{attorney} is not in the City Attorney group.")
+    if not (attorney.is_active and attorney.has_perm(ADVISE)):
+        raise NotPermitted(
+            f"{attorney} is not the City Attorney (P23).", field="attorney"
+        )
     consulted_on = consulted_on or clock.today()
     if consulted_on > clock.today():
         raise ValidationError({"consulted_on": "The date is in the future."})
@@ -291,10 +303,11 @@ def challenge_answer(
     """Answer a legality challenge in writing (P23), after consulting the attorney."""
     _ensure_answerer(challenge, by)
     _lock(challenge)
-    _ensure_status(challenge, allowed=(S.ACKNOWLEDGED, S.UNDER_REVIEW), step="answered")
+    ensure_status(challenge, allowed=(S.ACKNOWLEDGED, S.UNDER_REVIEW), doing="answered")
     if not challenge.consultations.exists():
-        raise MissingInformation(
-            "Record the City Attorney's consultation before answering (P23)."
+        raise DomainError(
+            "Record the City Attorney's consultation before answering (P23).",
+            code="missing_information",
         )
     text = _clean_response(response)
     if outcome not in LegalityChallenge.Outcome.values:
@@ -350,7 +363,7 @@ def filing_withdraw(*, filing: F, by: Any, note: str) -> F:
     """Record that the resident withdrew the filing (staff record it, with a note)."""
     _ensure_handler(by, filing)
     _lock(filing)
-    _ensure_status(filing, allowed=Filing.OPEN_STATUSES, step="withdrawn")
+    ensure_status(filing, allowed=Filing.OPEN_STATUSES, doing="withdrawn")
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": "Say how the resident withdrew it."})

@@ -9,7 +9,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts.models import Account, User
 from appeals import forms as f
 from appeals import selectors, services
-from appeals.exceptions import AppealsError
 from appeals.models import (
     Appeal,
     AttorneyConsultation,
@@ -28,9 +27,10 @@ from appeals.models import (
     Filing,
     LegalityChallenge,
 )
-from appeals.views.public import _add_errors
 from core import clock
 from core.auth import staff_required
+from core.exceptions import messages_of
+from core.forms import show_errors
 from core.ids import parse_id
 from core.uploads import attachment_response
 
@@ -57,37 +57,12 @@ def _require_view(request: HttpRequest, model: type[Filing]) -> None:
         raise PermissionDenied
 
 
-def _handlers(perm_codename: str) -> QuerySet[User]:
-    return (
-        User.objects.filter(is_active=True, is_staff=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(
-                groups__permissions__codename=perm_codename,
-                groups__permissions__content_type__app_label="appeals",
-            )
-            | Q(
-                user_permissions__codename=perm_codename,
-                user_permissions__content_type__app_label="appeals",
-            )
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
-
-
 def reviewer_choices(filing: Filing) -> QuerySet[User]:
-    if isinstance(filing, Appeal):
-        users = _handlers("handle_appeal")
-        remover = services._remover_id(filing)
-        return users.exclude(pk=remover) if remover else users
-    return _handlers("handle_legalitychallenge")
+    return selectors.reviewer_list_for(filing=filing)
 
 
 def attorney_choices() -> QuerySet[User]:
-    from core.roles import CITY_ATTORNEY
-
-    return User.objects.filter(is_active=True, groups__name=CITY_ATTORNEY).distinct()
+    return selectors.attorney_list()
 
 
 @staff_required
@@ -154,7 +129,7 @@ def staff_new(request: HttpRequest, kind: str) -> HttpResponse:
                     by=request.user,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                show_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -320,13 +295,12 @@ class StaffPage:
                     amended_version=data["amended_version"],
                 )
                 return f"{filing.reference} is answered."
-        except AppealsError as exc:
-            self.error = str(exc)
         except ValidationError as exc:
+            # A DomainError (a refusal) or full_clean()'s errors (core.exceptions).
             form = self.forms.get(action)
             if form is not None:
-                _add_errors(form, exc)
-            self.error = " ".join(exc.messages)
+                show_errors(form, exc)
+            self.error = " ".join(messages_of(exc))
         filing.refresh_from_db()
         return ""
 
