@@ -31,7 +31,8 @@ class AppealsConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from appeals.panels import deadlines_panel
+        from appeals.panels import deadlines_panel, letters_panel
         from core import dashboard
 
         dashboard.register(deadlines_panel)
+        dashboard.register(letters_panel)

@@ -520,6 +520,17 @@ class Correspondence(models.Model):
         return self.appeal or self.challenge  # type: ignore[return-value]
 
     @property
+    def address_block(self) -> str:
+        """Where a letter goes, the resident's name first (P22, P23): letters
+        written before the name was part of ``to`` get it from the filing."""
+        name = self.filing.name
+        if self.delivery != Delivery.MAIL or not name:
+            return self.to
+        if self.to.splitlines()[:1] == [name]:
+            return self.to
+        return f"{name}\n{self.to}"
+
+    @property
     def sent_at(self) -> datetime | None:
         """When it went: sent by the outbox (email) or marked as mailed (letter)."""
         if self.delivery == Delivery.EMAIL:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from appeals import selectors
 from core import clock
@@ -38,4 +39,24 @@ def deadlines_panel(request: HttpRequest) -> Panel | None:
         },
         order=20,
         alert=any(i.overdue for i in shown),
+    )
+
+
+def letters_panel(request: HttpRequest) -> Panel | None:
+    """ "Letters to mail (N)": the letters to residents waiting to be printed and
+    mailed by the staff who handle them (P22, P23); none, no panel."""
+    waiting = selectors.letter_list_to_mail(user=request.user)
+    letters = list(waiting[:PANEL_LIMIT])
+    if not letters:
+        return None
+    count = len(letters) if len(letters) < PANEL_LIMIT else waiting.count()
+    return Panel(
+        title=f"Letters to mail ({count})",
+        template="appeals/panels/letters.html",
+        context={"letters": letters, "count": count},
+        order=21,
+        # A letter written before today is late for the post.
+        alert=any(
+            timezone.localdate(letter.created_at) < clock.today() for letter in letters
+        ),
     )

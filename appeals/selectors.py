@@ -126,6 +126,42 @@ def oversees(user: Any, filing: Filing) -> bool:
     return bool(user.has_perm(f"appeals.oversee_{filing._meta.model_name}"))
 
 
+def handled_kinds(user: Any) -> list[str]:
+    """The filing kinds (``appeal``, ``challenge``: the Correspondence links)
+    ``user`` handles."""
+    kinds = []
+    if user.is_active and user.is_staff and user.has_perm("appeals.handle_appeal"):
+        kinds.append("appeal")
+    if (
+        user.is_active
+        and user.is_staff
+        and user.has_perm("appeals.handle_legalitychallenge")
+    ):
+        kinds.append("challenge")
+    return kinds
+
+
+def letter_list_by_mail(*, user: Any) -> QuerySet[Correspondence]:
+    """The letters sent by mail (mailed or not) of the filings ``user`` handles."""
+    kinds = handled_kinds(user)
+    if not kinds:
+        return Correspondence.objects.none()
+    scope = Q(pk__in=[])
+    for kind in kinds:
+        scope |= Q(**{f"{kind}__isnull": False})
+    return (
+        Correspondence.objects.filter(scope, delivery="mail")
+        .select_related("appeal", "challenge", "marked_by")
+        .order_by("created_at", "id")
+    )
+
+
+def letter_list_to_mail(*, user: Any) -> QuerySet[Correspondence]:
+    """The letters waiting to be printed and mailed (not marked mailed) of the
+    filings ``user`` handles, oldest first (P22, P23)."""
+    return letter_list_by_mail(user=user).filter(mailed_at__isnull=True)
+
+
 def appeal_list_open() -> QuerySet[Appeal]:
     return Appeal.objects.filter(status__in=Filing.OPEN_STATUSES).select_related(
         "reviewer", "account__platform"

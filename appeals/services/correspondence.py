@@ -57,7 +57,12 @@ def _write(
     letter = Correspondence(
         kind=kind,
         delivery=delivery,
-        to=filing.email if delivery == Delivery.EMAIL else filing.postal_address,
+        # A letter's address block starts with the resident's name (P22, P23).
+        to=(
+            filing.email
+            if delivery == Delivery.EMAIL
+            else f"{filing.name}\n{filing.postal_address}"
+        ),
         subject=subject[:200],
         body=body + "\n",
     )

@@ -230,8 +230,6 @@ class StaffPage:
             if action == "consult":
                 if not self.can_consult:
                     raise PermissionDenied
-            elif action.startswith("mailed-"):
-                pass
             elif not self.can_handle:
                 raise PermissionDenied
             if action == "acknowledge":
@@ -240,17 +238,6 @@ class StaffPage:
             if action == "start-review":
                 services.filing_start_review(filing=filing, by=by)
                 return f"{filing.reference} is under review."
-            if action.startswith("mailed-"):
-                letter_id = parse_id(action.removeprefix("mailed-"))
-                if letter_id is None:
-                    raise Http404
-                letter = get_object_or_404(
-                    Correspondence,
-                    pk=letter_id,
-                    **{"appeal" if self.is_appeal else "challenge": filing},
-                )
-                services.correspondence_mark_mailed(correspondence=letter, by=by)
-                return "The letter is marked as mailed."
             if action == "link-removal":
                 return self._link_removal()
             form = self.forms.get(action)

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from appeals.models import Appeal, Filing
 from core import clock, roles
@@ -241,8 +242,12 @@ def test_a_letter_by_mail_is_marked_mailed_from_the_page(login_as, manager):
     client = login_as(manager)
     client.post(appeal.get_absolute_url(), {"action": "acknowledge"})
     letter = appeal.correspondence.get()
-    assert "Mark as mailed" in html_of(client.get(appeal.get_absolute_url()))
-    client.post(appeal.get_absolute_url(), {"action": f"mailed-{letter.pk}"})
+    assert "Mark mailed" in html_of(client.get(appeal.get_absolute_url()))
+    response = client.post(
+        reverse("appeals:letters"),
+        {"letter": letter.pk, "next": appeal.get_absolute_url()},
+    )
+    assert response.url == appeal.get_absolute_url()
     letter.refresh_from_db()
     assert letter.mailed_at is not None
     assert "Acknowledgment by mail: mailed " in html_of(
@@ -425,8 +430,5 @@ def test_consultation_date_before_the_challenge_is_refused_on_the_page(
 def test_marking_mailed_a_letter_that_is_no_record_id_is_not_found(
     login_as, manager, city_profile, letter
 ):
-    appeal = AppealFactory()
-    response = login_as(manager).post(
-        appeal.get_absolute_url(), {"action": f"mailed-{letter}"}
-    )
+    response = login_as(manager).post(reverse("appeals:letters"), {"letter": letter})
     assert response.status_code == 404
