@@ -31,8 +31,9 @@ class AppealsConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from appeals.panels import deadlines_panel, letters_panel
+        from appeals.panels import assigned_panel, deadlines_panel, letters_panel
         from core import dashboard
 
+        dashboard.register(assigned_panel)
         dashboard.register(deadlines_panel)
         dashboard.register(letters_panel)

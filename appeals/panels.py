@@ -60,3 +60,23 @@ def letters_panel(request: HttpRequest) -> Panel | None:
             timezone.localdate(letter.created_at) < clock.today() for letter in letters
         ),
     )
+
+
+def assigned_panel(request: HttpRequest) -> Panel | None:
+    """ "Assigned to me": every open appeal and challenge the user reviews, next
+    deadline first (P22, P23); none, no panel."""
+    mine = selectors.filing_list_open_reviewed_by(person=request.user)
+    if not mine:
+        return None
+    today = clock.today()
+    return Panel(
+        title=f"Assigned to me ({len(mine)})",
+        template="appeals/panels/assigned.html",
+        context={
+            "filings": mine[:PANEL_LIMIT],
+            "more": len(mine) > PANEL_LIMIT,
+            "today": today,
+        },
+        order=19,
+        alert=any(f.next_due_on and f.next_due_on < today for f in mine),
+    )

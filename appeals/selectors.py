@@ -174,6 +174,18 @@ def challenge_list_open() -> QuerySet[LegalityChallenge]:
     ).select_related("reviewer")
 
 
+def filing_list_open_reviewed_by(*, person: Any) -> list[Filing]:
+    """The open appeals and challenges assigned to ``person`` for review, next
+    deadline first (the dashboard's "Assigned to me", offboarding's handover)."""
+    if not getattr(person, "pk", None):
+        return []
+    filings: list[Filing] = [
+        *appeal_list_open().filter(reviewer=person),
+        *challenge_list_open().filter(reviewer=person),
+    ]
+    return sorted(filings, key=lambda f: (f.next_due_on or date.max, f.reference))
+
+
 def deadline_items(
     *, today: date, reviewer: Any = None, due_soon_days: int | None = None
 ) -> list[DeadlineItem]:

@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils.formats import date_format
 
 from appeals.models import (
@@ -32,8 +34,9 @@ from appeals.services._base import (
     can_handle,
 )
 from appeals.services.correspondence import _write
-from core import audit, clock
+from core import audit, clock, outbox
 from core.exceptions import DomainError, NotPermitted, ensure_status
+from core.models import OutboxMessage
 from core.permissions import require
 
 if TYPE_CHECKING:
@@ -91,13 +94,44 @@ def filing_assign_reviewer(*, filing: F, reviewer: Any, by: Any) -> F:
     before = filing.reviewer_id
     filing.reviewer = reviewer
     filing.save(update_fields=["reviewer", "updated_at"])
+    told = _tell_reviewer(filing, reviewer=reviewer, by=by)
     audit.record_event(
         action=f"{_kind_prefix(filing)}.reviewer_assigned",
         target=filing,
         actor=by,
-        data={"changes": {"reviewer": [before, reviewer.pk]}},
+        data={
+            "changes": {"reviewer": [before, reviewer.pk]},
+            "reviewer_emailed": told,
+        },
     )
     return filing
+
+
+def _tell_reviewer(filing: Filing, *, reviewer: Any, by: Any) -> bool:
+    """Email the new reviewer (through the outbox, in the step's transaction),
+    unless they assigned themselves or have no address; return whether written."""
+    if reviewer.pk == by.pk or not reviewer.email:
+        return False
+    outbox.outbox_enqueue(
+        to=reviewer.email,
+        subject=f"You review {filing.reference}",
+        body=render_to_string(
+            "appeals/email/assigned.txt",
+            {
+                "reviewer": reviewer,
+                "by": by,
+                "filing": filing,
+                "noun": _noun(filing),
+                "site_url": settings.SITE_URL,
+            },
+        ),
+        audience=OutboxMessage.Audience.STAFF,
+        topic=f"{_kind_prefix(filing)}.reviewer_assigned",
+        about=f"{filing.reference} assigned to {reviewer.get_username()}",
+        about_url=filing.get_absolute_url(),
+        permission=outbox.STAFF_ADDRESS_PERMISSION,
+    )
+    return True
 
 
 @transaction.atomic
