@@ -31,8 +31,12 @@ class AppealsConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from accounts import handover
+        from appeals.handover import FilingsToReview
         from appeals.panels import assigned_panel, deadlines_panel, letters_panel
         from core import dashboard
+
+        handover.register(FilingsToReview())
 
         dashboard.register(assigned_panel)
         dashboard.register(deadlines_panel)
