@@ -142,6 +142,9 @@ STAFF_PAGES: dict[str, frozenset[str]] = {
     "moderation:removal-evidence-add": frozenset({A, M}),
     "moderation:removal-evidence": EVERY_ROLE,
     "moderation:removal-restore": frozenset({A, M}),
+    # P22: the account's managers (or the City Administrator) confirm a
+    # comment is back on the platform.
+    "moderation:restoration-complete": frozenset({A, M}),
     "appeals:staff-list": EVERY_ROLE,
     "appeals:staff-new": frozenset({A, M}),  # kind=appeal: entered from a letter
     "appeals:staff-appeal": EVERY_ROLE,
