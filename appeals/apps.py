@@ -37,6 +37,11 @@ class AppealsConfig(AppConfig):
         from core import dashboard
 
         handover.register(FilingsToReview())
+        # P22: the reviewer of an appeal reads the removal under it.
+        from appeals.selectors import removals_reviewed_by
+        from moderation import visibility
+
+        visibility.register(removals_reviewed_by)
 
         dashboard.register(assigned_panel)
         dashboard.register(deadlines_panel)

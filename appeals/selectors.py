@@ -220,6 +220,46 @@ def deadline_items(
     return sorted(items, key=lambda i: (i.due_on, i.filing.reference))
 
 
+def removals_reviewed_by(user: Any) -> Q | None:
+    """The ``moderation.visibility`` rule of appeals (P22): the removals under an
+    appeal assigned to ``user`` for review (open or answered, so the reviewer
+    can still read what they judged)."""
+    if not getattr(user, "pk", None):
+        return None
+    return Q(appeals__reviewer=user)
+
+
+@dataclass(frozen=True)
+class RemovalUnderAppeal:
+    """What the appeal's page shows of its removal (P22): the decision when the
+    person may read it (``moderation.selectors.removal_for_review``), and the
+    restoration asked for by a reversal, if any."""
+
+    decision: Any
+    restoration: Any
+
+
+def removal_under_appeal(*, appeal: Appeal, user: Any) -> RemovalUnderAppeal | None:
+    """The removal ``appeal`` is about as ``user`` may read it, or None when it is
+    not linked yet or ``user`` may not read it."""
+    from core.exceptions import MissingRecord
+    from moderation.selectors import removal_for_review
+
+    if appeal.removal_id is None:
+        return None
+    try:
+        decision = removal_for_review(decision_id=appeal.removal_id, user=user)
+    except MissingRecord:
+        return None
+    restoration = (
+        decision.restoration_tasks.filter(appeal_id=appeal.pk)
+        .select_related("done_by")
+        .order_by("-requested_at", "-id")
+        .first()
+    )
+    return RemovalUnderAppeal(decision=decision, restoration=restoration)
+
+
 def removal_ids_under_open_appeal() -> set[int]:
     """Return the ids of removal decisions with an appeal not yet answered or
     withdrawn: the retention purge must keep them and their evidence (R3, P22)."""
@@ -281,20 +321,20 @@ REMOVAL_SEARCH_DAYS = 7
 
 def removal_candidates(
     *,
+    user: Any,
     account: Any = None,
     around: date | None = None,
     author: str = "",
     comment_url: str = "",
     limit: int = 20,
 ) -> list[Any]:
-    """Propose the removal decisions an appeal may be about: the same comment URL
-    first, then those matching the account, a week either side of the date, and
-    the author's name or handle. Two queries at most."""
-    from moderation.models import RemovalDecision
+    """Propose the removal decisions an appeal may be about, among those ``user``
+    may read: the same comment URL first, then those matching the account, a
+    week either side of the date, and the author's name or handle. Two queries
+    at most."""
+    from moderation.selectors import removal_list_visible_to
 
-    base = RemovalDecision.objects.select_related(
-        "account__platform", "removed_by"
-    ).order_by("-removed_at", "-id")
+    base = removal_list_visible_to(user=user).order_by("-removed_at", "-id")
     exact = list(base.filter(comment_url=comment_url)[:limit]) if comment_url else []
     qs = base
     if account is not None:

@@ -192,7 +192,7 @@ def appeal_answer(
         raise ValidationError(
             {"categories": "Categories are only for a modified outcome."}
         )
-    _before_answer(appeal, by=by, outcome=outcome, reason=text)
+    _before_answer(appeal, by=by, outcome=outcome)
     before = appeal.status
     appeal.status = S.ANSWERED
     appeal.outcome = outcome
@@ -226,16 +226,21 @@ def appeal_answer(
     return appeal
 
 
-def _before_answer(appeal: Appeal, *, by: Any, outcome: str, reason: str) -> None:
-    """A reversal appends the restoration amendment to the removal decision (P22)."""
+def _before_answer(appeal: Appeal, *, by: Any, outcome: str) -> None:
+    """A reversal asks the account's managers to restore the comment on the
+    platform (P22): a restoration task in moderation, which records the
+    restoration amendment once a manager confirms the comment is back."""
     if outcome == Appeal.Outcome.REVERSED:
-        from moderation.services import removal_restore
+        from moderation.services import restoration_request
 
-        removal_restore(
+        restoration_request(
             # appeal_answer refuses an appeal without its removal decision.
             decision=cast("RemovalDecision", appeal.removal),
+            # Not the response itself: it may quote the resident, and it is
+            # kept (and destroyed) with the appeal, not with the task.
+            reason="The appeal was reversed: restore the comment on the platform.",
+            source=f"Appeal {appeal.reference} reversed the removal.",
             by=by,
-            reason=f"Appeal {appeal.reference} reversed the removal.",
             appeal=appeal,
         )
 

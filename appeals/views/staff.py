@@ -29,7 +29,7 @@ from appeals.models import (
 )
 from core import clock
 from core.auth import staff_required
-from core.exceptions import messages_of
+from core.exceptions import MissingRecord, messages_of
 from core.forms import show_errors
 from core.ids import parse_id
 from core.uploads import attachment_response
@@ -292,14 +292,17 @@ class StaffPage:
         return ""
 
     def _link_removal(self) -> str:
-        from moderation.models import RemovalDecision
+        from moderation.selectors import removal_for_review
 
         if not self.is_appeal:
             raise Http404
         pk = parse_id(self.request.POST.get("removal"))
         if pk is None:
             raise Http404
-        removal = get_object_or_404(RemovalDecision, pk=pk)
+        try:
+            removal = removal_for_review(decision_id=pk, user=self.user)
+        except MissingRecord as exc:
+            raise Http404 from exc
         services.appeal_link_removal(
             appeal=self.filing,
             removal=removal,
@@ -343,9 +346,16 @@ class StaffPage:
         }
 
     def extra_context(self) -> dict[str, Any]:
-        if not (self.is_appeal and self.filing.is_open and self.can_handle):
+        if not self.is_appeal:
             return {}
-        return {"search": self.removal_search()}
+        context: dict[str, Any] = {
+            "removal": selectors.removal_under_appeal(
+                appeal=self.filing, user=self.user
+            )
+        }
+        if self.filing.is_open and self.can_handle:
+            context["search"] = self.removal_search()
+        return context
 
     def removal_search(self) -> dict[str, Any]:
         """The candidate search, prefilled from what the resident told us."""
@@ -374,6 +384,7 @@ class StaffPage:
             "around": around,
             "author": author,
             "candidates": selectors.removal_candidates(
+                user=self.user,
                 account=account,
                 around=around,
                 author=author,

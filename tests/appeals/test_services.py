@@ -638,15 +638,29 @@ def test_modified_outcome_names_the_new_categories(city_profile, manager):
     assert list(appeal.revised_categories.values_list("number", flat=True)) == [8]
 
 
-def test_reversal_appends_the_restoration_to_the_removal(city_profile, manager):
+def test_reversal_asks_for_the_restoration_recorded_once_done(
+    city_profile, manager, city_admin
+):
+    """P22, #16 item 3: a reversal does not say "restored" by itself; it asks the
+    account's managers to restore the comment, and the restoration amendment is
+    recorded when one of them confirms it."""
+    from moderation.services import restoration_complete
+
     appeal = AppealUnderReviewFactory(reviewer=manager)
     services.appeal_answer(
         appeal=appeal, by=manager, outcome="reversed", response=REASONED
     )
+    assert not RemovalAmendment.objects.filter(decision=appeal.removal).exists()
+    task = appeal.removal.restoration_tasks.get()
+    assert task.status == "open"
+    assert task.source == f"Appeal {appeal.reference} reversed the removal."
+    assert task.appeal_id == appeal.pk
+    assert REASONED not in task.reason  # the response stays with the appeal
+    restoration_complete(task=task, by=city_admin, note="Unhidden on Facebook.")
     amendment = RemovalAmendment.objects.get(decision=appeal.removal)
     assert amendment.kind == RemovalAmendment.Kind.RESTORATION
     assert amendment.appeal_reference == appeal.reference
-    assert amendment.made_by == manager
+    assert amendment.made_by == city_admin
 
 
 def test_only_the_reviewer_or_the_administrator_answers(
@@ -806,7 +820,10 @@ def test_removal_ids_under_open_appeal():
     assert selectors.removal_ids_under_open_appeal() == {open_one.removal_id}
 
 
-def test_removal_candidates_by_account_date_and_author(city_profile, time_machine):
+def test_removal_candidates_by_account_date_and_author(
+    city_profile, time_machine, city_admin
+):
+    viewer = city_admin
     time_machine.move_to(FRIDAY_NOON)
     target = RemovalFactory(author_name="Jordan Public", author_handle="@jpublic")
     RemovalFactory(
@@ -814,10 +831,17 @@ def test_removal_candidates_by_account_date_and_author(city_profile, time_machin
     )
     old = RemovalFactory(account=target.account, author_name="Jordan Public")
     found = selectors.removal_candidates(
-        account=target.account, around=date(2026, 11, 19), author="jpublic"
+        user=viewer,
+        account=target.account,
+        around=date(2026, 11, 19),
+        author="jpublic",
     )
     assert found == [target]
-    by_name = selectors.removal_candidates(account=target.account, author="Jordan")
+    by_name = selectors.removal_candidates(
+        user=viewer, account=target.account, author="Jordan"
+    )
     assert set(by_name) == {target, old}
-    assert selectors.removal_candidates(around=date(2026, 10, 1)) == []
-    assert selectors.removal_candidates(comment_url=target.comment_url) == [target]
+    assert selectors.removal_candidates(user=viewer, around=date(2026, 10, 1)) == []
+    assert selectors.removal_candidates(
+        user=viewer, comment_url=target.comment_url
+    ) == [target]

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from appeals.models import Appeal, Filing
 from core import clock, roles
+from tests.accounts.factories import ManagerAccessFactory
 from tests.appeals.factories import (
     AppealAcknowledgedFactory,
     AppealFactory,
@@ -176,6 +177,8 @@ def test_filing_page_walks_an_appeal_through_to_the_answer(
     time_machine.move_to("2026-11-20 15:05 -06:00", tick=False)
     remover = make_staff(roles.SOCIAL_MEDIA_MANAGER)
     appeal = AppealFactory()
+    # The candidates are the removals the manager may read: their account's.
+    ManagerAccessFactory(manager=manager, account=appeal.account)
     client = login_as(manager)
     url = appeal.get_absolute_url()
     page = html_of(client.get(url))
@@ -203,7 +206,9 @@ def test_filing_page_walks_an_appeal_through_to_the_answer(
     assert response.status_code == 302
     appeal.refresh_from_db()
     assert appeal.status == S.ANSWERED and appeal.outcome == "reversed"
-    assert removal.amendments.filter(kind="restoration").exists()
+    # P22: the managers are asked to restore it; not "restored" until they do.
+    assert removal.restoration_tasks.get().status == "open"
+    assert not removal.amendments.filter(kind="restoration").exists()
     page = html_of(client.get(url))
     assert REASONED in page
     assert "Correspondence, as sent" in page
