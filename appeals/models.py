@@ -49,6 +49,11 @@ not_before_earliest = MinValueValidator(
 )
 
 
+#: What a destroyed personal field of a filing or letter reads after the
+#: retention purge (``appeals.services.redaction``, R2, R4).
+DESTROYED = "[destroyed under the retention schedule]"
+
+
 class ReferenceCounter(models.Model):
     """The last tracking number issued per prefix and year (AP-2026-00042).
 

@@ -9,6 +9,7 @@ own transaction; the outbox job sends it.
     handling        acknowledge, assign, review, answer, link the removal, withdraw
     correspondence  what the resident is sent, kept exactly as sent
     reminders       the daily overdue and due-soon emails
+    redaction       clearing the personal data for the retention purge
 """
 
 from appeals.services._base import (
@@ -33,6 +34,7 @@ from appeals.services.handling import (
     filing_start_review,
     filing_withdraw,
 )
+from appeals.services.redaction import appeal_redact, challenge_redact
 from appeals.services.reminders import deadline_reminders_send
 
 __all__ = [
@@ -41,10 +43,12 @@ __all__ = [
     "PERSONAL_FIELDS",
     "appeal_answer",
     "appeal_link_removal",
+    "appeal_redact",
     "appeal_submit",
     "can_handle",
     "challenge_answer",
     "challenge_record_consultation",
+    "challenge_redact",
     "challenge_submit",
     "correspondence_mark_mailed",
     "deadline_reminders_send",
