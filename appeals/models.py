@@ -310,6 +310,13 @@ class Appeal(Filing):
         max_length=EXPLANATION_MAX,
         help_text="P22: why the comment does not fall into any of the categories.",
     )
+    removal_reference = models.CharField(
+        "removal reference",
+        max_length=40,
+        blank=True,
+        help_text="The removal the resident quoted from the city's message "
+        "(“Removal #10”), as they wrote it.",
+    )
     removal = models.ForeignKey(
         "moderation.RemovalDecision",
         null=True,

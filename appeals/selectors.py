@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from django.db.models import Field, Q, QuerySet
 
-from accounts.models import CityProfile
+from accounts.models import CityProfile, User
 from accounts.selectors import city_profile_get
 from appeals.models import Appeal, Correspondence, Filing, LegalityChallenge
 from core import calendar
+from core.exceptions import MissingRecord
+from core.models import AuditEvent
+from moderation.selectors import removal_for_review, removal_list_visible_to
 
 #: The deadline settings of the city profile (P22, P23), in business days.
 DEADLINE_FIELDS = (
@@ -87,8 +91,6 @@ _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 def _staff_holding(perm: str) -> QuerySet[Any]:
     """Active staff who hold ``perm`` (from a role or given them directly;
     superusers too), by name."""
-    from accounts.models import User
-
     return (
         User.objects.with_perm(perm, backend=_MODEL_BACKEND)
         .filter(is_staff=True)
@@ -160,6 +162,22 @@ def letter_list_to_mail(*, user: Any) -> QuerySet[Correspondence]:
     """The letters waiting to be printed and mailed (not marked mailed) of the
     filings ``user`` handles, oldest first (P22, P23)."""
     return letter_list_by_mail(user=user).filter(mailed_at__isnull=True)
+
+
+#: What the staff search of filings matches: the tracking number, and the
+#: resident's name and email (the list and the admin alike).
+SEARCH_FIELDS = ("reference", "name", "email")
+
+
+def filing_search(queryset: QuerySet[Any], *, query: str) -> QuerySet[Any]:
+    """Narrow ``queryset`` to the filings whose reference, resident's name or
+    email contain every word of ``query`` (case-insensitive)."""
+    for word in query.split()[:10]:
+        match = Q()
+        for name in SEARCH_FIELDS:
+            match |= Q(**{f"{name}__icontains": word})
+        queryset = queryset.filter(match)
+    return queryset
 
 
 def appeal_list_open() -> QuerySet[Appeal]:
@@ -242,9 +260,6 @@ class RemovalUnderAppeal:
 def removal_under_appeal(*, appeal: Appeal, user: Any) -> RemovalUnderAppeal | None:
     """The removal ``appeal`` is about as ``user`` may read it, or None when it is
     not linked yet or ``user`` may not read it."""
-    from core.exceptions import MissingRecord
-    from moderation.selectors import removal_for_review
-
     if appeal.removal_id is None:
         return None
     try:
@@ -258,6 +273,21 @@ def removal_under_appeal(*, appeal: Appeal, user: Any) -> RemovalUnderAppeal | N
         .first()
     )
     return RemovalUnderAppeal(decision=decision, restoration=restoration)
+
+
+_QUOTED_NUMBER = re.compile(r"(\d{1,12})")
+
+
+def removal_quoted(*, appeal: Appeal, user: Any) -> Any:
+    """The removal the resident quoted ("Removal #10", or just "10") when it
+    exists and ``user`` may read it; else None."""
+    found = _QUOTED_NUMBER.search(appeal.removal_reference or "")
+    if found is None:
+        return None
+    try:
+        return removal_for_review(decision_id=int(found.group(1)), user=user)
+    except MissingRecord:
+        return None
 
 
 def removal_ids_under_open_appeal() -> set[int]:
@@ -291,8 +321,6 @@ def filing_nth_latest_from_address(
     address it came from; filings staff enter from letters are not counted, and
     failed attempts leave no event, so they never count.
     """
-    from core.models import AuditEvent
-
     return (
         AuditEvent.objects.filter(
             action__in=WEB_FILING_ACTIONS,
@@ -332,8 +360,6 @@ def removal_candidates(
     may read: the same comment URL first, then those matching the account, a
     week either side of the date, and the author's name or handle. Two queries
     at most."""
-    from moderation.selectors import removal_list_visible_to
-
     base = removal_list_visible_to(user=user).order_by("-removed_at", "-id")
     exact = list(base.filter(comment_url=comment_url)[:limit]) if comment_url else []
     qs = base

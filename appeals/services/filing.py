@@ -163,6 +163,7 @@ def appeal_submit(
     comment_posted_on: date | None = None,
     comment_url: str = "",
     comment_text: str = "",
+    removal_reference: str = "",
     channel: str = Channel.WEB,
     received_on: date | None = None,
     by: Any = None,
@@ -179,6 +180,7 @@ def appeal_submit(
         comment_posted_on=comment_posted_on,
         comment_url=comment_url,
         comment_text=comment_text,
+        removal_reference=removal_reference.strip(),
         explanation=explanation,
     )
     return _filing_create(

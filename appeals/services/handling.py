@@ -38,6 +38,7 @@ from core import audit, clock, outbox
 from core.exceptions import DomainError, NotPermitted, ensure_status
 from core.models import OutboxMessage
 from core.permissions import require
+from moderation.services import restoration_request
 
 if TYPE_CHECKING:
     from moderation.models import RemovalDecision
@@ -231,8 +232,6 @@ def _before_answer(appeal: Appeal, *, by: Any, outcome: str) -> None:
     platform (P22): a restoration task in moderation, which records the
     restoration amendment once a manager confirms the comment is back."""
     if outcome == Appeal.Outcome.REVERSED:
-        from moderation.services import restoration_request
-
         restoration_request(
             # appeal_answer refuses an appeal without its removal decision.
             decision=cast("RemovalDecision", appeal.removal),

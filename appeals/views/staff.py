@@ -28,11 +28,13 @@ from appeals.models import (
     LegalityChallenge,
 )
 from core import clock
+from core.audit import events_for
 from core.auth import staff_required
 from core.exceptions import MissingRecord, messages_of
 from core.forms import show_errors
 from core.ids import parse_id
 from core.uploads import attachment_response
+from moderation.selectors import removal_for_review
 
 KINDS: dict[str, type[Appeal] | type[LegalityChallenge]] = {
     "appeal": Appeal,
@@ -76,6 +78,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     state = request.GET.get("status", "open")
     mine = request.GET.get("mine") == "1"
+    query = (request.GET.get("q") or "").strip()[:200]
     rows: list[Filing] = []
     for name, model, allowed in (
         ("appeal", Appeal, can_appeals),
@@ -91,6 +94,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         if mine:
             # staff_required: the user is signed in.
             qs = qs.filter(reviewer=cast(User, request.user))
+        if query:
+            qs = selectors.filing_search(qs, query=query)
         rows.extend(qs[:500])
     rows.sort(key=lambda r: (not r.is_open, r.next_due_on or r.received_on, r.pk))
     return render(
@@ -101,6 +106,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "state": state,
             "mine": mine,
+            "query": query,
             "statuses": Filing.Status.choices,
             "today": clock.today(),
             "can_add_appeal": request.user.has_perm("appeals.add_appeal"),
@@ -292,8 +298,6 @@ class StaffPage:
         return ""
 
     def _link_removal(self) -> str:
-        from moderation.selectors import removal_for_review
-
         if not self.is_appeal:
             raise Http404
         pk = parse_id(self.request.POST.get("removal"))
@@ -323,8 +327,6 @@ class StaffPage:
             consultations = list(
                 filing.consultations.select_related("attorney", "recorded_by")
             )
-        from core.audit import events_for
-
         return {
             "filing": filing,
             "is_appeal": self.is_appeal,
@@ -353,11 +355,12 @@ class StaffPage:
                 appeal=self.filing, user=self.user
             )
         }
+        context["quoted"] = selectors.removal_quoted(appeal=self.filing, user=self.user)
         if self.filing.is_open and self.can_handle:
-            context["search"] = self.removal_search()
+            context["search"] = self.removal_search(quoted=context["quoted"])
         return context
 
-    def removal_search(self) -> dict[str, Any]:
+    def removal_search(self, *, quoted: Any = None) -> dict[str, Any]:
         """The candidate search, prefilled from what the resident told us."""
         appeal: Appeal = self.filing
         params = self.request.GET
@@ -383,13 +386,19 @@ class StaffPage:
             "account": account,
             "around": around,
             "author": author,
-            "candidates": selectors.removal_candidates(
-                user=self.user,
-                account=account,
-                around=around,
-                author=author,
-                comment_url=appeal.comment_url,
-            ),
+            # The removal the resident quoted comes first.
+            "candidates": ([quoted] if quoted else [])
+            + [
+                r
+                for r in selectors.removal_candidates(
+                    user=self.user,
+                    account=account,
+                    around=around,
+                    author=author,
+                    comment_url=appeal.comment_url,
+                )
+                if quoted is None or r.pk != quoted.pk
+            ],
         }
 
 
