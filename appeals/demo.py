@@ -32,7 +32,7 @@ REASONS = {
     "reversed": (
         "We reconsidered the removal. Read in full, your comment criticised the "
         "parking ban sharply but did not threaten anyone. It falls into none of the "
-        "eight categories, so it has been restored. We apologise."
+        "eight categories, so we are putting it back. We apologise."
     ),
     "stands": (
         "The city attorney reviewed your challenge. The categories follow the "

@@ -281,7 +281,7 @@ class Appeal(Filing):
     class Outcome(models.TextChoices):
         UPHELD = "upheld", "Removal upheld"
         MODIFIED = "modified", "Removal upheld on different grounds"
-        REVERSED = "reversed", "Removal reversed: the comment is restored"
+        REVERSED = "reversed", "Removal reversed: the comment will be restored"
 
     REFERENCE_PREFIX = "AP"
 

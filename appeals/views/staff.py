@@ -110,6 +110,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "statuses": Filing.Status.choices,
             "today": clock.today(),
             "can_add_appeal": request.user.has_perm("appeals.add_appeal"),
+            "can_mail": bool(selectors.handled_kinds(request.user)),
             "can_add_challenge": request.user.has_perm("appeals.add_legalitychallenge"),
         },
     )

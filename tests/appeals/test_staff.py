@@ -49,7 +49,7 @@ def test_staff_list_shows_open_filings_with_due_dates(
     challenge = ChallengeFactory()
     html = html_of(login_as(records_officer).get("/appeals/staff/"))
     assert appeal.reference in html and challenge.reference in html
-    assert "<td>Nov. 27, 2026 (" in html  # received
+    assert '<td data-label="Received">Nov. 27, 2026 (' in html  # received
     assert 'acknowledgment by Nov. 26, 2026 <strong class="overdue">(overdue)' in html
     # A records officer reads but does not enter filings.
     assert "Enter an appeal" not in html
