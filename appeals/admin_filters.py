@@ -1,5 +1,5 @@
 """List filters the moderation changelist uses: was a removal appealed, and with
-what outcome (issue #6, P22). Kept here, beside the Appeal model they query."""
+what outcome (P22). Kept here, beside the Appeal model they query."""
 
 from __future__ import annotations
 

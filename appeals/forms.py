@@ -60,7 +60,7 @@ class AccessibleForm(forms.Form):
     A field's length limit is said, not enforced by the browser: a browser cuts
     text pasted past an input's ``maxlength`` without a word, so the inputs have
     none, a long text's hint states its limit, and a text over it gets an error
-    that says by how much (issue #16 item 10).
+    that says by how much.
     """
 
     # Fields the error summary should not list (the honeypot, the stamp).

@@ -19,8 +19,7 @@ Object rules (``rules``) for what depends on the filing itself:
 - ``appeals.handle_filing``: a staff member who holds ``handle_<kind>`` for the
   filing's kind;
 - ``appeals.answer_filing``: the person handles filings of its kind and is its
-  assigned reviewer, or oversees filings of its kind (P22, P23);
-- ``appeals.review_filing``: the person is the filing's assigned reviewer.
+  assigned reviewer, or oversees filings of its kind (P22, P23).
 """
 
 from __future__ import annotations
@@ -110,4 +109,3 @@ rules.add_perm("appeals.handle_filing", handles_kind)
 rules.add_perm(
     "appeals.answer_filing", handles_kind & (is_assigned_reviewer | oversees_kind)
 )
-rules.add_perm("appeals.review_filing", handles_kind & is_assigned_reviewer)

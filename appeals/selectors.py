@@ -293,17 +293,11 @@ def removal_quoted(*, appeal: Appeal, user: Any) -> Any:
 def removal_ids_under_open_appeal() -> set[int]:
     """Return the ids of removal decisions with an appeal not yet answered or
     withdrawn: the retention purge must keep them and their evidence (R3, P22)."""
-    if not _has_removal_link():
-        return set()
     return set(
         Appeal.objects.filter(
             status__in=Filing.OPEN_STATUSES, removal__isnull=False
         ).values_list("removal_id", flat=True)
     )
-
-
-def _has_removal_link() -> bool:
-    return any(f.name == "removal" for f in Appeal._meta.get_fields())
 
 
 #: The audit events of filings residents sent from the public forms.

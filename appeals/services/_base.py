@@ -48,9 +48,7 @@ def _kind_prefix(filing: Filing) -> str:
 
 
 def _personal(filing: Filing) -> dict[str, Any]:
-    return {
-        name: getattr(filing, name) for name in PERSONAL_FIELDS[filing.kind] if name
-    }
+    return {name: getattr(filing, name) for name in PERSONAL_FIELDS[filing.kind]}
 
 
 def _status_url(filing: Filing) -> str:

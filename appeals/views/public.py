@@ -128,7 +128,7 @@ def _public_form(
         return _refuse(request, "honeypot", kind=kind)
     form = form_class(request.POST)
     # Errors in the answers first: a form sent back with them is no filing,
-    # however fast it came back (issue #16 item 10).
+    # however fast it came back.
     if not form.is_valid():
         problem = _stamp_problem(request.POST)
         if problem in ("invalid", "expired"):

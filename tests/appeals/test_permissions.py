@@ -86,7 +86,5 @@ def test_the_rules_scope_answering_to_the_reviewer_or_an_overseer(
     appeal = AppealUnderReviewFactory(reviewer=manager)
     other = make_staff("Social Media Manager")
     assert manager.has_perm("appeals.answer_filing", appeal)
-    assert manager.has_perm("appeals.review_filing", appeal)
     assert not other.has_perm("appeals.answer_filing", appeal)
     assert city_admin.has_perm("appeals.answer_filing", appeal)
-    assert not city_admin.has_perm("appeals.review_filing", appeal)
