@@ -65,6 +65,10 @@ def test_a_removal_appealed_reviewed_reversed_and_restored(
     clerk.get_by_label("Reviewer").select_option(label=str(reviewer))
     clerk.get_by_role("button", name="Assign the reviewer").click()
     assert f"{reviewer} reviews {appeal.reference}" in clerk.content()
+    # The list of appeals (606 px wide at a phone's width before) stacks.
+    clerk.goto(live_server.url + "/appeals/staff/?status=all")
+    check(clerk, "appeals-list")
+    assert clerk.get_by_role("link", name=appeal.reference).count() == 1
 
     # Another manager, who does not manage the account, reads the removal.
     page = signed_in(reviewer, viewport)
