@@ -1,5 +1,7 @@
-"""List filters the moderation changelist uses: was a removal appealed, and with
-what outcome (P22). Kept here, beside the Appeal model they query."""
+"""What the removal pages (moderation) show of appeals, registered in
+``AppealsConfig.ready()`` through ``moderation.extensions``: the removal list's
+filters (was a removal appealed, and with what outcome, P22) and the appeals
+listed on a removal's record page."""
 
 from __future__ import annotations
 
@@ -48,3 +50,14 @@ class AppealOutcomeFilter(admin.SimpleListFilter):
         if self.value() in Appeal.Outcome.values:
             return queryset.filter(pk__in=_appealed(outcome=self.value()))
         return queryset
+
+
+def removal_appeals(decision: Any) -> tuple[str, list[tuple[str, str]]]:
+    """The appeals of a removal, for its record page (P22)."""
+    items = []
+    for appeal in Appeal.objects.filter(removal=decision).order_by("pk"):
+        text = f"{appeal}: {appeal.get_status_display()}"
+        if appeal.outcome:
+            text += f", {appeal.get_outcome_display().lower()}"
+        items.append((text, appeal.get_absolute_url()))
+    return ("Appeals (P22)", items)

@@ -1,4 +1,4 @@
-"""Demo data for the moderation app: a spread of realistic removals (issue #5).
+"""Demo data for the moderation app: a spread of realistic removals (P20, P21).
 
 Logged through the services, so each has its audit events; idempotent (a removal
 whose comment id is already logged on its account is skipped).

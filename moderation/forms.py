@@ -1,5 +1,7 @@
-"""Forms of the staff pages. They parse input only; the services validate the
-removal as a whole and save it (so the rules hold for every caller)."""
+"""Forms of the staff pages, drawn by the one renderer (``core.forms``): labels,
+"(optional)", hints, errors and ARIA come from ``templates/forms/``. They parse
+input only; the services validate the removal as a whole (``full_clean()`` and
+the rules across fields) and save it, so the rules hold for every caller."""
 
 from __future__ import annotations
 
@@ -10,19 +12,17 @@ from django.utils import timezone
 
 from accounts.models import Account
 from core import clock
-from core.forms import LocalDateTimeField
+from core.forms import LocalDateTimeField, LocalDateTimeInput
 from core.ids import parse_id
-from moderation.models import RemovalCategory, RemovalDecision, RestorationTask
+from moderation.models import (
+    RemovalAmendment,
+    RemovalCategory,
+    RemovalDecision,
+    RestorationTask,
+)
 from moderation.selectors import AMENDABLE_FIELDS
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-
-
-class LocalDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
 def _datetime_field(label: str, required_message: str, **kwargs: Any) -> Any:
@@ -36,31 +36,6 @@ def _datetime_field(label: str, required_message: str, **kwargs: Any) -> Any:
         },
         **kwargs,
     )
-
-
-class DescribedFormMixin:
-    """Point each field at its hint and its errors (aria-describedby), so a screen
-    reader announces them with the field (WCAG 2.1 AA, 1.3.1 and 3.3.1)."""
-
-    def _describe(self) -> None:
-        for name, field in self.fields.items():  # type: ignore[attr-defined]
-            bound = self[name]  # type: ignore[index]
-            ids = []
-            if field.help_text:
-                ids.append(f"{bound.auto_id}_hint")
-            if self.is_bound and name in self.errors:  # type: ignore[attr-defined]
-                ids.append(f"{bound.auto_id}_error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
-
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        self._describe()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)  # type: ignore[misc]
-        self._describe()
 
 
 class CategoryChoiceField(forms.ModelMultipleChoiceField):
@@ -81,87 +56,60 @@ class CategoryChoiceField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
-class RemovalForm(DescribedFormMixin, forms.Form):
-    """Log a removal in under a minute (issue #5): the fields in the order a
-    manager has them at hand, the fastest first."""
+# What a manager fills in to log a typical removal, on one phone screen (P20,
+# P21): the rest has a sensible default and waits under "More details".
+REMOVAL_QUICK_FIELDS = (
+    "account",
+    "comment_url",
+    "comment_text",
+    "author_name",
+    "posted_at",
+    "categories",
+    "link_to_material",
+    "reasoning",
+)
+REMOVAL_MORE_FIELDS = (
+    "facts",
+    "removed_at",
+    "platform_action",
+    "author_handle",
+    "evidence",
+    "notified_via",
+    "notification_text",
+    "comment_id",
+)
 
-    account = forms.ModelChoiceField(
-        queryset=Account.objects.select_related("platform"),
-        empty_label="Choose the account",
-        error_messages={"required": "Choose the account the comment was on."},
-    )
+
+class RemovalForm(forms.ModelForm):
+    """Log a removal in under a minute on a phone (P20, P21): the account chosen
+    when the manager manages one, "removed at" now, hidden on the platform, the
+    author not told yet (the next page gives the text to send), facts and a
+    screenshot optional. See docs/guide-manager.md for the counts."""
+
+    # Needed with another answer, or said by the service: not "(optional)".
+    conditional = ("categories", "link_to_material", "notification_text")
+
     comment_url = forms.CharField(
         label="Address (URL) of the comment",
         max_length=1000,
-        help_text="Copy the comment's link from the platform (Share or ⋯ > Copy link).",
+        help_text="On the platform: Share or ⋯ > Copy link.",
         error_messages={"required": "Paste the address of the comment."},
         widget=forms.URLInput(attrs={"inputmode": "url", "autocomplete": "off"}),
-    )
-    comment_text = forms.CharField(
-        label="Text of the comment, exactly as posted",
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Paste the text of the comment as it was posted."},
-    )
-    author_name = forms.CharField(
-        label="Author's display name",
-        max_length=200,
-        error_messages={
-            "required": "Enter the name the author showed on the platform."
-        },
-    )
-    author_handle = forms.CharField(
-        label="Author's handle (optional)",
-        max_length=200,
-        required=False,
-        help_text="E.g. @name, when the platform shows one.",
-    )
-    posted_at = _datetime_field("Posted at", "Enter when the comment was posted.")
-    removed_at = _datetime_field("Removed at", "Enter when it was removed.")
-    categories = CategoryChoiceField(
-        queryset=RemovalCategory.objects.order_by("number"),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,  # the service says why (P21), with the other errors
-        label="Categories (tick every one that applies)",
     )
     link_to_material = forms.CharField(
         label="For category 8: the address the comment linked to",
         max_length=1000,
         required=False,
-        widget=forms.URLInput(attrs={"inputmode": "url"}),
+        widget=forms.URLInput(attrs={"inputmode": "url", "autocomplete": "off"}),
     )
-    facts = forms.CharField(
-        label="Facts relied on",
-        help_text="What the comment said or showed that matters here.",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter the facts relied on."},
+    posted_at = _datetime_field(
+        "Posted at", "Enter when the comment was posted (the platform shows it)."
     )
-    reasoning = forms.CharField(
-        label="Reasoning",
-        help_text="In a sentence or two: why it falls into the categories ticked.",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter the reasoning."},
-    )
-    platform_action = forms.ChoiceField(
-        label="On the platform the comment was",
-        choices=RemovalDecision.PlatformAction.choices,
-        initial=RemovalDecision.PlatformAction.HIDDEN,
-        widget=forms.RadioSelect,
-    )
-    notified_via = forms.ChoiceField(
-        label="Has the author been told?",
-        choices=RemovalDecision.NotifiedVia.choices,
-        required=False,
-        initial="",
-        help_text="If not yet, the next page gives you the text to send.",
-    )
-    notification_text = forms.CharField(
-        label="Text sent to the author (if already told)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    removed_at = _datetime_field(
+        "Removed at", "Enter when it was removed.", help_text="Now, unless you say."
     )
     evidence = forms.FileField(
-        label="Screenshot or PDF (optional)",
+        label="Screenshot or PDF",
         required=False,
         help_text="PNG, JPEG, GIF, WebP or PDF, up to 10 MB.",
         widget=forms.ClearableFileInput(
@@ -170,20 +118,80 @@ class RemovalForm(DescribedFormMixin, forms.Form):
             }
         ),
     )
-    comment_id = forms.CharField(
-        label="Comment id (optional)",
-        max_length=200,
-        required=False,
-        help_text="Read from the address when left empty.",
-    )
+
+    class Meta:
+        model = RemovalDecision
+        fields = [
+            *REMOVAL_QUICK_FIELDS[:5],
+            "categories",
+            "link_to_material",
+            "reasoning",
+            "facts",
+            "removed_at",
+            "platform_action",
+            "author_handle",
+            "notified_via",
+            "notification_text",
+            "comment_id",
+        ]
+        labels = {
+            "comment_text": "Text of the comment, exactly as posted",
+            "author_name": "Author's name as shown",
+            "categories": "Why it was removed (tick every category that applies)",
+            "reasoning": "Why it falls into the categories ticked",
+            "facts": "Anything else relied on",
+            "platform_action": "On the platform the comment was",
+            "author_handle": "Author's handle",
+            "notified_via": "Has the author been told?",
+            "notification_text": "Text sent to the author (if already told)",
+            "comment_id": "Comment id",
+        }
+        help_texts = {
+            "comment_text": "Copy it from the platform and paste it here.",
+            "reasoning": "A sentence or two, e.g. “It advertises a shop: a "
+            "commercial promotion.”",
+            "facts": "What the comment showed that the text does not (a picture, "
+            "a link's content).",
+            "author_handle": "E.g. @name, when the platform shows one.",
+            "notified_via": "If not yet, the next page gives you the text to send.",
+            "comment_id": "Read from the address when left empty.",
+        }
+        error_messages = {
+            "account": {"required": "Choose the account the comment was on."},
+            "comment_text": {
+                "required": "Paste the text of the comment as it was posted."
+            },
+            "author_name": {
+                "required": "Enter the name the author showed on the platform."
+            },
+            "reasoning": {"required": "Say why it falls into the categories ticked."},
+        }
+        widgets = {
+            "comment_text": forms.Textarea(attrs={"rows": 4}),
+            "reasoning": forms.Textarea(attrs={"rows": 3}),
+            "facts": forms.Textarea(attrs={"rows": 2}),
+            "notification_text": forms.Textarea(attrs={"rows": 3}),
+            "platform_action": forms.RadioSelect,
+            "categories": forms.CheckboxSelectMultiple,
+        }
 
     def __init__(self, *args: Any, accounts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._describe()
         accounts = list(accounts)
+        self.fields["categories"] = CategoryChoiceField(
+            queryset=RemovalCategory.objects.order_by("number"),
+            widget=forms.CheckboxSelectMultiple,
+            required=False,  # the service says why (P21), with the other errors
+            label=self.fields["categories"].label,
+        )
+        for name in ("comment_id", "author_handle", "facts", "notification_text"):
+            self.fields[name].required = False
+        self.fields["notified_via"].required = False
         field = cast(forms.ModelChoiceField, self.fields["account"])
         # Offer only the accounts the user manages (P11); an id for another account
         # still parses so that the service can say why it is refused.
+        field.queryset = Account.objects.select_related("platform")
+        field.empty_label = "Choose the account"
         field.choices = [("", field.empty_label)] + [
             (
                 a.pk,
@@ -196,16 +204,41 @@ class RemovalForm(DescribedFormMixin, forms.Form):
             )
             for a in accounts
         ]
-        if len(accounts) == 1 and not self.is_bound:
-            self.initial.setdefault("account", accounts[0].pk)
+        # A manager of one account logs for it without choosing it.
+        self.only_account = accounts[0] if len(accounts) == 1 else None
+        if self.only_account is not None:
+            field.widget = forms.HiddenInput()
         if not self.is_bound:
+            if self.only_account is not None:
+                self.initial.setdefault("account", self.only_account.pk)
             self.initial.setdefault(
                 "removed_at",
                 timezone.localtime(clock.now()).replace(second=0, microsecond=0),
             )
+            self.initial.setdefault(
+                "platform_action", RemovalDecision.PlatformAction.HIDDEN
+            )
+            first = "comment_url" if self.only_account is not None else "account"
+            self.fields[first].widget.attrs["autofocus"] = True
+
+    def _post_clean(self) -> None:
+        # The service validates the record whole (full_clean() once the comment
+        # id is read from the address, and the rules across fields), with
+        # messages a manager can act on; checking a half-built record here
+        # would only repeat them as constraint names.
+        pass
+
+    def quick_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in REMOVAL_QUICK_FIELDS if name != "categories"]
+
+    def more_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in REMOVAL_MORE_FIELDS]
+
+    def more_has_errors(self) -> bool:
+        return any(self[name].errors for name in REMOVAL_MORE_FIELDS)
 
     def category_rows(self) -> list[tuple[Any, RemovalCategory]]:
-        """Pair each checkbox with its category, for the explanation beside it."""
+        """Pair each checkbox with its category, for the description beside it."""
         categories = {c.pk: c for c in RemovalCategory.objects.all()}
         return [
             (checkbox, categories[int(str(checkbox.data["value"]))])
@@ -213,21 +246,40 @@ class RemovalForm(DescribedFormMixin, forms.Form):
         ]
 
 
-class NotifyForm(DescribedFormMixin, forms.Form):
-    via = forms.ChoiceField(
-        label="How was the author told?",
-        choices=[
+class NotifyForm(forms.ModelForm):
+    """Record that the author was told (N6, P22): how, the text sent, and when
+    (now, unless said)."""
+
+    conditional = ("notification_text",)
+
+    notified_at = _datetime_field(
+        "Told at", "Enter when.", required=False, help_text="Now, unless you say."
+    )
+
+    class Meta:
+        model = RemovalAmendment
+        fields = ["notified_via", "notification_text", "notified_at"]
+        labels = {
+            "notified_via": "How was the author told?",
+            "notification_text": "Text sent",
+        }
+        widgets = {"notification_text": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        via = cast(forms.ChoiceField, self.fields["notified_via"])
+        via.required = True
+        via.choices = [
             c
             for c in RemovalDecision.NotifiedVia.choices
             if c[0] != RemovalDecision.NotifiedVia.NOT_YET
-        ],
-    )
-    text = forms.CharField(
-        label="Text sent",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 10}),
-    )
-    notified_at = _datetime_field("Told at", "Enter when.", required=False)
+        ]
+        via.error_messages["required"] = "Choose how the author was told."
+
+    def _post_clean(self) -> None:
+        # removal_notify_author validates the amendment whole (full_clean()),
+        # with the decision it belongs to.
+        pass
 
 
 AMENDABLE_LABELS = {
@@ -246,7 +298,10 @@ AMENDABLE_LABELS = {
 }
 
 
-class AmendForm(DescribedFormMixin, forms.Form):
+class AmendForm(forms.Form):
+    # Which one is needed depends on what is corrected: not "(optional)".
+    conditional = ("value", "when", "categories")
+
     field = forms.ChoiceField(
         label="What is wrong",
         choices=[(f, AMENDABLE_LABELS[f]) for f in AMENDABLE_FIELDS],
@@ -281,7 +336,7 @@ class AmendForm(DescribedFormMixin, forms.Form):
         return self.cleaned_data.get("value", "")
 
 
-class EvidenceForm(DescribedFormMixin, forms.Form):
+class EvidenceForm(forms.Form):
     evidence = forms.FileField(
         label="Screenshot or PDF",
         error_messages={"required": "Choose a screenshot or PDF."},
@@ -293,12 +348,15 @@ class EvidenceForm(DescribedFormMixin, forms.Form):
     )
 
 
-class RestoreForm(DescribedFormMixin, forms.Form):
-    reason = forms.CharField(
-        label="Why the comment is restored",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say why the comment is being restored."},
-    )
+class RestoreForm(forms.ModelForm):
+    class Meta:
+        model = RemovalAmendment
+        fields = ["reason"]
+        labels = {"reason": "Why the comment is restored"}
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "reason": {"required": "Say why the comment is being restored."}
+        }
 
 
 class RestorationDoneForm(forms.ModelForm):

@@ -176,8 +176,9 @@ class RemovalDecision(immutable.AppendOnlyModel):
         blank=True,
         help_text="P21(8): the address the comment's link points to.",
     )
+    # Optional: the comment's text and the reasoning usually say it all (P21).
     facts = models.TextField(
-        "facts relied on", help_text="What the comment said or showed."
+        "facts relied on", blank=True, help_text="What the comment said or showed."
     )
     reasoning = models.TextField(
         help_text="Why it falls into the categories ticked, in a few sentences."
@@ -258,10 +259,8 @@ class RemovalDecision(immutable.AppendOnlyModel):
                 name="removal_platform_action_valid",
             ),
             models.CheckConstraint(
-                condition=~models.Q(comment_id="")
-                & ~models.Q(facts="")
-                & ~models.Q(reasoning=""),
-                name="removal_required_text",
+                condition=~models.Q(comment_id="") & ~models.Q(reasoning=""),
+                name="removal_required_id_reasoning",
             ),
             models.CheckConstraint(
                 condition=models.Q(redacted_at__isnull=False)

@@ -1,4 +1,4 @@
-"""A paginator whose count stays fast at a million removals (issue #5).
+"""A paginator whose count stays fast at a million removals.
 
 An exact ``COUNT(*)`` of a large filtered set costs PostgreSQL a scan of every
 matching row (seconds at a million decisions) on every page view. Above

@@ -25,7 +25,7 @@ from core.auth import staff_required
 from core.exceptions import MissingRecord, NotPermitted
 from core.forms import show_errors
 from core.uploads import attachment_response
-from moderation import selectors, services
+from moderation import extensions, selectors, services
 from moderation.forms import (
     AmendForm,
     EvidenceForm,
@@ -111,7 +111,9 @@ def _removal_new(request: HttpRequest, accounts: Any) -> HttpResponse:
                     evidence=data["evidence"] or None,
                 )
             except NotPermitted as exc:
-                form.add_error("account", str(exc))
+                # Beside the account chosen; above the form when it was not
+                # offered (a manager of one account).
+                form.add_error(None if form.only_account else "account", str(exc))
             except ValidationError as exc:
                 show_errors(form, exc)
             else:
@@ -152,15 +154,18 @@ def _detail_context(request: HttpRequest, decision: RemovalDecision) -> dict[str
         "restoration_task": RestorationTask.objects.filter(decision=decision)
         .select_related("requested_by", "done_by")
         .first(),
-        # Appeals of this removal (appeals.Appeal.removal, related_name "appeals").
-        "appeals": list(decision.appeals.all()) if hasattr(decision, "appeals") else [],
+        # What apps on the right list about it (appeals: its appeals, P22).
+        "related": extensions.related_to(decision),
     }
     if can_act:
         context.update(notification_context(decision=decision, request=request))
         context.setdefault(
             "notify_form",
             NotifyForm(
-                initial={"via": "message", "text": context["notification_text"]}
+                initial={
+                    "notified_via": "message",
+                    "notification_text": context["notification_text"],
+                }
             ),
         )
         context.setdefault("amend_form", AmendForm())
@@ -221,11 +226,12 @@ def removal_notify(request: HttpRequest, pk: int) -> HttpResponse:
         lambda decision, form: services.removal_notify_author(
             decision=decision,
             by=request.user,
-            via=form.cleaned_data["via"],
-            text=form.cleaned_data["text"],
+            via=form.cleaned_data["notified_via"],
+            text=form.cleaned_data["notification_text"],
             notified_at=form.cleaned_data.get("notified_at"),
         ),
         "Recorded that the author of {decision} was told.",
+        aliases={"via": "notified_via", "text": "notification_text"},
     )
 
 
@@ -245,7 +251,6 @@ def removal_amend(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         ),
         "The correction is appended to {decision}.",
-        aliases={"value": "value"},
     )
 
 
@@ -279,7 +284,6 @@ def removal_restore(request: HttpRequest, pk: int) -> HttpResponse:
             decision=decision, by=request.user, reason=form.cleaned_data["reason"]
         ),
         "The restoration of the comment is recorded on {decision}.",
-        aliases={"decision": "reason"},
     )
 
 
@@ -289,8 +293,13 @@ def restoration_complete(request: HttpRequest, pk: int) -> HttpResponse:
     """A manager confirms the comment is back on the platform (P22)."""
     decision = _visible_decision(request, pk)
     task = RestorationTask.objects.filter(decision=decision).first()
-    if task is None:
-        messages.error(request, f"No restoration of {decision} was asked for.")
+    if task is None or task.status == RestorationTask.Status.DONE:
+        # Nothing to confirm (sent twice, or never asked): say so on the record.
+        messages.error(
+            request,
+            f"No restoration of {decision} is waiting"
+            + (f": {task.done_by} confirmed it." if task else "."),
+        )
         return redirect("moderation:removal-detail", pk=decision.pk)
     return _action(
         request,
@@ -301,7 +310,6 @@ def restoration_complete(request: HttpRequest, pk: int) -> HttpResponse:
             task=task, by=request.user, note=form.cleaned_data["done_note"]
         ),
         "Recorded that the comment of {decision} is restored on the platform.",
-        aliases={"done_note": "done_note", "status": "done_note"},
     )
 
 

@@ -16,10 +16,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 
-from appeals.admin_filters import AppealedFilter, AppealOutcomeFilter
 from core import audit, clock
 from core.ids import parse_id
-from moderation import selectors
+from moderation import extensions, selectors
 from moderation.admin.export import _Echo, export_rows
 from moderation.admin.filters import (
     AccountFilter,
@@ -60,9 +59,6 @@ class RemovalDecisionAdmin(admin.ModelAdmin):
         AuthorToldFilter,
         RestoredFilter,
         "platform_action",
-        # Appeals (issue #6, P22): appealed or not, and the appeal's outcome.
-        AppealedFilter,
-        AppealOutcomeFilter,
     )
     # Searched by get_search_results below: the exact comment id, and words of the
     # author's name or handle or of the comment (trigram indexes, migration 0005).
@@ -76,6 +72,10 @@ class RemovalDecisionAdmin(admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     change_list_template = "admin/moderation/removaldecision/change_list.html"
     ordering = ("-removed_at", "-id")
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        # Apps on the right add theirs (appeals: appealed, appeal outcome, P22).
+        return (*self.list_filter, *extensions.list_filters())
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RemovalDecision]:
         # Told/restored come from the page's amendments (one prefetch query), not
@@ -209,7 +209,7 @@ class RemovalDecisionAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def export_csv(self, request: HttpRequest) -> HttpResponseBase:
-        """Stream the filtered list as CSV, in constant memory (issue #5 item 5)."""
+        """Stream the filtered list as CSV, in constant memory."""
         if not self.has_view_permission(request):
             from django.core.exceptions import PermissionDenied
 

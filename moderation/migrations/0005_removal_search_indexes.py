@@ -1,4 +1,4 @@
-"""On PostgreSQL, trigram indexes for the admin search of removals (issue #5).
+"""On PostgreSQL, trigram indexes for the admin search of removals (P21, R2).
 
 The admin's search (``icontains``) becomes ``UPPER(col::text) LIKE UPPER('%term%')``,
 which a btree cannot serve; a GIN trigram index on the same expression can, so a

@@ -1,4 +1,4 @@
-"""One immutability mechanism for removal records (issue #15; P20, P21, R2, R4).
+"""One immutability mechanism for removal records (P20, P21, R2, R4).
 
 The hand-written triggers of ``moderation.0004`` (and the transaction setting
 ``citysocial.retention_purge`` they read) are replaced by the triggers of

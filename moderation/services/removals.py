@@ -55,8 +55,8 @@ def removal_create(
     posted_at: datetime | None,
     removed_at: datetime | None,
     categories: Iterable[RemovalCategory],
-    facts: str,
     reasoning: str,
+    facts: str = "",
     platform_action: str = RemovalDecision.PlatformAction.HIDDEN,
     comment_id: str = "",
     author_handle: str = "",
@@ -71,8 +71,8 @@ def removal_create(
 
     Refuses, with a message per field and nothing saved: a user who does not
     manage the account (P11), a URL on another platform, a removal before the post
-    or in the future, no category (P21), category 8 without its link, empty facts
-    or reasoning, an oversized comment paste, a bad screenshot, a duplicate.
+    or in the future, no category (P21), category 8 without its link, an empty
+    or too short reasoning, an oversized comment paste, a bad screenshot, a duplicate.
     """
     require_for_account(
         by, "moderation.add_removaldecision", account, doing="log removals"
@@ -101,7 +101,8 @@ def removal_create(
         )
     _check_times(posted_at, removed_at, errors)
     _check_categories(categories, link_to_material, errors)
-    _check_text("facts", facts, errors, label="facts relied on")
+    if facts.strip():  # optional: the comment and the reasoning may say it all
+        _check_text("facts", facts, errors, label="facts relied on")
     _check_reasoning(reasoning, errors)
     if platform_action not in RemovalDecision.PlatformAction.values:
         errors.setdefault("platform_action", []).append(

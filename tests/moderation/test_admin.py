@@ -1,5 +1,5 @@
 """The removal log in the admin: who sees what, filters, search, constant queries
-and the streaming CSV export (issue #5 item 5)."""
+and the streaming CSV export (P21, R2)."""
 
 from __future__ import annotations
 

@@ -111,6 +111,9 @@ def test_a_registered_rule_lets_a_reviewer_read_the_removal(
     assert decision.reasoning in html
     # Reading is not acting: no form to append to it.
     assert "Add to this record" not in html
+    # The removal list in the admin shows it too.
+    listed = client.get(reverse("admin:moderation_removaldecision_changelist"))
+    assert [d.pk for d in listed.context["cl"].result_list] == [decision.pk]
 
 
 def test_a_rule_needs_the_view_permission(reviewer_rule, make_staff):

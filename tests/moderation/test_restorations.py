@@ -129,6 +129,14 @@ def test_the_dashboard_lists_it_for_its_managers_until_done(
     assert "Comment restored on the platform" in page
     assert "Unhidden; checked it shows." in page
     assert "Comments to restore" not in client.get(DASHBOARD).content.decode()
+    # Sent again (a double tap): told, nothing changes.
+    again = client.post(
+        reverse("moderation:restoration-complete", args=[decision.pk]),
+        {"done_note": "Again."},
+        follow=True,
+    )
+    assert f"No restoration of {decision} is waiting" in again.content.decode()
+    assert decision.amendments.filter(kind="restoration").count() == 1
 
 
 def test_a_task_on_an_account_nobody_manages_is_flagged_to_the_city_administrator(

@@ -135,7 +135,7 @@ BAD_INPUT = [
     ({"categories": categories}, "link_to_material", "Category 8"),
     ({"reasoning": "   "}, "reasoning", "Enter the reasoning"),
     ({"reasoning": "spam"}, "reasoning", "sentence or two"),
-    ({"facts": ""}, "facts", "facts relied on"),
+    ({"facts": "x" * 10_001}, "facts", "facts relied on"),
     ({"comment_text": ""}, "comment_text", "Paste the text"),
     ({"comment_text": "x" * 10_000_000}, "comment_text", "10,000,000 characters"),
     ({"author_name": " "}, "author_name", "name the author showed"),

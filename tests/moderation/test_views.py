@@ -1,4 +1,4 @@
-"""The manager's form, the record page and its appended actions (issue #5 item 4)."""
+"""The manager's form, the record page and its appended actions (P20-P22)."""
 
 from __future__ import annotations
 
@@ -65,6 +65,38 @@ def test_form_offers_only_the_managers_accounts_and_the_explanations(
     assert 'name="viewport"' in html  # usable on a phone
 
 
+def test_the_form_starts_where_a_manager_of_one_account_would(
+    login_as, account_manager, account, other_account
+):
+    # P20, P21: the account chosen, the address focused, removed now, hidden,
+    # not told yet; the facts optional, folded under "More details".
+    html = login_as(account_manager).get(NEW).content.decode()
+    assert "Account: <strong>lakesideparks</strong> (Facebook)" in html
+    assert f'<input type="hidden" name="account" value="{account.pk}"' in html
+    assert 'name="comment_url"' in html and "autofocus" in html
+    assert html.index("autofocus") > html.index('name="comment_url"')
+    assert 'value="hidden" required id="id_platform_action_0" checked' in html
+    assert 'Anything else relied on <span class="optional">(optional)</span>' in html
+    more = html.index('<details class="more"')
+    assert html.index('name="facts"') > more
+    assert html.index('name="reasoning"') < more
+
+
+def test_a_manager_of_several_accounts_chooses_first(
+    login_as, account_manager, other_account
+):
+    ManagerAccessFactory(account=other_account, manager=account_manager)
+    html = login_as(account_manager).get(NEW).content.decode()
+    assert '<select name="account"' in html
+    assert html.index("autofocus") < html.index('name="comment_url"')
+
+
+def test_a_removal_without_facts_is_logged(login_as, account_manager, account):
+    response = login_as(account_manager).post(NEW, form_data(account, facts=""))
+    assert response.status_code == 302
+    assert RemovalDecision.objects.get().facts == ""
+
+
 def test_roles_without_logging_rights_are_refused(login_as, records_officer):
     assert login_as(records_officer).get(NEW).status_code == 403
 
@@ -111,7 +143,7 @@ def test_errors_keep_everything_typed_and_save_nothing(
     assert "Tick at least one category" in html
     assert "The removal time is in the future" in html
     # Each error in the summary links to its field.
-    assert '<a href="#id_categories">' in html and 'id="id_categories"' in html
+    assert '<a href="#id_categories_0">' in html and 'id="id_categories_0"' in html
     for typed in (
         "Visit cheap-pills.example",
         "Pill Shop",
@@ -241,10 +273,12 @@ def test_recording_that_the_author_was_told(login_as, account_manager, account):
     decision = RemovalDecisionFactory(account=account)
     client = login_as(account_manager)
     url = reverse("moderation:removal-notify", args=[decision.pk])
-    response = client.post(url, {"via": "email", "text": ""})
+    response = client.post(url, {"notified_via": "email", "notification_text": ""})
     assert response.status_code == 400
     assert "Paste the text you sent" in response.content.decode()
-    response = client.post(url, {"via": "email", "text": "Dear author, ..."})
+    response = client.post(
+        url, {"notified_via": "email", "notification_text": "Dear author, ..."}
+    )
     assert response.status_code == 302
     assert decision.amendments.get().kind == RemovalAmendment.Kind.AUTHOR_NOTIFIED
     html = client.get(decision.get_absolute_url()).content.decode()
@@ -261,7 +295,7 @@ def test_the_record_page_dates_each_step_with_its_time_zone(
     client = login_as(account_manager)
     client.post(
         reverse("moderation:removal-notify", args=[decision.pk]),
-        {"via": "email", "text": "Dear author, ..."},
+        {"notified_via": "email", "notification_text": "Dear author, ..."},
     )
     html = client.get(decision.get_absolute_url()).content.decode()
     assert "<dt>Posted</dt><dd>Nov. 27, 2026, 1:35 p.m. CST</dd>" in html
@@ -346,7 +380,14 @@ def test_a_time_before_year_one_in_utc_is_a_form_error(
 
     decision = RemovalDecisionFactory(account=account)
     for action, data in [
-        ("notify", {"via": "email", "text": "Dear author", "notified_at": too_early}),
+        (
+            "notify",
+            {
+                "notified_via": "email",
+                "notification_text": "Dear author",
+                "notified_at": too_early,
+            },
+        ),
         ("amend", {"field": "posted_at", "when": too_early, "reason": "Typo."}),
     ]:
         url = reverse(f"moderation:removal-{action}", args=[decision.pk])
@@ -406,3 +447,15 @@ def test_dashboard_not_told_looks_back_30_days(login_as, account_manager, accoun
     html = login_as(account_manager).get(reverse("core:dashboard")).content.decode()
     assert "1</strong> author not told yet" in html
     assert "?told=no&amp;removed_from=" in html
+
+
+def test_the_record_page_lists_the_appeals_that_appeals_registers(login_as, city_admin):
+    # moderation never imports appeals: appeals registers the list in its
+    # AppConfig.ready() (moderation.extensions), as it does the list's filters.
+    from tests.appeals.factories import AppealAnsweredFactory
+
+    appeal = AppealAnsweredFactory(outcome="upheld")
+    html = login_as(city_admin).get(appeal.removal.get_absolute_url()).content.decode()
+    assert "Appeals (P22)" in html
+    assert f'<a href="{appeal.get_absolute_url()}">{appeal}: ' in html
+    assert ": Answered, removal upheld</a>" in html
