@@ -31,16 +31,25 @@ class AppealsConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from accounts import handover
         from appeals.admin_filters import (
             AppealedFilter,
             AppealOutcomeFilter,
             removal_appeals,
         )
-        from appeals.panels import deadlines_panel
+        from appeals.handover import FilingsToReview
+        from appeals.panels import assigned_panel, deadlines_panel, letters_panel
+        from appeals.selectors import removals_reviewed_by
         from core import dashboard
-        from moderation import extensions
+        from moderation import extensions, visibility
 
+        dashboard.register(assigned_panel)
         dashboard.register(deadlines_panel)
+        dashboard.register(letters_panel)
+        # Offboarding hands over the appeals and challenges a person reviews (P3).
+        handover.register(FilingsToReview())
+        # P22: the reviewer of an appeal reads the removal under it.
+        visibility.register(removals_reviewed_by)
         # The removal list and record page (moderation) learn of appeals here.
         extensions.register_list_filter(AppealedFilter, AppealOutcomeFilter)
         extensions.register_related(removal_appeals)

@@ -60,7 +60,7 @@ class AccessibleForm(forms.Form):
     A field's length limit is said, not enforced by the browser: a browser cuts
     text pasted past an input's ``maxlength`` without a word, so the inputs have
     none, a long text's hint states its limit, and a text over it gets an error
-    that says by how much (issue #16 item 10).
+    that says by how much.
     """
 
     # Fields the error summary should not list (the honeypot, the stamp).
@@ -219,6 +219,13 @@ class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
         max_length=m.COMMENT_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+    removal_reference = forms.CharField(
+        label="Removal reference",
+        required=False,
+        max_length=40,
+        help_text="If the city's message about the removal gave a reference, "
+        "such as “Removal #10”, copy it here.",
+    )
     explanation = forms.CharField(
         label="Why does the comment not fall into any of the categories?",
         max_length=m.EXPLANATION_MAX,
@@ -233,6 +240,7 @@ class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
         "comment_posted_on",
         "comment_url",
         "comment_text",
+        "removal_reference",
         "explanation",
         "name",
         "email",
@@ -283,6 +291,7 @@ class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
             "comment_posted_on": d["comment_posted_on"],
             "comment_url": d["comment_url"],
             "comment_text": (d["comment_text"] or "").strip(),
+            "removal_reference": (d["removal_reference"] or "").strip(),
             "explanation": d["explanation"].strip(),
         }
 

@@ -1,4 +1,4 @@
-"""The public forms' limits per client address (P22, P23; issue #16 item 5).
+"""The public forms' limits per client address (P22, P23).
 
 Two limits, of two kinds:
 

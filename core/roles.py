@@ -21,7 +21,7 @@ ROLES = (CITY_ADMINISTRATOR, SOCIAL_MEDIA_MANAGER, RECORDS_OFFICER, CITY_ATTORNE
 
 # "app_label.codename" for every permission a role holds, of the apps that have
 # not yet moved theirs to ``<app>/permissions.py`` (core's own, the sign-in
-# security records', appeals' and retention's).
+# security records' and retention's).
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     CITY_ADMINISTRATOR: {
         "core.view_auditevent",
@@ -44,43 +44,6 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     SOCIAL_MEDIA_MANAGER: set(),
     RECORDS_OFFICER: {"core.view_auditevent"},
     CITY_ATTORNEY: set(),
-}
-
-# Appeals and legality challenges (P22, P23). "handle" is the workflow
-# (acknowledge, review, answer); privileged attorney notes are
-# appeals.view_attorneyconsultation, held by the City Attorney and the City
-# Administrator only.
-ROLE_PERMISSIONS[CITY_ADMINISTRATOR] |= {
-    "appeals.view_appeal",
-    "appeals.add_appeal",
-    "appeals.handle_appeal",
-    "appeals.view_legalitychallenge",
-    "appeals.add_legalitychallenge",
-    "appeals.handle_legalitychallenge",
-    "appeals.view_attorneyconsultation",
-    "appeals.add_attorneyconsultation",
-    "appeals.view_correspondence",
-    "appeals.view_reminderrun",
-}
-ROLE_PERMISSIONS[SOCIAL_MEDIA_MANAGER] |= {
-    "appeals.view_appeal",
-    "appeals.add_appeal",
-    "appeals.handle_appeal",
-    "appeals.view_correspondence",
-}
-ROLE_PERMISSIONS[RECORDS_OFFICER] |= {
-    "appeals.view_appeal",
-    "appeals.view_legalitychallenge",
-    "appeals.view_correspondence",
-}
-ROLE_PERMISSIONS[CITY_ATTORNEY] |= {
-    "appeals.view_appeal",
-    "appeals.view_legalitychallenge",
-    "appeals.add_legalitychallenge",
-    "appeals.handle_legalitychallenge",
-    "appeals.view_attorneyconsultation",
-    "appeals.add_attorneyconsultation",
-    "appeals.view_correspondence",
 }
 
 # Retention (R1-R5). Holds and disaster periods are placed on the staff
