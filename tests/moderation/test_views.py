@@ -31,7 +31,7 @@ def form_data(account: Any, **overrides: Any) -> dict[str, Any]:
         "author_handle": "@pills",
         "posted_at": (removed - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
         "removed_at": removed.strftime("%Y-%m-%dT%H:%M"),
-        "categories": ["7"],
+        "categories": _category_pks(7),
         "facts": "The comment advertises pills with a shop link.",
         "reasoning": "A commercial promotion unrelated to the post: category 7.",
         "platform_action": "hidden",
