@@ -112,39 +112,6 @@ ROLE_PERMISSIONS[CITY_ATTORNEY] |= {
     "appeals.view_correspondence",
 }
 
-# Retention (R1-R5). Holds and disaster periods are placed on the staff
-# pages through services (legal holds: Records Officer; disaster periods: City
-# Administrator), so the admin only views them. Runs and the destruction log are
-# never changed or deleted (R4): view only, for everyone.
-ROLE_PERMISSIONS[RECORDS_OFFICER] |= {
-    "retention.view_retentionschedule",
-    "retention.change_retentionschedule",
-    "retention.view_legalhold",
-    "retention.add_legalhold",
-    "retention.change_legalhold",
-    "retention.view_disasterperiod",
-    "retention.view_purgerun",
-    "retention.view_destructionrecord",
-    "retention.view_destroyeditem",
-    "retention.view_message",
-}
-ROLE_PERMISSIONS[CITY_ADMINISTRATOR] |= {
-    "retention.view_retentionschedule",
-    "retention.view_legalhold",
-    "retention.view_disasterperiod",
-    "retention.add_disasterperiod",
-    "retention.change_disasterperiod",
-    "retention.view_purgerun",
-    "retention.view_destructionrecord",
-    "retention.view_message",
-    "retention.add_message",
-}
-ROLE_PERMISSIONS[SOCIAL_MEDIA_MANAGER] |= {
-    "retention.view_message",
-    "retention.add_message",
-}
-
-
 def role_permissions() -> dict[str, set[str]]:
     """Return every role's permissions, as the installed apps declare them in
     ``<app>/permissions.py`` (``ROLE_PERMISSIONS``)."""

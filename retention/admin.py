@@ -13,8 +13,8 @@ from django.http import HttpRequest
 
 from accounts.permissions import ManagedAccountAdminMixin
 from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
+from core.exceptions import messages_of
 from retention import services
-from retention.exceptions import RetentionError
 from retention.models import (
     DestroyedItem,
     DestructionRecord,
@@ -119,8 +119,10 @@ class MessageAdmin(ManagedAccountAdminMixin, admin.ModelAdmin):
                 classification=obj.classification,
                 by=request.user,
             )
-        except RetentionError as exc:
-            raise ValidationError(str(exc)) from exc
+        except ValidationError as exc:
+            # The add form already ran the same checks; what is left is a
+            # cross-record refusal (a platform id already recorded).
+            raise ValidationError(messages_of(exc)) from exc
         obj.pk = created.pk
 
 

@@ -49,6 +49,13 @@ class Message(models.Model):
     times and the run that destroyed them: never the body or the sender.
     """
 
+    class Status(models.TextChoices):
+        """Where the message is in R1 (derived from its dates: ``status``)."""
+
+        UNREAD = "unread", "Unread"
+        READ = "read", "Read"
+        DESTROYED = "destroyed", "Destroyed"
+
     class FollowUpChannel(models.TextChoices):
         PHONE = "phone", "Phone"
         EMAIL = "email", "Email"
@@ -120,6 +127,14 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        permissions = [
+            ("handle_message", "Can mark messages read and follow them up"),
+            ("classify_message", "Can change a message's classification"),
+            (
+                "view_private_message",
+                "Can see the private data of messages (Minn. Stat. ch. 13)",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "platform_message_id"],
@@ -188,10 +203,17 @@ class Message(models.Model):
         return self.follow_up_flagged_at is not None and self.follow_up_at is None
 
     @property
-    def state(self) -> str:
+    def status(self) -> str:
         if self.destroyed_at:
-            return "destroyed"
-        return "read" if self.read_at else "unread"
+            return self.Status.DESTROYED
+        return self.Status.READ if self.read_at else self.Status.UNREAD
+
+    @property
+    def state(self) -> str:
+        return str(self.status)
+
+    def get_status_display(self) -> str:
+        return str(self.Status(self.status).label)
 
 
 class RetentionSchedule(models.Model):
@@ -267,6 +289,10 @@ class LegalHold(models.Model):
     with who, when and why.
     """
 
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RELEASED = "released", "Released"
+
     title = models.CharField(max_length=200)
     reason = models.TextField(help_text="Litigation, data request, investigation...")
     placed_at = models.DateTimeField(default=clock.now)
@@ -318,6 +344,13 @@ class LegalHold(models.Model):
     def is_open(self) -> bool:
         return self.released_at is None
 
+    @property
+    def status(self) -> str:
+        return self.Status.OPEN if self.is_open else self.Status.RELEASED
+
+    def get_status_display(self) -> str:
+        return str(self.Status(self.status).label)
+
     def covers_series(self, series: str) -> bool:
         return not self.series or series in self.series
 
@@ -346,6 +379,10 @@ class DisasterPeriod(models.Model):
     is not set) are business records, kept under the disaster-messages schedule
     instead of being purged on read."""
 
+    class Status(models.TextChoices):
+        OPEN = "open", "Open-ended"
+        ENDED = "ended", "Ended"
+
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     starts_at = models.DateTimeField()
@@ -370,6 +407,13 @@ class DisasterPeriod(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def status(self) -> str:
+        return self.Status.OPEN if self.ends_at is None else self.Status.ENDED
+
+    def get_status_display(self) -> str:
+        return str(self.Status(self.status).label)
 
     def is_active(self, at=None) -> bool:  # type: ignore[no-untyped-def]
         at = at or clock.now()
@@ -414,6 +458,7 @@ class PurgeRun(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        permissions = [("run_purge", "Can run the purge by hand")]
 
     def __str__(self) -> str:
         return f"Purge run #{self.pk}"

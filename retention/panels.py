@@ -9,22 +9,20 @@ from django.http import HttpRequest
 
 from accounts.selectors import account_list_managed_by
 from core.dashboard import Panel
-from core.roles import (
-    CITY_ADMINISTRATOR,
-    RECORDS_OFFICER,
-    SOCIAL_MEDIA_MANAGER,
-    has_role,
-)
 from retention import selectors
 from retention.models import Message, PurgeRun, Series
+from retention.permissions import PERM_HANDLE_MESSAGE
 from retention.purge import is_paused
 
 
 def retention_panel(request: HttpRequest) -> Panel | None:
     user = request.user
-    if not has_role(user, SOCIAL_MEDIA_MANAGER, CITY_ADMINISTRATOR, RECORDS_OFFICER):
+    handles_messages = user.has_perm(PERM_HANDLE_MESSAGE)
+    can_holds = user.has_perm("retention.add_legalhold")
+    can_disasters = user.has_perm("retention.view_disasterperiod")
+    can_purge = user.has_perm("retention.view_purgerun")
+    if not (handles_messages or can_holds or can_disasters or can_purge):
         return None
-    handles_messages = has_role(user, SOCIAL_MEDIA_MANAGER, CITY_ADMINISTRATOR)
     unread = waiting = None
     if handles_messages:
         managed = account_list_managed_by(user=user).values("pk")
@@ -56,9 +54,9 @@ def retention_panel(request: HttpRequest) -> Panel | None:
             "last_counts": last_counts,
             "open_holds": selectors.legal_hold_list_open().count(),
             "active_disasters": selectors.disaster_period_list_active().count(),
-            "can_holds": has_role(user, RECORDS_OFFICER),
-            "can_disasters": has_role(user, RECORDS_OFFICER, CITY_ADMINISTRATOR),
-            "can_purge": has_role(user, RECORDS_OFFICER, CITY_ADMINISTRATOR),
+            "can_holds": can_holds,
+            "can_disasters": can_disasters,
+            "can_purge": can_purge,
         },
         order=40,
         alert=bool(waiting) or failed,

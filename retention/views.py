@@ -17,10 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.selectors import account_list_managed_by
 from core import clock
 from core.auth import staff_required
+from core.exceptions import DomainError, messages_of
+from core.forms import show_errors
 from core.ids import parse_id
-from core.roles import CITY_ADMINISTRATOR, RECORDS_OFFICER, SOCIAL_MEDIA_MANAGER
 from retention import selectors, services
-from retention.exceptions import RetentionError
 from retention.forms import (
     DisasterPeriodForm,
     EndDisasterForm,
@@ -29,13 +29,13 @@ from retention.forms import (
     ReleaseForm,
 )
 from retention.models import DestructionRecord, DisasterPeriod, LegalHold, PurgeRun
+from retention.permissions import PERM_HANDLE_MESSAGE, PERM_RUN_PURGE
 from retention.purge import is_paused, purge_preview, purge_run
 
-MESSAGE_ROLES = (SOCIAL_MEDIA_MANAGER, CITY_ADMINISTRATOR)
 STATES = {"unread": "Unread", "read": "Read", "destroyed": "Destroyed", "all": "All"}
 
 
-@staff_required(roles=MESSAGE_ROLES)
+@staff_required(perm=PERM_HANDLE_MESSAGE)
 def message_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "unread")
     state = state if state in STATES else "unread"
@@ -59,7 +59,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=MESSAGE_ROLES)
+@staff_required(perm=PERM_HANDLE_MESSAGE)
 def message_mark_read_bulk(request: HttpRequest) -> HttpResponse:
     ids = request.POST.getlist("message")
     back = request.POST.get("next") or "retention:messages"
@@ -69,8 +69,8 @@ def message_mark_read_bulk(request: HttpRequest) -> HttpResponse:
         )
     except ValueError:
         flash.error(request, "The selection was not understood; nothing was changed.")
-    except RetentionError as exc:
-        flash.error(request, str(exc))
+    except ValidationError as exc:
+        flash.error(request, " ".join(messages_of(exc)))
     else:
         text = f"{result['marked']} message(s) marked read."
         if result["already_read"]:
@@ -84,7 +84,7 @@ def message_mark_read_bulk(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_required(roles=MESSAGE_ROLES)
+@staff_required(perm=PERM_HANDLE_MESSAGE)
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(
         selectors.message_list_for(user=request.user, state="all"), pk=pk
@@ -102,7 +102,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == "follow_up":
                 form = FollowUpForm(request.POST)
                 if not form.is_valid():
-                    raise RetentionError("Choose how the city followed up.")
+                    raise DomainError("Choose how the city followed up.")
                 services.message_record_follow_up(
                     message=message,
                     by=request.user,
@@ -110,9 +110,9 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 flash.success(request, f"Follow-up of {message} recorded.")
             else:
-                raise RetentionError("Unknown action.")
-        except RetentionError as exc:
-            flash.error(request, str(exc))
+                raise DomainError("Unknown action.")
+        except ValidationError as exc:
+            flash.error(request, " ".join(messages_of(exc)))
         else:
             return redirect("retention:message-detail", pk=message.pk)
         message.refresh_from_db()
@@ -121,7 +121,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required(roles=MESSAGE_ROLES)
+@staff_required(perm=PERM_HANDLE_MESSAGE)
 def follow_up_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.message_list_waiting_follow_up(user=request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -132,7 +132,7 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_required(roles=(RECORDS_OFFICER,))
+@staff_required(perm="retention.add_legalhold")
 def hold_list(request: HttpRequest) -> HttpResponse:
     form = LegalHoldForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -148,8 +148,8 @@ def hold_list(request: HttpRequest) -> HttpResponse:
                 sender_handle=data["sender_handle"],
                 series=data["series"],
             )
-        except (RetentionError, ValidationError) as exc:
-            form.add_error(None, _text(exc))
+        except ValidationError as exc:
+            show_errors(form, exc)
         else:
             flash.success(request, f"{hold} placed. Nothing in its scope is destroyed.")
             return redirect("retention:holds")
@@ -164,7 +164,7 @@ def hold_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=(RECORDS_OFFICER,))
+@staff_required(perm="retention.change_legalhold")
 def hold_release(request: HttpRequest, pk: int) -> HttpResponse:
     hold = get_object_or_404(LegalHold, pk=pk)
     form = ReleaseForm(request.POST)
@@ -175,8 +175,8 @@ def hold_release(request: HttpRequest, pk: int) -> HttpResponse:
         services.legal_hold_release(
             hold=hold, by=request.user, reason=form.cleaned_data["reason"]
         )
-    except RetentionError as exc:
-        flash.error(request, str(exc))
+    except ValidationError as exc:
+        flash.error(request, " ".join(messages_of(exc)))
     else:
         flash.success(request, f"{hold} released.")
     return redirect("retention:holds")
@@ -186,11 +186,9 @@ def hold_release(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_required(roles=(CITY_ADMINISTRATOR, RECORDS_OFFICER))
+@staff_required(perm="retention.view_disasterperiod")
 def disaster_list(request: HttpRequest) -> HttpResponse:
-    from core.roles import has_role
-
-    can_declare = has_role(request.user, CITY_ADMINISTRATOR)
+    can_declare = request.user.has_perm("retention.add_disasterperiod")
     form = DisasterPeriodForm(request.POST or None)
     if request.method == "POST":
         if not can_declare:
@@ -209,8 +207,8 @@ def disaster_list(request: HttpRequest) -> HttpResponse:
                     ends_at=data["ends_at"],
                     accounts=data["accounts"],
                 )
-            except (RetentionError, ValidationError) as exc:
-                form.add_error(None, _text(exc))
+            except ValidationError as exc:
+                show_errors(form, exc)
             else:
                 flash.success(request, f"Disaster period '{period}' declared.")
                 return redirect("retention:disasters")
@@ -231,7 +229,7 @@ def disaster_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=(CITY_ADMINISTRATOR,))
+@staff_required(perm="retention.change_disasterperiod")
 def disaster_end(request: HttpRequest, pk: int) -> HttpResponse:
     period = get_object_or_404(DisasterPeriod, pk=pk)
     form = EndDisasterForm(request.POST)
@@ -242,8 +240,8 @@ def disaster_end(request: HttpRequest, pk: int) -> HttpResponse:
         services.disaster_period_end(
             period=period, by=request.user, ends_at=form.cleaned_data["ends_at"]
         )
-    except RetentionError as exc:
-        flash.error(request, str(exc))
+    except ValidationError as exc:
+        flash.error(request, " ".join(messages_of(exc)))
     else:
         flash.success(request, f"Disaster period '{period}' ended.")
     return redirect("retention:disasters")
@@ -253,11 +251,9 @@ def disaster_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_required(roles=(RECORDS_OFFICER, CITY_ADMINISTRATOR))
+@staff_required(perm="retention.view_purgerun")
 def purge_page(request: HttpRequest) -> HttpResponse:
-    from core.roles import has_role
-
-    can_run = has_role(request.user, RECORDS_OFFICER)
+    can_run = request.user.has_perm(PERM_RUN_PURGE)
     if request.method == "POST":
         if not can_run:
             flash.error(request, "Only the Records Officer runs the purge by hand.")
@@ -358,15 +354,11 @@ def destruction_csv_response(records: Any) -> StreamingHttpResponse:
     return response
 
 
-@staff_required(roles=(RECORDS_OFFICER,))
+# The whole log with the digests of the destroyed ids: whoever reads the ledger
+# of destroyed items (the Records Officer).
+@staff_required(perm="retention.view_destroyeditem")
 def destruction_log_csv(request: HttpRequest) -> StreamingHttpResponse:
     records = DestructionRecord.objects.select_related("run").order_by(
         "recorded_at", "id"
     )
     return destruction_csv_response(records.iterator(chunk_size=2000))
-
-
-def _text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)

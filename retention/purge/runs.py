@@ -19,6 +19,7 @@ from core import audit, audit_anchor, clock
 from core.faults import crash_point
 from core.files import file_deletions_run
 from core.immutable import retention_purge
+from core.permissions import require
 from retention.models import (
     DestroyedItem,
     DestructionRecord,
@@ -27,6 +28,7 @@ from retention.models import (
     RetentionSchedule,
     Series,
 )
+from retention.permissions import PERM_RUN_PURGE
 from retention.purge.locks import (
     _lock_scope_shared,
     batch_size_setting,
@@ -265,8 +267,11 @@ def purge_run(
 
     ``limit`` caps the records destroyed per series in this run (the rest waits
     for the next run). Returns ``paused`` when ``RETENTION_PURGE_PAUSED`` is set,
-    ``busy`` when another run holds the lock.
+    ``busy`` when another run holds the lock. A person starting it (``by``) must
+    hold ``retention.run_purge``; the schedule and the command run as nobody.
     """
+    if by is not None:
+        require(by, PERM_RUN_PURGE, doing="run the purge by hand")
     if is_paused():
         logger.info("Retention purge is paused (RETENTION_PURGE_PAUSED); nothing done")
         return PurgeOutcome(status="paused")
