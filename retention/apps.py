@@ -16,6 +16,7 @@ class RetentionConfig(AppConfig):
         "message.follow_up_recorded": "recorded the follow-up of a message",
         "message.read": "marked a message read",
         "message.read_bulk": "marked messages read",
+        "message.unread": "marked a message unread again",
         "messages.imported": "imported messages",
         "retention.purge_run": "ran the retention purge",
         "retention.purge_run_interrupted": "recorded an interrupted purge run",

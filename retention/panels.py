@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -47,9 +45,7 @@ def retention_panel(request: HttpRequest) -> Panel | None:
             "waiting": waiting,
             "paused": is_paused(),
             "interval": interval,
-            "next_run": (
-                last_run.started_at + timedelta(minutes=interval) if last_run else None
-            ),
+            "next_run": selectors.purge_next_run_at(),
             "last_run": last_run,
             "last_counts": last_counts,
             "open_holds": selectors.legal_hold_list_open().count(),

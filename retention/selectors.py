@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from accounts.selectors import account_list_managed_by
@@ -57,3 +59,14 @@ def disaster_period_list_active() -> QuerySet[DisasterPeriod]:
 
 def purge_run_last() -> PurgeRun | None:
     return PurgeRun.objects.order_by("-started_at", "-id").first()
+
+
+def purge_next_run_at() -> datetime | None:
+    """Return when the scheduled purge runs next: its last start plus the
+    interval; None before its first run or when that moment is past (it is then
+    due within one interval)."""
+    last = purge_run_last()
+    if last is None:
+        return None
+    at = last.started_at + timedelta(minutes=settings.RETENTION_PURGE_INTERVAL_MINUTES)
+    return at if at > clock.now() else None

@@ -2,6 +2,7 @@
 
     message_create(account=, platform_message_id=, received_at=, ...)     R1, P24
     message_mark_read(message=, by=)                                       R1
+    message_mark_unread(message=, by=)          undo, until the purge ran  R1
     message_mark_read_bulk(message_ids=, by=)                              R1
     message_flag_follow_up(message=, by=)                                  P19
     message_record_follow_up(message=, by=, channel=)                      P19
@@ -149,6 +150,26 @@ def message_mark_read(*, message: Message, by: Any) -> Message:
         target=message,
         actor=by,
         data={"changes": {"read_at": [None, message.read_at]}},
+    )
+    return message
+
+
+@transaction.atomic
+def message_mark_unread(*, message: Message, by: Any) -> Message:
+    """Undo "mark read" (R1): possible until the purge has destroyed the
+    message; the purge then keeps it again until it is read."""
+    message = _locked(message)
+    _require_handles(by, message.account, doing="mark unread")
+    ensure_status(message, allowed=[Message.Status.READ], doing="marked unread")
+    was_read_at = message.read_at
+    message.read_at = None
+    message.read_by = None
+    message.save(update_fields=["read_at", "read_by"])
+    audit.record_event(
+        action="message.unread",
+        target=message,
+        actor=by,
+        data={"changes": {"read_at": [was_read_at, None]}},
     )
     return message
 

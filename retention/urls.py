@@ -16,5 +16,7 @@ urlpatterns = [
     path("disasters/", views.disaster_list, name="disasters"),
     path("disasters/<int:pk>/end/", views.disaster_end, name="disaster-end"),
     path("purge/", views.purge_page, name="purge"),
+    path("purge/run/", views.purge_run_confirm, name="purge-run"),
+    path("purge/records/", views.purge_records, name="purge-records"),
     path("destruction-log.csv", views.destruction_log_csv, name="destruction-log-csv"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
@@ -28,9 +29,22 @@ from retention.forms import (
     LegalHoldForm,
     ReleaseForm,
 )
-from retention.models import DestructionRecord, DisasterPeriod, LegalHold, PurgeRun
+from retention.models import (
+    DestructionRecord,
+    DisasterPeriod,
+    LegalHold,
+    Message,
+    PurgeRun,
+    Series,
+)
 from retention.permissions import PERM_HANDLE_MESSAGE, PERM_RUN_PURGE
-from retention.purge import is_paused, purge_preview, purge_run
+from retention.purge import (
+    due_record,
+    is_paused,
+    purge_due_records,
+    purge_preview,
+    purge_run,
+)
 
 STATES = {"unread": "Unread", "read": "Read", "destroyed": "Destroyed", "all": "All"}
 
@@ -72,11 +86,16 @@ def message_mark_read_bulk(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         flash.error(request, " ".join(messages_of(exc)))
     else:
-        text = f"{result['marked']} message(s) marked read."
+        text = f"{_count(result['marked'], 'message')} marked read."
+        if result["marked"]:
+            text += (
+                f" {_destroyed_when().replace('destroys it', 'destroys them')}"
+                " Until then, open one under “Read” to mark it unread."
+            )
         if result["already_read"]:
-            text += f" {result['already_read']} were already read."
+            text += f" {_count(result['already_read'], 'was', 'were')} already read."
         if result["destroyed"]:
-            text += f" {result['destroyed']} were already destroyed."
+            text += f" {_count(result['destroyed'], 'was', 'were')} already destroyed."
         flash.success(request, text)
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)
@@ -95,7 +114,16 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if action == "read":
                 services.message_mark_read(message=message, by=request.user)
-                flash.success(request, f"{message} marked read.")
+                flash.success(
+                    request,
+                    f"{message} marked read. {_destroyed_when()} "
+                    "Until then you can mark it unread.",
+                )
+            elif action == "unread":
+                services.message_mark_unread(message=message, by=request.user)
+                flash.success(
+                    request, f"{message} marked unread: the purge keeps it again."
+                )
             elif action == "flag":
                 services.message_flag_follow_up(message=message, by=request.user)
                 flash.success(request, f"{message} flagged for follow-up (P19).")
@@ -116,9 +144,35 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("retention:message-detail", pk=message.pk)
         message.refresh_from_db()
+    due = message.status == Message.Status.READ and _due_for_destruction(message)
     return render(
-        request, "retention/message_detail.html", {"message": message, "form": form}
+        request,
+        "retention/message_detail.html",
+        {
+            "message": message,
+            "form": form,
+            "due_for_destruction": due,
+            "destroyed_when": _destroyed_when(),
+        },
     )
+
+
+def _destroyed_when() -> str:
+    """Say when the next purge run destroys what is read now (R1)."""
+    if is_paused():
+        return "Destruction is paused; the purge destroys it once it is resumed."
+    next_run = selectors.purge_next_run_at()
+    if next_run is None:
+        return (
+            "The next purge run destroys it, within "
+            f"{settings.RETENTION_PURGE_INTERVAL_MINUTES} minutes."
+        )
+    return f"The next purge run destroys it, by {clock.moment_text(next_run)}."
+
+
+def _due_for_destruction(message: Message) -> bool:
+    due = purge_due_records(Series.MESSAGES)
+    return due is not None and due.filter(pk=message.pk).exists()
 
 
 @staff_required(perm=PERM_HANDLE_MESSAGE)
@@ -250,31 +304,9 @@ def disaster_end(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Purge ------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(["GET", "HEAD"])
 @staff_required(perm="retention.view_purgerun")
 def purge_page(request: HttpRequest) -> HttpResponse:
-    can_run = request.user.has_perm(PERM_RUN_PURGE)
-    if request.method == "POST":
-        if not can_run:
-            flash.error(request, "Only the Records Officer runs the purge by hand.")
-            return redirect("retention:purge")
-        outcome = purge_run(trigger=PurgeRun.Trigger.STAFF, by=request.user)
-        if outcome.status == "paused":
-            flash.error(request, "Destruction is paused; nothing was destroyed.")
-        elif outcome.status == "busy":
-            flash.error(request, "A purge run is in progress; try again in a minute.")
-        elif outcome.errors:
-            flash.error(
-                request,
-                f"Purge run #{outcome.run_id} destroyed {outcome.destroyed} record(s) "
-                f"with errors: {'; '.join(outcome.errors)}",
-            )
-        else:
-            flash.success(
-                request,
-                f"Purge run #{outcome.run_id} destroyed {outcome.destroyed} record(s).",
-            )
-        return redirect("retention:purge")
     runs = PurgeRun.objects.select_related("started_by")[:20]
     return render(
         request,
@@ -283,10 +315,94 @@ def purge_page(request: HttpRequest) -> HttpResponse:
             "previews": purge_preview(),
             "paused": is_paused(),
             "interval": settings.RETENTION_PURGE_INTERVAL_MINUTES,
+            "next_run": selectors.purge_next_run_at(),
             "runs": runs,
-            "can_run": can_run,
+            "can_run": request.user.has_perm(PERM_RUN_PURGE),
         },
     )
+
+
+@require_http_methods(["GET", "HEAD"])
+@staff_required(perm="retention.view_purgerun")
+def purge_records(request: HttpRequest) -> HttpResponse:
+    """The dry run, record by record (R4): which records of a series the next run
+    would destroy, with their reference, account and date, never their content."""
+    series = request.GET.get("series", "")
+    if series not in Series.values:
+        series = Series.MESSAGES
+    due: Any = purge_due_records(series)
+    if due is None:
+        due = Message.objects.none()
+    page = Paginator(due, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "retention/purge_records.html",
+        {
+            "series": series,
+            "series_label": Series(series).label,
+            "series_choices": Series.choices,
+            "page": page,
+            "records": [due_record(series, obj) for obj in page.object_list],
+        },
+    )
+
+
+class PurgeConfirmForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I understand that these records are destroyed for good and cannot "
+        "be brought back",
+        error_messages={
+            "required": "Tick the box to confirm: destruction cannot be undone."
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_required(perm=PERM_RUN_PURGE)
+def purge_run_confirm(request: HttpRequest) -> HttpResponse:
+    """Run the purge by hand, only after a confirmation on a page that shows
+    what it will destroy (R3, R4: destruction cannot be undone)."""
+    if is_paused():
+        flash.error(request, "Destruction is paused; nothing can be destroyed now.")
+        return redirect("retention:purge")
+    form = PurgeConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        outcome = purge_run(trigger=PurgeRun.Trigger.STAFF, by=request.user)
+        if outcome.status == "busy":
+            flash.error(request, "A purge run is in progress; try again in a minute.")
+        elif outcome.errors:
+            flash.error(
+                request,
+                f"Purge run #{outcome.run_id} destroyed {_records(outcome.destroyed)} "
+                f"with errors: {'; '.join(outcome.errors)}",
+            )
+        else:
+            flash.success(
+                request,
+                f"Purge run #{outcome.run_id} destroyed {_records(outcome.destroyed)}.",
+            )
+        return redirect("retention:purge")
+    previews = purge_preview()
+    return render(
+        request,
+        "retention/purge_confirm.html",
+        {
+            "form": form,
+            "previews": [p for p in previews if p.would_destroy],
+            "total": sum(p.would_destroy for p in previews),
+        },
+    )
+
+
+def _records(count: int) -> str:
+    return _count(count, "record")
+
+
+def _count(count: int, one: str, many: str = "") -> str:
+    """ "1 record", "2 records"; "1 was", "2 were"."""
+    if many:
+        return f"{count} {one if count == 1 else many}"
+    return f"{count} {one}" if count == 1 else f"{count} {one}s"
 
 
 class _Echo:

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from core import clock
+from core import audit, clock
 from retention.models import DestructionRecord, DisasterPeriod, LegalHold, Message
 from tests.accounts.factories import AccountFactory
 from tests.retention.factories import MessageFactory, ReadMessageFactory
@@ -51,7 +51,8 @@ def test_bulk_mark_read_from_the_inbox(login_as, manager, managed_account):
         {"message": [m.pk for m in messages], "next": "/retention/messages/"},
         follow=True,
     )
-    assert "2 message(s) marked read." in response.content.decode()
+    content = response.content.decode()
+    assert "2 messages marked read. The next purge run destroys them" in content
     assert not Message.objects.filter(read_at__isnull=True).exists()
 
 
@@ -220,20 +221,73 @@ def test_records_officer_sees_but_cannot_declare_disasters(login_as, records_off
     assert not DisasterPeriod.objects.exists()
 
 
-def test_purge_page_previews_and_runs(login_as, records_officer, time_machine):
+def test_purge_page_previews_and_runs_after_confirming(
+    login_as, records_officer, time_machine
+):
     time_machine.move_to("2026-11-27 15:05:09 -06:00", tick=False)
     ReadMessageFactory.create_batch(2)
     client = login_as(records_officer)
     content = client.get(reverse("retention:purge")).content.decode()
     assert "What the next run would destroy" in content
+    assert "Run the purge now…" in content
+    # R3, R4: the confirm page says what will go, and nothing goes without a tick.
+    confirm = client.get(reverse("retention:purge-run")).content.decode()
+    assert "Run the purge now?" in confirm
+    assert "2: list them" in confirm
+    assert "2 records" in confirm
+    response = client.post(reverse("retention:purge-run"), {})
+    assert response.status_code == 200
+    assert "Tick the box to confirm" in response.content.decode()
     assert Message.objects.filter(destroyed_at__isnull=True).count() == 2
-    response = client.post(reverse("retention:purge"), follow=True)
-    assert "destroyed 2 record(s)" in response.content.decode()
+    response = client.post(
+        reverse("retention:purge-run"), {"confirm": "on"}, follow=True
+    )
+    assert "destroyed 2 records." in response.content.decode()
+    assert Message.objects.filter(destroyed_at__isnull=True).count() == 0
     # Past runs keep their seconds.
-    run_times = "<td>Nov. 27, 2026, 3:05:09 p.m.</td>" * 2  # started, finished
-    assert run_times in response.content.decode()
+    run_times = "Nov. 27, 2026, 3:05:09 p.m.</td>"
+    assert response.content.decode().count(run_times) == 2  # started, finished
     dashboard = client.get(reverse("core:dashboard")).content.decode()
     assert ", Nov. 27, 2026, 3:05 p.m.: 2 destroyed" in dashboard
+
+
+def test_the_purge_page_no_longer_destroys_on_a_bare_post(login_as, records_officer):
+    ReadMessageFactory()
+    response = login_as(records_officer).post(reverse("retention:purge"))
+    assert response.status_code == 405
+    assert not Message.objects.filter(destroyed_at__isnull=False).exists()
+
+
+def test_the_dry_run_lists_which_records_page_by_page(
+    login_as, city_admin, time_machine
+):
+    time_machine.move_to("2026-11-27 15:05:09 -06:00", tick=False)
+    messages = ReadMessageFactory.create_batch(52)
+    held_back = MessageFactory(body="Unread stays")
+    client = login_as(city_admin)
+    url = reverse("retention:purge-records") + "?series=messages"
+    content = client.get(url).content.decode()
+    assert "Due for destruction: Social media messages" in content
+    assert f'<th scope="row">{messages[0]}</th>' in content
+    assert f'<td data-label="Account">{messages[0].account}</td>' in content
+    assert f'<td data-label="Id">{messages[0].pk}</td>' in content
+    assert "Page 1 of 2 (52 in all)" in content
+    assert messages[0].body not in content  # never the content (R4)
+    assert str(held_back) not in content
+    second = client.get(url + "&page=2").content.decode()
+    assert f'<th scope="row">{messages[-1]}</th>' in second
+    assert not Message.objects.filter(destroyed_at__isnull=False).exists()
+
+
+def test_the_dry_run_of_a_series_with_destruction_off_lists_nothing(
+    login_as, records_officer
+):
+    content = (
+        login_as(records_officer)
+        .get(reverse("retention:purge-records") + "?series=appeals")
+        .content.decode()
+    )
+    assert "The next run would destroy no record of this series." in content
 
 
 def test_purge_page_says_when_destruction_is_paused(
@@ -242,19 +296,77 @@ def test_purge_page_says_when_destruction_is_paused(
     settings.RETENTION_PURGE_PAUSED = True
     ReadMessageFactory()
     client = login_as(records_officer)
-    assert (
-        "Destruction is paused"
-        in client.get(reverse("retention:purge")).content.decode()
+    content = client.get(reverse("retention:purge")).content.decode()
+    assert "Destruction is paused" in content
+    assert "Run the purge now" not in content
+    response = client.post(
+        reverse("retention:purge-run"), {"confirm": "on"}, follow=True
     )
-    response = client.post(reverse("retention:purge"), follow=True)
-    assert "nothing was destroyed" in response.content.decode()
+    assert "nothing can be destroyed now" in response.content.decode()
     assert not Message.objects.filter(destroyed_at__isnull=False).exists()
 
 
 def test_city_administrator_cannot_run_the_purge(login_as, city_admin):
     ReadMessageFactory()
-    login_as(city_admin).post(reverse("retention:purge"))
+    client = login_as(city_admin)
+    assert (
+        "Run the purge now"
+        not in client.get(reverse("retention:purge")).content.decode()
+    )
+    response = client.post(reverse("retention:purge-run"), {"confirm": "on"})
+    assert response.status_code == 403
     assert not Message.objects.filter(destroyed_at__isnull=False).exists()
+
+
+def test_mark_read_warns_and_can_be_undone_until_the_purge_runs(
+    login_as, manager, managed_account, time_machine
+):
+    time_machine.move_to("2026-11-27 15:00:00 -06:00", tick=False)
+    from retention.models import PurgeRun
+    from retention.purge import purge_run
+
+    purge_run(trigger=PurgeRun.Trigger.COMMAND)  # the last run: 3:00 p.m.
+    message = MessageFactory(account=managed_account, body="When is pickup?")
+    client = login_as(manager)
+    url = reverse("retention:message-detail", args=[message.pk])
+    page = client.get(url).content.decode()
+    assert "Once read, a message is destroyed" in page
+    assert "The next purge run destroys it, by Nov. 27, 2026, 3:15 p.m." in page
+    response = client.post(url, {"action": "read"}, follow=True)
+    content = response.content.decode()
+    assert "marked read. The next purge run destroys it, by Nov. 27, 2026, 3:15" in (
+        content
+    )
+    assert "Read: to be destroyed." in content
+    assert "Undo: mark unread" in content
+    response = client.post(url, {"action": "unread"}, follow=True)
+    assert "marked unread: the purge keeps it again" in response.content.decode()
+    message.refresh_from_db()
+    assert message.read_at is None and message.read_by is None
+    assert audit.events_for(message).filter(action="message.unread").exists()
+    # Once destroyed, there is nothing to undo.
+    client.post(url, {"action": "read"})
+    purge_run(trigger=PurgeRun.Trigger.COMMAND)
+    page = client.get(url).content.decode()
+    assert "Undo: mark unread" not in page
+    response = client.post(url, {"action": "unread"}, follow=True)
+    assert "cannot be marked unread" in response.content.decode()
+
+
+def test_a_read_message_a_hold_keeps_says_it_is_kept(
+    login_as, manager, managed_account, records_officer
+):
+    from retention import services
+
+    message = MessageFactory(account=managed_account)
+    services.message_mark_read(message=message, by=manager)
+    services.legal_hold_place(
+        by=records_officer, title="Hold", reason="lawsuit", accounts=[managed_account]
+    )
+    page = login_as(manager).get(reverse("retention:message-detail", args=[message.pk]))
+    content = page.content.decode()
+    assert "Read, but kept for now" in content
+    assert "Undo: mark unread" in content
 
 
 def test_destruction_log_csv(login_as, records_officer, manager):

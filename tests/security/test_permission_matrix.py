@@ -157,6 +157,9 @@ STAFF_PAGES: dict[str, frozenset[str]] = {
     "retention:disasters": frozenset({A, R}),
     "retention:disaster-end": frozenset({A}),
     "retention:purge": frozenset({A, R}),
+    # R4: the dry run record by record; running by hand, after confirming: R.
+    "retention:purge-records": frozenset({A, R}),
+    "retention:purge-run": frozenset({R}),
     "retention:destruction-log-csv": frozenset({R}),
     "notices:review": frozenset({A}),
     "notices:draft": frozenset({A}),
