@@ -26,7 +26,11 @@ from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.services import account_request_destroy
+from appeals.selectors import removal_ids_under_open_appeal
 from core import clock
+from core.audit import audit_event_redact
+from moderation.services import removal_redact
 from retention.models import (
     DisasterPeriod,
     LegalHold,
@@ -206,41 +210,15 @@ def destroy_messages(ids: list[int], *, run_id: int, now: datetime) -> int:
 
 
 def _destroy_removals(ids: list[int], run_label: str) -> int:
-    from moderation.services import removal_redact
-
     return removal_redact(decisions=ids, run_label=run_label)
 
 
-def _redact_fields(model_label: str, fields: dict[str, Any]) -> Destroyer:
-    def destroy(ids: list[int], run_label: str) -> int:
-        from core import audit
-        from core.clock import now
-
-        model = apps.get_model(model_label)
-        values = dict(fields)
-        if any(f.name == "redacted_at" for f in model._meta.get_fields()):
-            values["redacted_at"] = now()
-        count = model._default_manager.filter(pk__in=ids).update(**values)
-        audit.redact_personal(model=model, ids=ids, run_label=run_label)
-        return count
-
-    return destroy
+def _destroy_account_requests(ids: list[int], run_label: str) -> int:
+    return account_request_destroy(ids=ids, run_label=run_label)
 
 
 def _destroy_audit_personal(ids: list[int], run_label: str) -> int:
-    from core import audit
-    from core.clock import now
-    from core.models import AuditEvent
-
-    count = AuditEvent.objects.filter(pk__in=ids, personal__isnull=False).update(
-        personal=None, redacted_at=now()
-    )
-    if count:
-        audit.record_event(
-            action="audit.redacted",
-            data={"model": ["core", "auditevent"], "events": count, "run": run_label},
-        )
-    return count
+    return audit_event_redact(ids=ids, run_label=run_label)
 
 
 # What a cleared text field reads after destruction, where the owning model needs
@@ -296,23 +274,7 @@ def _destroy_filings(model_label: str, personal: dict[str, Any]) -> Destroyer:
     return destroy
 
 
-def _delete_rows(model_label: str) -> Destroyer:
-    def destroy(ids: list[int], run_label: str) -> int:
-        from core import audit
-
-        model = apps.get_model(model_label)
-        _total, per_model = model._default_manager.filter(pk__in=ids).delete()
-        audit.redact_personal(model=model, ids=ids, run_label=run_label)
-        return per_model.get(model._meta.label, 0)
-
-    return destroy
-
-
 def _removal_ids_under_open_appeal() -> set[int]:
-    try:
-        from appeals.selectors import removal_ids_under_open_appeal
-    except ImportError:
-        return set()
     return set(removal_ids_under_open_appeal())
 
 
@@ -352,7 +314,7 @@ REGISTRY: list[SeriesSpec] = [
         closed=_request_closed,
         date_path="created_at",
         # The account itself stays on the registry; the request is deleted.
-        destroy=_delete_rows("accounts.AccountRequest"),
+        destroy=_destroy_account_requests,
         method="delete",
     ),
     SeriesSpec(
@@ -422,7 +384,3 @@ def register(spec: SeriesSpec) -> SeriesSpec:
         REGISTRY.append(spec)
     BY_KEY[spec.key] = spec
     return spec
-
-
-def spec_for(key: str) -> SeriesSpec:
-    return BY_KEY[key]
