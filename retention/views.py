@@ -4,6 +4,7 @@ preview and control (R4) and the destruction log export."""
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import account_list_managed_by
@@ -451,11 +453,17 @@ def _destruction_row(r: Any) -> list[Any]:
         r.first_date or "",
         r.last_date or "",
         r.ids_sha256,
-        r.recorded_at.isoformat(),
-        r.run.started_at.isoformat(),
-        r.run.finished_at.isoformat() if r.run.finished_at else "",
+        _local(r.recorded_at),
+        _local(r.run.started_at),
+        _local(r.run.finished_at),
         r.run.status,
     ]
+
+
+def _local(moment: datetime | None) -> str:
+    """ISO 8601 in the city's time zone, with its offset: the time the pages show
+    ("2026-11-27T15:05:09-06:00")."""
+    return timezone.localtime(moment).isoformat() if moment else ""
 
 
 def destruction_csv_response(records: Any) -> StreamingHttpResponse:

@@ -369,10 +369,11 @@ def test_a_read_message_a_hold_keeps_says_it_is_kept(
     assert "Undo: mark unread" in content
 
 
-def test_destruction_log_csv(login_as, records_officer, manager):
+def test_destruction_log_csv(login_as, records_officer, manager, time_machine):
     from retention.models import PurgeRun
     from retention.purge import purge_run
 
+    time_machine.move_to("2026-11-27 15:05:09 -06:00", tick=False)
     ReadMessageFactory.create_batch(3)
     purge_run(trigger=PurgeRun.Trigger.COMMAND)
     response = login_as(records_officer).get(reverse("retention:destruction-log-csv"))
@@ -383,6 +384,8 @@ def test_destruction_log_csv(login_as, records_officer, manager):
     assert rows[1][0] == str(record.pk)
     assert rows[1][5] == "3"
     assert rows[1][8] == record.ids_sha256
+    # The city's time with its offset, as the pages show it (3:05:09 p.m.).
+    assert rows[1][9:12] == ["2026-11-27T15:05:09-06:00"] * 3
     assert (
         login_as(manager).get(reverse("retention:destruction-log-csv")).status_code
         == 403
