@@ -79,8 +79,8 @@ def test_message_page_marks_read_flags_and_records_follow_up(
     assert "already read" in response.content.decode()
     waiting = client.get(reverse("retention:follow-ups")).content.decode()
     assert url in waiting
-    assert "<td>Nov. 27, 2026</td>" in waiting  # flagged
-    assert "<td>Nov. 27, 2026, 2:05 p.m.</td>" in waiting  # received
+    assert '<td data-label="Flagged">Nov. 27, 2026</td>' in waiting
+    assert '<td data-label="Received">Nov. 27, 2026, 2:05 p.m.</td>' in waiting
     client.post(url, {"action": "follow_up", "channel": "phone"})
     message.refresh_from_db()
     assert message.read_by == manager
@@ -132,7 +132,7 @@ def test_records_officer_places_and_releases_a_hold(
     hold.refresh_from_db()
     assert hold.released_by == records_officer
     page = client.get(reverse("retention:holds")).content.decode()
-    assert f"<td>Nov. 27, 2026 by {records_officer}</td>" in page
+    assert f'<td data-label="Placed">Nov. 27, 2026 by {records_officer}</td>' in page
     assert f"Released Nov. 27, 2026 by {records_officer}: Done" in page
 
 
@@ -175,8 +175,8 @@ def test_city_administrator_declares_a_disaster_period(
     )
     assert DisasterPeriod.objects.get().ends_at is None
     page = login_as(city_admin).get(reverse("retention:disasters")).content.decode()
-    assert "<td>April 1, 2026, 8 a.m. to (continuing)" in page
-    assert f"<td>Nov. 27, 2026 by {city_admin}</td>" in page
+    assert '<td data-label="Period">April 1, 2026, 8 a.m. to (continuing)' in page
+    assert f'<td data-label="Declared">Nov. 27, 2026 by {city_admin}</td>' in page
 
 
 @pytest.mark.parametrize("moment", ["9999-12-31T23:30", "9999-12-31T18:00"])
