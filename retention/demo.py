@@ -119,7 +119,12 @@ def seed(ctx: dict[str, Any]) -> None:
     for slug, platform_id, sender, text, hours, reader, flag in CURRENT:
         message = _message(accounts[slug], platform_id, sender, text, hours)
         if flag and message.follow_up_flagged_at is None:
-            services.message_flag_follow_up(message=message, by=users["manager"])
+            services.message_flag_follow_up(
+                message=message,
+                by=users["manager"],
+                due_on=clock.today() + timedelta(days=3),
+                reference="Service request SR-2026-0412",
+            )
         if reader and message.read_at is None:
             services.message_mark_read(message=message, by=users[reader])
     if not LegalHold.objects.filter(title="Public data request DR-2026-031").exists():

@@ -21,6 +21,8 @@ from core.classification import classification_field
 PLATFORM_ID_MAX = 200
 SENDER_MAX = 200
 BODY_MAX = 20000
+REFERENCE_MAX = 100
+NOTE_MAX = 2000
 
 
 class Series(models.TextChoices):
@@ -97,8 +99,30 @@ class Message(models.Model):
         related_name="+",
         db_index=False,  # see destroyed_by_run: each index slows the purge
     )
+    follow_up_due_on = models.DateField(
+        "follow-up due",
+        null=True,
+        blank=True,
+        help_text="When the city should have followed up by.",
+    )
+    follow_up_reference = models.CharField(
+        "process reference",
+        max_length=REFERENCE_MAX,
+        blank=True,
+        help_text="The city process that handles the request: a service request, "
+        "permit application or case number.",
+    )
     follow_up_channel = models.CharField(
-        max_length=10, choices=FollowUpChannel.choices, blank=True
+        "how the city followed up",
+        max_length=10,
+        choices=FollowUpChannel.choices,
+        blank=True,
+    )
+    follow_up_note = models.TextField(
+        "follow-up note",
+        max_length=NOTE_MAX,
+        blank=True,
+        help_text="What was done: who was called or written to, and the outcome.",
     )
     follow_up_at = models.DateTimeField(null=True, blank=True)
     follow_up_by = models.ForeignKey(

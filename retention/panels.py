@@ -6,11 +6,15 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from accounts.selectors import account_list_managed_by
+from core import clock
 from core.dashboard import Panel
 from retention import selectors
 from retention.models import Message, PurgeRun, Series
 from retention.permissions import PERM_HANDLE_MESSAGE
 from retention.purge import is_paused
+
+# P19: the open follow-ups listed on the dashboard, soonest due first.
+PANEL_FOLLOW_UPS = 5
 
 
 def retention_panel(request: HttpRequest) -> Panel | None:
@@ -22,12 +26,15 @@ def retention_panel(request: HttpRequest) -> Panel | None:
     if not (handles_messages or can_holds or can_disasters or can_purge):
         return None
     unread = waiting = None
+    follow_ups: list[Message] = []
     if handles_messages:
         managed = account_list_managed_by(user=user).values("pk")
         unread = Message.objects.filter(
             account__in=managed, read_at__isnull=True, destroyed_at__isnull=True
         ).count()
-        waiting = selectors.message_list_waiting_follow_up(user=user).count()
+        waiting_qs = selectors.message_list_waiting_follow_up(user=user)
+        waiting = waiting_qs.count()
+        follow_ups = list(waiting_qs[:PANEL_FOLLOW_UPS])
     last_run = selectors.purge_run_last()
     interval = settings.RETENTION_PURGE_INTERVAL_MINUTES
     labels = dict(Series.choices)
@@ -43,6 +50,8 @@ def retention_panel(request: HttpRequest) -> Panel | None:
         context={
             "unread": unread,
             "waiting": waiting,
+            "follow_ups": follow_ups,
+            "today": clock.today(),
             "paused": is_paused(),
             "interval": interval,
             "next_run": selectors.purge_next_run_at(),

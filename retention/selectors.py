@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from accounts.selectors import account_list_managed_by
 from core import clock
@@ -32,7 +32,8 @@ def message_list_for(
 
 
 def message_list_waiting_follow_up(*, user: Any) -> QuerySet[Message]:
-    """Return flagged business requests whose follow-up is not recorded (P19)."""
+    """Return flagged business requests whose follow-up is not recorded (P19),
+    the soonest due first (those with no due date last)."""
     return (
         Message.objects.select_related("account__platform", "follow_up_flagged_by")
         .filter(
@@ -40,7 +41,9 @@ def message_list_waiting_follow_up(*, user: Any) -> QuerySet[Message]:
             follow_up_flagged_at__isnull=False,
             follow_up_at__isnull=True,
         )
-        .order_by("follow_up_flagged_at", "id")
+        .order_by(
+            F("follow_up_due_on").asc(nulls_last=True), "follow_up_flagged_at", "id"
+        )
     )
 
 

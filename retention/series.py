@@ -201,11 +201,16 @@ def _message_candidates(
 
 
 def destroy_messages(ids: list[int], *, run_id: int, now: datetime) -> int:
-    """Clear the content and personal fields of these messages (their tombstone
-    keeps id, account, platform id, dates and the run). The caller redacts their
-    audit events in the same transaction."""
+    """Clear the content and personal fields of these messages, the follow-up
+    note included (their tombstone keeps id, account, platform id, dates, the
+    process reference and the run). The caller redacts their audit events in the
+    same transaction."""
     return Message.objects.filter(pk__in=ids, destroyed_at__isnull=True).update(
-        body="", sender_handle="", destroyed_at=now, destroyed_by_run_id=run_id
+        body="",
+        sender_handle="",
+        follow_up_note="",
+        destroyed_at=now,
+        destroyed_by_run_id=run_id,
     )
 
 

@@ -4,8 +4,8 @@
     message_mark_read(message=, by=)                                       R1
     message_mark_unread(message=, by=)          undo, until the purge ran  R1
     message_mark_read_bulk(message_ids=, by=)                              R1
-    message_flag_follow_up(message=, by=)                                  P19
-    message_record_follow_up(message=, by=, channel=)                      P19
+    message_flag_follow_up(message=, by=, due_on=, reference=)             P19
+    message_record_follow_up(message=, by=, channel=, note=, reference=)   P19
     legal_hold_place(by=, title=, reason=, accounts=, ...)                  R3
     legal_hold_release(hold=, by=, reason=)                                R3
     disaster_period_declare(by=, name=, starts_at=, ends_at=, accounts=)   P2, R5
@@ -212,29 +212,59 @@ def message_mark_read_bulk(*, message_ids: Iterable[int], by: Any) -> dict[str, 
 
 
 @transaction.atomic
-def message_flag_follow_up(*, message: Message, by: Any) -> Message:
+def message_flag_follow_up(
+    *, message: Message, by: Any, due_on: date, reference: str = ""
+) -> Message:
     """Flag a message that starts a request, application or question needing a
-    city process (P19): it is not purged until its follow-up is recorded."""
+    city process (P19), with when the city should have followed up by and the
+    process's reference: it is not purged until its follow-up is recorded."""
     message = _locked(message)
     _require_handles(by, message.account, doing="flag")
     ensure_status(message, allowed=_ALIVE, doing="flagged")
     if message.follow_up_flagged_at is not None:
         raise InvalidTransition(f"{message} is already flagged for follow-up.")
+    if due_on < clock.today():
+        raise DomainError(
+            "The follow-up due date is in the past.", field="follow_up_due_on"
+        )
     message.follow_up_flagged_at = clock.now()
     message.follow_up_flagged_by = by
-    message.save(update_fields=["follow_up_flagged_at", "follow_up_flagged_by"])
-    audit.record_event(action="message.follow_up_flagged", target=message, actor=by)
+    message.follow_up_due_on = due_on
+    message.follow_up_reference = reference.strip()
+    message.full_clean()
+    message.save(
+        update_fields=[
+            "follow_up_flagged_at",
+            "follow_up_flagged_by",
+            "follow_up_due_on",
+            "follow_up_reference",
+        ]
+    )
+    audit.record_event(
+        action="message.follow_up_flagged",
+        target=message,
+        actor=by,
+        data={"due_on": due_on, "reference": message.follow_up_reference},
+    )
     return message
 
 
 @transaction.atomic
-def message_record_follow_up(*, message: Message, by: Any, channel: str) -> Message:
-    """Record how the city followed up (P19: phone, email or another channel)."""
+def message_record_follow_up(
+    *, message: Message, by: Any, channel: str, note: str, reference: str = ""
+) -> Message:
+    """Record how the city followed up (P19: phone, email or another channel),
+    what was done (the note) and the process that took it on (reference)."""
     message = _locked(message)
     _require_handles(by, message.account, doing="follow up")
     ensure_status(message, allowed=_ALIVE, doing="followed up")
     if channel not in Message.FollowUpChannel.values:
-        raise DomainError("Choose phone, email or other.", field="channel")
+        raise DomainError("Choose phone, email or other.", field="follow_up_channel")
+    if not note.strip():
+        raise DomainError(
+            "Say what was done: who was contacted and the outcome.",
+            field="follow_up_note",
+        )
     if message.follow_up_at is not None:
         raise InvalidTransition(
             f"The follow-up of {message} was already recorded on "
@@ -245,13 +275,19 @@ def message_record_follow_up(*, message: Message, by: Any, channel: str) -> Mess
         message.follow_up_flagged_at = now
         message.follow_up_flagged_by = by
     message.follow_up_channel = channel
+    message.follow_up_note = note.strip()
+    if reference.strip():
+        message.follow_up_reference = reference.strip()
     message.follow_up_at = now
     message.follow_up_by = by
+    message.full_clean()
     message.save(
         update_fields=[
             "follow_up_flagged_at",
             "follow_up_flagged_by",
             "follow_up_channel",
+            "follow_up_note",
+            "follow_up_reference",
             "follow_up_at",
             "follow_up_by",
         ]
@@ -260,7 +296,9 @@ def message_record_follow_up(*, message: Message, by: Any, channel: str) -> Mess
         action="message.follow_up_recorded",
         target=message,
         actor=by,
-        data={"channel": channel},
+        data={"channel": channel, "reference": message.follow_up_reference},
+        # The note may name the resident: personal, cleared by the purge (R4).
+        personal={"note": message.follow_up_note},
     )
     return message
 

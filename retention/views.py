@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import account_list_managed_by
@@ -27,6 +28,7 @@ from retention import selectors, services
 from retention.forms import (
     DisasterPeriodForm,
     EndDisasterForm,
+    FollowUpFlagForm,
     FollowUpForm,
     LegalHoldForm,
     ReleaseForm,
@@ -110,7 +112,8 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(
         selectors.message_list_for(user=request.user, state="all"), pk=pk
     )
-    form = FollowUpForm()
+    form = FollowUpForm(instance=message, prefix="record")
+    flag_form = FollowUpFlagForm(prefix="flag")
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -127,20 +130,46 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     request, f"{message} marked unread: the purge keeps it again."
                 )
             elif action == "flag":
-                services.message_flag_follow_up(message=message, by=request.user)
-                flash.success(request, f"{message} flagged for follow-up (P19).")
-            elif action == "follow_up":
-                form = FollowUpForm(request.POST)
-                if not form.is_valid():
-                    raise DomainError("Choose how the city followed up.")
-                services.message_record_follow_up(
-                    message=message,
-                    by=request.user,
-                    channel=form.cleaned_data["channel"],
+                flag_form = FollowUpFlagForm(request.POST, prefix="flag")
+                if not flag_form.is_valid():
+                    raise _Invalid
+                data = flag_form.cleaned_data
+                try:
+                    services.message_flag_follow_up(
+                        message=message,
+                        by=request.user,
+                        due_on=data["follow_up_due_on"],
+                        reference=data["follow_up_reference"],
+                    )
+                except ValidationError as exc:
+                    show_errors(flag_form, exc)
+                    raise _Invalid from exc
+                flash.success(
+                    request,
+                    f"{message} flagged for follow-up (P19), due "
+                    f"{date_format(data['follow_up_due_on'])}.",
                 )
+            elif action == "follow_up":
+                form = FollowUpForm(request.POST, prefix="record")
+                if not form.is_valid():
+                    raise _Invalid
+                data = form.cleaned_data
+                try:
+                    services.message_record_follow_up(
+                        message=message,
+                        by=request.user,
+                        channel=data["follow_up_channel"],
+                        note=data["follow_up_note"],
+                        reference=data["follow_up_reference"],
+                    )
+                except ValidationError as exc:
+                    show_errors(form, exc)
+                    raise _Invalid from exc
                 flash.success(request, f"Follow-up of {message} recorded.")
             else:
                 raise DomainError("Unknown action.")
+        except _Invalid:
+            pass  # the form shows its errors
         except ValidationError as exc:
             flash.error(request, " ".join(messages_of(exc)))
         else:
@@ -153,10 +182,16 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "message": message,
             "form": form,
+            "flag_form": flag_form,
+            "today": clock.today(),
             "due_for_destruction": due,
             "destroyed_when": _destroyed_when(),
         },
     )
+
+
+class _Invalid(Exception):
+    """A form on the message page has errors to show (not a refusal to flash)."""
 
 
 def _destroyed_when() -> str:
@@ -181,7 +216,11 @@ def _due_for_destruction(message: Message) -> bool:
 def follow_up_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.message_list_waiting_follow_up(user=request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "retention/follow_up_list.html", {"page": page})
+    return render(
+        request,
+        "retention/follow_up_list.html",
+        {"page": page, "today": clock.today()},
+    )
 
 
 # --- Holds ------------------------------------------------------------------------

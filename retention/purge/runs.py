@@ -118,7 +118,8 @@ def _message_batch_postgres(
             # purge-candidates index), then updated by primary key; a join here
             # lets the planner scan the whole table per batch.
             f"WITH done AS (UPDATE {table} AS m SET body = '', "  # noqa: S608  # nosec B608
-            "sender_handle = '', destroyed_at = %s, destroyed_by_run_id = %s "
+            "sender_handle = '', follow_up_note = '', destroyed_at = %s, "
+            "destroyed_by_run_id = %s "
             f"WHERE m.id = ANY(ARRAY({sql})) "
             "RETURNING m.id, m.received_at) "
             "SELECT array_agg(id ORDER BY id), min(received_at), max(received_at) "

@@ -89,26 +89,78 @@ def test_bulk_read_of_nothing_or_unknown_ids_is_refused(manager):
 def test_follow_up_flag_then_record(manager, managed_account, time_machine):
     time_machine.move_to("2026-11-27 12:00:00-06:00", tick=False)
     message = MessageFactory(account=managed_account)
-    services.message_flag_follow_up(message=message, by=manager)
+    services.message_flag_follow_up(
+        message=message, by=manager, due_on=date(2026, 12, 4), reference=" SR-41 "
+    )
     with pytest.raises(InvalidTransition, match="already flagged"):
-        services.message_flag_follow_up(message=message, by=manager)
+        services.message_flag_follow_up(
+            message=message, by=manager, due_on=date(2026, 12, 4)
+        )
     services.message_record_follow_up(
-        message=message, by=manager, channel=Message.FollowUpChannel.EMAIL
+        message=message,
+        by=manager,
+        channel=Message.FollowUpChannel.EMAIL,
+        note="Wrote back with the permit form.",
     )
     message.refresh_from_db()
     assert message.follow_up_channel == "email"
     assert message.follow_up_by == manager
+    assert message.follow_up_due_on == date(2026, 12, 4)
+    assert message.follow_up_reference == "SR-41"
+    assert message.follow_up_note == "Wrote back with the permit form."
+    flagged = audit.events_for(message).get(action="message.follow_up_flagged")
+    assert flagged.data["due_on"] == "2026-12-04"
+    recorded = audit.events_for(message).get(action="message.follow_up_recorded")
+    assert recorded.personal == {"note": "Wrote back with the permit form."}
     with pytest.raises(
         InvalidTransition,
         match=rf"already recorded on Nov\. 27, 2026, noon by {manager}\.$",
     ):
-        services.message_record_follow_up(message=message, by=manager, channel="phone")
+        services.message_record_follow_up(
+            message=message, by=manager, channel="phone", note="again"
+        )
 
 
-def test_follow_up_needs_a_known_channel(manager, managed_account):
+def test_a_follow_up_due_in_the_past_is_refused(manager, managed_account):
+    message = MessageFactory(account=managed_account)
+    with pytest.raises(DomainError, match="in the past") as error:
+        services.message_flag_follow_up(
+            message=message, by=manager, due_on=clock.today() - timedelta(days=1)
+        )
+    assert error.value.field == "follow_up_due_on"
+
+
+def test_follow_up_needs_a_known_channel_and_a_note(manager, managed_account):
     message = MessageFactory(account=managed_account)
     with pytest.raises(DomainError, match="phone, email or other"):
-        services.message_record_follow_up(message=message, by=manager, channel="fax")
+        services.message_record_follow_up(
+            message=message, by=manager, channel="fax", note="x"
+        )
+    with pytest.raises(DomainError, match="Say what was done") as error:
+        services.message_record_follow_up(
+            message=message, by=manager, channel="phone", note="  "
+        )
+    assert error.value.field == "follow_up_note"
+
+
+def test_the_purge_clears_the_follow_up_note_and_keeps_the_reference(
+    manager, managed_account
+):
+    message = MessageFactory(account=managed_account)
+    services.message_flag_follow_up(
+        message=message, by=manager, due_on=clock.today(), reference="SR-7"
+    )
+    services.message_record_follow_up(
+        message=message, by=manager, channel="phone", note="Called Jo Doe at home."
+    )
+    services.message_mark_read(message=message, by=manager)
+    purge_run(trigger=PurgeRun.Trigger.COMMAND)
+    message.refresh_from_db()
+    assert message.is_destroyed
+    assert message.follow_up_note == ""
+    assert message.follow_up_reference == "SR-7"
+    recorded = audit.events_for(message).get(action="message.follow_up_recorded")
+    assert recorded.personal is None
 
 
 def test_message_create_refuses_duplicates_and_bad_values(manager):

@@ -73,15 +73,40 @@ def test_message_page_marks_read_flags_and_records_follow_up(
     message = MessageFactory(account=managed_account)  # received an hour ago
     client = login_as(manager)
     url = reverse("retention:message-detail", args=[message.pk])
-    client.post(url, {"action": "flag"})
+    response = client.post(url, {"action": "flag"})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "action": "flag",
+            "flag-follow_up_due_on": "2026-12-04",
+            "flag-follow_up_reference": "SR-2026-77",
+        },
+        follow=True,
+    )
+    assert "flagged for follow-up (P19), due Dec. 4, 2026." in response.content.decode()
     client.post(url, {"action": "read"})
     response = client.post(url, {"action": "read"}, follow=True)
     assert "already read" in response.content.decode()
     waiting = client.get(reverse("retention:follow-ups")).content.decode()
     assert url in waiting
     assert '<td data-label="Flagged">Nov. 27, 2026</td>' in waiting
+    assert '<td data-label="Due">Dec. 4, 2026</td>' in waiting
+    assert '<td data-label="Process reference">SR-2026-77</td>' in waiting
     assert '<td data-label="Received">Nov. 27, 2026, 2:05 p.m.</td>' in waiting
-    client.post(url, {"action": "follow_up", "channel": "phone"})
+    response = client.post(
+        url, {"action": "follow_up", "record-follow_up_channel": "phone"}
+    )
+    assert "Follow-up note: This field is required." in response.content.decode()
+    client.post(
+        url,
+        {
+            "action": "follow_up",
+            "record-follow_up_channel": "phone",
+            "record-follow_up_note": "Called back; sent the permit form.",
+        },
+    )
     message.refresh_from_db()
     assert message.read_by == manager
     assert message.follow_up_channel == "phone"
@@ -89,6 +114,10 @@ def test_message_page_marks_read_flags_and_records_follow_up(
     assert "<dt>Received</dt><dd>Nov. 27, 2026, 2:05 p.m.</dd>" in detail
     assert f"read Nov. 27, 2026, 3:05 p.m. by {manager}" in detail
     assert f"Followed up by phone on Nov. 27, 2026, 3:05 p.m. by {manager}" in detail
+    assert (
+        "<dt>Follow-up note</dt><dd>Called back; sent the permit form.</dd>" in detail
+    )
+    assert "<dt>Process reference</dt><dd>SR-2026-77</dd>" in detail
     assert url not in client.get(reverse("retention:follow-ups")).content.decode()
 
 
@@ -392,17 +421,34 @@ def test_destruction_log_csv(login_as, records_officer, manager, time_machine):
     )
 
 
-def test_dashboard_panel(login_as, manager, managed_account, records_officer):
+def test_dashboard_panel(
+    login_as, manager, managed_account, records_officer, time_machine
+):
+    time_machine.move_to("2026-11-27 15:05 -06:00", tick=False)
     MessageFactory.create_batch(2, account=managed_account)
-    MessageFactory(
+    overdue = MessageFactory(
         account=managed_account,
-        follow_up_flagged_at=clock.now() - timedelta(days=1),
+        follow_up_flagged_at=clock.now() - timedelta(days=9),
         follow_up_flagged_by=manager,
+        follow_up_due_on=clock.today() - timedelta(days=2),
+        follow_up_reference="SR-12",
+    )
+    soon = MessageFactory(account=managed_account)
+    from retention import services
+
+    services.message_flag_follow_up(
+        message=soon, by=manager, due_on=clock.today() + timedelta(days=3)
     )
     content = login_as(manager).get(reverse("core:dashboard")).content.decode()
     assert "Messages and retention" in content
-    assert "3 unread messages" in content
-    assert "1 business request waiting for follow-up" in content
+    assert "4 unread messages" in content
+    # P19: the open follow-ups with their due dates, soonest first.
+    assert "2 business requests waiting for follow-up" in content
+    first = f"{overdue}</a>, {managed_account}, SR-12: due Nov. 25, 2026 "
+    first += "<strong>(overdue)</strong>"
+    second = f"{soon}</a>, {managed_account}: due Nov. 30, 2026</li>"
+    assert first in content and second in content
+    assert content.index(first) < content.index(second)
     officer = login_as(records_officer).get(reverse("core:dashboard")).content.decode()
     assert "0 open legal holds" in officer
     assert "Last run: none yet" in officer

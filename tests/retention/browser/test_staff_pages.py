@@ -27,7 +27,7 @@ LONG = "When will the sidewalk on Maple Avenue between 3rd and 5th be cleared? "
 def records(manager: Any, records_officer: Any, settings: Any, tmp_path: Any) -> Any:
     settings.RETENTION_PURGE_LOCK_FILE = str(tmp_path / "purge.lock")
     settings.RETENTION_PURGE_PAUSED = False
-    account = AccountFactory(handle="maplefallsparksandrecreation")
+    account: Any = AccountFactory(handle="maplefallsparksandrecreation")
     ManagerAccessFactory(account=account, manager=manager)
     for i in range(3):
         MessageFactory(
@@ -89,3 +89,20 @@ def test_on_a_phone_a_message_row_reads_as_labelled_lines(
     label = cell.evaluate("el => getComputedStyle(el, '::before').content")
     assert label == '"Sender: "'
     assert cell.evaluate("el => getComputedStyle(el).display") == "block"
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_a_message_page_with_its_follow_up_forms_fits_and_passes_axe(
+    records, signed_in, live_server, axe, manager, viewport
+):
+    message = MessageFactory(account=records, body=LONG)
+    page = signed_in(manager, viewport)
+    page.goto(live_server.url + f"/retention/messages/{message.pk}/")
+    assert page.get_by_label("Follow-up due").count() == 1
+    assert page.get_by_label("Follow-up note").count() == 1
+    # An empty flag shows its error beside the field and in the summary.
+    page.get_by_role("button", name="Flag for follow-up").click()
+    assert page.locator(".error-summary").count() == 1
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    violations = axe(page)
+    assert violations == [], describe(violations)
