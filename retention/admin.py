@@ -24,14 +24,17 @@ from retention.models import (
     PurgeRun,
     RetentionSchedule,
 )
+from retention.selectors import message_withheld
 
 MessageFields = (
     "account",
+    "direction",
     "platform_message_id",
     "sender_handle",
     "body",
     "received_at",
     "classification",
+    "classification_basis",
 )
 
 
@@ -88,7 +91,8 @@ class MessageAdmin(ManagedAccountAdminMixin, admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return self.add_fields
-        if obj.is_destroyed:
+        # Destroyed (R1), or not public and not for this person (P24).
+        if obj.is_destroyed or message_withheld(message=obj, user=request.user):
             return [
                 f
                 for f in super().get_fields(request, obj)
@@ -117,6 +121,8 @@ class MessageAdmin(ManagedAccountAdminMixin, admin.ModelAdmin):
                 body=obj.body,
                 received_at=obj.received_at,
                 classification=obj.classification,
+                classification_basis=obj.classification_basis,
+                direction=obj.direction,
                 by=request.user,
             )
         except ValidationError as exc:

@@ -11,6 +11,7 @@ class RetentionConfig(AppConfig):
         "disaster_period.ended": "ended a disaster period",
         "legal_hold.placed": "placed a legal hold",
         "legal_hold.released": "released a legal hold",
+        "message.classified": "changed a message's classification",
         "message.created": "entered a message",
         "message.follow_up_flagged": "flagged a message for follow-up",
         "message.follow_up_recorded": "recorded the follow-up of a message",

@@ -11,6 +11,16 @@ from core.forms import LocalDateTimeField
 from retention.models import Message, Series
 
 
+class ClassifyForm(forms.ModelForm):
+    """Change a message's Data Practices classification (P24)."""
+
+    class Meta:
+        model = Message
+        fields = ["classification", "classification_basis"]
+
+    conditional = ("classification_basis",)  # needed unless public
+
+
 class FollowUpFlagForm(forms.ModelForm):
     """Flag a business request (P19): when the follow-up is due, and the city
     process that handles it."""

@@ -22,6 +22,7 @@ PLATFORM_ID_MAX = 200
 SENDER_MAX = 200
 BODY_MAX = 20000
 REFERENCE_MAX = 100
+BASIS_MAX = 100
 NOTE_MAX = 2000
 
 
@@ -58,6 +59,15 @@ class Message(models.Model):
         READ = "read", "Read"
         DESTROYED = "destroyed", "Destroyed"
 
+    class Direction(models.TextChoices):
+        """P24: messages the city sends are city records as much as those it
+        receives. A sent message counts as read when sent (the city wrote it),
+        so the purge treats it as it treats a read one (R1, P25), and a hold or a
+        disaster period keeps it the same way (R3, R5)."""
+
+        RECEIVED = "received", "Received"
+        SENT = "sent", "Sent by the city"
+
     class FollowUpChannel(models.TextChoices):
         PHONE = "phone", "Phone"
         EMAIL = "email", "Email"
@@ -75,9 +85,17 @@ class Message(models.Model):
         max_length=PLATFORM_ID_MAX,
         help_text="The message's id on the platform; unique per account.",
     )
-    sender_handle = models.CharField(max_length=SENDER_MAX, blank=True)
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.RECEIVED
+    )
+    # The resident: who sent a received message, or to whom the city sent one.
+    sender_handle = models.CharField(
+        "resident's handle", max_length=SENDER_MAX, blank=True
+    )
     body = models.TextField(blank=True)
-    received_at = models.DateTimeField()
+    received_at = models.DateTimeField(
+        "received or sent", help_text="When the message was received or sent."
+    )
     imported_at = models.DateTimeField(default=clock.now, editable=False)
     read_at = models.DateTimeField(null=True, blank=True)
     read_by = models.ForeignKey(
@@ -89,6 +107,13 @@ class Message(models.Model):
         db_index=False,  # see destroyed_by_run: each index slows the purge
     )
     classification = classification_field()
+    classification_basis = models.CharField(
+        "legal basis of the classification",
+        max_length=BASIS_MAX,
+        blank=True,
+        help_text="The statute that makes the data not public, e.g. "
+        '"Minn. Stat. 13.43" (P24).',
+    )
     # P19: a request, application or question that needs a city process.
     follow_up_flagged_at = models.DateTimeField(null=True, blank=True)
     follow_up_flagged_by = models.ForeignKey(
@@ -164,9 +189,16 @@ class Message(models.Model):
                 fields=["account", "platform_message_id"],
                 name="message_platform_id_unique_per_account",
             ),
+            # A sent message is read when sent, by the city (no one person).
             models.CheckConstraint(
-                condition=Q(read_at__isnull=True) | Q(read_by__isnull=False),
+                condition=Q(read_at__isnull=True)
+                | Q(read_by__isnull=False)
+                | Q(direction="sent"),
                 name="message_read_records_who",
+            ),
+            models.CheckConstraint(
+                condition=~Q(direction="sent") | Q(read_at__isnull=False),
+                name="message_sent_counts_as_read",
             ),
             models.CheckConstraint(
                 condition=Q(destroyed_at__isnull=True)
@@ -213,6 +245,10 @@ class Message(models.Model):
     def __str__(self) -> str:
         # Never the sender or the text: audit labels must hold no personal data.
         return f"Message #{self.pk}"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.direction == self.Direction.SENT
 
     @property
     def is_read(self) -> bool:

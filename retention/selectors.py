@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,7 +11,9 @@ from django.db.models import F, Q, QuerySet
 
 from accounts.selectors import account_list_managed_by
 from core import clock
+from core.classification import DataClassification
 from retention.models import DisasterPeriod, LegalHold, Message, PurgeRun
+from retention.permissions import PERM_VIEW_PRIVATE
 
 
 def message_list_for(
@@ -73,3 +76,36 @@ def purge_next_run_at() -> datetime | None:
         return None
     at = last.started_at + timedelta(minutes=settings.RETENTION_PURGE_INTERVAL_MINUTES)
     return at if at > clock.now() else None
+
+
+# P24: how each class of data that is not public is named when withheld.
+_WITHHELD_KIND = {
+    DataClassification.PRIVATE: "private data",
+    DataClassification.CONFIDENTIAL: "confidential data",
+    DataClassification.NONPUBLIC: "nonpublic data",
+    DataClassification.PROTECTED_NONPUBLIC: "protected nonpublic data",
+}
+
+
+def message_withheld(*, message: Message, user: Any) -> str:
+    """Return why the resident's handle and the text of ``message`` are withheld
+    from ``user`` ("withheld (private data, Minn. Stat. 13.43)"), or "" when
+    ``user`` may see them: public data, or ``retention.view_private_message``
+    (P24; Minn. Stat. 13.02, 13.05)."""
+    if message.classification == DataClassification.PUBLIC:
+        return ""
+    if user.has_perm(PERM_VIEW_PRIVATE):
+        return ""
+    kind = _WITHHELD_KIND.get(message.classification, "not public data")
+    return f"withheld ({kind}, {message.classification_basis or 'Minn. Stat. ch. 13'})"
+
+
+def messages_for_viewer(messages: Iterable[Message], *, user: Any) -> list[Message]:
+    """Return ``messages`` with ``withheld`` set on each (see
+    :func:`message_withheld`), for pages that list them."""
+    shown = list(messages)
+    for message in shown:
+        message.withheld = message_withheld(  # type: ignore[attr-defined]
+            message=message, user=user
+        )
+    return shown

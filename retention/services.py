@@ -1,6 +1,7 @@
 """State changes of the retention app: one transaction and one audit event each.
 
     message_create(account=, platform_message_id=, received_at=, ...)     R1, P24
+    message_classify(message=, by=, classification=, basis=)               P24
     message_mark_read(message=, by=)                                       R1
     message_mark_unread(message=, by=)          undo, until the purge ran  R1
     message_mark_read_bulk(message_ids=, by=)                              R1
@@ -37,7 +38,7 @@ from retention.models import (
     Message,
     Series,
 )
-from retention.permissions import PERM_HANDLE_MESSAGE
+from retention.permissions import PERM_CLASSIFY, PERM_HANDLE_MESSAGE
 from retention.purge import lock_scope_for_change
 
 # --- Messages ---------------------------------------------------------------------
@@ -92,9 +93,13 @@ def message_create(
     sender_handle: str = "",
     body: str = "",
     classification: str = DataClassification.PUBLIC,
+    classification_basis: str = "",
+    direction: str = Message.Direction.RECEIVED,
     by: Any = None,
 ) -> Message:
-    """Record one received message (R1); refuse a platform id already recorded."""
+    """Record one message an account received or the city sent from it (R1,
+    P24); refuse a platform id already recorded. A sent message is read when
+    sent (``received_at`` is when it was sent)."""
     platform_message_id = platform_message_id.strip()
     errors = validate_message_fields(
         platform_message_id=platform_message_id,
@@ -111,22 +116,83 @@ def message_create(
             f"Message {platform_message_id} of {account} is already recorded.",
             field="platform_message_id",
         )
+    _check_basis(classification, classification_basis)
     message = Message(
         account=account,
         platform_message_id=platform_message_id,
+        direction=direction,
         sender_handle=sender_handle.strip(),
         body=body,
         received_at=received_at,
         classification=classification,
+        classification_basis=classification_basis.strip(),
     )
+    if message.is_sent:
+        message.read_at = received_at
     message.full_clean()
     message.save()
     audit.record_event(
         action="message.created",
         target=message,
         actor=by,
-        data={"account": account.pk, "platform_message_id": platform_message_id},
+        data={
+            "account": account.pk,
+            "platform_message_id": platform_message_id,
+            "direction": direction,
+            "classification": classification,
+        },
         personal={"sender_handle": message.sender_handle},
+    )
+    return message
+
+
+def _check_basis(classification: str, basis: str) -> None:
+    # P24: data is public unless a statute says otherwise; name the statute.
+    if classification != DataClassification.PUBLIC and not basis.strip():
+        raise DomainError(
+            "Name the statute that makes this data not public, e.g. "
+            "“Minn. Stat. 13.43”.",
+            field="classification_basis",
+        )
+
+
+@transaction.atomic
+def message_classify(
+    *, message: Message, by: Any, classification: str, basis: str = ""
+) -> Message:
+    """Change a message's Data Practices classification after entry (P24; Minn.
+    Stat. 13.02): what is not public is withheld on staff pages from whoever
+    lacks ``retention.view_private_message``."""
+    message = _locked(message)
+    require(by, PERM_CLASSIFY, doing="classify messages")
+    require(
+        by,
+        "accounts.act_on_account",
+        message.account,
+        doing=f"classify messages of {message.account}: you do not manage it",
+    )
+    ensure_status(message, allowed=_ALIVE, doing="classified")
+    if classification not in DataClassification.values:
+        raise DomainError("Choose a classification.", field="classification")
+    basis = basis.strip() if classification != DataClassification.PUBLIC else ""
+    _check_basis(classification, basis)
+    before = [message.classification, message.classification_basis]
+    if before == [classification, basis]:
+        raise DomainError(f"{message} is already classified so.")
+    message.classification = classification
+    message.classification_basis = basis
+    message.full_clean()
+    message.save(update_fields=["classification", "classification_basis"])
+    audit.record_event(
+        action="message.classified",
+        target=message,
+        actor=by,
+        data={
+            "changes": {
+                "classification": [before[0], classification],
+                "classification_basis": [before[1], basis],
+            }
+        },
     )
     return message
 
@@ -137,6 +203,8 @@ def message_mark_read(*, message: Message, by: Any) -> Message:
     message = _locked(message)
     _require_handles(by, message.account, doing="mark read")
     ensure_status(message, allowed=_ALIVE, doing="marked read")
+    if message.is_sent:
+        raise InvalidTransition(f"{message} was sent by the city: it counts as read.")
     if message.read_at is not None:
         raise InvalidTransition(
             f"{message} was already read on {clock.moment_text(message.read_at)} by "
@@ -161,6 +229,10 @@ def message_mark_unread(*, message: Message, by: Any) -> Message:
     message = _locked(message)
     _require_handles(by, message.account, doing="mark unread")
     ensure_status(message, allowed=[Message.Status.READ], doing="marked unread")
+    if message.is_sent:
+        raise InvalidTransition(
+            f"{message} was sent by the city: it cannot be marked unread."
+        )
     was_read_at = message.read_at
     message.read_at = None
     message.read_by = None

@@ -21,11 +21,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.selectors import account_list_managed_by
 from core import clock
 from core.auth import staff_required
+from core.classification import DataClassification
 from core.exceptions import DomainError, messages_of
 from core.forms import show_errors
 from core.ids import parse_id
 from retention import selectors, services
 from retention.forms import (
+    ClassifyForm,
     DisasterPeriodForm,
     EndDisasterForm,
     FollowUpFlagForm,
@@ -41,7 +43,7 @@ from retention.models import (
     PurgeRun,
     Series,
 )
-from retention.permissions import PERM_HANDLE_MESSAGE, PERM_RUN_PURGE
+from retention.permissions import PERM_CLASSIFY, PERM_HANDLE_MESSAGE, PERM_RUN_PURGE
 from retention.purge import (
     due_record,
     is_paused,
@@ -63,6 +65,9 @@ def message_list(request: HttpRequest) -> HttpResponse:
         user=request.user, state=state, account_id=account_id
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.messages_for_viewer(
+        page.object_list, user=request.user
+    )
     return render(
         request,
         "retention/message_list.html",
@@ -114,6 +119,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = FollowUpForm(instance=message, prefix="record")
     flag_form = FollowUpFlagForm(prefix="flag")
+    classify_form = ClassifyForm(instance=message, prefix="classify")
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -166,6 +172,28 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     show_errors(form, exc)
                     raise _Invalid from exc
                 flash.success(request, f"Follow-up of {message} recorded.")
+            elif action == "classify":
+                classify_form = ClassifyForm(request.POST, prefix="classify")
+                if not classify_form.is_valid():
+                    raise _Invalid
+                data = classify_form.cleaned_data
+                try:
+                    services.message_classify(
+                        message=message,
+                        by=request.user,
+                        classification=data["classification"],
+                        basis=data["classification_basis"],
+                    )
+                except ValidationError as exc:
+                    show_errors(
+                        classify_form, exc, aliases={"basis": "classification_basis"}
+                    )
+                    raise _Invalid from exc
+                flash.success(
+                    request,
+                    f"{message} is now classified "
+                    f"{DataClassification(data['classification']).label.lower()}.",
+                )
             else:
                 raise DomainError("Unknown action.")
         except _Invalid:
@@ -183,6 +211,9 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "message": message,
             "form": form,
             "flag_form": flag_form,
+            "classify_form": classify_form,
+            "can_classify": request.user.has_perm(PERM_CLASSIFY),
+            "withheld": selectors.message_withheld(message=message, user=request.user),
             "today": clock.today(),
             "due_for_destruction": due,
             "destroyed_when": _destroyed_when(),
@@ -216,6 +247,9 @@ def _due_for_destruction(message: Message) -> bool:
 def follow_up_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.message_list_waiting_follow_up(user=request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.messages_for_viewer(
+        page.object_list, user=request.user
+    )
     return render(
         request,
         "retention/follow_up_list.html",

@@ -477,6 +477,7 @@ def test_admin_add_message_goes_through_the_service(login_as, manager, managed_a
         reverse("admin:retention_message_add"),
         {
             "account": managed_account.pk,
+            "direction": "received",
             "platform_message_id": "fb-admin-1",
             "sender_handle": "walk.in",
             "body": "Typed in from a screenshot",

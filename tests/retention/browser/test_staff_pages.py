@@ -85,9 +85,9 @@ def test_on_a_phone_a_message_row_reads_as_labelled_lines(
 ):
     page = signed_in(manager, PHONE)
     page.goto(live_server.url + "/retention/messages/")
-    cell = page.locator("td[data-label='Sender']").first
+    cell = page.locator("td[data-label='Resident']").first
     label = cell.evaluate("el => getComputedStyle(el, '::before').content")
-    assert label == '"Sender: "'
+    assert label == '"Resident: "'
     assert cell.evaluate("el => getComputedStyle(el).display") == "block"
 
 
