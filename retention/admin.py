@@ -15,6 +15,7 @@ from accounts.permissions import ManagedAccountAdminMixin
 from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from core.exceptions import messages_of
 from retention import services
+from retention.exports import destruction_csv_response
 from retention.models import (
     DestroyedItem,
     DestructionRecord,
@@ -64,7 +65,7 @@ class MessageAddForm(forms.ModelForm):
 @admin.register(Message)
 class MessageAdmin(ManagedAccountAdminMixin, admin.ModelAdmin):
     # A Social Media Manager sees and enters messages only for the accounts they
-    # manage (P11; issue #9 object-level permissions).
+    # manage (P11; accounts.permissions.ManagedAccountAdminMixin).
     list_display = ("__str__", "account", "received_at", "state_label", "read_by")
     list_filter = ("account", "classification")
     date_hierarchy = "received_at"
@@ -197,8 +198,6 @@ class DestructionRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Export the selected records as CSV")
     def export_csv(self, request: HttpRequest, queryset: Any) -> Any:
-        from retention.views import destruction_csv_response
-
         return destruction_csv_response(
             queryset.select_related("run").order_by("recorded_at", "id")
         )

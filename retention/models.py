@@ -39,7 +39,7 @@ class Series(models.TextChoices):
     APPEALS = "appeals", "Removal appeals and responses"
     LEGALITY_CHALLENGES = "legality_challenges", "Legality challenges and responses"
     AUDIT_EVENTS = "audit_events", "Audit events (personal data)"
-    # Registered by the platforms app (issue #17, retention.series.register).
+    # Registered by the platforms app (retention.series.register).
     CAPTURED_COMMENTS = "captured_comments", "Comments captured from the platforms"
 
 

@@ -3,8 +3,6 @@ preview and control (R4) and the destruction log export."""
 
 from __future__ import annotations
 
-import csv
-from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -14,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,6 +23,7 @@ from core.exceptions import DomainError, messages_of
 from core.forms import show_errors
 from core.ids import parse_id
 from retention import selectors, services
+from retention.exports import destruction_csv_response
 from retention.forms import (
     ClassifyForm,
     DisasterPeriodForm,
@@ -478,77 +476,6 @@ def _count(count: int, one: str, many: str = "") -> str:
     if many:
         return f"{count} {one if count == 1 else many}"
     return f"{count} {one}" if count == 1 else f"{count} {one}s"
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-DESTRUCTION_COLUMNS = [
-    "record",
-    "run",
-    "series",
-    "schedule item",
-    "rule",
-    "items destroyed",
-    "first date",
-    "last date",
-    "SHA-256 of ids",
-    "recorded at",
-    "run started",
-    "run finished",
-    "run status",
-]
-
-
-def _cell(value: Any) -> Any:
-    """Keep a spreadsheet from reading a text cell as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def destruction_rows(records: Any) -> Any:
-    yield DESTRUCTION_COLUMNS
-    for r in records:
-        yield [_cell(value) for value in _destruction_row(r)]
-
-
-def _destruction_row(r: Any) -> list[Any]:
-    return [
-        r.pk,
-        r.run_id,
-        r.get_series_display(),
-        r.schedule_item,
-        r.rule,
-        r.item_count,
-        r.first_date or "",
-        r.last_date or "",
-        r.ids_sha256,
-        _local(r.recorded_at),
-        _local(r.run.started_at),
-        _local(r.run.finished_at),
-        r.run.status,
-    ]
-
-
-def _local(moment: datetime | None) -> str:
-    """ISO 8601 in the city's time zone, with its offset: the time the pages show
-    ("2026-11-27T15:05:09-06:00")."""
-    return timezone.localtime(moment).isoformat() if moment else ""
-
-
-def destruction_csv_response(records: Any) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in destruction_rows(records)),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="destruction-log-{clock.today():%Y-%m-%d}.csv"'
-    )
-    return response
 
 
 # The whole log with the digests of the destroyed ids: whoever reads the ledger

@@ -12,8 +12,10 @@ from datetime import date, datetime
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Max, Min, QuerySet
+from django.utils import timezone
 
 from core import audit, audit_anchor, clock
 from core.faults import crash_point
@@ -141,8 +143,6 @@ def redact_message_events(ids: list[int], run: PurgeRun) -> None:
     audit events, costs one cheap query per batch.
     """
     if connection.vendor == "postgresql":
-        from django.contrib.contenttypes.models import ContentType
-
         content_type = ContentType.objects.get_for_model(Message)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -460,6 +460,4 @@ def _finalize_from_tombstones(
 
 
 def clock_date(value: datetime | None) -> date | None:
-    from django.utils import timezone
-
     return timezone.localdate(value) if value is not None else None
