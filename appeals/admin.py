@@ -17,7 +17,7 @@ from appeals.models import (
     LegalityChallenge,
     ReminderRun,
 )
-from appeals.selectors import can_view, correspondence_visible_to
+from appeals.selectors import SEARCH_FIELDS, can_view, correspondence_visible_to
 from core.admin import ReadOnlyAdminMixin
 
 
@@ -38,7 +38,8 @@ class FilingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "channel",
         "classification",
     )
-    search_fields = ("reference",)
+    # The tracking number, the resident's name and email (selectors.SEARCH_FIELDS).
+    search_fields = SEARCH_FIELDS
     date_hierarchy = "received_on"
     list_select_related = ("reviewer",)
     exclude = ("status_token",)

@@ -31,7 +31,18 @@ class AppealsConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from appeals.panels import deadlines_panel
+        from accounts import handover
+        from appeals.handover import FilingsToReview
+        from appeals.panels import assigned_panel, deadlines_panel, letters_panel
         from core import dashboard
 
+        handover.register(FilingsToReview())
+        # P22: the reviewer of an appeal reads the removal under it.
+        from appeals.selectors import removals_reviewed_by
+        from moderation import visibility
+
+        visibility.register(removals_reviewed_by)
+
+        dashboard.register(assigned_panel)
         dashboard.register(deadlines_panel)
+        dashboard.register(letters_panel)

@@ -58,6 +58,9 @@ APPEALS = [
     ("river.demo@example.net", "River Demo", 1, "received", ""),
 ]
 NEEDS_REMOVAL = {"answered", "under_review", "overdue"}
+# Residents who asked for the answer by mail: their letters wait in the mail
+# queue (P22) until staff print them and mark them mailed.
+BY_MAIL = {"sky.demo@example.net": "12 Lake Street\nRiverton, MN 55001"}
 CHALLENGES = [
     ("morgan.challenge@example.net", "Morgan Challenger", 2, "received", ""),
     ("tay.challenge@example.net", "Tay Challenger", 6, "acknowledged", ""),
@@ -118,6 +121,8 @@ def _appeal(email, name, days, state, outcome, removal, *, clerk, parks) -> None
     appeal = services.appeal_submit(
         name=name,
         email=email,
+        postal_address=BY_MAIL.get(email, ""),
+        reply_by="mail" if email in BY_MAIL else "email",
         account=removal.account if removal else None,
         account_other="" if removal else "The city's Facebook page",
         comment_posted_on=(

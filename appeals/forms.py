@@ -219,6 +219,13 @@ class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
         max_length=m.COMMENT_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+    removal_reference = forms.CharField(
+        label="Removal reference",
+        required=False,
+        max_length=40,
+        help_text="If the city's message about the removal gave a reference, "
+        "such as “Removal #10”, copy it here.",
+    )
     explanation = forms.CharField(
         label="Why does the comment not fall into any of the categories?",
         max_length=m.EXPLANATION_MAX,
@@ -233,6 +240,7 @@ class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
         "comment_posted_on",
         "comment_url",
         "comment_text",
+        "removal_reference",
         "explanation",
         "name",
         "email",
@@ -283,6 +291,7 @@ class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
             "comment_posted_on": d["comment_posted_on"],
             "comment_url": d["comment_url"],
             "comment_text": (d["comment_text"] or "").strip(),
+            "removal_reference": (d["removal_reference"] or "").strip(),
             "explanation": d["explanation"].strip(),
         }
 

@@ -49,6 +49,11 @@ not_before_earliest = MinValueValidator(
 )
 
 
+#: What a destroyed personal field of a filing or letter reads after the
+#: retention purge (``appeals.services.redaction``, R2, R4).
+DESTROYED = "[destroyed under the retention schedule]"
+
+
 class ReferenceCounter(models.Model):
     """The last tracking number issued per prefix and year (AP-2026-00042).
 
@@ -305,6 +310,13 @@ class Appeal(Filing):
         max_length=EXPLANATION_MAX,
         help_text="P22: why the comment does not fall into any of the categories.",
     )
+    removal_reference = models.CharField(
+        "removal reference",
+        max_length=40,
+        blank=True,
+        help_text="The removal the resident quoted from the city's message "
+        "(“Removal #10”), as they wrote it.",
+    )
     removal = models.ForeignKey(
         "moderation.RemovalDecision",
         null=True,
@@ -323,7 +335,10 @@ class Appeal(Filing):
 
     class Meta:
         ordering = ["-received_on", "-id"]
-        permissions = [("handle_appeal", "Can handle appeals (review and answer)")]
+        permissions = [
+            ("handle_appeal", "Can handle appeals (review and answer)"),
+            ("oversee_appeal", "Can answer any appeal and see every deadline"),
+        ]
         indexes = _filing_indexes("appeal")
         constraints = [
             *_filing_constraints("appeal"),
@@ -377,6 +392,14 @@ class LegalityChallenge(Filing):
         verbose_name = "legality challenge"
         permissions = [
             ("handle_legalitychallenge", "Can handle legality challenges"),
+            (
+                "oversee_legalitychallenge",
+                "Can answer any legality challenge and see every deadline",
+            ),
+            (
+                "advise_on_legalitychallenge",
+                "Can be consulted as the City Attorney on a legality challenge",
+            ),
         ]
         indexes = _filing_indexes("challenge")
         constraints = [
@@ -507,6 +530,17 @@ class Correspondence(models.Model):
     @property
     def filing(self) -> Filing:
         return self.appeal or self.challenge  # type: ignore[return-value]
+
+    @property
+    def address_block(self) -> str:
+        """Where a letter goes, the resident's name first (P22, P23): letters
+        written before the name was part of ``to`` get it from the filing."""
+        name = self.filing.name
+        if self.delivery != Delivery.MAIL or not name:
+            return self.to
+        if self.to.splitlines()[:1] == [name]:
+            return self.to
+        return f"{name}\n{self.to}"
 
     @property
     def sent_at(self) -> datetime | None:

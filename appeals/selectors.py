@@ -2,14 +2,47 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import Field, Q, QuerySet
 
+from accounts.models import CityProfile, User
+from accounts.selectors import city_profile_get
 from appeals.models import Appeal, Correspondence, Filing, LegalityChallenge
 from core import calendar
+from core.exceptions import MissingRecord
+from core.models import AuditEvent
+from moderation.selectors import removal_for_review, removal_list_visible_to
+
+#: The deadline settings of the city profile (P22, P23), in business days.
+DEADLINE_FIELDS = (
+    "appeal_ack_days",
+    "appeal_answer_days",
+    "challenge_ack_days",
+    "challenge_answer_days",
+    "due_soon_days",
+)
+
+
+def city_days(name: str) -> int:
+    """Return a deadline setting of the city profile (P22, P23)."""
+    return deadline_days()[name]
+
+
+def deadline_days(profile: CityProfile | None = None) -> dict[str, int]:
+    """Every deadline setting of the city profile (``profile``, or the current
+    one), by name; while the city has not filled it in, the profile fields' own
+    defaults (the one place they are written)."""
+    profile = profile if profile is not None else city_profile_get()
+    if profile is None:
+        return {
+            name: int(cast(Field, CityProfile._meta.get_field(name)).get_default())
+            for name in DEADLINE_FIELDS
+        }
+    return {name: int(getattr(profile, name)) for name in DEADLINE_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -52,6 +85,101 @@ def correspondence_visible_to(*, user: Any) -> QuerySet[Correspondence]:
     return Correspondence.objects.filter(visible)
 
 
+_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _staff_holding(perm: str) -> QuerySet[Any]:
+    """Active staff who hold ``perm`` (from a role or given them directly;
+    superusers too), by name."""
+    return (
+        User.objects.with_perm(perm, backend=_MODEL_BACKEND)
+        .filter(is_staff=True)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def reviewer_list_for(*, filing: Filing) -> QuerySet[Any]:
+    """The people who may review ``filing``: staff who handle its kind; for an
+    appeal, never the person who made the removal (P22)."""
+    users = _staff_holding(f"appeals.handle_{filing._meta.model_name}")
+    if isinstance(filing, Appeal) and filing.removal is not None:
+        users = users.exclude(pk=filing.removal.removed_by_id)
+    return users
+
+
+def attorney_list() -> QuerySet[Any]:
+    """The people a legality challenge's consultation is recorded with (P23)."""
+    return _staff_holding("appeals.advise_on_legalitychallenge")
+
+
+def overseer_list() -> QuerySet[Any]:
+    """The people who oversee every open filing and get the daily digest (the
+    City Administrator): ``appeals.oversee_appeal`` or
+    ``appeals.oversee_legalitychallenge``."""
+    return (
+        _staff_holding("appeals.oversee_appeal")
+        | _staff_holding("appeals.oversee_legalitychallenge")
+    ).distinct()
+
+
+def oversees(user: Any, filing: Filing) -> bool:
+    """``user`` sees every open filing of this kind (the digest)."""
+    return bool(user.has_perm(f"appeals.oversee_{filing._meta.model_name}"))
+
+
+def handled_kinds(user: Any) -> list[str]:
+    """The filing kinds (``appeal``, ``challenge``: the Correspondence links)
+    ``user`` handles."""
+    kinds = []
+    if user.is_active and user.is_staff and user.has_perm("appeals.handle_appeal"):
+        kinds.append("appeal")
+    if (
+        user.is_active
+        and user.is_staff
+        and user.has_perm("appeals.handle_legalitychallenge")
+    ):
+        kinds.append("challenge")
+    return kinds
+
+
+def letter_list_by_mail(*, user: Any) -> QuerySet[Correspondence]:
+    """The letters sent by mail (mailed or not) of the filings ``user`` handles."""
+    kinds = handled_kinds(user)
+    if not kinds:
+        return Correspondence.objects.none()
+    scope = Q(pk__in=[])
+    for kind in kinds:
+        scope |= Q(**{f"{kind}__isnull": False})
+    return (
+        Correspondence.objects.filter(scope, delivery="mail")
+        .select_related("appeal", "challenge", "marked_by")
+        .order_by("created_at", "id")
+    )
+
+
+def letter_list_to_mail(*, user: Any) -> QuerySet[Correspondence]:
+    """The letters waiting to be printed and mailed (not marked mailed) of the
+    filings ``user`` handles, oldest first (P22, P23)."""
+    return letter_list_by_mail(user=user).filter(mailed_at__isnull=True)
+
+
+#: What the staff search of filings matches: the tracking number, and the
+#: resident's name and email (the list and the admin alike).
+SEARCH_FIELDS = ("reference", "name", "email")
+
+
+def filing_search(queryset: QuerySet[Any], *, query: str) -> QuerySet[Any]:
+    """Narrow ``queryset`` to the filings whose reference, resident's name or
+    email contain every word of ``query`` (case-insensitive)."""
+    for word in query.split()[:10]:
+        match = Q()
+        for name in SEARCH_FIELDS:
+            match |= Q(**{f"{name}__icontains": word})
+        queryset = queryset.filter(match)
+    return queryset
+
+
 def appeal_list_open() -> QuerySet[Appeal]:
     return Appeal.objects.filter(status__in=Filing.OPEN_STATUSES).select_related(
         "reviewer", "account__platform"
@@ -64,13 +192,23 @@ def challenge_list_open() -> QuerySet[LegalityChallenge]:
     ).select_related("reviewer")
 
 
+def filing_list_open_reviewed_by(*, person: Any) -> list[Filing]:
+    """The open appeals and challenges assigned to ``person`` for review, next
+    deadline first (the dashboard's "Assigned to me", offboarding's handover)."""
+    if not getattr(person, "pk", None):
+        return []
+    filings: list[Filing] = [
+        *appeal_list_open().filter(reviewer=person),
+        *challenge_list_open().filter(reviewer=person),
+    ]
+    return sorted(filings, key=lambda f: (f.next_due_on or date.max, f.reference))
+
+
 def deadline_items(
     *, today: date, reviewer: Any = None, due_soon_days: int | None = None
 ) -> list[DeadlineItem]:
     """Return the open filings whose next step is overdue or due within the city's
     due-soon window (business days), most urgent first. Three queries."""
-    from appeals.services import city_days
-
     soon = city_days("due_soon_days") if due_soon_days is None else due_soon_days
     horizon = calendar.add_business_days(today, soon)
     filings: list[Filing] = []
@@ -98,6 +236,58 @@ def deadline_items(
         for f in filings
     ]
     return sorted(items, key=lambda i: (i.due_on, i.filing.reference))
+
+
+def removals_reviewed_by(user: Any) -> Q | None:
+    """The ``moderation.visibility`` rule of appeals (P22): the removals under an
+    appeal assigned to ``user`` for review (open or answered, so the reviewer
+    can still read what they judged)."""
+    if not getattr(user, "pk", None):
+        return None
+    return Q(appeals__reviewer=user)
+
+
+@dataclass(frozen=True)
+class RemovalUnderAppeal:
+    """What the appeal's page shows of its removal (P22): the decision when the
+    person may read it (``moderation.selectors.removal_for_review``), and the
+    restoration asked for by a reversal, if any."""
+
+    decision: Any
+    restoration: Any
+
+
+def removal_under_appeal(*, appeal: Appeal, user: Any) -> RemovalUnderAppeal | None:
+    """The removal ``appeal`` is about as ``user`` may read it, or None when it is
+    not linked yet or ``user`` may not read it."""
+    if appeal.removal_id is None:
+        return None
+    try:
+        decision = removal_for_review(decision_id=appeal.removal_id, user=user)
+    except MissingRecord:
+        return None
+    restoration = (
+        decision.restoration_tasks.filter(appeal_id=appeal.pk)
+        .select_related("done_by")
+        .order_by("-requested_at", "-id")
+        .first()
+    )
+    return RemovalUnderAppeal(decision=decision, restoration=restoration)
+
+
+_QUOTED_NUMBER = re.compile(r"(\d{1,12})")
+
+
+def removal_quoted(*, appeal: Appeal, user: Any) -> Any:
+    """The removal the resident quoted ("Removal #10", or just "10") when it
+    exists and ``user`` may read it; else None."""
+    found = _QUOTED_NUMBER.search(appeal.removal_reference or "")
+    if found is None:
+        return None
+    try:
+        return removal_for_review(decision_id=int(found.group(1)), user=user)
+    except MissingRecord:
+        return None
 
 
 def removal_ids_under_open_appeal() -> set[int]:
@@ -131,8 +321,6 @@ def filing_nth_latest_from_address(
     address it came from; filings staff enter from letters are not counted, and
     failed attempts leave no event, so they never count.
     """
-    from core.models import AuditEvent
-
     return (
         AuditEvent.objects.filter(
             action__in=WEB_FILING_ACTIONS,
@@ -161,20 +349,18 @@ REMOVAL_SEARCH_DAYS = 7
 
 def removal_candidates(
     *,
+    user: Any,
     account: Any = None,
     around: date | None = None,
     author: str = "",
     comment_url: str = "",
     limit: int = 20,
 ) -> list[Any]:
-    """Propose the removal decisions an appeal may be about: the same comment URL
-    first, then those matching the account, a week either side of the date, and
-    the author's name or handle. Two queries at most."""
-    from moderation.models import RemovalDecision
-
-    base = RemovalDecision.objects.select_related(
-        "account__platform", "removed_by"
-    ).order_by("-removed_at", "-id")
+    """Propose the removal decisions an appeal may be about, among those ``user``
+    may read: the same comment URL first, then those matching the account, a
+    week either side of the date, and the author's name or handle. Two queries
+    at most."""
+    base = removal_list_visible_to(user=user).order_by("-removed_at", "-id")
     exact = list(base.filter(comment_url=comment_url)[:limit]) if comment_url else []
     qs = base
     if account is not None:

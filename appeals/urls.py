@@ -28,4 +28,7 @@ urlpatterns = [
         name="staff-legalitychallenge",
     ),
     path("staff/<str:kind>/<int:pk>/letter/", views.staff_letter, name="staff-letter"),
+    # Letters to residents answered by mail (P22, P23).
+    path("staff/letters/", views.mail_queue, name="letters"),
+    path("staff/letters/<int:pk>/", views.letter_print, name="letter-print"),
 ]

@@ -21,7 +21,7 @@ ROLES = (CITY_ADMINISTRATOR, SOCIAL_MEDIA_MANAGER, RECORDS_OFFICER, CITY_ATTORNE
 
 # "app_label.codename" for every permission a role holds, of the apps that have
 # not yet moved theirs to ``<app>/permissions.py`` (core's own, the sign-in
-# security records', moderation's, appeals' and retention's).
+# security records' and retention's).
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     CITY_ADMINISTRATOR: {
         "core.view_auditevent",
@@ -31,8 +31,6 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "core.add_holiday",
         "core.change_holiday",
         "core.delete_holiday",
-        "moderation.view_removalcategory",
-        "moderation.change_removalcategory",
         # Sign-in security: unlock lockouts, reset a lost second factor.
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
@@ -43,73 +41,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "otp_static.view_staticdevice",
         "otp_static.delete_staticdevice",
     },
-    SOCIAL_MEDIA_MANAGER: {"moderation.view_removalcategory"},
-    RECORDS_OFFICER: {"core.view_auditevent", "moderation.view_removalcategory"},
-    CITY_ATTORNEY: {"moderation.view_removalcategory"},
-}
-
-# Comment removals (P20-P22). Decisions are never changed or deleted, so
-# no role holds change/delete on them; "add" is logging one and appending
-# amendments (managers only for the accounts they manage, enforced in services).
-ROLE_PERMISSIONS[CITY_ADMINISTRATOR] |= {
-    "moderation.view_removaldecision",
-    "moderation.add_removaldecision",
-    "moderation.view_removalamendment",
-    "moderation.add_removalamendment",
-    "moderation.view_removalevidence",
-    "moderation.add_removalevidence",
-}
-ROLE_PERMISSIONS[SOCIAL_MEDIA_MANAGER] |= {
-    "moderation.view_removaldecision",
-    "moderation.add_removaldecision",
-    "moderation.view_removalamendment",
-    "moderation.add_removalamendment",
-    "moderation.view_removalevidence",
-    "moderation.add_removalevidence",
-}
-# Data requests (Records Officer) and appeal advice (City Attorney): read only.
-for _role in (RECORDS_OFFICER, CITY_ATTORNEY):
-    ROLE_PERMISSIONS[_role] |= {
-        "moderation.view_removaldecision",
-        "moderation.view_removalamendment",
-        "moderation.view_removalevidence",
-    }
-
-# Appeals and legality challenges (P22, P23). "handle" is the workflow
-# (acknowledge, review, answer); privileged attorney notes are
-# appeals.view_attorneyconsultation, held by the City Attorney and the City
-# Administrator only.
-ROLE_PERMISSIONS[CITY_ADMINISTRATOR] |= {
-    "appeals.view_appeal",
-    "appeals.add_appeal",
-    "appeals.handle_appeal",
-    "appeals.view_legalitychallenge",
-    "appeals.add_legalitychallenge",
-    "appeals.handle_legalitychallenge",
-    "appeals.view_attorneyconsultation",
-    "appeals.add_attorneyconsultation",
-    "appeals.view_correspondence",
-    "appeals.view_reminderrun",
-}
-ROLE_PERMISSIONS[SOCIAL_MEDIA_MANAGER] |= {
-    "appeals.view_appeal",
-    "appeals.add_appeal",
-    "appeals.handle_appeal",
-    "appeals.view_correspondence",
-}
-ROLE_PERMISSIONS[RECORDS_OFFICER] |= {
-    "appeals.view_appeal",
-    "appeals.view_legalitychallenge",
-    "appeals.view_correspondence",
-}
-ROLE_PERMISSIONS[CITY_ATTORNEY] |= {
-    "appeals.view_appeal",
-    "appeals.view_legalitychallenge",
-    "appeals.add_legalitychallenge",
-    "appeals.handle_legalitychallenge",
-    "appeals.view_attorneyconsultation",
-    "appeals.add_attorneyconsultation",
-    "appeals.view_correspondence",
+    SOCIAL_MEDIA_MANAGER: set(),
+    RECORDS_OFFICER: {"core.view_auditevent"},
+    CITY_ATTORNEY: set(),
 }
 
 def role_permissions() -> dict[str, set[str]]:

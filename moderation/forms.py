@@ -12,7 +12,7 @@ from accounts.models import Account
 from core import clock
 from core.forms import LocalDateTimeField
 from core.ids import parse_id
-from moderation.models import RemovalCategory, RemovalDecision
+from moderation.models import RemovalCategory, RemovalDecision, RestorationTask
 from moderation.selectors import AMENDABLE_FIELDS
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -299,3 +299,12 @@ class RestoreForm(DescribedFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why the comment is being restored."},
     )
+
+
+class RestorationDoneForm(forms.ModelForm):
+    """A manager confirms the comment is back on the platform (P22)."""
+
+    class Meta:
+        model = RestorationTask
+        fields = ["done_note"]
+        widgets = {"done_note": forms.Textarea(attrs={"rows": 2})}

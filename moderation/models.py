@@ -443,3 +443,73 @@ class RemovalEvidence(immutable.AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Removal #{self.decision_id} evidence #{self.pk}"
+
+
+class RestorationTask(models.Model):
+    """A removed comment the city must put back on the platform (P22).
+
+    Asked for when an appeal reverses the removal
+    (``moderation.services.restoration_request``), owned by the account's
+    current managers, and shown on their dashboard (and the City
+    Administrator's, who sees it flagged when nobody manages the account) until
+    a manager confirms the comment is back (``restoration_complete``), which
+    appends the restoration amendment to the decision. ``open`` -> ``done``;
+    nothing else moves it. One task per decision: a comment is restored once.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "To restore"
+        DONE = "done", "Restored"
+
+    decision = models.ForeignKey(
+        RemovalDecision, on_delete=models.PROTECT, related_name="restoration_tasks"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default="open")
+    reason = models.TextField(help_text="Why the comment is to be restored.")
+    source = models.CharField(
+        max_length=200,
+        help_text="What asked for it, e.g. “Appeal AP-2026-00003 reversed the "
+        "removal”.",
+    )
+    appeal_id = models.PositiveBigIntegerField(null=True, blank=True)
+    appeal_reference = models.CharField(max_length=40, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=clock.now)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_note = models.TextField(
+        "how it was restored",
+        blank=True,
+        help_text="E.g. “Unhidden on Facebook; checked it shows.”",
+    )
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision"], name="restoration_task_once_per_decision"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open", done_at__isnull=True)
+                | models.Q(status="done", done_at__isnull=False),
+                name="restoration_task_done_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason="") & ~models.Q(source=""),
+                name="restoration_task_reason_source",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "requested_at"], name="restoration_open")
+        ]
+
+    def __str__(self) -> str:
+        return f"Restoration of Removal #{self.decision_id}"

@@ -5,22 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from accounts.models import Account
-from accounts.selectors import account_list_managed_by
+from accounts.models import Account, ManagerAccess
+from accounts.permissions import sees_every_account
+from accounts.selectors import account_list_managed_by, account_list_visible_to
 from core import clock
-from core.roles import (
-    CITY_ADMINISTRATOR,
-    CITY_ATTORNEY,
-    RECORDS_OFFICER,
-    SOCIAL_MEDIA_MANAGER,
-    has_role,
-)
+from core.exceptions import MissingRecord
+from moderation import visibility
 from moderation.models import (
     RemovalAmendment,
     RemovalCategory,
     RemovalDecision,
+    RestorationTask,
 )
 
 # Fields a correction may change; the text snapshot and the evidence stand as
@@ -41,39 +38,49 @@ AMENDABLE_FIELDS = (
 )
 
 
-def user_sees_all_removals(user: Any) -> bool:
-    """The City Administrator, Records Officer and City Attorney see every removal
-    (data requests, appeal advice); managers see their accounts' only."""
-    return has_role(user, CITY_ADMINISTRATOR, RECORDS_OFFICER, CITY_ATTORNEY)
-
-
 def removal_list_visible_to(*, user: Any) -> QuerySet[RemovalDecision]:
-    """Return the removals ``user`` may see, with what list pages display."""
+    """Return the removals ``user`` may read, with what list pages display.
+
+    Needs ``moderation.view_removaldecision``; then every removal for a person
+    who sees every account (``accounts.view_every_account``: data requests,
+    appeal advice, oversight), else the removals of the accounts they act for,
+    plus those the rules of ``moderation.visibility`` add (the reviewer of an
+    appeal reads the removal under it, P22).
+    """
     decisions = RemovalDecision.objects.select_related(
         "account__platform", "removed_by"
     )
-    if user_sees_all_removals(user):
+    if not user.is_authenticated or not user.has_perm(
+        "moderation.view_removaldecision"
+    ):
+        return decisions.none()
+    if sees_every_account(user):
         return decisions
-    if has_role(user, SOCIAL_MEDIA_MANAGER):
-        return decisions.filter(
-            account__in=Account.objects.filter(
-                grants__manager=user, grants__revoked_at__isnull=True
-            )
-        )
-    return decisions.none()
+    condition = Q(account__in=account_list_visible_to(user=user).values("pk"))
+    extra = visibility.extra_condition(user)
+    if extra is not None:
+        # Through ids, so a rule that follows a to-many relation adds no duplicates.
+        condition |= Q(pk__in=RemovalDecision.objects.filter(extra).values("pk"))
+    return decisions.filter(condition)
 
 
-def user_can_view_removal(*, user: Any, decision: RemovalDecision) -> bool:
-    if user_sees_all_removals(user):
-        return True
-    return has_role(user, SOCIAL_MEDIA_MANAGER) and (
-        decision.account.grants.filter(manager=user, revoked_at__isnull=True).exists()
-    )
+def removal_for_review(*, decision_id: int, user: Any) -> RemovalDecision:
+    """Return one removal with everything its record page shows, when ``user`` may
+    read it (:func:`removal_list_visible_to`); else refuse with ``MissingRecord``
+    (a page answers 404: whether the removal exists is not told)."""
+    visible = removal_list_visible_to(user=user).filter(pk=decision_id)
+    decision = removal_get_detail(pk=decision_id) if visible.exists() else None
+    if decision is None:
+        raise MissingRecord(f"There is no removal #{decision_id} you may read.")
+    return decision
 
 
 def account_list_for_logging(*, user: Any) -> QuerySet[Account]:
-    """Return the accounts ``user`` may log removals for (P11): those they manage,
-    or all for the City Administrator; shut-down accounts last."""
+    """Return the accounts ``user`` may log removals for (P11): those they act
+    for, when they hold ``moderation.add_removaldecision``; shut-down accounts
+    last."""
+    if not user.is_authenticated or not user.has_perm("moderation.add_removaldecision"):
+        return Account.objects.none()
     return account_list_managed_by(user=user).order_by(
         "status", "platform__name", "handle"
     )
@@ -160,18 +167,11 @@ NOT_TOLD_WINDOW_DAYS = 30
 
 
 def removal_dashboard_counts(*, user: Any) -> dict[str, int]:
-    """Return the panel's figures: removals logged in the last 7 days on the
-    user's accounts, and those of the last 30 days whose author is not told yet."""
-    if has_role(user, CITY_ADMINISTRATOR):
-        visible = RemovalDecision.objects.all()
-    elif has_role(user, SOCIAL_MEDIA_MANAGER):
-        visible = RemovalDecision.objects.filter(
-            account__in=Account.objects.filter(
-                grants__manager=user, grants__revoked_at__isnull=True
-            )
-        )
-    else:
-        return {}
+    """Return the panel's figures for a person who logs removals: those logged in
+    the last 7 days on the accounts they act for, and those of the last 30 days
+    whose author is not told yet."""
+    accounts = account_list_for_logging(user=user)
+    visible = RemovalDecision.objects.filter(account__in=accounts.values("pk"))
     now = clock.now()
     return {
         "last_7_days": visible.filter(removed_at__gte=now - timedelta(days=7)).count(),
@@ -181,4 +181,52 @@ def removal_dashboard_counts(*, user: Any) -> dict[str, int]:
         .author_not_told()
         .count(),
         "window_days": NOT_TOLD_WINDOW_DAYS,
+    }
+
+
+def restoration_list_open_for(*, user: Any) -> QuerySet[RestorationTask]:
+    """Return the comments still to restore (P22) on the accounts ``user`` acts
+    for (all, for the City Administrator), oldest first; ``no_manager`` is True
+    on a task whose account nobody manages now (P11): the City Administrator
+    sees it flagged, since no manager will."""
+    if not user.is_authenticated or not user.has_perm(
+        "moderation.add_removalamendment"
+    ):
+        return RestorationTask.objects.none()
+    accounts = account_list_managed_by(user=user).values("pk")
+    return (
+        RestorationTask.objects.filter(
+            status=RestorationTask.Status.OPEN, decision__account__in=accounts
+        )
+        .annotate(
+            has_manager=Exists(
+                ManagerAccess.objects.current().filter(
+                    account=OuterRef("decision__account")
+                )
+            )
+        )
+        .select_related("decision__account__platform", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def removal_summary(decision: RemovalDecision) -> dict[str, Any]:
+    """Return what a reviewer reads of a removal (P22), as it stands after every
+    correction: the account, the comment (text, author, address, times), the
+    categories, the facts and reasoning, the evidence and whether the comment
+    was restored. The appeal page shows it through
+    ``moderation/includes/removal_summary.html``."""
+    current = removal_current(decision)
+    categories = [
+        c
+        for c in RemovalCategory.objects.order_by("number")
+        if c.number in current["categories"]
+    ]
+    return {
+        "decision": decision,
+        "current": current,
+        "categories": categories,
+        "comment_text": decision.comment_text,
+        "evidence": [e for e in decision.evidence.all() if e.file],
+        "restored": removal_is_restored(decision),
     }

@@ -20,4 +20,9 @@ urlpatterns = [
         name="removal-evidence",
     ),
     path("removals/<int:pk>/restore/", views.removal_restore, name="removal-restore"),
+    path(
+        "removals/<int:pk>/restoration/done/",
+        views.restoration_complete,
+        name="restoration-complete",
+    ),
 ]

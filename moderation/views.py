@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -22,41 +22,32 @@ from django.views.decorators.http import (
 
 from core import audit
 from core.auth import staff_required
-from core.roles import CITY_ADMINISTRATOR, SOCIAL_MEDIA_MANAGER
+from core.exceptions import MissingRecord, NotPermitted
+from core.forms import show_errors
 from core.uploads import attachment_response
 from moderation import selectors, services
-from moderation.exceptions import RemovalNotPermitted, RemovalValidationError
 from moderation.forms import (
     AmendForm,
     EvidenceForm,
     NotifyForm,
     RemovalForm,
+    RestorationDoneForm,
     RestoreForm,
 )
-from moderation.models import RemovalCategory, RemovalDecision, RemovalEvidence
+from moderation.models import (
+    RemovalCategory,
+    RemovalDecision,
+    RemovalEvidence,
+    RestorationTask,
+)
 from moderation.notifications import notification_context
-
-LOGGING_ROLES = (SOCIAL_MEDIA_MANAGER, CITY_ADMINISTRATOR)
-
-
-def _apply_errors(
-    form: Any, exc: RemovalValidationError, aliases: dict[str, str] | None = None
-) -> None:
-    """Show the service's errors beside the fields they concern."""
-    aliases = aliases or {}
-    for field, field_messages in exc.message_dict.items():
-        name = aliases.get(field, field)
-        for message in field_messages:
-            form.add_error(name if name in form.fields else None, message)
 
 
 def _visible_decision(request: HttpRequest, pk: int) -> RemovalDecision:
-    decision = selectors.removal_get_detail(pk=pk)
-    if decision is None or not selectors.user_can_view_removal(
-        user=request.user, decision=decision
-    ):
-        raise Http404("No such removal.")
-    return decision
+    try:
+        return selectors.removal_for_review(decision_id=pk, user=request.user)
+    except MissingRecord as exc:
+        raise Http404("No such removal.") from exc
 
 
 def _too_big(request: HttpRequest, accounts: Any) -> HttpResponse:
@@ -77,10 +68,10 @@ def _too_big(request: HttpRequest, accounts: Any) -> HttpResponse:
 
 @csrf_exempt  # see below: the body is parsed first, then CSRF is checked
 @never_cache
-@staff_required(roles=LOGGING_ROLES)
+@staff_required(perm="moderation.add_removaldecision")
 @require_http_methods(["GET", "HEAD", "POST"])
 def removal_new(request: HttpRequest) -> HttpResponse:
-    """Log a removal (issue #5 item 4). An oversized paste is answered with a
+    """Log a removal (P20, P21). An oversized paste is answered with a
     specific message instead of Django's bare 400 (the body is read here, before
     the CSRF check that would otherwise read it and fail)."""
     accounts = selectors.account_list_for_logging(user=request.user)
@@ -119,10 +110,10 @@ def _removal_new(request: HttpRequest, accounts: Any) -> HttpResponse:
                     notification_text=data["notification_text"],
                     evidence=data["evidence"] or None,
                 )
-            except RemovalNotPermitted as exc:
+            except NotPermitted as exc:
                 form.add_error("account", str(exc))
-            except RemovalValidationError as exc:
-                _apply_errors(form, exc)
+            except ValidationError as exc:
+                show_errors(form, exc)
             else:
                 messages.success(request, f"{decision} is logged.")
                 return redirect("moderation:removal-detail", pk=decision.pk)
@@ -140,7 +131,7 @@ def _removal_new(request: HttpRequest, accounts: Any) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, decision: RemovalDecision) -> dict[str, Any]:
     told = selectors.removal_author_told(decision)
-    can_act = services._can_act_for(request.user, decision.account)
+    can_act = request.user.has_perm("moderation.add_removalamendment", decision.account)
     current = selectors.removal_current(decision)
     context: dict[str, Any] = {
         "decision": decision,
@@ -158,6 +149,9 @@ def _detail_context(request: HttpRequest, decision: RemovalDecision) -> dict[str
         "restored": selectors.removal_is_restored(decision),
         "can_act": can_act,
         "events": audit.events_for(decision).select_related("actor"),
+        "restoration_task": RestorationTask.objects.filter(decision=decision)
+        .select_related("requested_by", "done_by")
+        .first(),
         # Appeals of this removal (appeals.Appeal.removal, related_name "appeals").
         "appeals": list(decision.appeals.all()) if hasattr(decision, "appeals") else [],
     }
@@ -172,11 +166,12 @@ def _detail_context(request: HttpRequest, decision: RemovalDecision) -> dict[str
         context.setdefault("amend_form", AmendForm())
         context.setdefault("evidence_form", EvidenceForm())
         context.setdefault("restore_form", RestoreForm())
+        context.setdefault("restoration_form", RestorationDoneForm())
     return context
 
 
 @never_cache
-@staff_required
+@staff_required(perm="moderation.view_removaldecision")
 @require_safe
 def removal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The full record of one removal, printable (e.g. to answer a data request)."""
@@ -200,22 +195,22 @@ def _action(
     if form.is_valid():
         try:
             call(decision, form)
-        except RemovalNotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except RemovalValidationError as exc:
-            _apply_errors(form, exc, aliases)
+        except NotPermitted:
+            raise  # the 403 page, with its words (core.middleware)
+        except ValidationError as exc:
+            show_errors(form, exc, aliases=aliases)
         else:
             messages.success(request, success.format(decision=decision))
             return redirect("moderation:removal-detail", pk=decision.pk)
     context = _detail_context(request, decision)
     if not context["can_act"]:
-        raise PermissionDenied
+        raise NotPermitted(f"You may not add to {decision}.")
     context[form_key] = form
     context["open_form"] = form_key
     return render(request, "moderation/removal_detail.html", context, status=400)
 
 
-@staff_required(roles=LOGGING_ROLES)
+@staff_required(perm="moderation.add_removalamendment")
 @require_POST
 def removal_notify(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(
@@ -234,7 +229,7 @@ def removal_notify(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required(roles=LOGGING_ROLES)
+@staff_required(perm="moderation.add_removalamendment")
 @require_POST
 def removal_amend(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(
@@ -254,7 +249,7 @@ def removal_amend(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required(roles=LOGGING_ROLES)
+@staff_required(perm="moderation.add_removalevidence")
 @require_POST
 def removal_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(
@@ -272,7 +267,7 @@ def removal_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required(roles=LOGGING_ROLES)
+@staff_required(perm="moderation.add_removalamendment")
 @require_POST
 def removal_restore(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(
@@ -288,8 +283,30 @@ def removal_restore(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@staff_required(perm="moderation.add_removalamendment")
+@require_POST
+def restoration_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager confirms the comment is back on the platform (P22)."""
+    decision = _visible_decision(request, pk)
+    task = RestorationTask.objects.filter(decision=decision).first()
+    if task is None:
+        messages.error(request, f"No restoration of {decision} was asked for.")
+        return redirect("moderation:removal-detail", pk=decision.pk)
+    return _action(
+        request,
+        pk,
+        RestorationDoneForm,
+        "restoration_form",
+        lambda decision, form: services.restoration_complete(
+            task=task, by=request.user, note=form.cleaned_data["done_note"]
+        ),
+        "Recorded that the comment of {decision} is restored on the platform.",
+        aliases={"done_note": "done_note", "status": "done_note"},
+    )
+
+
 @never_cache
-@staff_required
+@staff_required(perm="moderation.view_removalevidence")
 def removal_evidence_download(
     request: HttpRequest, pk: int, evidence_pk: int
 ) -> HttpResponse:

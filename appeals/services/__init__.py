@@ -9,17 +9,14 @@ own transaction; the outbox job sends it.
     handling        acknowledge, assign, review, answer, link the removal, withdraw
     correspondence  what the resident is sent, kept exactly as sent
     reminders       the daily overdue and due-soon emails
+    redaction       clearing the personal data for the retention purge
 """
 
 from appeals.services._base import (
-    DEFAULT_DAYS,
     LETTER_MAX_BYTES,
     MIN_RESPONSE_CHARS,
     PERSONAL_FIELDS,
-    _remover_id,
     can_handle,
-    city_days,
-    deadline_days,
     handler_permission,
 )
 from appeals.services.correspondence import correspondence_mark_mailed
@@ -37,24 +34,23 @@ from appeals.services.handling import (
     filing_start_review,
     filing_withdraw,
 )
+from appeals.services.redaction import appeal_redact, challenge_redact
 from appeals.services.reminders import deadline_reminders_send
 
 __all__ = [
-    "DEFAULT_DAYS",
     "LETTER_MAX_BYTES",
     "MIN_RESPONSE_CHARS",
     "PERSONAL_FIELDS",
-    "_remover_id",
     "appeal_answer",
     "appeal_link_removal",
+    "appeal_redact",
     "appeal_submit",
     "can_handle",
     "challenge_answer",
     "challenge_record_consultation",
+    "challenge_redact",
     "challenge_submit",
-    "city_days",
     "correspondence_mark_mailed",
-    "deadline_days",
     "deadline_reminders_send",
     "filing_acknowledge",
     "filing_assign_reviewer",

@@ -3,39 +3,21 @@ and the checks of who may handle a filing (P22, P23)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from accounts.selectors import city_profile_get
-from appeals.exceptions import (
-    InvalidTransition,
-    NotPermitted,
-)
 from appeals.models import (
     Appeal,
     Filing,
     LegalityChallenge,
 )
-from core.roles import CITY_ADMINISTRATOR, has_role
-
-if TYPE_CHECKING:
-    pass
-
+from core.permissions import require
 
 F = TypeVar("F", Appeal, LegalityChallenge)
 S = Filing.Status
 
-# Defaults when the city has not filled in its profile yet (the profile's own).
-DEFAULT_DAYS = {
-    "appeal_ack_days": 3,
-    "appeal_answer_days": 10,
-    "challenge_ack_days": 3,
-    "challenge_answer_days": 30,
-    "due_soon_days": 2,
-}
 # A reasoned response explains itself; a one-word answer is not one (P22, P23).
 MIN_RESPONSE_CHARS = 40
 LETTER_MAX_BYTES = 15 * 1024 * 1024
@@ -52,31 +34,6 @@ PERSONAL_FIELDS = {
     ),
     "legalitychallenge": ("name", "email", "postal_address", "basis"),
 }
-
-
-def city_days(name: str) -> int:
-    """Return a deadline setting from the city profile (P22, P23)."""
-    return _days_from(city_profile_get(), name)
-
-
-def _days_from(profile: Any, name: str) -> int:
-    return int(getattr(profile, name)) if profile else DEFAULT_DAYS[name]
-
-
-def deadline_days(profile: Any = None) -> dict[str, int]:
-    """Every deadline setting of the city profile (``profile``, or the current
-    one), by name, with the defaults while the city has not filled it in."""
-    profile = profile if profile is not None else city_profile_get()
-    return {name: _days_from(profile, name) for name in DEFAULT_DAYS}
-
-
-def _ensure_status(filing: Filing, *, allowed: Iterable[str], step: str) -> None:
-    allowed = tuple(allowed)
-    if filing.status not in allowed:
-        raise InvalidTransition(
-            f"{filing.reference} is {filing.get_status_display().lower()}; "
-            f"it cannot be {step} now."
-        )
 
 
 def _lock(filing: F) -> F:
@@ -115,26 +72,31 @@ def handler_permission(filing: Filing) -> str:
 
 def can_handle(user: Any, filing: Filing) -> bool:
     """Return True when ``user`` may work on filings of this kind."""
-    perm = handler_permission(filing)
-    return bool(user and user.is_active and user.is_staff and user.has_perm(perm))
+    return bool(
+        user and user.is_active and user.has_perm("appeals.handle_filing", filing)
+    )
 
 
 def _ensure_handler(user: Any, filing: Filing) -> None:
-    if not can_handle(user, filing):
-        raise NotPermitted(f"You may not handle {_noun(filing)}s.")
+    require(user, "appeals.handle_filing", filing, doing=f"handle {_noun(filing)}s")
 
 
 def _remover_id(appeal: Appeal) -> int | None:
-    removal = getattr(appeal, "removal", None)
-    return getattr(removal, "removed_by_id", None) if removal else None
+    removal = appeal.removal
+    return removal.removed_by_id if removal else None
 
 
 def _ensure_answerer(filing: Filing, by: Any) -> None:
+    """Only the assigned reviewer, or a person who oversees filings of this kind
+    (the City Administrator), answers (``appeals.answer_filing``, P22, P23)."""
     _ensure_handler(by, filing)
-    if by.pk != filing.reviewer_id and not has_role(by, CITY_ADMINISTRATOR):
-        raise NotPermitted(
-            "Only the assigned reviewer or the City Administrator may answer."
-        )
+    require(
+        by,
+        "appeals.answer_filing",
+        filing,
+        doing=f"answer {filing}: only its assigned reviewer or the City "
+        "Administrator may",
+    )
 
 
 def _clean_response(response: str) -> str:

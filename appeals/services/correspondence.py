@@ -11,9 +11,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from accounts.selectors import city_profile_get
-from appeals.exceptions import (
-    InvalidTransition,
-)
 from appeals.models import (
     Appeal,
     Correspondence,
@@ -28,6 +25,7 @@ from appeals.services._base import (
     handler_permission,
 )
 from core import audit, clock, outbox
+from core.exceptions import InvalidTransition
 from core.models import OutboxMessage
 
 
@@ -59,7 +57,12 @@ def _write(
     letter = Correspondence(
         kind=kind,
         delivery=delivery,
-        to=filing.email if delivery == Delivery.EMAIL else filing.postal_address,
+        # A letter's address block starts with the resident's name (P22, P23).
+        to=(
+            filing.email
+            if delivery == Delivery.EMAIL
+            else f"{filing.name}\n{filing.postal_address}"
+        ),
         subject=subject[:200],
         body=body + "\n",
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from appeals import selectors
 from appeals.models import (
     Appeal,
     Channel,
@@ -25,14 +26,10 @@ from appeals.services._base import (
     _kind_prefix,
     _noun,
     _personal,
-    deadline_days,
 )
 from appeals.services.correspondence import _write
 from core import audit, calendar, clock
 from core.uploads import IMAGE_OR_PDF, sha256_of, validate_upload
-
-if TYPE_CHECKING:
-    pass
 
 
 def _next_reference(prefix: str, year: int) -> str:
@@ -41,7 +38,7 @@ def _next_reference(prefix: str, year: int) -> str:
     The year's counter row stays locked until the filing's transaction ends, so
     two filings never take the same number, and a filing that fails gives its
     number back: the numbers have no gaps. The same on PostgreSQL and SQLite; at
-    a few filings a month nobody waits for the lock (issue #15).
+    a few filings a month nobody waits for the lock.
     """
     counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
         prefix=prefix, year=year
@@ -105,7 +102,7 @@ def _filing_create(
         raise ValidationError({"channel": "Only staff enter filings on paper."})
     prefix = _kind_prefix(filing)
     # P22, P23: business days from the city profile, skipping the city holidays.
-    days = deadline_days()
+    days = selectors.deadline_days()
     filing.channel = channel
     filing.received_on = received_on
     filing.entered_by = by
@@ -166,6 +163,7 @@ def appeal_submit(
     comment_posted_on: date | None = None,
     comment_url: str = "",
     comment_text: str = "",
+    removal_reference: str = "",
     channel: str = Channel.WEB,
     received_on: date | None = None,
     by: Any = None,
@@ -182,6 +180,7 @@ def appeal_submit(
         comment_posted_on=comment_posted_on,
         comment_url=comment_url,
         comment_text=comment_text,
+        removal_reference=removal_reference.strip(),
         explanation=explanation,
     )
     return _filing_create(

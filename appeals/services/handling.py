@@ -8,15 +8,12 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils.formats import date_format
 
-from appeals.exceptions import (
-    MissingInformation,
-    NotPermitted,
-    ReviewerConflict,
-)
 from appeals.models import (
     Appeal,
     AttorneyConsultation,
@@ -30,7 +27,6 @@ from appeals.services._base import (
     _clean_response,
     _ensure_answerer,
     _ensure_handler,
-    _ensure_status,
     _kind_prefix,
     _lock,
     _noun,
@@ -38,11 +34,17 @@ from appeals.services._base import (
     can_handle,
 )
 from appeals.services.correspondence import _write
-from core import audit, clock
-from core.roles import CITY_ATTORNEY, has_role
+from core import audit, clock, outbox
+from core.exceptions import DomainError, NotPermitted, ensure_status
+from core.models import OutboxMessage
+from core.permissions import require
+from moderation.services import restoration_request
 
 if TYPE_CHECKING:
     from moderation.models import RemovalDecision
+
+#: The attorney a consultation is recorded with holds this (P23).
+ADVISE = "appeals.advise_on_legalitychallenge"
 
 
 @transaction.atomic
@@ -50,7 +52,7 @@ def filing_acknowledge(*, filing: F, by: Any) -> F:
     """Record the acknowledgment and write it to the resident (P23: promptly)."""
     _ensure_handler(by, filing)
     _lock(filing)
-    _ensure_status(filing, allowed=(S.RECEIVED,), step="acknowledged")
+    ensure_status(filing, allowed=(S.RECEIVED,), doing="acknowledged")
     filing.status = S.ACKNOWLEDGED
     filing.acknowledged_at = clock.now()
     filing.acknowledged_by = by
@@ -81,23 +83,56 @@ def filing_assign_reviewer(*, filing: F, reviewer: Any, by: Any) -> F:
     (P22: reconsideration by someone else)."""
     _ensure_handler(by, filing)
     _lock(filing)
-    _ensure_status(filing, allowed=Filing.OPEN_STATUSES, step="assigned")
+    ensure_status(filing, allowed=Filing.OPEN_STATUSES, doing="assigned")
     if not can_handle(reviewer, filing):
         raise NotPermitted(f"{reviewer} may not review {_noun(filing)}s.")
     if isinstance(filing, Appeal) and reviewer.pk == _remover_id(filing):
-        raise ReviewerConflict(
-            f"{reviewer} made the removal under appeal and cannot review it."
+        raise DomainError(
+            f"{reviewer} made the removal under appeal and cannot review it (P22).",
+            field="reviewer",
+            code="reviewer_conflict",
         )
     before = filing.reviewer_id
     filing.reviewer = reviewer
     filing.save(update_fields=["reviewer", "updated_at"])
+    told = _tell_reviewer(filing, reviewer=reviewer, by=by)
     audit.record_event(
         action=f"{_kind_prefix(filing)}.reviewer_assigned",
         target=filing,
         actor=by,
-        data={"changes": {"reviewer": [before, reviewer.pk]}},
+        data={
+            "changes": {"reviewer": [before, reviewer.pk]},
+            "reviewer_emailed": told,
+        },
     )
     return filing
+
+
+def _tell_reviewer(filing: Filing, *, reviewer: Any, by: Any) -> bool:
+    """Email the new reviewer (through the outbox, in the step's transaction),
+    unless they assigned themselves or have no address; return whether written."""
+    if reviewer.pk == by.pk or not reviewer.email:
+        return False
+    outbox.outbox_enqueue(
+        to=reviewer.email,
+        subject=f"You review {filing.reference}",
+        body=render_to_string(
+            "appeals/email/assigned.txt",
+            {
+                "reviewer": reviewer,
+                "by": by,
+                "filing": filing,
+                "noun": _noun(filing),
+                "site_url": settings.SITE_URL,
+            },
+        ),
+        audience=OutboxMessage.Audience.STAFF,
+        topic=f"{_kind_prefix(filing)}.reviewer_assigned",
+        about=f"{filing.reference} assigned to {reviewer.get_username()}",
+        about_url=filing.get_absolute_url(),
+        permission=outbox.STAFF_ADDRESS_PERMISSION,
+    )
+    return True
 
 
 @transaction.atomic
@@ -105,9 +140,9 @@ def filing_start_review(*, filing: F, by: Any) -> F:
     """Move an acknowledged filing under review (it needs a reviewer)."""
     _ensure_handler(by, filing)
     _lock(filing)
-    _ensure_status(filing, allowed=(S.ACKNOWLEDGED,), step="put under review")
+    ensure_status(filing, allowed=(S.ACKNOWLEDGED,), doing="put under review")
     if filing.reviewer_id is None:
-        raise MissingInformation("Assign a reviewer first.")
+        raise DomainError("Assign a reviewer first.", code="missing_information")
     filing.status = S.UNDER_REVIEW
     filing.review_started_at = clock.now()
     filing.save(update_fields=["status", "review_started_at", "updated_at"])
@@ -136,11 +171,16 @@ def appeal_answer(
     """
     _ensure_answerer(appeal, by)
     _lock(appeal)
-    _ensure_status(appeal, allowed=(S.ACKNOWLEDGED, S.UNDER_REVIEW), step="answered")
+    ensure_status(appeal, allowed=(S.ACKNOWLEDGED, S.UNDER_REVIEW), doing="answered")
     if appeal.removal_id is None:
-        raise MissingInformation("Link the removal decision before answering.")
+        raise DomainError(
+            "Link the removal decision before answering.", code="missing_information"
+        )
     if by.pk == _remover_id(appeal):
-        raise ReviewerConflict("You made this removal; someone else must answer.")
+        raise DomainError(
+            "You made this removal; someone else must answer (P22).",
+            code="reviewer_conflict",
+        )
     text = _clean_response(response)
     if outcome not in Appeal.Outcome.values:
         raise ValidationError({"outcome": "Choose an outcome."})
@@ -153,7 +193,7 @@ def appeal_answer(
         raise ValidationError(
             {"categories": "Categories are only for a modified outcome."}
         )
-    _before_answer(appeal, by=by, outcome=outcome, reason=text)
+    _before_answer(appeal, by=by, outcome=outcome)
     before = appeal.status
     appeal.status = S.ANSWERED
     appeal.outcome = outcome
@@ -187,16 +227,19 @@ def appeal_answer(
     return appeal
 
 
-def _before_answer(appeal: Appeal, *, by: Any, outcome: str, reason: str) -> None:
-    """A reversal appends the restoration amendment to the removal decision (P22)."""
+def _before_answer(appeal: Appeal, *, by: Any, outcome: str) -> None:
+    """A reversal asks the account's managers to restore the comment on the
+    platform (P22): a restoration task in moderation, which records the
+    restoration amendment once a manager confirms the comment is back."""
     if outcome == Appeal.Outcome.REVERSED:
-        from moderation.services import removal_restore
-
-        removal_restore(
+        restoration_request(
             # appeal_answer refuses an appeal without its removal decision.
             decision=cast("RemovalDecision", appeal.removal),
+            # Not the response itself: it may quote the resident, and it is
+            # kept (and destroyed) with the appeal, not with the task.
+            reason="The appeal was reversed: restore the comment on the platform.",
+            source=f"Appeal {appeal.reference} reversed the removal.",
             by=by,
-            reason=f"Appeal {appeal.reference} reversed the removal.",
             appeal=appeal,
         )
 
@@ -207,11 +250,12 @@ def appeal_link_removal(*, appeal: Appeal, removal: Any, by: Any) -> Appeal:
     search); refused when the assigned reviewer made that removal (P22)."""
     _ensure_handler(by, appeal)
     _lock(appeal)
-    _ensure_status(appeal, allowed=Filing.OPEN_STATUSES, step="linked")
+    ensure_status(appeal, allowed=Filing.OPEN_STATUSES, doing="linked")
     if appeal.reviewer_id and appeal.reviewer_id == removal.removed_by_id:
-        raise ReviewerConflict(
+        raise DomainError(
             f"The reviewer, {appeal.reviewer}, made {removal}: assign another "
-            "reviewer first."
+            "reviewer first (P22).",
+            code="reviewer_conflict",
         )
     before = appeal.removal_id
     appeal.removal = removal
@@ -235,16 +279,22 @@ def challenge_record_consultation(
     consulted_on: date | None = None,
 ) -> AttorneyConsultation:
     """Record the City Attorney's consultation (P23); the notes are privileged."""
-    if not by.has_perm("appeals.add_attorneyconsultation"):
-        raise NotPermitted("Only the City Attorney or City Administrator may.")
+    require(
+        by,
+        "appeals.add_attorneyconsultation",
+        doing="record an attorney consultation: only the City Attorney or City "
+        "Administrator may",
+    )
     _lock(challenge)
-    _ensure_status(
+    ensure_status(
         challenge,
         allowed=(S.ACKNOWLEDGED, S.UNDER_REVIEW),
-        step="given a consultation",
+        doing="given a consultation",
     )
-    if not has_role(attorney, CITY_ATTORNEY):
-        raise NotPermitted(f"{attorney} is not in the City Attorney group.")
+    if not (attorney.is_active and attorney.has_perm(ADVISE)):
+        raise NotPermitted(
+            f"{attorney} is not the City Attorney (P23).", field="attorney"
+        )
     consulted_on = consulted_on or clock.today()
     if consulted_on > clock.today():
         raise ValidationError({"consulted_on": "The date is in the future."})
@@ -291,10 +341,11 @@ def challenge_answer(
     """Answer a legality challenge in writing (P23), after consulting the attorney."""
     _ensure_answerer(challenge, by)
     _lock(challenge)
-    _ensure_status(challenge, allowed=(S.ACKNOWLEDGED, S.UNDER_REVIEW), step="answered")
+    ensure_status(challenge, allowed=(S.ACKNOWLEDGED, S.UNDER_REVIEW), doing="answered")
     if not challenge.consultations.exists():
-        raise MissingInformation(
-            "Record the City Attorney's consultation before answering (P23)."
+        raise DomainError(
+            "Record the City Attorney's consultation before answering (P23).",
+            code="missing_information",
         )
     text = _clean_response(response)
     if outcome not in LegalityChallenge.Outcome.values:
@@ -350,7 +401,7 @@ def filing_withdraw(*, filing: F, by: Any, note: str) -> F:
     """Record that the resident withdrew the filing (staff record it, with a note)."""
     _ensure_handler(by, filing)
     _lock(filing)
-    _ensure_status(filing, allowed=Filing.OPEN_STATUSES, step="withdrawn")
+    ensure_status(filing, allowed=Filing.OPEN_STATUSES, doing="withdrawn")
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": "Say how the resident withdrew it."})

@@ -12,10 +12,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
 
+from appeals import selectors
 from appeals.models import ReminderRun
 from core import audit, clock, outbox
 from core.models import OutboxMessage
-from core.roles import CITY_ADMINISTRATOR
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +27,6 @@ def deadline_reminders_send(*, today: date | None = None) -> dict[str, int]:
     them). At most once per day: a second run the same day (or one racing it)
     finds the day's record and writes nothing.
     """
-    from appeals import selectors
-
     today = today or clock.today()
     try:
         with transaction.atomic():
@@ -36,7 +34,7 @@ def deadline_reminders_send(*, today: date | None = None) -> dict[str, int]:
     except IntegrityError:
         logger.info("deadline reminders already written for %s", today)
         return {"reviewers": 0, "digests": 0, "items": 0, "skipped": 1}
-    counts = _queue_reminders(today=today, selectors=selectors)
+    counts = _queue_reminders(today=today)
     run.finished_at = clock.now()
     run.reviewers = counts["reviewers"]
     run.digests = counts["digests"]
@@ -47,7 +45,7 @@ def deadline_reminders_send(*, today: date | None = None) -> dict[str, int]:
     return counts
 
 
-def _queue_reminders(*, today: date, selectors: Any) -> dict[str, int]:
+def _queue_reminders(*, today: date) -> dict[str, int]:
     items = selectors.deadline_items(today=today)
     by_reviewer: dict[Any, list[selectors.DeadlineItem]] = {}
     for item in items:
@@ -72,21 +70,19 @@ def _queue_reminders(*, today: date, selectors: Any) -> dict[str, int]:
         reviewers += 1
     digests = 0
     if items:
-        from accounts.models import User
-
-        admins = User.objects.filter(
-            groups__name=CITY_ADMINISTRATOR, is_active=True
-        ).exclude(email="")
-        for admin_user in admins.distinct():
+        for admin_user in selectors.overseer_list().exclude(email=""):
+            seen = [i for i in items if selectors.oversees(admin_user, i.filing)]
+            if not seen:
+                continue
             _enqueue(
                 to=admin_user.email,
-                subject=f"Appeals and challenges digest: {_reminder_subject(items)}",
+                subject=f"Appeals and challenges digest: {_reminder_subject(seen)}",
                 body=render_to_string(
                     "appeals/email/digest.txt",
                     {
                         "user": admin_user,
-                        "items": items,
-                        "unassigned": unassigned,
+                        "items": seen,
+                        "unassigned": [i for i in unassigned if i in seen],
                         "site_url": settings.SITE_URL,
                     },
                 ),

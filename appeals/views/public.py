@@ -24,6 +24,7 @@ from appeals import limits, selectors, services
 from appeals.models import (
     Filing,
 )
+from core.forms import show_errors
 from core.net import client_ip
 
 logger = logging.getLogger(__name__)
@@ -155,7 +156,7 @@ def _public_form(
     try:
         filing = submit(**form.service_kwargs())
     except ValidationError as exc:
-        _add_errors(form, exc)
+        show_errors(form, exc)
         return _render_form(request, template, form, extra)
     return redirect("appeals:filed", token=filing.status_token)
 
@@ -200,14 +201,6 @@ def _send_back(
     return response
 
 
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _render_form(
     request: HttpRequest, template: str, form: Any, extra: dict[str, Any]
 ) -> HttpResponse:
@@ -220,7 +213,7 @@ def _render_form(
             "form": form,
             "profile": profile,
             "office": _office(extra["kind"], profile),
-            "days": services.deadline_days(profile),
+            "days": selectors.deadline_days(profile),
             **extra,
         },
     )

@@ -9,7 +9,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts.models import Account, User
 from appeals import forms as f
 from appeals import selectors, services
-from appeals.exceptions import AppealsError
 from appeals.models import (
     Appeal,
     AttorneyConsultation,
@@ -28,11 +27,14 @@ from appeals.models import (
     Filing,
     LegalityChallenge,
 )
-from appeals.views.public import _add_errors
 from core import clock
+from core.audit import events_for
 from core.auth import staff_required
+from core.exceptions import MissingRecord, messages_of
+from core.forms import show_errors
 from core.ids import parse_id
 from core.uploads import attachment_response
+from moderation.selectors import removal_for_review
 
 KINDS: dict[str, type[Appeal] | type[LegalityChallenge]] = {
     "appeal": Appeal,
@@ -57,37 +59,12 @@ def _require_view(request: HttpRequest, model: type[Filing]) -> None:
         raise PermissionDenied
 
 
-def _handlers(perm_codename: str) -> QuerySet[User]:
-    return (
-        User.objects.filter(is_active=True, is_staff=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(
-                groups__permissions__codename=perm_codename,
-                groups__permissions__content_type__app_label="appeals",
-            )
-            | Q(
-                user_permissions__codename=perm_codename,
-                user_permissions__content_type__app_label="appeals",
-            )
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
-
-
 def reviewer_choices(filing: Filing) -> QuerySet[User]:
-    if isinstance(filing, Appeal):
-        users = _handlers("handle_appeal")
-        remover = services._remover_id(filing)
-        return users.exclude(pk=remover) if remover else users
-    return _handlers("handle_legalitychallenge")
+    return selectors.reviewer_list_for(filing=filing)
 
 
 def attorney_choices() -> QuerySet[User]:
-    from core.roles import CITY_ATTORNEY
-
-    return User.objects.filter(is_active=True, groups__name=CITY_ATTORNEY).distinct()
+    return selectors.attorney_list()
 
 
 @staff_required
@@ -101,6 +78,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     state = request.GET.get("status", "open")
     mine = request.GET.get("mine") == "1"
+    query = (request.GET.get("q") or "").strip()[:200]
     rows: list[Filing] = []
     for name, model, allowed in (
         ("appeal", Appeal, can_appeals),
@@ -116,6 +94,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         if mine:
             # staff_required: the user is signed in.
             qs = qs.filter(reviewer=cast(User, request.user))
+        if query:
+            qs = selectors.filing_search(qs, query=query)
         rows.extend(qs[:500])
     rows.sort(key=lambda r: (not r.is_open, r.next_due_on or r.received_on, r.pk))
     return render(
@@ -126,6 +106,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "state": state,
             "mine": mine,
+            "query": query,
             "statuses": Filing.Status.choices,
             "today": clock.today(),
             "can_add_appeal": request.user.has_perm("appeals.add_appeal"),
@@ -154,7 +135,7 @@ def staff_new(request: HttpRequest, kind: str) -> HttpResponse:
                     by=request.user,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                show_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -255,8 +236,6 @@ class StaffPage:
             if action == "consult":
                 if not self.can_consult:
                     raise PermissionDenied
-            elif action.startswith("mailed-"):
-                pass
             elif not self.can_handle:
                 raise PermissionDenied
             if action == "acknowledge":
@@ -265,17 +244,6 @@ class StaffPage:
             if action == "start-review":
                 services.filing_start_review(filing=filing, by=by)
                 return f"{filing.reference} is under review."
-            if action.startswith("mailed-"):
-                letter_id = parse_id(action.removeprefix("mailed-"))
-                if letter_id is None:
-                    raise Http404
-                letter = get_object_or_404(
-                    Correspondence,
-                    pk=letter_id,
-                    **{"appeal" if self.is_appeal else "challenge": filing},
-                )
-                services.correspondence_mark_mailed(correspondence=letter, by=by)
-                return "The letter is marked as mailed."
             if action == "link-removal":
                 return self._link_removal()
             form = self.forms.get(action)
@@ -320,25 +288,25 @@ class StaffPage:
                     amended_version=data["amended_version"],
                 )
                 return f"{filing.reference} is answered."
-        except AppealsError as exc:
-            self.error = str(exc)
         except ValidationError as exc:
+            # A DomainError (a refusal) or full_clean()'s errors (core.exceptions).
             form = self.forms.get(action)
             if form is not None:
-                _add_errors(form, exc)
-            self.error = " ".join(exc.messages)
+                show_errors(form, exc)
+            self.error = " ".join(messages_of(exc))
         filing.refresh_from_db()
         return ""
 
     def _link_removal(self) -> str:
-        from moderation.models import RemovalDecision
-
         if not self.is_appeal:
             raise Http404
         pk = parse_id(self.request.POST.get("removal"))
         if pk is None:
             raise Http404
-        removal = get_object_or_404(RemovalDecision, pk=pk)
+        try:
+            removal = removal_for_review(decision_id=pk, user=self.user)
+        except MissingRecord as exc:
+            raise Http404 from exc
         services.appeal_link_removal(
             appeal=self.filing,
             removal=removal,
@@ -359,8 +327,6 @@ class StaffPage:
             consultations = list(
                 filing.consultations.select_related("attorney", "recorded_by")
             )
-        from core.audit import events_for
-
         return {
             "filing": filing,
             "is_appeal": self.is_appeal,
@@ -382,11 +348,19 @@ class StaffPage:
         }
 
     def extra_context(self) -> dict[str, Any]:
-        if not (self.is_appeal and self.filing.is_open and self.can_handle):
+        if not self.is_appeal:
             return {}
-        return {"search": self.removal_search()}
+        context: dict[str, Any] = {
+            "removal": selectors.removal_under_appeal(
+                appeal=self.filing, user=self.user
+            )
+        }
+        context["quoted"] = selectors.removal_quoted(appeal=self.filing, user=self.user)
+        if self.filing.is_open and self.can_handle:
+            context["search"] = self.removal_search(quoted=context["quoted"])
+        return context
 
-    def removal_search(self) -> dict[str, Any]:
+    def removal_search(self, *, quoted: Any = None) -> dict[str, Any]:
         """The candidate search, prefilled from what the resident told us."""
         appeal: Appeal = self.filing
         params = self.request.GET
@@ -412,12 +386,19 @@ class StaffPage:
             "account": account,
             "around": around,
             "author": author,
-            "candidates": selectors.removal_candidates(
-                account=account,
-                around=around,
-                author=author,
-                comment_url=appeal.comment_url,
-            ),
+            # The removal the resident quoted comes first.
+            "candidates": ([quoted] if quoted else [])
+            + [
+                r
+                for r in selectors.removal_candidates(
+                    user=self.user,
+                    account=account,
+                    around=around,
+                    author=author,
+                    comment_url=appeal.comment_url,
+                )
+                if quoted is None or r.pk != quoted.pk
+            ],
         }
 
 

@@ -16,11 +16,10 @@ from django.utils.dateparse import parse_date
 from accounts.models import User
 from core import clock
 from core.ids import parse_id
-from core.roles import CITY_ADMINISTRATOR, SOCIAL_MEDIA_MANAGER
-from moderation import selectors
 from moderation.models import (
     RemovalAmendment,
     RemovalCategory,
+    RemovalDecision,
     RemovalDecisionCategory,
 )
 
@@ -30,14 +29,9 @@ class AccountFilter(admin.SimpleListFilter):
     parameter_name = "account"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        from accounts.models import Account
-        from accounts.selectors import account_list_managed_by
+        from accounts.selectors import account_list_visible_to
 
-        accounts = (
-            Account.objects.select_related("platform")
-            if selectors.user_sees_all_removals(request.user)
-            else account_list_managed_by(user=request.user)
-        )
+        accounts = account_list_visible_to(user=request.user)
         return [(str(a.pk), f"{a.handle} ({a.platform.name})") for a in accounts]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
@@ -78,9 +72,10 @@ class RemoverFilter(admin.SimpleListFilter):
     parameter_name = "remover"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        # The people who logged a removal (whatever their role is now).
         users = User.objects.filter(
-            groups__name__in=(SOCIAL_MEDIA_MANAGER, CITY_ADMINISTRATOR)
-        ).distinct()
+            pk__in=RemovalDecision.objects.order_by().values("removed_by")
+        )
         return [(str(u.pk), str(u)) for u in users.order_by("last_name", "username")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,18 +12,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from accounts.models import Account
-from accounts.selectors import user_manages_account
 from core import clock
+from core.permissions import require
 from moderation.models import RemovalCategory, RemovalDecision
 
 # Longest comment snapshot accepted. Platform comments are far shorter (Facebook
 # about 8,000 characters, YouTube 10,000); a longer paste is a mistake.
 COMMENT_TEXT_MAX_CHARS = 20_000
-# "A few sentences" (issue #5): the reasoning must be more than a word or two.
+# "A few sentences": the reasoning must be more than a word or two (P22: the
+# author and a reviewer read why).
 REASONING_MIN_CHARS = 20
 TEXT_FIELD_MAX_CHARS = 10_000
-# Clocks on phones drift; a removal "now" may read a minute or two ahead.
-CLOCK_SKEW = timedelta(minutes=5)
 
 PERSONAL_AMENDABLE = {"comment_url", "author_name", "author_handle"}
 TOLD_WAYS = {
@@ -57,9 +56,16 @@ def comment_id_from_url(url: str) -> str:
     return ""
 
 
-def _can_act_for(user: Any, account: Account) -> bool:
-    return bool(user and user.is_authenticated) and user_manages_account(
-        user=user, account=account
+def require_for_account(by: Any, perm: str, account: Account, *, doing: str) -> None:
+    """Refuse (``NotPermitted``) unless ``by`` holds ``perm`` for ``account``: the
+    model permission and acting for the account (P11, ``moderation.permissions``).
+    """
+    require(
+        by,
+        perm,
+        account,
+        doing=f"{doing} for {account.handle} on {account.platform.name}: only its "
+        "social media managers or the City Administrator may",
     )
 
 
@@ -85,7 +91,7 @@ def _check_times(
     removed_at: datetime | None,
     errors: dict[str, list[str]],
 ) -> None:
-    latest = clock.now() + CLOCK_SKEW
+    latest = clock.latest_plausible()
     if posted_at is None:
         errors.setdefault("posted_at", []).append("Enter when the comment was posted.")
     elif posted_at > latest:

@@ -12,23 +12,18 @@ from django.db import transaction
 
 from core import audit, clock
 from core.classification import DataClassification
-from moderation.exceptions import (
-    RemovalAlreadyRestored,
-    RemovalNotPermitted,
-    RemovalValidationError,
-)
+from core.exceptions import DomainError, InvalidTransition
 from moderation.models import RemovalAmendment, RemovalCategory, RemovalDecision
 from moderation.selectors import AMENDABLE_FIELDS, removal_current
 from moderation.services._base import (
-    CLOCK_SKEW,
     PERSONAL_AMENDABLE,
     TOLD_WAYS,
-    _can_act_for,
     _check_categories,
     _check_reasoning,
     _check_text,
     _check_times,
     _check_url,
+    require_for_account,
 )
 
 
@@ -109,11 +104,12 @@ def removal_amend(
     Amendable fields: ``moderation.selectors.AMENDABLE_FIELDS``.
     """
     decision = RemovalDecision.objects.select_for_update().get(pk=decision.pk)
-    if not _can_act_for(by, decision.account):
-        raise RemovalNotPermitted(
-            "Only the account's social media managers or the City Administrator "
-            "may correct this removal."
-        )
+    require_for_account(
+        by,
+        "moderation.add_removalamendment",
+        decision.account,
+        doing="correct removals",
+    )
     errors: dict[str, list[str]] = {}
     if field not in AMENDABLE_FIELDS:
         errors["field"] = [
@@ -124,7 +120,7 @@ def removal_amend(
                 else "."
             )
         ]
-        raise RemovalValidationError(errors)
+        raise ValidationError(errors)
     if not reason.strip():
         errors.setdefault("reason", []).append("Say why the record is being corrected.")
     new_value = _normalise_new_value(decision, field, value, errors)
@@ -132,8 +128,8 @@ def removal_amend(
     if not errors and audit.jsonable(old_value) == audit.jsonable(new_value):
         errors.setdefault("value", []).append("This is already the recorded value.")
     if errors:
-        raise RemovalValidationError(errors)
-    amendment = RemovalAmendment.objects.create(
+        raise ValidationError(errors)
+    amendment = RemovalAmendment(
         decision=decision,
         kind=RemovalAmendment.Kind.CORRECTION,
         field=field,
@@ -143,6 +139,8 @@ def removal_amend(
         made_by=by,
         made_at=clock.now(),
     )
+    amendment.full_clean()
+    amendment.save()
     personal = field in PERSONAL_AMENDABLE
     audit.record_event(
         action="moderation.removal.corrected",
@@ -170,11 +168,12 @@ def removal_notify_author(
 ) -> RemovalAmendment:
     """Record that the author was told of the removal (how, when, the text sent)."""
     decision = RemovalDecision.objects.select_for_update().get(pk=decision.pk)
-    if not _can_act_for(by, decision.account):
-        raise RemovalNotPermitted(
-            "Only the account's social media managers or the City Administrator "
-            "may record this."
-        )
+    require_for_account(
+        by,
+        "moderation.add_removalamendment",
+        decision.account,
+        doing="record that the author was told",
+    )
     errors: dict[str, list[str]] = {}
     if via not in TOLD_WAYS | {RemovalDecision.NotifiedVia.UNREACHABLE}:
         errors["via"] = ["Choose how the author was told."]
@@ -182,7 +181,7 @@ def removal_notify_author(
         errors["text"] = ["Paste the text you sent to the author."]
     when = notified_at or clock.now()
     removed_at = removal_current(decision)["removed_at"]
-    if when > clock.now() + CLOCK_SKEW:
+    if when > clock.latest_plausible():
         errors["notified_at"] = ["The author cannot have been told in the future."]
     elif when < removed_at:
         # N6, P22: the author is told of a removal, so after it; a date before it
@@ -193,9 +192,9 @@ def removal_notify_author(
             "removal time first."
         ]
     if errors:
-        raise RemovalValidationError(errors)
+        raise ValidationError(errors)
     label = RemovalDecision.NotifiedVia(via).label
-    amendment = RemovalAmendment.objects.create(
+    amendment = RemovalAmendment(
         decision=decision,
         kind=RemovalAmendment.Kind.AUTHOR_NOTIFIED,
         notified_via=via,
@@ -205,6 +204,8 @@ def removal_notify_author(
         made_by=by,
         made_at=clock.now(),
     )
+    amendment.full_clean()
+    amendment.save()
     audit.record_event(
         action="moderation.removal.author_told",
         target=decision,
@@ -219,43 +220,66 @@ def removal_notify_author(
 def removal_restore(
     *, decision: RemovalDecision, by: Any, reason: str, appeal: Any = None
 ) -> RemovalAmendment:
-    """Record that the removed comment was restored (P22), usually after an appeal.
+    """Record that the removed comment was restored on the platform (P22).
 
-    Appends a ``restoration`` amendment; a decision is restored at most once. With
-    ``appeal`` the appeals service has already checked who may decide it; without
-    one, ``by`` must manage the account or be the City Administrator.
+    Without ``appeal`` (a manager saw it was removed in error), ``by`` must hold
+    ``moderation.add_removalamendment`` for the account. With ``appeal``, the
+    appeals service has checked who decides it. After an appeal the restoration
+    should be a task instead (``restoration_request``), that a manager completes
+    once the comment is back (``restoration_complete``), which records it here.
     """
     decision = RemovalDecision.objects.select_for_update().get(pk=decision.pk)
-    if appeal is None and not _can_act_for(by, decision.account):
-        raise RemovalNotPermitted(
-            "Only the account's social media managers or the City Administrator "
-            "may restore this comment without an appeal."
+    if appeal is None:
+        require_for_account(
+            by,
+            "moderation.add_removalamendment",
+            decision.account,
+            doing="restore removed comments",
         )
+    return record_restoration(
+        decision=decision,
+        by=by,
+        reason=reason,
+        appeal_id=getattr(appeal, "pk", None),
+        appeal_reference=str(appeal) if appeal is not None else "",
+    )
+
+
+def record_restoration(
+    *,
+    decision: RemovalDecision,
+    by: Any,
+    reason: str,
+    appeal_id: int | None = None,
+    appeal_reference: str = "",
+    task_id: int | None = None,
+) -> RemovalAmendment:
+    """Append the ``restoration`` amendment and its audit event; the callers
+    check who may (inside their transaction, the decision locked)."""
     if decision.amendments.filter(kind=RemovalAmendment.Kind.RESTORATION).exists():
-        raise RemovalAlreadyRestored(
-            {"decision": [f"{decision} was already restored."]}
-        )
+        raise InvalidTransition(f"{decision} was already restored.")
     if not reason.strip():
-        raise RemovalValidationError(
-            {"reason": ["Say why the comment is being restored."]}
-        )
-    amendment = RemovalAmendment.objects.create(
+        raise DomainError("Say why the comment is being restored.", field="reason")
+    amendment = RemovalAmendment(
         decision=decision,
         kind=RemovalAmendment.Kind.RESTORATION,
-        appeal_id=getattr(appeal, "pk", None),
-        appeal_reference=str(appeal)[:40] if appeal is not None else "",
+        appeal_id=appeal_id,
+        appeal_reference=appeal_reference[:40],
         reason=reason.strip(),
         made_by=by,
         made_at=clock.now(),
     )
+    amendment.full_clean()
+    amendment.save()
     audit.record_event(
         action="moderation.removal.restored",
         target=decision,
         actor=by,
         data={
             "amendment": amendment.pk,
-            "appeal": getattr(appeal, "pk", None),
+            "appeal": appeal_id,
             "appeal_reference": amendment.appeal_reference,
+            **({"restoration_task": task_id} if task_id else {}),
         },
         reason=reason.strip(),
     )

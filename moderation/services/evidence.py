@@ -9,9 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core import audit, clock, uploads
-from moderation.exceptions import RemovalNotPermitted, RemovalValidationError
 from moderation.models import RemovalAmendment, RemovalDecision, RemovalEvidence
-from moderation.services._base import _can_act_for
+from moderation.services._base import require_for_account
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
@@ -59,11 +58,9 @@ def removal_add_evidence(
 ) -> RemovalAmendment:
     """Attach a screenshot or PDF after the decision was logged."""
     decision = RemovalDecision.objects.select_for_update().get(pk=decision.pk)
-    if not _can_act_for(by, decision.account):
-        raise RemovalNotPermitted(
-            "Only the account's social media managers or the City Administrator "
-            "may add evidence."
-        )
+    require_for_account(
+        by, "moderation.add_removalevidence", decision.account, doing="add evidence"
+    )
     errors: dict[str, list[str]] = {}
     if file is None:
         errors["evidence"] = ["Choose a screenshot or PDF."]
@@ -71,14 +68,16 @@ def removal_add_evidence(
     if not reason.strip():
         errors["reason"] = ["Say what the evidence shows and why it is added now."]
     if errors:
-        raise RemovalValidationError(errors)
-    amendment = RemovalAmendment.objects.create(
+        raise ValidationError(errors)
+    amendment = RemovalAmendment(
         decision=decision,
         kind=RemovalAmendment.Kind.EVIDENCE_ADDED,
         reason=reason.strip(),
         made_by=by,
         made_at=clock.now(),
     )
+    amendment.full_clean()
+    amendment.save()
     evidence = _store_evidence(
         decision=decision, file=file, kind=kind, by=by, amendment=amendment
     )

@@ -12,7 +12,6 @@ from django.db import transaction
 from accounts.models import Account
 from core import audit, clock
 from core.classification import DataClassification
-from moderation.exceptions import RemovalNotPermitted, RemovalValidationError
 from moderation.models import (
     DECISION_PERSONAL_FIELDS,
     RemovalAmendment,
@@ -23,13 +22,13 @@ from moderation.models import (
 from moderation.services._base import (
     COMMENT_TEXT_MAX_CHARS,
     TOLD_WAYS,
-    _can_act_for,
     _check_categories,
     _check_reasoning,
     _check_text,
     _check_times,
     _check_url,
     comment_id_from_url,
+    require_for_account,
 )
 from moderation.services.evidence import _check_evidence, _store_evidence
 
@@ -75,12 +74,9 @@ def removal_create(
     or in the future, no category (P21), category 8 without its link, empty facts
     or reasoning, an oversized comment paste, a bad screenshot, a duplicate.
     """
-    if not _can_act_for(by, account):
-        raise RemovalNotPermitted(
-            f"You do not manage {account.handle} on {account.platform.name}; only "
-            "its social media managers or the City Administrator may log removals "
-            "for it."
-        )
+    require_for_account(
+        by, "moderation.add_removaldecision", account, doing="log removals"
+    )
     categories = sorted(set(categories), key=lambda c: c.number)
     errors: dict[str, list[str]] = {}
     comment_url = comment_url.strip()
@@ -130,7 +126,7 @@ def removal_create(
                 "to that record instead."
             )
     if errors:
-        raise RemovalValidationError(errors)
+        raise ValidationError(errors)
 
     now = clock.now()
     decision = RemovalDecision(
@@ -154,10 +150,7 @@ def removal_create(
         classification=classification,
         created_at=now,
     )
-    try:
-        decision.full_clean()
-    except ValidationError as exc:
-        raise RemovalValidationError(exc.message_dict) from exc
+    decision.full_clean()
     decision.save()
     RemovalDecisionCategory.objects.bulk_create(
         RemovalDecisionCategory(decision=decision, category=c) for c in categories

@@ -18,6 +18,7 @@ from moderation.models import (
     RemovalDecision,
     RemovalDecisionCategory,
     RemovalEvidence,
+    RestorationTask,
 )
 from moderation.services._base import PERSONAL_AMENDABLE
 
@@ -73,8 +74,9 @@ def removal_redact(*, decisions: Iterable[Any], run_label: str = "") -> int:
 
 @transaction.atomic
 def removal_purge(*, decisions: Iterable[Any], run_label: str = "") -> int:
-    """Destroy these decisions with their categories, amendments and evidence files
-    (retention, R2). Their audit events stay, with personal data redacted (R4).
+    """Destroy these decisions with their categories, amendments, restoration
+    tasks and evidence files (retention, R2). Their audit events stay, with
+    personal data redacted (R4).
 
     Appeals that point at a decision must be destroyed first (they protect it).
     Only for the retention purge; returns the number of decisions destroyed.
@@ -86,6 +88,7 @@ def removal_purge(*, decisions: Iterable[Any], run_label: str = "") -> int:
         _delete_files_after_commit(ids)
         RemovalEvidence.objects.filter(decision_id__in=ids).delete()
         RemovalAmendment.objects.filter(decision_id__in=ids).delete()
+        RestorationTask.objects.filter(decision_id__in=ids).delete()
         RemovalDecisionCategory.objects.filter(decision_id__in=ids).delete()
         _total, per_model = RemovalDecision.objects.filter(pk__in=ids).delete()
         audit.redact_personal(model=RemovalDecision, ids=ids, run_label=run_label)

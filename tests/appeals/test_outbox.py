@@ -168,7 +168,7 @@ def test_the_filing_page_says_where_each_letter_is_and_why(
 
     page = html_of(client.get(by_mail.get_absolute_url()))
     assert "Acknowledgment by mail: <strong>not mailed yet</strong>" in page
-    assert "Mark as mailed" in page
+    assert "Mark mailed" in page
 
 
 @pytest.mark.django_db

@@ -15,12 +15,6 @@ from django.core.mail import EmailMessage
 from django.db import connection
 
 from appeals import selectors, services
-from appeals.exceptions import (
-    InvalidTransition,
-    MissingInformation,
-    NotPermitted,
-    ReviewerConflict,
-)
 from appeals.models import (
     COMMENT_TEXT_MAX,
     EARLIEST_DATE,
@@ -35,6 +29,7 @@ from appeals.models import (
 from core import audit, outbox, roles
 from core.audit import events_for
 from core.calendar import add_business_days
+from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.models import OutboxMessage
 from moderation.models import RemovalAmendment, RemovalCategory
 from tests.appeals.factories import (
@@ -533,7 +528,7 @@ def test_only_handlers_may_act(city_profile, records_officer, attorney):
 
 def test_the_remover_cannot_be_the_reviewer(city_profile, manager, make_staff):
     appeal = AppealAcknowledgedFactory(removal=RemovalFactory(removed_by=manager))
-    with pytest.raises(ReviewerConflict):
+    with pytest.raises(DomainError, match="P22"):
         services.filing_assign_reviewer(filing=appeal, reviewer=manager, by=manager)
     other = make_staff(roles.SOCIAL_MEDIA_MANAGER)
     services.filing_assign_reviewer(filing=appeal, reviewer=other, by=manager)
@@ -546,7 +541,7 @@ def test_linking_a_removal_made_by_the_reviewer_is_refused(
 ):
     appeal = AppealAcknowledgedFactory(reviewer=manager)
     mine = RemovalFactory(removed_by=manager)
-    with pytest.raises(ReviewerConflict):
+    with pytest.raises(DomainError, match="P22"):
         services.appeal_link_removal(appeal=appeal, removal=mine, by=manager)
     theirs = RemovalFactory()
     services.appeal_link_removal(appeal=appeal, removal=theirs, by=manager)
@@ -566,7 +561,7 @@ def test_a_reviewer_must_be_able_to_handle_appeals(
 
 def test_start_review_needs_a_reviewer(city_profile, manager):
     appeal = AppealAcknowledgedFactory()
-    with pytest.raises(MissingInformation):
+    with pytest.raises(DomainError):
         services.filing_start_review(filing=appeal, by=manager)
     services.filing_assign_reviewer(filing=appeal, reviewer=manager, by=manager)
     services.filing_start_review(filing=appeal, by=manager)
@@ -620,7 +615,7 @@ def test_answer_needs_a_reasoned_response(city_profile, manager):
 
 def test_answer_needs_the_removal_linked(city_profile, manager):
     appeal = AppealUnderReviewFactory(reviewer=manager, removal=None)
-    with pytest.raises(MissingInformation):
+    with pytest.raises(DomainError):
         services.appeal_answer(
             appeal=appeal, by=manager, outcome="upheld", response=REASONED
         )
@@ -643,15 +638,29 @@ def test_modified_outcome_names_the_new_categories(city_profile, manager):
     assert list(appeal.revised_categories.values_list("number", flat=True)) == [8]
 
 
-def test_reversal_appends_the_restoration_to_the_removal(city_profile, manager):
+def test_reversal_asks_for_the_restoration_recorded_once_done(
+    city_profile, manager, city_admin
+):
+    """P22, #16 item 3: a reversal does not say "restored" by itself; it asks the
+    account's managers to restore the comment, and the restoration amendment is
+    recorded when one of them confirms it."""
+    from moderation.services import restoration_complete
+
     appeal = AppealUnderReviewFactory(reviewer=manager)
     services.appeal_answer(
         appeal=appeal, by=manager, outcome="reversed", response=REASONED
     )
+    assert not RemovalAmendment.objects.filter(decision=appeal.removal).exists()
+    task = appeal.removal.restoration_tasks.get()
+    assert task.status == "open"
+    assert task.source == f"Appeal {appeal.reference} reversed the removal."
+    assert task.appeal_id == appeal.pk
+    assert REASONED not in task.reason  # the response stays with the appeal
+    restoration_complete(task=task, by=city_admin, note="Unhidden on Facebook.")
     amendment = RemovalAmendment.objects.get(decision=appeal.removal)
     assert amendment.kind == RemovalAmendment.Kind.RESTORATION
     assert amendment.appeal_reference == appeal.reference
-    assert amendment.made_by == manager
+    assert amendment.made_by == city_admin
 
 
 def test_only_the_reviewer_or_the_administrator_answers(
@@ -675,7 +684,7 @@ def test_the_remover_cannot_answer_even_as_administrator(
     appeal = AppealUnderReviewFactory(
         reviewer=manager, removal=RemovalFactory(removed_by=city_admin)
     )
-    with pytest.raises(ReviewerConflict):
+    with pytest.raises(DomainError, match="P22"):
         services.appeal_answer(
             appeal=appeal, by=city_admin, outcome="reversed", response=REASONED
         )
@@ -759,7 +768,7 @@ def test_consultation_dated_before_the_challenge_was_received_is_refused(
 
 def test_challenge_answer_needs_the_attorney_consulted(city_profile, attorney):
     challenge = ChallengeUnderReviewFactory(reviewer=attorney)
-    with pytest.raises(MissingInformation):
+    with pytest.raises(DomainError):
         services.challenge_answer(
             challenge=challenge, by=attorney, outcome="stands", response=REASONED
         )
@@ -811,7 +820,10 @@ def test_removal_ids_under_open_appeal():
     assert selectors.removal_ids_under_open_appeal() == {open_one.removal_id}
 
 
-def test_removal_candidates_by_account_date_and_author(city_profile, time_machine):
+def test_removal_candidates_by_account_date_and_author(
+    city_profile, time_machine, city_admin
+):
+    viewer = city_admin
     time_machine.move_to(FRIDAY_NOON)
     target = RemovalFactory(author_name="Jordan Public", author_handle="@jpublic")
     RemovalFactory(
@@ -819,10 +831,17 @@ def test_removal_candidates_by_account_date_and_author(city_profile, time_machin
     )
     old = RemovalFactory(account=target.account, author_name="Jordan Public")
     found = selectors.removal_candidates(
-        account=target.account, around=date(2026, 11, 19), author="jpublic"
+        user=viewer,
+        account=target.account,
+        around=date(2026, 11, 19),
+        author="jpublic",
     )
     assert found == [target]
-    by_name = selectors.removal_candidates(account=target.account, author="Jordan")
+    by_name = selectors.removal_candidates(
+        user=viewer, account=target.account, author="Jordan"
+    )
     assert set(by_name) == {target, old}
-    assert selectors.removal_candidates(around=date(2026, 10, 1)) == []
-    assert selectors.removal_candidates(comment_url=target.comment_url) == [target]
+    assert selectors.removal_candidates(user=viewer, around=date(2026, 10, 1)) == []
+    assert selectors.removal_candidates(
+        user=viewer, comment_url=target.comment_url
+    ) == [target]

@@ -6,9 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from appeals.models import Appeal, Filing
 from core import clock, roles
+from tests.accounts.factories import ManagerAccessFactory
 from tests.appeals.factories import (
     AppealAcknowledgedFactory,
     AppealFactory,
@@ -175,6 +177,8 @@ def test_filing_page_walks_an_appeal_through_to_the_answer(
     time_machine.move_to("2026-11-20 15:05 -06:00", tick=False)
     remover = make_staff(roles.SOCIAL_MEDIA_MANAGER)
     appeal = AppealFactory()
+    # The candidates are the removals the manager may read: their account's.
+    ManagerAccessFactory(manager=manager, account=appeal.account)
     client = login_as(manager)
     url = appeal.get_absolute_url()
     page = html_of(client.get(url))
@@ -202,7 +206,9 @@ def test_filing_page_walks_an_appeal_through_to_the_answer(
     assert response.status_code == 302
     appeal.refresh_from_db()
     assert appeal.status == S.ANSWERED and appeal.outcome == "reversed"
-    assert removal.amendments.filter(kind="restoration").exists()
+    # P22: the managers are asked to restore it; not "restored" until they do.
+    assert removal.restoration_tasks.get().status == "open"
+    assert not removal.amendments.filter(kind="restoration").exists()
     page = html_of(client.get(url))
     assert REASONED in page
     assert "Correspondence, as sent" in page
@@ -241,8 +247,12 @@ def test_a_letter_by_mail_is_marked_mailed_from_the_page(login_as, manager):
     client = login_as(manager)
     client.post(appeal.get_absolute_url(), {"action": "acknowledge"})
     letter = appeal.correspondence.get()
-    assert "Mark as mailed" in html_of(client.get(appeal.get_absolute_url()))
-    client.post(appeal.get_absolute_url(), {"action": f"mailed-{letter.pk}"})
+    assert "Mark mailed" in html_of(client.get(appeal.get_absolute_url()))
+    response = client.post(
+        reverse("appeals:letters"),
+        {"letter": letter.pk, "next": appeal.get_absolute_url()},
+    )
+    assert response.url == appeal.get_absolute_url()
     letter.refresh_from_db()
     assert letter.mailed_at is not None
     assert "Acknowledgment by mail: mailed " in html_of(
@@ -425,8 +435,5 @@ def test_consultation_date_before_the_challenge_is_refused_on_the_page(
 def test_marking_mailed_a_letter_that_is_no_record_id_is_not_found(
     login_as, manager, city_profile, letter
 ):
-    appeal = AppealFactory()
-    response = login_as(manager).post(
-        appeal.get_absolute_url(), {"action": f"mailed-{letter}"}
-    )
+    response = login_as(manager).post(reverse("appeals:letters"), {"letter": letter})
     assert response.status_code == 404

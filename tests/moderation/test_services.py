@@ -1,5 +1,5 @@
 """removal_create and the amendments: valid input, and every kind of bad input
-refused with a specific message and nothing saved (issue #5)."""
+refused with a specific message and nothing saved (P11, P20, P21)."""
 
 from __future__ import annotations
 
@@ -7,21 +7,19 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core import audit, clock
+from core.exceptions import InvalidTransition, NotPermitted
 from core.models import AuditEvent
 from moderation import selectors, services
-from moderation.exceptions import (
-    RemovalAlreadyRestored,
-    RemovalNotPermitted,
-    RemovalValidationError,
-)
 from moderation.models import (
     RemovalAmendment,
     RemovalCategory,
     RemovalDecision,
     RemovalEvidence,
+    RestorationTask,
 )
 from tests.moderation.conftest import PNG
 
@@ -96,7 +94,9 @@ def test_refuses_a_user_who_does_not_manage_the_account(account_manager, other_a
         other_account,
         comment_url="https://www.facebook.com/lakesidepolice/posts/1?comment_id=1",
     )
-    with pytest.raises(RemovalNotPermitted, match="You do not manage lakesidepolice"):
+    with pytest.raises(
+        NotPermitted, match="You may not log removals for lakesidepolice on"
+    ):
         services.removal_create(by=account_manager, **data)
     assert not RemovalDecision.objects.exists()
 
@@ -105,7 +105,7 @@ def test_refuses_a_manager_whose_access_was_revoked(account_manager, account):
     account.grants.update(
         revoked_at=clock.now(), revoked_by=account_manager, revoke_reason="Left"
     )
-    with pytest.raises(RemovalNotPermitted):
+    with pytest.raises(NotPermitted):
         services.removal_create(by=account_manager, **valid(account))
 
 
@@ -154,7 +154,7 @@ def test_refuses_bad_input_with_a_specific_message(
 ):
     if override.get("categories") is categories:
         override = {"categories": categories(8)}
-    with pytest.raises(RemovalValidationError) as error:
+    with pytest.raises(ValidationError) as error:
         services.removal_create(by=account_manager, **valid(account, **override))
     assert field in error.value.message_dict
     assert message in " ".join(error.value.message_dict[field])
@@ -177,7 +177,7 @@ def test_category_8_with_its_link_is_accepted(account_manager, account):
 
 def test_refuses_a_comment_already_logged(account_manager, account):
     first = services.removal_create(by=account_manager, **valid(account))
-    with pytest.raises(RemovalValidationError, match=f"already logged as {first}"):
+    with pytest.raises(ValidationError, match=f"already logged as {first}"):
         services.removal_create(by=account_manager, **valid(account))
 
 
@@ -211,7 +211,7 @@ def test_evidence_is_stored_with_its_sha256(account_manager, account, png):
 )
 def test_refuses_a_bad_screenshot(account_manager, account, content, message):
     upload = SimpleUploadedFile("shot.png", content, content_type="image/png")
-    with pytest.raises(RemovalValidationError) as error:
+    with pytest.raises(ValidationError) as error:
         services.removal_create(by=account_manager, **valid(account), evidence=upload)
     assert message in " ".join(error.value.message_dict["evidence"])
     assert not RemovalDecision.objects.exists()
@@ -238,7 +238,7 @@ def test_comment_id_from_url():
 
 
 def test_an_unreadable_address_is_a_field_error(account_manager, account):
-    with pytest.raises(RemovalValidationError) as error:
+    with pytest.raises(ValidationError) as error:
         services.removal_create(
             by=account_manager, **valid(account, comment_url="http://[::1")
         )
@@ -314,7 +314,7 @@ def test_a_correction_of_personal_data_is_audited_as_personal(
     ],
 )
 def test_a_bad_correction_is_refused(decision, account_manager, field, value, message):
-    with pytest.raises(RemovalValidationError) as error:
+    with pytest.raises(ValidationError) as error:
         services.removal_amend(
             decision=decision, by=account_manager, field=field, value=value, reason="R"
         )
@@ -324,7 +324,7 @@ def test_a_bad_correction_is_refused(decision, account_manager, field, value, me
 
 
 def test_a_correction_needs_a_reason(decision, account_manager):
-    with pytest.raises(RemovalValidationError, match="why the record"):
+    with pytest.raises(ValidationError, match="why the record"):
         services.removal_amend(
             decision=decision,
             by=account_manager,
@@ -338,7 +338,7 @@ def test_only_managers_of_the_account_may_amend(decision, make_staff):
     from core.roles import SOCIAL_MEDIA_MANAGER
 
     stranger = make_staff(SOCIAL_MEDIA_MANAGER)
-    with pytest.raises(RemovalNotPermitted):
+    with pytest.raises(NotPermitted):
         services.removal_amend(
             decision=decision,
             by=stranger,
@@ -346,7 +346,7 @@ def test_only_managers_of_the_account_may_amend(decision, make_staff):
             value="deleted",
             reason="x",
         )
-    with pytest.raises(RemovalNotPermitted):
+    with pytest.raises(NotPermitted):
         services.removal_notify_author(
             decision=decision, by=stranger, via="email", text="Hi"
         )
@@ -363,7 +363,7 @@ def test_notify_author_appends_and_clears_the_not_told_list(decision, account_ma
 
 
 def test_notify_author_needs_the_text_sent(decision, account_manager):
-    with pytest.raises(RemovalValidationError, match="text you sent"):
+    with pytest.raises(ValidationError, match="text you sent"):
         services.removal_notify_author(
             decision=decision, by=account_manager, via="email", text=""
         )
@@ -375,7 +375,7 @@ def test_notify_author_needs_the_text_sent(decision, account_manager):
 def test_notify_author_refuses_a_time_before_the_removal(
     decision, account_manager, before
 ):
-    with pytest.raises(RemovalValidationError, match="before the comment was removed"):
+    with pytest.raises(ValidationError, match="before the comment was removed"):
         services.removal_notify_author(
             decision=decision,
             by=account_manager,
@@ -411,7 +411,7 @@ def test_a_correction_holds_to_the_length_of_the_field(
     if field in ("comment_url", "link_to_material"):
         prefix = "https://www.facebook.com/lakesideparks/posts/9?comment_id="
         value = prefix + "4" * (limit + 1 - len(prefix))
-    with pytest.raises(RemovalValidationError, match="at most"):
+    with pytest.raises(ValidationError, match="at most"):
         services.removal_amend(
             decision=decision,
             by=account_manager,
@@ -437,7 +437,7 @@ def test_restore_appends_a_restoration_once(decision, account_manager, city_admi
     assert amendment.appeal_reference == "AP-2026-00042"
     assert list(RemovalDecision.objects.restored()) == [decision]
     assert audit.events_for(decision).last().action == "moderation.removal.restored"
-    with pytest.raises(RemovalAlreadyRestored):
+    with pytest.raises(InvalidTransition):
         services.removal_restore(decision=decision, by=city_admin, reason="Again.")
 
 
@@ -445,7 +445,7 @@ def test_restore_with_an_appeal_is_open_to_the_appeal_reviewer(decision, make_st
     from core.roles import SOCIAL_MEDIA_MANAGER
 
     reviewer = make_staff(SOCIAL_MEDIA_MANAGER)  # does not manage the account
-    with pytest.raises(RemovalNotPermitted):
+    with pytest.raises(NotPermitted):
         services.removal_restore(decision=decision, by=reviewer, reason="No appeal.")
     services.removal_restore(
         decision=decision, by=reviewer, reason="Appeal reversed.", appeal=object()
@@ -486,7 +486,11 @@ def test_purge_destroys_the_decision_and_everything_appended(decision, account_m
     services.removal_notify_author(
         decision=decision, by=account_manager, via="email", text="Hi"
     )
+    services.restoration_request(
+        decision=decision, reason="Reversed.", source="Appeal.", by=account_manager
+    )
     assert services.removal_purge(decisions=[decision.pk], run_label="run 2") == 1
     assert not RemovalDecision.objects.exists()
     assert not RemovalAmendment.objects.exists()
+    assert not RestorationTask.objects.exists()
     assert AuditEvent.objects.filter(action="audit.redacted").exists()

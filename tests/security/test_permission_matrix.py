@@ -142,11 +142,18 @@ STAFF_PAGES: dict[str, frozenset[str]] = {
     "moderation:removal-evidence-add": frozenset({A, M}),
     "moderation:removal-evidence": EVERY_ROLE,
     "moderation:removal-restore": frozenset({A, M}),
+    # P22: the account's managers (or the City Administrator) confirm a
+    # comment is back on the platform.
+    "moderation:restoration-complete": frozenset({A, M}),
     "appeals:staff-list": EVERY_ROLE,
     "appeals:staff-new": frozenset({A, M}),  # kind=appeal: entered from a letter
     "appeals:staff-appeal": EVERY_ROLE,
     "appeals:staff-legalitychallenge": frozenset({A, R, T}),
     "appeals:staff-letter": EVERY_ROLE,
+    # Letters to mail (P22, P23): the staff who handle appeals or challenges
+    # print and mark them; whoever reads the filing may print one.
+    "appeals:letters": frozenset({A, M, T}),
+    "appeals:letter-print": EVERY_ROLE,
     "retention:messages": frozenset({A, M}),
     "retention:messages-mark-read": frozenset({A, M}),
     "retention:message-detail": frozenset({A, M}),
@@ -273,7 +280,7 @@ def _kwargs_for(name: str, pattern: URLPattern) -> tuple[dict[str, Any], bool]:
     """Return URL kwargs for ``name`` from the demo data, and whether every value
     is a real record (a missing record is given a pk that does not exist)."""
     from accounts.models import AccountRequest, Incident, Offboarding
-    from appeals.models import Appeal, LegalityChallenge
+    from appeals.models import Appeal, Correspondence, LegalityChallenge
     from core.models import OutboxMessage
     from moderation.models import RemovalDecision, RemovalEvidence
     from platforms.models import CapturedComment, DraftRemoval, MetaDelivery
@@ -311,6 +318,9 @@ def _kwargs_for(name: str, pattern: URLPattern) -> tuple[dict[str, Any], bool]:
             ("notices:account", "platforms:connection")
         ):
             value = facebook.pk if facebook else None
+        elif param == "pk" and name == "appeals:letter-print":
+            mailed = Correspondence.objects.filter(delivery="mail").first()
+            value = mailed.pk if mailed else None
         elif param == "pk" and name.startswith("moderation:"):
             record = RemovalDecision.objects.filter(account=facebook).first()
             value = record.pk if record and facebook else None

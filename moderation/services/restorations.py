@@ -1,0 +1,108 @@
+"""Putting a removed comment back on the platform after a reversal (P22).
+
+A reversed appeal asks for it (``restoration_request``); the account's current
+managers see the task on their dashboard, restore the comment on the platform,
+and confirm it (``restoration_complete``), which appends the restoration
+amendment to the decision. The record says "restored" only once someone says
+they did it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from core import audit, clock
+from core.exceptions import InvalidTransition, ensure_status
+from core.permissions import require
+from moderation.models import RemovalAmendment, RemovalDecision, RestorationTask
+from moderation.services._base import require_for_account
+from moderation.services.amendments import record_restoration
+
+
+@transaction.atomic
+def restoration_request(
+    *,
+    decision: RemovalDecision,
+    reason: str,
+    source: str,
+    by: Any,
+    appeal: Any = None,
+) -> RestorationTask:
+    """Ask the account's managers to restore the comment of ``decision`` (P22).
+
+    ``source`` says what asked for it ("Appeal AP-2026-00003 reversed the
+    removal"); ``appeal``, when given, is named on the restoration amendment.
+    ``by`` holds ``moderation.add_restorationtask`` (the appeals service has
+    checked that ``by`` decides the appeal). Refused when the comment was
+    already restored or a task already asks for it.
+    """
+    require(
+        by, "moderation.add_restorationtask", doing="ask for comments to be restored"
+    )
+    decision = RemovalDecision.objects.select_for_update().get(pk=decision.pk)
+    if decision.amendments.filter(kind=RemovalAmendment.Kind.RESTORATION).exists():
+        raise InvalidTransition(f"{decision} was already restored.")
+    if RestorationTask.objects.filter(decision=decision).exists():
+        raise InvalidTransition(f"The restoration of {decision} was already asked for.")
+    task = RestorationTask(
+        decision=decision,
+        reason=reason.strip(),
+        source=source.strip(),
+        appeal_id=getattr(appeal, "pk", None),
+        appeal_reference=str(appeal)[:40] if appeal is not None else "",
+        requested_by=by,
+        requested_at=clock.now(),
+    )
+    task.full_clean()
+    task.save()
+    audit.record_event(
+        action="moderation.restoration.requested",
+        target=decision,
+        actor=by,
+        data={"task": task.pk, "source": task.source, "appeal": task.appeal_id},
+        reason=task.reason,
+    )
+    return task
+
+
+@transaction.atomic
+def restoration_complete(
+    *, task: RestorationTask, by: Any, note: str
+) -> RestorationTask:
+    """Record that ``by`` restored the comment on the platform (P22): the task is
+    done and the restoration amendment is appended to the decision, now.
+
+    ``by`` holds ``moderation.add_removalamendment`` for the account (its
+    managers, or the City Administrator); ``note`` says how (kept in the record).
+    """
+    task = (
+        RestorationTask.objects.select_for_update()
+        .select_related("decision__account__platform")
+        .get(pk=task.pk)
+    )
+    decision = RemovalDecision.objects.select_for_update().get(pk=task.decision_id)
+    require_for_account(
+        by,
+        "moderation.add_removalamendment",
+        decision.account,
+        doing="confirm restored comments",
+    )
+    ensure_status(task, allowed=[RestorationTask.Status.OPEN], doing="marked restored")
+    task.status = RestorationTask.Status.DONE
+    task.done_by = by
+    task.done_at = clock.now()
+    task.done_note = note.strip()
+    task.full_clean()
+    task.save()
+    # One event: the restoration amendment's, naming the task it completes.
+    record_restoration(
+        decision=decision,
+        by=by,
+        reason=" ".join(filter(None, [task.source, task.done_note])),
+        appeal_id=task.appeal_id,
+        appeal_reference=task.appeal_reference,
+        task_id=task.pk,
+    )
+    return task
