@@ -21,7 +21,7 @@ ROLES = (CITY_ADMINISTRATOR, SOCIAL_MEDIA_MANAGER, RECORDS_OFFICER, CITY_ATTORNE
 
 # "app_label.codename" for every permission a role holds, of the apps that have
 # not yet moved theirs to ``<app>/permissions.py`` (core's own, the sign-in
-# security records' and retention's).
+# security records').
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     CITY_ADMINISTRATOR: {
         "core.view_auditevent",
@@ -45,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     RECORDS_OFFICER: {"core.view_auditevent"},
     CITY_ATTORNEY: set(),
 }
+
 
 def role_permissions() -> dict[str, set[str]]:
     """Return every role's permissions, as the installed apps declare them in

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from appeals.models import DESTROYED
 from core import audit, clock
 from core.models import AuditEvent
 from retention.models import (
@@ -18,7 +19,6 @@ from retention.models import (
     Series,
 )
 from retention.purge import ids_digest, purge_preview, purge_run
-from retention.series import DESTROYED
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -195,6 +195,7 @@ def test_each_foreign_series_is_destroyed_by_its_own_app():
     """Issue #15: retention calls the owning app's service; it does not write
     another app's tables itself."""
     from accounts.services import account_request_destroy
+    from appeals.services import appeal_redact, challenge_redact
     from core.audit import audit_event_redact
     from moderation.services import removal_redact
     from retention import series
@@ -203,10 +204,13 @@ def test_each_foreign_series_is_destroyed_by_its_own_app():
     assert "_redact_fields" not in source
     assert "_delete_rows" not in source
     assert "def spec_for" not in source
+    assert "_destroy_filings" not in source
     calls = {
         Series.ACCOUNT_REQUESTS: account_request_destroy,
         Series.REMOVAL_DECISIONS: removal_redact,
         Series.AUDIT_EVENTS: audit_event_redact,
+        Series.APPEALS: appeal_redact,
+        Series.LEGALITY_CHALLENGES: challenge_redact,
     }
     for key, service in calls.items():
         destroyer = inspect.getsource(series.BY_KEY[key].destroy)
