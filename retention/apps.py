@@ -18,6 +18,7 @@ class RetentionConfig(AppConfig):
         "message.read": "marked a message read",
         "message.read_bulk": "marked messages read",
         "message.unread": "marked a message unread again",
+        "message.unread_bulk": "marked messages unread again",
         "messages.imported": "imported messages",
         "retention.purge_run": "ran the retention purge",
         "retention.purge_run_interrupted": "recorded an interrupted purge run",

@@ -5,6 +5,7 @@
     message_mark_read(message=, by=)                                       R1
     message_mark_unread(message=, by=)          undo, until the purge ran  R1
     message_mark_read_bulk(message_ids=, by=)                              R1
+    message_mark_unread_bulk(message_ids=, by=)                            R1
     message_flag_follow_up(message=, by=, due_on=, reference=)             P19
     message_record_follow_up(message=, by=, channel=, note=, reference=)   P19
     legal_hold_place(by=, title=, reason=, accounts=, ...)                  R3
@@ -279,6 +280,42 @@ def message_mark_read_bulk(*, message_ids: Iterable[int], by: Any) -> dict[str, 
             action="message.read_bulk",
             actor=by,
             data={"messages": unread, "read_at": now, **result},
+        )
+    return result
+
+
+@transaction.atomic
+def message_mark_unread_bulk(*, message_ids: Iterable[int], by: Any) -> dict[str, int]:
+    """Undo "mark read" for these messages (R1), until the purge destroys them.
+    Messages unread, sent by the city or destroyed are left as they are and
+    counted; messages on accounts ``by`` does not manage are refused as a whole."""
+    ids = sorted({int(pk) for pk in message_ids})
+    if not ids:
+        raise DomainError("Select at least one message.")
+    messages = list(
+        Message.objects.select_for_update()
+        .select_related("account")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    if len(messages) != len(ids):
+        raise DomainError("Some of the selected messages do not exist.")
+    for account in {m.account for m in messages}:
+        _require_handles(by, account, doing="mark unread")
+    read = [m for m in messages if m.status == Message.Status.READ and not m.is_sent]
+    Message.objects.filter(pk__in=[m.pk for m in read]).update(
+        read_at=None, read_by=None
+    )
+    result = {
+        "marked": len(read),
+        "destroyed": sum(1 for m in messages if m.is_destroyed),
+        "left": sum(1 for m in messages if not m.is_destroyed and m not in read),
+    }
+    if read:
+        audit.record_event(
+            action="message.unread_bulk",
+            actor=by,
+            data={"messages": [m.pk for m in read], **result},
         )
     return result
 

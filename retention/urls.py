@@ -9,6 +9,11 @@ urlpatterns = [
     path(
         "messages/mark-read/", views.message_mark_read_bulk, name="messages-mark-read"
     ),
+    path(
+        "messages/mark-unread/",
+        views.message_mark_unread_bulk,
+        name="messages-mark-unread",
+    ),
     path("messages/<int:pk>/", views.message_detail, name="message-detail"),
     path("follow-ups/", views.follow_up_list, name="follow-ups"),
     path("holds/", views.hold_list, name="holds"),

@@ -83,7 +83,6 @@ def message_list(request: HttpRequest) -> HttpResponse:
 @staff_required(perm=PERM_HANDLE_MESSAGE)
 def message_mark_read_bulk(request: HttpRequest) -> HttpResponse:
     ids = request.POST.getlist("message")
-    back = request.POST.get("next") or "retention:messages"
     try:
         result = services.message_mark_read_bulk(
             message_ids=[int(i) for i in ids], by=request.user
@@ -97,13 +96,46 @@ def message_mark_read_bulk(request: HttpRequest) -> HttpResponse:
         if result["marked"]:
             text += (
                 f" {_destroyed_when().replace('destroys it', 'destroys them')}"
-                " Until then, open one under “Read” to mark it unread."
+                " Until then, you can undo it under “Read”: select them and "
+                "press “Mark selected unread”."
             )
         if result["already_read"]:
             text += f" {_count(result['already_read'], 'was', 'were')} already read."
         if result["destroyed"]:
             text += f" {_count(result['destroyed'], 'was', 'were')} already destroyed."
         flash.success(request, text)
+    return _back(request)
+
+
+@require_POST
+@staff_required(perm=PERM_HANDLE_MESSAGE)
+def message_mark_unread_bulk(request: HttpRequest) -> HttpResponse:
+    """Undo "mark read" for the selected messages, until the purge ran (R1)."""
+    try:
+        result = services.message_mark_unread_bulk(
+            message_ids=[int(i) for i in request.POST.getlist("message")],
+            by=request.user,
+        )
+    except ValueError:
+        flash.error(request, "The selection was not understood; nothing was changed.")
+    except ValidationError as exc:
+        flash.error(request, " ".join(messages_of(exc)))
+    else:
+        text = (
+            f"{_count(result['marked'], 'message')} marked unread: the purge "
+            "keeps them again."
+        )
+        if result["destroyed"]:
+            text += (
+                f" {_count(result['destroyed'], 'was', 'were')} already destroyed: "
+                "destruction cannot be undone."
+            )
+        flash.success(request, text)
+    return _back(request)
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    back = request.POST.get("next") or ""
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)
     return redirect("retention:messages")

@@ -537,3 +537,64 @@ def test_admin_add_message_in_the_future_is_refused_with_a_message(
     assert response.status_code == 200
     assert "in the future" in response.content.decode()
     assert not Message.objects.filter(platform_message_id="fb-admin-2").exists()
+
+
+def test_bulk_mark_read_can_be_undone_from_the_read_list(
+    login_as, manager, managed_account
+):
+    first, second = MessageFactory.create_batch(2, account=managed_account)
+    client = login_as(manager)
+    response = client.post(
+        reverse("retention:messages-mark-read"),
+        {"message": [first.pk, second.pk]},
+        follow=True,
+    )
+    assert "select them and press “Mark selected unread”" in (response.content.decode())
+    read_list = client.get(reverse("retention:messages") + "?state=read")
+    content = read_list.content.decode()
+    assert "Mark selected unread" in content
+    assert f'value="{first.pk}"' in content
+    response = client.post(
+        reverse("retention:messages-mark-unread"),
+        {"message": [first.pk], "next": "/retention/messages/?state=read"},
+        follow=True,
+    )
+    assert "1 message marked unread: the purge keeps them again." in (
+        response.content.decode()
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.read_at is None and second.read_at is not None
+    from core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="message.unread_bulk").exists()
+
+
+def test_bulk_undo_cannot_bring_back_a_destroyed_message(
+    login_as, manager, managed_account
+):
+    from retention.models import PurgeRun
+    from retention.purge import purge_run
+
+    message = ReadMessageFactory(account=managed_account)
+    purge_run(trigger=PurgeRun.Trigger.COMMAND)
+    response = login_as(manager).post(
+        reverse("retention:messages-mark-unread"),
+        {"message": [message.pk]},
+        follow=True,
+    )
+    content = response.content.decode()
+    assert "0 messages marked unread" in content
+    assert "1 was already destroyed: destruction cannot be undone." in content
+    message.refresh_from_db()
+    assert message.is_destroyed
+
+
+def test_bulk_undo_refuses_messages_of_unmanaged_accounts(login_as, manager):
+    other = ReadMessageFactory()
+    response = login_as(manager).post(
+        reverse("retention:messages-mark-unread"), {"message": [other.pk]}, follow=True
+    )
+    assert "you do not manage it" in response.content.decode()
+    other.refresh_from_db()
+    assert other.read_at is not None

@@ -156,6 +156,7 @@ STAFF_PAGES: dict[str, frozenset[str]] = {
     "appeals:letter-print": EVERY_ROLE,
     "retention:messages": frozenset({A, M}),
     "retention:messages-mark-read": frozenset({A, M}),
+    "retention:messages-mark-unread": frozenset({A, M}),
     "retention:message-detail": frozenset({A, M}),
     "retention:follow-ups": frozenset({A, M}),
     # R3: the Records Officer places and releases legal holds.
