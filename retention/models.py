@@ -112,7 +112,7 @@ class Message(models.Model):
         max_length=BASIS_MAX,
         blank=True,
         help_text="The statute that makes the data not public, e.g. "
-        '"Minn. Stat. 13.43" (P24).',
+        '"Minn. Stat. 13.46" (P24).',
     )
     # P19: a request, application or question that needs a city process.
     follow_up_flagged_at = models.DateTimeField(null=True, blank=True)

@@ -89,7 +89,7 @@ _WITHHELD_KIND = {
 
 def message_withheld(*, message: Message, user: Any) -> str:
     """Return why the resident's handle and the text of ``message`` are withheld
-    from ``user`` ("withheld (private data, Minn. Stat. 13.43)"), or "" when
+    from ``user`` ("withheld (private data, Minn. Stat. 13.46)"), or "" when
     ``user`` may see them: public data, or ``retention.view_private_message``
     (P24; Minn. Stat. 13.02, 13.05)."""
     if message.classification == DataClassification.PUBLIC:

@@ -152,7 +152,7 @@ def _check_basis(classification: str, basis: str) -> None:
     if classification != DataClassification.PUBLIC and not basis.strip():
         raise DomainError(
             "Name the statute that makes this data not public, e.g. "
-            "“Minn. Stat. 13.43”.",
+            "“Minn. Stat. 13.46”.",
             field="classification_basis",
         )
 

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='message',
             name='classification_basis',
-            field=models.CharField(blank=True, help_text='The statute that makes the data not public, e.g. "Minn. Stat. 13.43" (P24).', max_length=100, verbose_name='legal basis of the classification'),
+            field=models.CharField(blank=True, help_text='The statute that makes the data not public, e.g. "Minn. Stat. 13.46" (P24).', max_length=100, verbose_name='legal basis of the classification'),
         ),
         migrations.AddField(
             model_name='message',
