@@ -134,12 +134,19 @@ def test_private_fields_are_withheld_from_staff_without_the_permission(
     """The City Administrator handles messages of every account but does not
     hold retention.view_private_message; the account's manager does."""
     ManagerAccessFactory(account=managed_account, manager=city_admin)
+    services.message_record_follow_up(
+        message=private_message,
+        by=manager,
+        channel="phone",
+        note="Called jo.private about the assistance",
+    )
     detail = reverse("retention:message-detail", args=[private_message.pk])
     for url in (reverse("retention:messages"), detail):
         content = login_as(city_admin).get(url).content.decode()
         assert WITHHELD in content
         assert "jo.private" not in content
         assert "12 Elm Street" not in content
+        assert "about the assistance" not in content
         shown = login_as(manager).get(url).content.decode()
         assert "jo.private" in shown
         assert WITHHELD not in shown
