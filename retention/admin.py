@@ -97,7 +97,7 @@ class MessageAdmin(ManagedAccountAdminMixin, admin.ModelAdmin):
             return [
                 f
                 for f in super().get_fields(request, obj)
-                if f not in ("body", "sender_handle")
+                if f not in ("body", "sender_handle", "follow_up_note")
             ]
         return super().get_fields(request, obj)
 
