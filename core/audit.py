@@ -190,6 +190,22 @@ def redact_personal(
     return count
 
 
+@transaction.atomic
+def audit_event_redact(*, ids: Iterable[int], run_label: str = "") -> int:
+    """Clear the personal data of these events themselves (the retention purge's
+    ``audit_events`` series, R4); the chain stays verifiable as with
+    :func:`redact_personal`, and one new event says how many were redacted."""
+    count = AuditEvent.objects.filter(
+        pk__in=[int(pk) for pk in ids], personal__isnull=False
+    ).update(personal=None, redacted_at=clock.now())
+    if count:
+        record_event(
+            action="audit.redacted",
+            data={"model": ["core", "auditevent"], "events": count, "run": run_label},
+        )
+    return count
+
+
 @dataclass(frozen=True)
 class AuditProblem:
     """A break in the audit trail: at one event, or (``sequence`` None) in the

@@ -21,7 +21,7 @@ ROLES = (CITY_ADMINISTRATOR, SOCIAL_MEDIA_MANAGER, RECORDS_OFFICER, CITY_ATTORNE
 
 # "app_label.codename" for every permission a role holds, of the apps that have
 # not yet moved theirs to ``<app>/permissions.py`` (core's own, the sign-in
-# security records' and retention's).
+# security records').
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     CITY_ADMINISTRATOR: {
         "core.view_auditevent",
@@ -44,38 +44,6 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     SOCIAL_MEDIA_MANAGER: set(),
     RECORDS_OFFICER: {"core.view_auditevent"},
     CITY_ATTORNEY: set(),
-}
-
-# Retention (R1-R5). Holds and disaster periods are placed on the staff
-# pages through services (legal holds: Records Officer; disaster periods: City
-# Administrator), so the admin only views them. Runs and the destruction log are
-# never changed or deleted (R4): view only, for everyone.
-ROLE_PERMISSIONS[RECORDS_OFFICER] |= {
-    "retention.view_retentionschedule",
-    "retention.change_retentionschedule",
-    "retention.view_legalhold",
-    "retention.add_legalhold",
-    "retention.change_legalhold",
-    "retention.view_disasterperiod",
-    "retention.view_purgerun",
-    "retention.view_destructionrecord",
-    "retention.view_destroyeditem",
-    "retention.view_message",
-}
-ROLE_PERMISSIONS[CITY_ADMINISTRATOR] |= {
-    "retention.view_retentionschedule",
-    "retention.view_legalhold",
-    "retention.view_disasterperiod",
-    "retention.add_disasterperiod",
-    "retention.change_disasterperiod",
-    "retention.view_purgerun",
-    "retention.view_destructionrecord",
-    "retention.view_message",
-    "retention.add_message",
-}
-ROLE_PERMISSIONS[SOCIAL_MEDIA_MANAGER] |= {
-    "retention.view_message",
-    "retention.add_message",
 }
 
 

@@ -13,8 +13,9 @@ from django.http import HttpRequest
 
 from accounts.permissions import ManagedAccountAdminMixin
 from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
+from core.exceptions import messages_of
 from retention import services
-from retention.exceptions import RetentionError
+from retention.exports import destruction_csv_response
 from retention.models import (
     DestroyedItem,
     DestructionRecord,
@@ -24,14 +25,17 @@ from retention.models import (
     PurgeRun,
     RetentionSchedule,
 )
+from retention.selectors import message_withheld
 
 MessageFields = (
     "account",
+    "direction",
     "platform_message_id",
     "sender_handle",
     "body",
     "received_at",
     "classification",
+    "classification_basis",
 )
 
 
@@ -61,7 +65,7 @@ class MessageAddForm(forms.ModelForm):
 @admin.register(Message)
 class MessageAdmin(ManagedAccountAdminMixin, admin.ModelAdmin):
     # A Social Media Manager sees and enters messages only for the accounts they
-    # manage (P11; issue #9 object-level permissions).
+    # manage (P11; accounts.permissions.ManagedAccountAdminMixin).
     list_display = ("__str__", "account", "received_at", "state_label", "read_by")
     list_filter = ("account", "classification")
     date_hierarchy = "received_at"
@@ -88,11 +92,12 @@ class MessageAdmin(ManagedAccountAdminMixin, admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return self.add_fields
-        if obj.is_destroyed:
+        # Destroyed (R1), or not public and not for this person (P24).
+        if obj.is_destroyed or message_withheld(message=obj, user=request.user):
             return [
                 f
                 for f in super().get_fields(request, obj)
-                if f not in ("body", "sender_handle")
+                if f not in ("body", "sender_handle", "follow_up_note")
             ]
         return super().get_fields(request, obj)
 
@@ -117,10 +122,14 @@ class MessageAdmin(ManagedAccountAdminMixin, admin.ModelAdmin):
                 body=obj.body,
                 received_at=obj.received_at,
                 classification=obj.classification,
+                classification_basis=obj.classification_basis,
+                direction=obj.direction,
                 by=request.user,
             )
-        except RetentionError as exc:
-            raise ValidationError(str(exc)) from exc
+        except ValidationError as exc:
+            # The add form already ran the same checks; what is left is a
+            # cross-record refusal (a platform id already recorded).
+            raise ValidationError(messages_of(exc)) from exc
         obj.pk = created.pk
 
 
@@ -189,8 +198,6 @@ class DestructionRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Export the selected records as CSV")
     def export_csv(self, request: HttpRequest, queryset: Any) -> Any:
-        from retention.views import destruction_csv_response
-
         return destruction_csv_response(
             queryset.select_related("run").order_by("recorded_at", "id")
         )

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from core import clock
+from core.classification import DataClassification
 from retention import services
 from retention.models import DisasterPeriod, LegalHold, Message, PurgeRun
 
@@ -105,6 +106,25 @@ def _message(
     )
 
 
+# P24: a reply the city sent, and a message holding data a statute makes private
+# (welfare data, Minn. Stat. 13.46): withheld from staff who may not see it.
+SENT = (
+    "facebook",
+    "demo-sent-1",
+    "jo.anderson",
+    "Bulk pickup on the east side "
+    "is the first Monday of the month; put items out by 7 a.m.",
+    29,
+)
+PRIVATE = (
+    "facebook",
+    "demo-private-1",
+    "k.nguyen",
+    "I get energy assistance and cannot pay this month's utility bill; who do I call?",
+    5,
+)
+
+
 def seed(ctx: dict[str, Any]) -> None:
     from retention.purge import purge_run
 
@@ -119,9 +139,33 @@ def seed(ctx: dict[str, Any]) -> None:
     for slug, platform_id, sender, text, hours, reader, flag in CURRENT:
         message = _message(accounts[slug], platform_id, sender, text, hours)
         if flag and message.follow_up_flagged_at is None:
-            services.message_flag_follow_up(message=message, by=users["manager"])
+            services.message_flag_follow_up(
+                message=message,
+                by=users["manager"],
+                due_on=clock.today() + timedelta(days=3),
+                reference="Service request SR-2026-0412",
+            )
         if reader and message.read_at is None:
             services.message_mark_read(message=message, by=users[reader])
+    slug, platform_id, to, text, hours = SENT
+    if not Message.objects.filter(platform_message_id=platform_id).exists():
+        services.message_create(
+            account=accounts[slug],
+            platform_message_id=platform_id,
+            sender_handle=to,
+            body=text,
+            received_at=clock.now() - timedelta(hours=hours),
+            direction=Message.Direction.SENT,
+            by=users["manager"],
+        )
+    private = _message(accounts[PRIVATE[0]], *PRIVATE[1:])
+    if private.classification != DataClassification.PRIVATE:
+        services.message_classify(
+            message=private,
+            by=users["manager"],
+            classification=DataClassification.PRIVATE,
+            basis="Minn. Stat. 13.46",
+        )
     if not LegalHold.objects.filter(title="Public data request DR-2026-031").exists():
         services.legal_hold_place(
             by=users["records"],

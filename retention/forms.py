@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from accounts.models import Account
@@ -9,12 +11,47 @@ from core.forms import LocalDateTimeField
 from retention.models import Message, Series
 
 
-class FollowUpForm(forms.Form):
-    channel = forms.ChoiceField(
-        label="How the city followed up (P19)",
-        choices=Message.FollowUpChannel.choices,
-        widget=forms.RadioSelect,
-    )
+class ClassifyForm(forms.ModelForm):
+    """Change a message's Data Practices classification (P24)."""
+
+    class Meta:
+        model = Message
+        fields = ["classification", "classification_basis"]
+
+    conditional = ("classification_basis",)  # needed unless public
+
+
+class FollowUpFlagForm(forms.ModelForm):
+    """Flag a business request (P19): when the follow-up is due, and the city
+    process that handles it."""
+
+    class Meta:
+        model = Message
+        fields = ["follow_up_due_on", "follow_up_reference"]
+        widgets = {"follow_up_due_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["follow_up_due_on"].required = True
+
+
+class FollowUpForm(forms.ModelForm):
+    """Record the follow-up (P19): how, what was done, the process reference."""
+
+    class Meta:
+        model = Message
+        fields = ["follow_up_channel", "follow_up_note", "follow_up_reference"]
+        widgets = {
+            "follow_up_channel": forms.RadioSelect,
+            "follow_up_note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        channel = self.fields["follow_up_channel"]
+        channel.required = True
+        channel.choices = Message.FollowUpChannel.choices  # type: ignore[attr-defined]
+        self.fields["follow_up_note"].required = True
 
 
 class LegalHoldForm(forms.Form):

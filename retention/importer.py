@@ -11,6 +11,10 @@ Each record has these fields (CSV: a header row with these names):
                   Unix seconds
     classification  optional: public, private, confidential, nonpublic,
                     protected_nonpublic (P24; default public)
+    classification_basis  the statute, required when the classification is not
+                    public (alias: basis; e.g. "Minn. Stat. 13.46")
+    direction     optional: received (default) or sent, a message the city sent
+                  from the account (P24); a sent message counts as read when sent
 
 JSON is a list of such objects, or an object with a ``messages`` list. A message
 already recorded for the account (even one destroyed since: its tombstone keeps
@@ -38,7 +42,7 @@ from django.utils.dateparse import parse_datetime
 from accounts.models import Account
 from core import audit
 from core.classification import DataClassification
-from retention.models import Message
+from retention.models import BASIS_MAX, Message
 from retention.services import validate_message_fields
 
 ALIASES = {
@@ -48,6 +52,8 @@ ALIASES = {
     "received_at": ("received_at",),
     "account": ("account",),
     "classification": ("classification",),
+    "classification_basis": ("classification_basis", "basis"),
+    "direction": ("direction",),
 }
 CHUNK = 1000
 
@@ -179,6 +185,21 @@ def _clean_row(
     )
     if classification not in DataClassification.values:
         raise ValueError(f"unknown classification {classification!r}")
+    basis = str(_field(record, "classification_basis") or "").strip()
+    if classification == DataClassification.PUBLIC:
+        basis = ""
+    elif not basis:
+        raise ValueError(
+            f"classification {classification!r} needs its statute "
+            "(classification_basis)"
+        )
+    if len(basis) > BASIS_MAX:
+        raise ValueError(f"the classification basis is longer than {BASIS_MAX}")
+    direction = str(_field(record, "direction") or "").strip().lower() or (
+        Message.Direction.RECEIVED
+    )
+    if direction not in Message.Direction.values:
+        raise ValueError(f"unknown direction {direction!r} (received or sent)")
     errors = validate_message_fields(
         platform_message_id=platform_id,
         sender_handle=sender,
@@ -194,6 +215,10 @@ def _clean_row(
         "body": body,
         "received_at": received_at,
         "classification": classification,
+        "classification_basis": basis,
+        "direction": direction,
+        # A sent message is read when sent (P24, R1).
+        "read_at": received_at if direction == Message.Direction.SENT else None,
     }
 
 

@@ -21,6 +21,9 @@ from core.classification import classification_field
 PLATFORM_ID_MAX = 200
 SENDER_MAX = 200
 BODY_MAX = 20000
+REFERENCE_MAX = 100
+BASIS_MAX = 100
+NOTE_MAX = 2000
 
 
 class Series(models.TextChoices):
@@ -36,7 +39,7 @@ class Series(models.TextChoices):
     APPEALS = "appeals", "Removal appeals and responses"
     LEGALITY_CHALLENGES = "legality_challenges", "Legality challenges and responses"
     AUDIT_EVENTS = "audit_events", "Audit events (personal data)"
-    # Registered by the platforms app (issue #17, retention.series.register).
+    # Registered by the platforms app (retention.series.register).
     CAPTURED_COMMENTS = "captured_comments", "Comments captured from the platforms"
 
 
@@ -48,6 +51,22 @@ class Message(models.Model):
     recorded. Destroyed messages keep id, account, platform id, received and read
     times and the run that destroyed them: never the body or the sender.
     """
+
+    class Status(models.TextChoices):
+        """Where the message is in R1 (derived from its dates: ``status``)."""
+
+        UNREAD = "unread", "Unread"
+        READ = "read", "Read"
+        DESTROYED = "destroyed", "Destroyed"
+
+    class Direction(models.TextChoices):
+        """P24: messages the city sends are city records as much as those it
+        receives. A sent message counts as read when sent (the city wrote it),
+        so the purge treats it as it treats a read one (R1, P25), and a hold or a
+        disaster period keeps it the same way (R3, R5)."""
+
+        RECEIVED = "received", "Received"
+        SENT = "sent", "Sent by the city"
 
     class FollowUpChannel(models.TextChoices):
         PHONE = "phone", "Phone"
@@ -66,9 +85,17 @@ class Message(models.Model):
         max_length=PLATFORM_ID_MAX,
         help_text="The message's id on the platform; unique per account.",
     )
-    sender_handle = models.CharField(max_length=SENDER_MAX, blank=True)
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.RECEIVED
+    )
+    # The resident: who sent a received message, or to whom the city sent one.
+    sender_handle = models.CharField(
+        "resident's handle", max_length=SENDER_MAX, blank=True
+    )
     body = models.TextField(blank=True)
-    received_at = models.DateTimeField()
+    received_at = models.DateTimeField(
+        "received or sent", help_text="When the message was received or sent."
+    )
     imported_at = models.DateTimeField(default=clock.now, editable=False)
     read_at = models.DateTimeField(null=True, blank=True)
     read_by = models.ForeignKey(
@@ -80,6 +107,13 @@ class Message(models.Model):
         db_index=False,  # see destroyed_by_run: each index slows the purge
     )
     classification = classification_field()
+    classification_basis = models.CharField(
+        "legal basis of the classification",
+        max_length=BASIS_MAX,
+        blank=True,
+        help_text="The statute that makes the data not public, e.g. "
+        '"Minn. Stat. 13.46" (P24).',
+    )
     # P19: a request, application or question that needs a city process.
     follow_up_flagged_at = models.DateTimeField(null=True, blank=True)
     follow_up_flagged_by = models.ForeignKey(
@@ -90,8 +124,30 @@ class Message(models.Model):
         related_name="+",
         db_index=False,  # see destroyed_by_run: each index slows the purge
     )
+    follow_up_due_on = models.DateField(
+        "follow-up due",
+        null=True,
+        blank=True,
+        help_text="When the city should have followed up by.",
+    )
+    follow_up_reference = models.CharField(
+        "process reference",
+        max_length=REFERENCE_MAX,
+        blank=True,
+        help_text="The city process that handles the request: a service request, "
+        "permit application or case number.",
+    )
     follow_up_channel = models.CharField(
-        max_length=10, choices=FollowUpChannel.choices, blank=True
+        "how the city followed up",
+        max_length=10,
+        choices=FollowUpChannel.choices,
+        blank=True,
+    )
+    follow_up_note = models.TextField(
+        "follow-up note",
+        max_length=NOTE_MAX,
+        blank=True,
+        help_text="What was done: who was called or written to, and the outcome.",
     )
     follow_up_at = models.DateTimeField(null=True, blank=True)
     follow_up_by = models.ForeignKey(
@@ -120,14 +176,29 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        permissions = [
+            ("handle_message", "Can mark messages read and follow them up"),
+            ("classify_message", "Can change a message's classification"),
+            (
+                "view_private_message",
+                "Can see the private data of messages (Minn. Stat. ch. 13)",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "platform_message_id"],
                 name="message_platform_id_unique_per_account",
             ),
+            # A sent message is read when sent, by the city (no one person).
             models.CheckConstraint(
-                condition=Q(read_at__isnull=True) | Q(read_by__isnull=False),
+                condition=Q(read_at__isnull=True)
+                | Q(read_by__isnull=False)
+                | Q(direction="sent"),
                 name="message_read_records_who",
+            ),
+            models.CheckConstraint(
+                condition=~Q(direction="sent") | Q(read_at__isnull=False),
+                name="message_sent_counts_as_read",
             ),
             models.CheckConstraint(
                 condition=Q(destroyed_at__isnull=True)
@@ -176,6 +247,10 @@ class Message(models.Model):
         return f"Message #{self.pk}"
 
     @property
+    def is_sent(self) -> bool:
+        return self.direction == self.Direction.SENT
+
+    @property
     def is_read(self) -> bool:
         return self.read_at is not None
 
@@ -188,10 +263,17 @@ class Message(models.Model):
         return self.follow_up_flagged_at is not None and self.follow_up_at is None
 
     @property
-    def state(self) -> str:
+    def status(self) -> str:
         if self.destroyed_at:
-            return "destroyed"
-        return "read" if self.read_at else "unread"
+            return self.Status.DESTROYED
+        return self.Status.READ if self.read_at else self.Status.UNREAD
+
+    @property
+    def state(self) -> str:
+        return str(self.status)
+
+    def get_status_display(self) -> str:
+        return str(self.Status(self.status).label)
 
 
 class RetentionSchedule(models.Model):
@@ -267,6 +349,10 @@ class LegalHold(models.Model):
     with who, when and why.
     """
 
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RELEASED = "released", "Released"
+
     title = models.CharField(max_length=200)
     reason = models.TextField(help_text="Litigation, data request, investigation...")
     placed_at = models.DateTimeField(default=clock.now)
@@ -318,6 +404,13 @@ class LegalHold(models.Model):
     def is_open(self) -> bool:
         return self.released_at is None
 
+    @property
+    def status(self) -> str:
+        return self.Status.OPEN if self.is_open else self.Status.RELEASED
+
+    def get_status_display(self) -> str:
+        return str(self.Status(self.status).label)
+
     def covers_series(self, series: str) -> bool:
         return not self.series or series in self.series
 
@@ -346,6 +439,10 @@ class DisasterPeriod(models.Model):
     is not set) are business records, kept under the disaster-messages schedule
     instead of being purged on read."""
 
+    class Status(models.TextChoices):
+        OPEN = "open", "Open-ended"
+        ENDED = "ended", "Ended"
+
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     starts_at = models.DateTimeField()
@@ -370,6 +467,13 @@ class DisasterPeriod(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def status(self) -> str:
+        return self.Status.OPEN if self.ends_at is None else self.Status.ENDED
+
+    def get_status_display(self) -> str:
+        return str(self.Status(self.status).label)
 
     def is_active(self, at=None) -> bool:  # type: ignore[no-untyped-def]
         at = at or clock.now()
@@ -414,6 +518,7 @@ class PurgeRun(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        permissions = [("run_purge", "Can run the purge by hand")]
 
     def __str__(self) -> str:
         return f"Purge run #{self.pk}"

@@ -2,36 +2,39 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.http import HttpRequest
 
 from accounts.selectors import account_list_managed_by
+from core import clock
 from core.dashboard import Panel
-from core.roles import (
-    CITY_ADMINISTRATOR,
-    RECORDS_OFFICER,
-    SOCIAL_MEDIA_MANAGER,
-    has_role,
-)
 from retention import selectors
 from retention.models import Message, PurgeRun, Series
+from retention.permissions import PERM_HANDLE_MESSAGE
 from retention.purge import is_paused
+
+# P19: the open follow-ups listed on the dashboard, soonest due first.
+PANEL_FOLLOW_UPS = 5
 
 
 def retention_panel(request: HttpRequest) -> Panel | None:
     user = request.user
-    if not has_role(user, SOCIAL_MEDIA_MANAGER, CITY_ADMINISTRATOR, RECORDS_OFFICER):
+    handles_messages = user.has_perm(PERM_HANDLE_MESSAGE)
+    can_holds = user.has_perm("retention.add_legalhold")
+    can_disasters = user.has_perm("retention.view_disasterperiod")
+    can_purge = user.has_perm("retention.view_purgerun")
+    if not (handles_messages or can_holds or can_disasters or can_purge):
         return None
-    handles_messages = has_role(user, SOCIAL_MEDIA_MANAGER, CITY_ADMINISTRATOR)
     unread = waiting = None
+    follow_ups: list[Message] = []
     if handles_messages:
         managed = account_list_managed_by(user=user).values("pk")
         unread = Message.objects.filter(
             account__in=managed, read_at__isnull=True, destroyed_at__isnull=True
         ).count()
-        waiting = selectors.message_list_waiting_follow_up(user=user).count()
+        waiting_qs = selectors.message_list_waiting_follow_up(user=user)
+        waiting = waiting_qs.count()
+        follow_ups = list(waiting_qs[:PANEL_FOLLOW_UPS])
     last_run = selectors.purge_run_last()
     interval = settings.RETENTION_PURGE_INTERVAL_MINUTES
     labels = dict(Series.choices)
@@ -47,18 +50,18 @@ def retention_panel(request: HttpRequest) -> Panel | None:
         context={
             "unread": unread,
             "waiting": waiting,
+            "follow_ups": follow_ups,
+            "today": clock.today(),
             "paused": is_paused(),
             "interval": interval,
-            "next_run": (
-                last_run.started_at + timedelta(minutes=interval) if last_run else None
-            ),
+            "next_run": selectors.purge_next_run_at(),
             "last_run": last_run,
             "last_counts": last_counts,
             "open_holds": selectors.legal_hold_list_open().count(),
             "active_disasters": selectors.disaster_period_list_active().count(),
-            "can_holds": has_role(user, RECORDS_OFFICER),
-            "can_disasters": has_role(user, RECORDS_OFFICER, CITY_ADMINISTRATOR),
-            "can_purge": has_role(user, RECORDS_OFFICER, CITY_ADMINISTRATOR),
+            "can_holds": can_holds,
+            "can_disasters": can_disasters,
+            "can_purge": can_purge,
         },
         order=40,
         alert=bool(waiting) or failed,

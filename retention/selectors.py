@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
 
 from accounts.selectors import account_list_managed_by
 from core import clock
+from core.classification import DataClassification
 from retention.models import DisasterPeriod, LegalHold, Message, PurgeRun
+from retention.permissions import PERM_VIEW_PRIVATE
 
 
 def message_list_for(
@@ -30,7 +35,8 @@ def message_list_for(
 
 
 def message_list_waiting_follow_up(*, user: Any) -> QuerySet[Message]:
-    """Return flagged business requests whose follow-up is not recorded (P19)."""
+    """Return flagged business requests whose follow-up is not recorded (P19),
+    the soonest due first (those with no due date last)."""
     return (
         Message.objects.select_related("account__platform", "follow_up_flagged_by")
         .filter(
@@ -38,7 +44,9 @@ def message_list_waiting_follow_up(*, user: Any) -> QuerySet[Message]:
             follow_up_flagged_at__isnull=False,
             follow_up_at__isnull=True,
         )
-        .order_by("follow_up_flagged_at", "id")
+        .order_by(
+            F("follow_up_due_on").asc(nulls_last=True), "follow_up_flagged_at", "id"
+        )
     )
 
 
@@ -57,3 +65,47 @@ def disaster_period_list_active() -> QuerySet[DisasterPeriod]:
 
 def purge_run_last() -> PurgeRun | None:
     return PurgeRun.objects.order_by("-started_at", "-id").first()
+
+
+def purge_next_run_at() -> datetime | None:
+    """Return when the scheduled purge runs next: its last start plus the
+    interval; None before its first run or when that moment is past (it is then
+    due within one interval)."""
+    last = purge_run_last()
+    if last is None:
+        return None
+    at = last.started_at + timedelta(minutes=settings.RETENTION_PURGE_INTERVAL_MINUTES)
+    return at if at > clock.now() else None
+
+
+# P24: how each class of data that is not public is named when withheld.
+_WITHHELD_KIND = {
+    DataClassification.PRIVATE: "private data",
+    DataClassification.CONFIDENTIAL: "confidential data",
+    DataClassification.NONPUBLIC: "nonpublic data",
+    DataClassification.PROTECTED_NONPUBLIC: "protected nonpublic data",
+}
+
+
+def message_withheld(*, message: Message, user: Any) -> str:
+    """Return why the resident's handle and the text of ``message`` are withheld
+    from ``user`` ("withheld (private data, Minn. Stat. 13.46)"), or "" when
+    ``user`` may see them: public data, or ``retention.view_private_message``
+    (P24; Minn. Stat. 13.02, 13.05)."""
+    if message.classification == DataClassification.PUBLIC:
+        return ""
+    if user.has_perm(PERM_VIEW_PRIVATE):
+        return ""
+    kind = _WITHHELD_KIND.get(message.classification, "not public data")
+    return f"withheld ({kind}, {message.classification_basis or 'Minn. Stat. ch. 13'})"
+
+
+def messages_for_viewer(messages: Iterable[Message], *, user: Any) -> list[Message]:
+    """Return ``messages`` with ``withheld`` set on each (see
+    :func:`message_withheld`), for pages that list them."""
+    shown = list(messages)
+    for message in shown:
+        message.withheld = message_withheld(  # type: ignore[attr-defined]
+            message=message, user=user
+        )
+    return shown

@@ -22,11 +22,17 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.services import account_request_destroy
+from appeals.models import DESTROYED
+from appeals.selectors import removal_ids_under_open_appeal
+from appeals.services import appeal_redact, challenge_redact
 from core import clock
+from core.audit import audit_event_redact
+from moderation.services import removal_redact
 from retention.models import (
     DisasterPeriod,
     LegalHold,
@@ -197,122 +203,40 @@ def _message_candidates(
 
 
 def destroy_messages(ids: list[int], *, run_id: int, now: datetime) -> int:
-    """Clear the content and personal fields of these messages (their tombstone
-    keeps id, account, platform id, dates and the run). The caller redacts their
-    audit events in the same transaction."""
+    """Clear the content and personal fields of these messages, the follow-up
+    note included (their tombstone keeps id, account, platform id, dates, the
+    process reference and the run). The caller redacts their audit events in the
+    same transaction."""
     return Message.objects.filter(pk__in=ids, destroyed_at__isnull=True).update(
-        body="", sender_handle="", destroyed_at=now, destroyed_by_run_id=run_id
+        body="",
+        sender_handle="",
+        follow_up_note="",
+        destroyed_at=now,
+        destroyed_by_run_id=run_id,
     )
 
 
 def _destroy_removals(ids: list[int], run_label: str) -> int:
-    from moderation.services import removal_redact
-
     return removal_redact(decisions=ids, run_label=run_label)
 
 
-def _redact_fields(model_label: str, fields: dict[str, Any]) -> Destroyer:
-    def destroy(ids: list[int], run_label: str) -> int:
-        from core import audit
-        from core.clock import now
-
-        model = apps.get_model(model_label)
-        values = dict(fields)
-        if any(f.name == "redacted_at" for f in model._meta.get_fields()):
-            values["redacted_at"] = now()
-        count = model._default_manager.filter(pk__in=ids).update(**values)
-        audit.redact_personal(model=model, ids=ids, run_label=run_label)
-        return count
-
-    return destroy
+def _destroy_account_requests(ids: list[int], run_label: str) -> int:
+    return account_request_destroy(ids=ids, run_label=run_label)
 
 
 def _destroy_audit_personal(ids: list[int], run_label: str) -> int:
-    from core import audit
-    from core.clock import now
-    from core.models import AuditEvent
-
-    count = AuditEvent.objects.filter(pk__in=ids, personal__isnull=False).update(
-        personal=None, redacted_at=now()
-    )
-    if count:
-        audit.record_event(
-            action="audit.redacted",
-            data={"model": ["core", "auditevent"], "events": count, "run": run_label},
-        )
-    return count
+    return audit_event_redact(ids=ids, run_label=run_label)
 
 
-# What a cleared text field reads after destruction, where the owning model needs
-# a value (e.g. a filing must keep a way to be answered).
-DESTROYED = "[destroyed under the retention schedule]"
+def _destroy_appeals(ids: list[int], run_label: str) -> int:
+    return appeal_redact(ids=ids, run_label=run_label)
 
 
-def _destroy_filings(model_label: str, personal: dict[str, Any]) -> Destroyer:
-    """Clear a filing's personal data (P22/P23 filings, R2): name, contact, the
-    resident's own words, the letter, and what was sent to them; the record of
-    the filing (reference, dates, status, outcome) remains."""
-
-    def destroy(ids: list[int], run_label: str) -> int:
-        from core import audit, outbox
-        from core.files import file_delete_after_commit
-
-        model = apps.get_model(model_label)
-        # Deleted once this batch commits (core.files): a batch rolled back or
-        # killed keeps its letters with its records (R3, R4).
-        file_delete_after_commit(
-            names=model._default_manager.filter(pk__in=ids)
-            .exclude(letter="")
-            .values_list("letter", flat=True)
-        )
-        count = model._default_manager.filter(pk__in=ids).update(
-            name=DESTROYED,
-            email="",
-            postal_address=DESTROYED,
-            reply_by="mail",
-            letter="",
-            letter_sha256="",
-            response=Case(When(response="", then=Value("")), default=Value(DESTROYED)),
-            withdrawal_note="",
-            **personal,
-        )
-        correspondence = apps.get_model("appeals", "Correspondence")
-        link = "appeal" if model_label.endswith("Appeal") else "challenge"
-        letters = correspondence._default_manager.filter(**{f"{link}_id__in": ids})
-        # The emails that carried them, in the outbox (core.outbox), go too.
-        outbox.outbox_redact(
-            ids=letters.exclude(outbox=None).values_list("outbox_id", flat=True),
-            run_label=run_label,
-        )
-        letters.update(to=DESTROYED, body=DESTROYED)
-        if link == "challenge":
-            # Privileged consultation notes may quote the challenger.
-            apps.get_model("appeals", "AttorneyConsultation")._default_manager.filter(
-                challenge_id__in=ids
-            ).update(notes=DESTROYED)
-        audit.redact_personal(model=model, ids=ids, run_label=run_label)
-        return count
-
-    return destroy
-
-
-def _delete_rows(model_label: str) -> Destroyer:
-    def destroy(ids: list[int], run_label: str) -> int:
-        from core import audit
-
-        model = apps.get_model(model_label)
-        _total, per_model = model._default_manager.filter(pk__in=ids).delete()
-        audit.redact_personal(model=model, ids=ids, run_label=run_label)
-        return per_model.get(model._meta.label, 0)
-
-    return destroy
+def _destroy_challenges(ids: list[int], run_label: str) -> int:
+    return challenge_redact(ids=ids, run_label=run_label)
 
 
 def _removal_ids_under_open_appeal() -> set[int]:
-    try:
-        from appeals.selectors import removal_ids_under_open_appeal
-    except ImportError:
-        return set()
     return set(removal_ids_under_open_appeal())
 
 
@@ -352,7 +276,7 @@ REGISTRY: list[SeriesSpec] = [
         closed=_request_closed,
         date_path="created_at",
         # The account itself stays on the registry; the request is deleted.
-        destroy=_delete_rows("accounts.AccountRequest"),
+        destroy=_destroy_account_requests,
         method="delete",
     ),
     SeriesSpec(
@@ -375,15 +299,7 @@ REGISTRY: list[SeriesSpec] = [
         date_path="received_on",
         person_paths=("name", "email"),
         alive=lambda: ~Q(name=DESTROYED),
-        destroy=_destroy_filings(
-            "appeals.Appeal",
-            {
-                "account_other": "",
-                "comment_url": "",
-                "comment_text": DESTROYED,
-                "explanation": DESTROYED,
-            },
-        ),
+        destroy=_destroy_appeals,
         method="redact",
     ),
     SeriesSpec(
@@ -393,7 +309,7 @@ REGISTRY: list[SeriesSpec] = [
         date_path="received_on",
         person_paths=("name", "email"),
         alive=lambda: ~Q(name=DESTROYED),
-        destroy=_destroy_filings("appeals.LegalityChallenge", {"basis": DESTROYED}),
+        destroy=_destroy_challenges,
         method="redact",
     ),
     SeriesSpec(
@@ -422,7 +338,3 @@ def register(spec: SeriesSpec) -> SeriesSpec:
         REGISTRY.append(spec)
     BY_KEY[spec.key] = spec
     return spec
-
-
-def spec_for(key: str) -> SeriesSpec:
-    return BY_KEY[key]

@@ -1,10 +1,13 @@
 """State changes of the retention app: one transaction and one audit event each.
 
     message_create(account=, platform_message_id=, received_at=, ...)     R1, P24
+    message_classify(message=, by=, classification=, basis=)               P24
     message_mark_read(message=, by=)                                       R1
+    message_mark_unread(message=, by=)          undo, until the purge ran  R1
     message_mark_read_bulk(message_ids=, by=)                              R1
-    message_flag_follow_up(message=, by=)                                  P19
-    message_record_follow_up(message=, by=, channel=)                      P19
+    message_mark_unread_bulk(message_ids=, by=)                            R1
+    message_flag_follow_up(message=, by=, due_on=, reference=)             P19
+    message_record_follow_up(message=, by=, channel=, note=, reference=)   P19
     legal_hold_place(by=, title=, reason=, accounts=, ...)                  R3
     legal_hold_release(hold=, by=, reason=)                                R3
     disaster_period_declare(by=, name=, starts_at=, ends_at=, accounts=)   P2, R5
@@ -16,18 +19,17 @@ The purge itself is ``retention.purge.purge_run``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Account
-from accounts.selectors import user_manages_account
 from core import audit, clock
 from core.classification import DataClassification
-from core.roles import CITY_ADMINISTRATOR, RECORDS_OFFICER, has_role
-from retention.exceptions import InvalidScope, MessageStateError, NotAllowed
+from core.exceptions import DomainError, InvalidTransition, ensure_status
+from core.permissions import require
 from retention.models import (
     BODY_MAX,
     PLATFORM_ID_MAX,
@@ -37,26 +39,28 @@ from retention.models import (
     Message,
     Series,
 )
+from retention.permissions import PERM_CLASSIFY, PERM_HANDLE_MESSAGE
 from retention.purge import lock_scope_for_change
 
 # --- Messages ---------------------------------------------------------------------
 
 
-def _ensure_manages(user: Any, account: Account) -> None:
-    if not user_manages_account(user=user, account=account):
-        raise NotAllowed(f"You do not manage {account}.")
+def _require_handles(user: Any, account: Account, *, doing: str) -> None:
+    """Refuse unless ``user`` handles messages and acts for ``account`` (P11)."""
+    require(user, PERM_HANDLE_MESSAGE, doing=f"{doing} messages")
+    require(
+        user,
+        "accounts.act_on_account",
+        account,
+        doing=f"{doing} messages of {account}: you do not manage it",
+    )
 
 
 def _locked(message: Message) -> Message:
     return Message.objects.select_for_update().get(pk=message.pk)
 
 
-def _ensure_not_destroyed(message: Message, action: str) -> None:
-    if message.destroyed_at is not None:
-        raise MessageStateError(
-            f"{message} was destroyed on {clock.moment_text(message.destroyed_at)} "
-            f"under the retention schedule; it cannot be {action}."
-        )
+_ALIVE = (Message.Status.UNREAD, Message.Status.READ)
 
 
 def validate_message_fields(
@@ -76,13 +80,9 @@ def validate_message_fields(
         errors["body"] = f"The text is longer than {BODY_MAX} characters."
     if not isinstance(received_at, datetime) or received_at.tzinfo is None:
         errors["received_at"] = "The received time must include a time zone."
-    elif received_at > clock.now() + _SKEW:
+    elif received_at > clock.latest_plausible():
         errors["received_at"] = "The received time is in the future."
     return errors
-
-
-# Platforms and servers disagree on the clock by a little; no more.
-_SKEW = timedelta(minutes=10)
 
 
 @transaction.atomic
@@ -94,9 +94,13 @@ def message_create(
     sender_handle: str = "",
     body: str = "",
     classification: str = DataClassification.PUBLIC,
+    classification_basis: str = "",
+    direction: str = Message.Direction.RECEIVED,
     by: Any = None,
 ) -> Message:
-    """Record one received message (R1); refuse a platform id already recorded."""
+    """Record one message an account received or the city sent from it (R1,
+    P24); refuse a platform id already recorded. A sent message is read when
+    sent (``received_at`` is when it was sent)."""
     platform_message_id = platform_message_id.strip()
     errors = validate_message_fields(
         platform_message_id=platform_message_id,
@@ -109,25 +113,87 @@ def message_create(
     if Message.objects.filter(
         account=account, platform_message_id=platform_message_id
     ).exists():
-        raise MessageStateError(
-            f"Message {platform_message_id} of {account} is already recorded."
+        raise DomainError(
+            f"Message {platform_message_id} of {account} is already recorded.",
+            field="platform_message_id",
         )
+    _check_basis(classification, classification_basis)
     message = Message(
         account=account,
         platform_message_id=platform_message_id,
+        direction=direction,
         sender_handle=sender_handle.strip(),
         body=body,
         received_at=received_at,
         classification=classification,
+        classification_basis=classification_basis.strip(),
     )
+    if message.is_sent:
+        message.read_at = received_at
     message.full_clean()
     message.save()
     audit.record_event(
         action="message.created",
         target=message,
         actor=by,
-        data={"account": account.pk, "platform_message_id": platform_message_id},
+        data={
+            "account": account.pk,
+            "platform_message_id": platform_message_id,
+            "direction": direction,
+            "classification": classification,
+        },
         personal={"sender_handle": message.sender_handle},
+    )
+    return message
+
+
+def _check_basis(classification: str, basis: str) -> None:
+    # P24: data is public unless a statute says otherwise; name the statute.
+    if classification != DataClassification.PUBLIC and not basis.strip():
+        raise DomainError(
+            "Name the statute that makes this data not public, e.g. "
+            "“Minn. Stat. 13.46”.",
+            field="classification_basis",
+        )
+
+
+@transaction.atomic
+def message_classify(
+    *, message: Message, by: Any, classification: str, basis: str = ""
+) -> Message:
+    """Change a message's Data Practices classification after entry (P24; Minn.
+    Stat. 13.02): what is not public is withheld on staff pages from whoever
+    lacks ``retention.view_private_message``."""
+    message = _locked(message)
+    require(by, PERM_CLASSIFY, doing="classify messages")
+    require(
+        by,
+        "accounts.act_on_account",
+        message.account,
+        doing=f"classify messages of {message.account}: you do not manage it",
+    )
+    ensure_status(message, allowed=_ALIVE, doing="classified")
+    if classification not in DataClassification.values:
+        raise DomainError("Choose a classification.", field="classification")
+    basis = basis.strip() if classification != DataClassification.PUBLIC else ""
+    _check_basis(classification, basis)
+    before = [message.classification, message.classification_basis]
+    if before == [classification, basis]:
+        raise DomainError(f"{message} is already classified so.")
+    message.classification = classification
+    message.classification_basis = basis
+    message.full_clean()
+    message.save(update_fields=["classification", "classification_basis"])
+    audit.record_event(
+        action="message.classified",
+        target=message,
+        actor=by,
+        data={
+            "changes": {
+                "classification": [before[0], classification],
+                "classification_basis": [before[1], basis],
+            }
+        },
     )
     return message
 
@@ -136,10 +202,12 @@ def message_create(
 def message_mark_read(*, message: Message, by: Any) -> Message:
     """Mark one message read (R1): from then on the purge destroys it."""
     message = _locked(message)
-    _ensure_manages(by, message.account)
-    _ensure_not_destroyed(message, "marked read")
+    _require_handles(by, message.account, doing="mark read")
+    ensure_status(message, allowed=_ALIVE, doing="marked read")
+    if message.is_sent:
+        raise InvalidTransition(f"{message} was sent by the city: it counts as read.")
     if message.read_at is not None:
-        raise MessageStateError(
+        raise InvalidTransition(
             f"{message} was already read on {clock.moment_text(message.read_at)} by "
             f"{message.read_by}."
         )
@@ -156,13 +224,37 @@ def message_mark_read(*, message: Message, by: Any) -> Message:
 
 
 @transaction.atomic
+def message_mark_unread(*, message: Message, by: Any) -> Message:
+    """Undo "mark read" (R1): possible until the purge has destroyed the
+    message; the purge then keeps it again until it is read."""
+    message = _locked(message)
+    _require_handles(by, message.account, doing="mark unread")
+    ensure_status(message, allowed=[Message.Status.READ], doing="marked unread")
+    if message.is_sent:
+        raise InvalidTransition(
+            f"{message} was sent by the city: it cannot be marked unread."
+        )
+    was_read_at = message.read_at
+    message.read_at = None
+    message.read_by = None
+    message.save(update_fields=["read_at", "read_by"])
+    audit.record_event(
+        action="message.unread",
+        target=message,
+        actor=by,
+        data={"changes": {"read_at": [was_read_at, None]}},
+    )
+    return message
+
+
+@transaction.atomic
 def message_mark_read_bulk(*, message_ids: Iterable[int], by: Any) -> dict[str, int]:
     """Mark these messages read (R1). Messages already read or destroyed are left
     as they are and counted; messages on accounts ``by`` does not manage are
     refused as a whole."""
     ids = sorted({int(pk) for pk in message_ids})
     if not ids:
-        raise MessageStateError("Select at least one message.")
+        raise DomainError("Select at least one message.")
     messages = list(
         Message.objects.select_for_update()
         .select_related("account")
@@ -170,9 +262,9 @@ def message_mark_read_bulk(*, message_ids: Iterable[int], by: Any) -> dict[str, 
         .order_by("pk")
     )
     if len(messages) != len(ids):
-        raise MessageStateError("Some of the selected messages do not exist.")
+        raise DomainError("Some of the selected messages do not exist.")
     for account in {m.account for m in messages}:
-        _ensure_manages(by, account)
+        _require_handles(by, account, doing="mark read")
     unread = [m.pk for m in messages if m.read_at is None and m.destroyed_at is None]
     now = clock.now()
     Message.objects.filter(pk__in=unread).update(read_at=now, read_by=by)
@@ -193,31 +285,97 @@ def message_mark_read_bulk(*, message_ids: Iterable[int], by: Any) -> dict[str, 
 
 
 @transaction.atomic
-def message_flag_follow_up(*, message: Message, by: Any) -> Message:
+def message_mark_unread_bulk(*, message_ids: Iterable[int], by: Any) -> dict[str, int]:
+    """Undo "mark read" for these messages (R1), until the purge destroys them.
+    Messages unread, sent by the city or destroyed are left as they are and
+    counted; messages on accounts ``by`` does not manage are refused as a whole."""
+    ids = sorted({int(pk) for pk in message_ids})
+    if not ids:
+        raise DomainError("Select at least one message.")
+    messages = list(
+        Message.objects.select_for_update()
+        .select_related("account")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    if len(messages) != len(ids):
+        raise DomainError("Some of the selected messages do not exist.")
+    for account in {m.account for m in messages}:
+        _require_handles(by, account, doing="mark unread")
+    read = [m for m in messages if m.status == Message.Status.READ and not m.is_sent]
+    Message.objects.filter(pk__in=[m.pk for m in read]).update(
+        read_at=None, read_by=None
+    )
+    result = {
+        "marked": len(read),
+        "destroyed": sum(1 for m in messages if m.is_destroyed),
+        "left": sum(1 for m in messages if not m.is_destroyed and m not in read),
+    }
+    if read:
+        audit.record_event(
+            action="message.unread_bulk",
+            actor=by,
+            data={"messages": [m.pk for m in read], **result},
+        )
+    return result
+
+
+@transaction.atomic
+def message_flag_follow_up(
+    *, message: Message, by: Any, due_on: date, reference: str = ""
+) -> Message:
     """Flag a message that starts a request, application or question needing a
-    city process (P19): it is not purged until its follow-up is recorded."""
+    city process (P19), with when the city should have followed up by and the
+    process's reference: it is not purged until its follow-up is recorded."""
     message = _locked(message)
-    _ensure_manages(by, message.account)
-    _ensure_not_destroyed(message, "flagged")
+    _require_handles(by, message.account, doing="flag")
+    ensure_status(message, allowed=_ALIVE, doing="flagged")
     if message.follow_up_flagged_at is not None:
-        raise MessageStateError(f"{message} is already flagged for follow-up.")
+        raise InvalidTransition(f"{message} is already flagged for follow-up.")
+    if due_on < clock.today():
+        raise DomainError(
+            "The follow-up due date is in the past.", field="follow_up_due_on"
+        )
     message.follow_up_flagged_at = clock.now()
     message.follow_up_flagged_by = by
-    message.save(update_fields=["follow_up_flagged_at", "follow_up_flagged_by"])
-    audit.record_event(action="message.follow_up_flagged", target=message, actor=by)
+    message.follow_up_due_on = due_on
+    message.follow_up_reference = reference.strip()
+    message.full_clean()
+    message.save(
+        update_fields=[
+            "follow_up_flagged_at",
+            "follow_up_flagged_by",
+            "follow_up_due_on",
+            "follow_up_reference",
+        ]
+    )
+    audit.record_event(
+        action="message.follow_up_flagged",
+        target=message,
+        actor=by,
+        data={"due_on": due_on, "reference": message.follow_up_reference},
+    )
     return message
 
 
 @transaction.atomic
-def message_record_follow_up(*, message: Message, by: Any, channel: str) -> Message:
-    """Record how the city followed up (P19: phone, email or another channel)."""
+def message_record_follow_up(
+    *, message: Message, by: Any, channel: str, note: str, reference: str = ""
+) -> Message:
+    """Record how the city followed up (P19: phone, email or another channel),
+    what was done (the note) and the process that took it on (reference)."""
     message = _locked(message)
-    _ensure_manages(by, message.account)
-    _ensure_not_destroyed(message, "followed up")
+    _require_handles(by, message.account, doing="follow up")
+    ensure_status(message, allowed=_ALIVE, doing="followed up")
     if channel not in Message.FollowUpChannel.values:
-        raise MessageStateError("Choose phone, email or other.")
+        raise DomainError("Choose phone, email or other.", field="follow_up_channel")
+    if not note.strip():
+        raise DomainError(
+            "Say what was done: who was contacted and the outcome.",
+            field="follow_up_note",
+        )
     if message.follow_up_at is not None:
-        raise MessageStateError(
+        raise InvalidTransition(
             f"The follow-up of {message} was already recorded on "
             f"{clock.moment_text(message.follow_up_at)} by {message.follow_up_by}."
         )
@@ -226,13 +384,19 @@ def message_record_follow_up(*, message: Message, by: Any, channel: str) -> Mess
         message.follow_up_flagged_at = now
         message.follow_up_flagged_by = by
     message.follow_up_channel = channel
+    message.follow_up_note = note.strip()
+    if reference.strip():
+        message.follow_up_reference = reference.strip()
     message.follow_up_at = now
     message.follow_up_by = by
+    message.full_clean()
     message.save(
         update_fields=[
             "follow_up_flagged_at",
             "follow_up_flagged_by",
             "follow_up_channel",
+            "follow_up_note",
+            "follow_up_reference",
             "follow_up_at",
             "follow_up_by",
         ]
@@ -241,17 +405,14 @@ def message_record_follow_up(*, message: Message, by: Any, channel: str) -> Mess
         action="message.follow_up_recorded",
         target=message,
         actor=by,
-        data={"channel": channel},
+        data={"channel": channel, "reference": message.follow_up_reference},
+        # The note may name the resident: personal, cleared by the purge (R4).
+        personal={"note": message.follow_up_note},
     )
     return message
 
 
 # --- Legal holds ------------------------------------------------------------------
-
-
-def _ensure_records_officer(user: Any) -> None:
-    if not has_role(user, RECORDS_OFFICER):
-        raise NotAllowed("Only the Records Officer places and releases legal holds.")
 
 
 @transaction.atomic
@@ -267,23 +428,27 @@ def legal_hold_place(
     series: Iterable[str] = (),
 ) -> LegalHold:
     """Place a legal hold (R3): nothing in its scope is destroyed until released."""
-    _ensure_records_officer(by)
+    require(by, "retention.add_legalhold", doing="place legal holds")
     accounts = list(accounts)
     series = sorted(set(series))
     sender_handle = sender_handle.strip()
     if not title.strip():
-        raise InvalidScope("Give the hold a title.")
+        raise DomainError("Give the hold a title.", field="title")
     if not reason.strip():
-        raise InvalidScope("Say why the hold is placed (litigation, request, ...).")
+        raise DomainError(
+            "Say why the hold is placed (litigation, request, ...).", field="reason"
+        )
     if not (accounts or date_from or date_to or sender_handle or series):
-        raise InvalidScope(
+        raise DomainError(
             "Give the hold a scope: accounts, a date range, a sender or record series."
         )
     unknown = set(series) - set(Series.values)
     if unknown:
-        raise InvalidScope(f"Unknown record series: {', '.join(sorted(unknown))}.")
+        raise DomainError(
+            f"Unknown record series: {', '.join(sorted(unknown))}.", field="series"
+        )
     if date_from and date_to and date_to < date_from:
-        raise InvalidScope("The date range ends before it starts.")
+        raise DomainError("The date range ends before it starts.", field="date_to")
     lock_scope_for_change()
     hold = LegalHold(
         title=title.strip(),
@@ -318,12 +483,11 @@ def legal_hold_place(
 @transaction.atomic
 def legal_hold_release(*, hold: LegalHold, by: Any, reason: str) -> LegalHold:
     """Release a hold (R3), recording who, when and why."""
-    _ensure_records_officer(by)
+    require(by, "retention.change_legalhold", doing="release legal holds")
     hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
-    if hold.released_at is not None:
-        raise InvalidScope(f"{hold} was already released.")
+    ensure_status(hold, allowed=[LegalHold.Status.OPEN], doing="released")
     if not reason.strip():
-        raise InvalidScope("Say why the hold is released.")
+        raise DomainError("Say why the hold is released.", field="reason")
     lock_scope_for_change()
     hold.released_at = clock.now()
     hold.released_by = by
@@ -338,11 +502,6 @@ def legal_hold_release(*, hold: LegalHold, by: Any, reason: str) -> LegalHold:
 # --- Disaster periods -------------------------------------------------------------
 
 
-def _ensure_city_administrator(user: Any) -> None:
-    if not has_role(user, CITY_ADMINISTRATOR):
-        raise NotAllowed("Only the City Administrator declares disaster periods.")
-
-
 @transaction.atomic
 def disaster_period_declare(
     *,
@@ -355,14 +514,16 @@ def disaster_period_declare(
 ) -> DisasterPeriod:
     """Declare a disaster period (P2, R5): messages the accounts receive in it are
     business records, kept under the disaster-messages schedule."""
-    _ensure_city_administrator(by)
+    require(by, "retention.add_disasterperiod", doing="declare disaster periods")
     accounts = list(accounts)
     if not name.strip():
-        raise InvalidScope("Name the disaster.")
+        raise DomainError("Name the disaster.", field="name")
     if not accounts:
-        raise InvalidScope("Choose the accounts the disaster period covers.")
+        raise DomainError(
+            "Choose the accounts the disaster period covers.", field="accounts"
+        )
     if ends_at is not None and ends_at <= starts_at:
-        raise InvalidScope("The disaster period ends before it starts.")
+        raise DomainError("The disaster period ends before it starts.", field="ends_at")
     lock_scope_for_change()
     period = DisasterPeriod(
         name=name.strip(),
@@ -393,12 +554,11 @@ def disaster_period_end(
     *, period: DisasterPeriod, by: Any, ends_at: datetime
 ) -> DisasterPeriod:
     """Set the end of an open disaster period."""
-    _ensure_city_administrator(by)
+    require(by, "retention.change_disasterperiod", doing="end disaster periods")
     period = DisasterPeriod.objects.select_for_update().get(pk=period.pk)
-    if period.ends_at is not None:
-        raise InvalidScope(f"{period} already ended.")
+    ensure_status(period, allowed=[DisasterPeriod.Status.OPEN], doing="ended")
     if ends_at <= period.starts_at:
-        raise InvalidScope("The disaster period ends before it starts.")
+        raise DomainError("The disaster period ends before it starts.", field="ends_at")
     lock_scope_for_change()
     period.ends_at = ends_at
     period.save(update_fields=["ends_at"])

@@ -9,6 +9,11 @@ urlpatterns = [
     path(
         "messages/mark-read/", views.message_mark_read_bulk, name="messages-mark-read"
     ),
+    path(
+        "messages/mark-unread/",
+        views.message_mark_unread_bulk,
+        name="messages-mark-unread",
+    ),
     path("messages/<int:pk>/", views.message_detail, name="message-detail"),
     path("follow-ups/", views.follow_up_list, name="follow-ups"),
     path("holds/", views.hold_list, name="holds"),
@@ -16,5 +21,7 @@ urlpatterns = [
     path("disasters/", views.disaster_list, name="disasters"),
     path("disasters/<int:pk>/end/", views.disaster_end, name="disaster-end"),
     path("purge/", views.purge_page, name="purge"),
+    path("purge/run/", views.purge_run_confirm, name="purge-run"),
+    path("purge/records/", views.purge_records, name="purge-records"),
     path("destruction-log.csv", views.destruction_log_csv, name="destruction-log-csv"),
 ]

@@ -3,39 +3,57 @@ preview and control (R4) and the destruction log export."""
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import account_list_managed_by
 from core import clock
 from core.auth import staff_required
+from core.classification import DataClassification
+from core.exceptions import DomainError, messages_of
+from core.forms import show_errors
 from core.ids import parse_id
-from core.roles import CITY_ADMINISTRATOR, RECORDS_OFFICER, SOCIAL_MEDIA_MANAGER
 from retention import selectors, services
-from retention.exceptions import RetentionError
+from retention.exports import destruction_csv_response
 from retention.forms import (
+    ClassifyForm,
     DisasterPeriodForm,
     EndDisasterForm,
+    FollowUpFlagForm,
     FollowUpForm,
     LegalHoldForm,
     ReleaseForm,
 )
-from retention.models import DestructionRecord, DisasterPeriod, LegalHold, PurgeRun
-from retention.purge import is_paused, purge_preview, purge_run
+from retention.models import (
+    DestructionRecord,
+    DisasterPeriod,
+    LegalHold,
+    Message,
+    PurgeRun,
+    Series,
+)
+from retention.permissions import PERM_CLASSIFY, PERM_HANDLE_MESSAGE, PERM_RUN_PURGE
+from retention.purge import (
+    due_record,
+    is_paused,
+    purge_due_records,
+    purge_preview,
+    purge_run,
+)
 
-MESSAGE_ROLES = (SOCIAL_MEDIA_MANAGER, CITY_ADMINISTRATOR)
 STATES = {"unread": "Unread", "read": "Read", "destroyed": "Destroyed", "all": "All"}
 
 
-@staff_required(roles=MESSAGE_ROLES)
+@staff_required(perm=PERM_HANDLE_MESSAGE)
 def message_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "unread")
     state = state if state in STATES else "unread"
@@ -45,6 +63,9 @@ def message_list(request: HttpRequest) -> HttpResponse:
         user=request.user, state=state, account_id=account_id
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.messages_for_viewer(
+        page.object_list, user=request.user
+    )
     return render(
         request,
         "retention/message_list.html",
@@ -59,80 +80,218 @@ def message_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=MESSAGE_ROLES)
+@staff_required(perm=PERM_HANDLE_MESSAGE)
 def message_mark_read_bulk(request: HttpRequest) -> HttpResponse:
     ids = request.POST.getlist("message")
-    back = request.POST.get("next") or "retention:messages"
     try:
         result = services.message_mark_read_bulk(
             message_ids=[int(i) for i in ids], by=request.user
         )
     except ValueError:
         flash.error(request, "The selection was not understood; nothing was changed.")
-    except RetentionError as exc:
-        flash.error(request, str(exc))
+    except ValidationError as exc:
+        flash.error(request, " ".join(messages_of(exc)))
     else:
-        text = f"{result['marked']} message(s) marked read."
+        text = f"{_count(result['marked'], 'message')} marked read."
+        if result["marked"]:
+            text += (
+                f" {_destroyed_when().replace('destroys it', 'destroys them')}"
+                " Until then, you can undo it under “Read”: select them and "
+                "press “Mark selected unread”."
+            )
         if result["already_read"]:
-            text += f" {result['already_read']} were already read."
+            text += f" {_count(result['already_read'], 'was', 'were')} already read."
         if result["destroyed"]:
-            text += f" {result['destroyed']} were already destroyed."
+            text += f" {_count(result['destroyed'], 'was', 'were')} already destroyed."
         flash.success(request, text)
+    return _back(request)
+
+
+@require_POST
+@staff_required(perm=PERM_HANDLE_MESSAGE)
+def message_mark_unread_bulk(request: HttpRequest) -> HttpResponse:
+    """Undo "mark read" for the selected messages, until the purge ran (R1)."""
+    try:
+        result = services.message_mark_unread_bulk(
+            message_ids=[int(i) for i in request.POST.getlist("message")],
+            by=request.user,
+        )
+    except ValueError:
+        flash.error(request, "The selection was not understood; nothing was changed.")
+    except ValidationError as exc:
+        flash.error(request, " ".join(messages_of(exc)))
+    else:
+        text = (
+            f"{_count(result['marked'], 'message')} marked unread: the purge "
+            "keeps them again."
+        )
+        if result["destroyed"]:
+            text += (
+                f" {_count(result['destroyed'], 'was', 'were')} already destroyed: "
+                "destruction cannot be undone."
+            )
+        flash.success(request, text)
+    return _back(request)
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    back = request.POST.get("next") or ""
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)
     return redirect("retention:messages")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_required(roles=MESSAGE_ROLES)
+@staff_required(perm=PERM_HANDLE_MESSAGE)
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(
         selectors.message_list_for(user=request.user, state="all"), pk=pk
     )
-    form = FollowUpForm()
+    form = FollowUpForm(instance=message, prefix="record")
+    flag_form = FollowUpFlagForm(prefix="flag")
+    classify_form = ClassifyForm(instance=message, prefix="classify")
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "read":
                 services.message_mark_read(message=message, by=request.user)
-                flash.success(request, f"{message} marked read.")
-            elif action == "flag":
-                services.message_flag_follow_up(message=message, by=request.user)
-                flash.success(request, f"{message} flagged for follow-up (P19).")
-            elif action == "follow_up":
-                form = FollowUpForm(request.POST)
-                if not form.is_valid():
-                    raise RetentionError("Choose how the city followed up.")
-                services.message_record_follow_up(
-                    message=message,
-                    by=request.user,
-                    channel=form.cleaned_data["channel"],
+                flash.success(
+                    request,
+                    f"{message} marked read. {_destroyed_when()} "
+                    "Until then you can mark it unread.",
                 )
+            elif action == "unread":
+                services.message_mark_unread(message=message, by=request.user)
+                flash.success(
+                    request, f"{message} marked unread: the purge keeps it again."
+                )
+            elif action == "flag":
+                flag_form = FollowUpFlagForm(request.POST, prefix="flag")
+                if not flag_form.is_valid():
+                    raise _Invalid
+                data = flag_form.cleaned_data
+                try:
+                    services.message_flag_follow_up(
+                        message=message,
+                        by=request.user,
+                        due_on=data["follow_up_due_on"],
+                        reference=data["follow_up_reference"],
+                    )
+                except ValidationError as exc:
+                    show_errors(flag_form, exc)
+                    raise _Invalid from exc
+                flash.success(
+                    request,
+                    f"{message} flagged for follow-up (P19), due "
+                    f"{date_format(data['follow_up_due_on'])}.",
+                )
+            elif action == "follow_up":
+                form = FollowUpForm(request.POST, prefix="record")
+                if not form.is_valid():
+                    raise _Invalid
+                data = form.cleaned_data
+                try:
+                    services.message_record_follow_up(
+                        message=message,
+                        by=request.user,
+                        channel=data["follow_up_channel"],
+                        note=data["follow_up_note"],
+                        reference=data["follow_up_reference"],
+                    )
+                except ValidationError as exc:
+                    show_errors(form, exc)
+                    raise _Invalid from exc
                 flash.success(request, f"Follow-up of {message} recorded.")
+            elif action == "classify":
+                classify_form = ClassifyForm(request.POST, prefix="classify")
+                if not classify_form.is_valid():
+                    raise _Invalid
+                data = classify_form.cleaned_data
+                try:
+                    services.message_classify(
+                        message=message,
+                        by=request.user,
+                        classification=data["classification"],
+                        basis=data["classification_basis"],
+                    )
+                except ValidationError as exc:
+                    show_errors(
+                        classify_form, exc, aliases={"basis": "classification_basis"}
+                    )
+                    raise _Invalid from exc
+                flash.success(
+                    request,
+                    f"{message} is now classified "
+                    f"{DataClassification(data['classification']).label.lower()}.",
+                )
             else:
-                raise RetentionError("Unknown action.")
-        except RetentionError as exc:
-            flash.error(request, str(exc))
+                raise DomainError("Unknown action.")
+        except _Invalid:
+            pass  # the form shows its errors
+        except ValidationError as exc:
+            flash.error(request, " ".join(messages_of(exc)))
         else:
             return redirect("retention:message-detail", pk=message.pk)
         message.refresh_from_db()
+    due = message.status == Message.Status.READ and _due_for_destruction(message)
     return render(
-        request, "retention/message_detail.html", {"message": message, "form": form}
+        request,
+        "retention/message_detail.html",
+        {
+            "message": message,
+            "form": form,
+            "flag_form": flag_form,
+            "classify_form": classify_form,
+            "can_classify": request.user.has_perm(PERM_CLASSIFY),
+            "withheld": selectors.message_withheld(message=message, user=request.user),
+            "today": clock.today(),
+            "due_for_destruction": due,
+            "destroyed_when": _destroyed_when(),
+        },
     )
 
 
-@staff_required(roles=MESSAGE_ROLES)
+class _Invalid(Exception):
+    """A form on the message page has errors to show (not a refusal to flash)."""
+
+
+def _destroyed_when() -> str:
+    """Say when the next purge run destroys what is read now (R1)."""
+    if is_paused():
+        return "Destruction is paused; the purge destroys it once it is resumed."
+    next_run = selectors.purge_next_run_at()
+    if next_run is None:
+        return (
+            "The next purge run destroys it, within "
+            f"{settings.RETENTION_PURGE_INTERVAL_MINUTES} minutes."
+        )
+    return f"The next purge run destroys it, by {clock.moment_text(next_run)}."
+
+
+def _due_for_destruction(message: Message) -> bool:
+    due = purge_due_records(Series.MESSAGES)
+    return due is not None and due.filter(pk=message.pk).exists()
+
+
+@staff_required(perm=PERM_HANDLE_MESSAGE)
 def follow_up_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.message_list_waiting_follow_up(user=request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "retention/follow_up_list.html", {"page": page})
+    page.object_list = selectors.messages_for_viewer(
+        page.object_list, user=request.user
+    )
+    return render(
+        request,
+        "retention/follow_up_list.html",
+        {"page": page, "today": clock.today()},
+    )
 
 
 # --- Holds ------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_required(roles=(RECORDS_OFFICER,))
+@staff_required(perm="retention.add_legalhold")
 def hold_list(request: HttpRequest) -> HttpResponse:
     form = LegalHoldForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -148,8 +307,8 @@ def hold_list(request: HttpRequest) -> HttpResponse:
                 sender_handle=data["sender_handle"],
                 series=data["series"],
             )
-        except (RetentionError, ValidationError) as exc:
-            form.add_error(None, _text(exc))
+        except ValidationError as exc:
+            show_errors(form, exc)
         else:
             flash.success(request, f"{hold} placed. Nothing in its scope is destroyed.")
             return redirect("retention:holds")
@@ -164,7 +323,7 @@ def hold_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=(RECORDS_OFFICER,))
+@staff_required(perm="retention.change_legalhold")
 def hold_release(request: HttpRequest, pk: int) -> HttpResponse:
     hold = get_object_or_404(LegalHold, pk=pk)
     form = ReleaseForm(request.POST)
@@ -175,8 +334,8 @@ def hold_release(request: HttpRequest, pk: int) -> HttpResponse:
         services.legal_hold_release(
             hold=hold, by=request.user, reason=form.cleaned_data["reason"]
         )
-    except RetentionError as exc:
-        flash.error(request, str(exc))
+    except ValidationError as exc:
+        flash.error(request, " ".join(messages_of(exc)))
     else:
         flash.success(request, f"{hold} released.")
     return redirect("retention:holds")
@@ -186,11 +345,9 @@ def hold_release(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_required(roles=(CITY_ADMINISTRATOR, RECORDS_OFFICER))
+@staff_required(perm="retention.view_disasterperiod")
 def disaster_list(request: HttpRequest) -> HttpResponse:
-    from core.roles import has_role
-
-    can_declare = has_role(request.user, CITY_ADMINISTRATOR)
+    can_declare = request.user.has_perm("retention.add_disasterperiod")
     form = DisasterPeriodForm(request.POST or None)
     if request.method == "POST":
         if not can_declare:
@@ -209,8 +366,8 @@ def disaster_list(request: HttpRequest) -> HttpResponse:
                     ends_at=data["ends_at"],
                     accounts=data["accounts"],
                 )
-            except (RetentionError, ValidationError) as exc:
-                form.add_error(None, _text(exc))
+            except ValidationError as exc:
+                show_errors(form, exc)
             else:
                 flash.success(request, f"Disaster period '{period}' declared.")
                 return redirect("retention:disasters")
@@ -231,7 +388,7 @@ def disaster_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=(CITY_ADMINISTRATOR,))
+@staff_required(perm="retention.change_disasterperiod")
 def disaster_end(request: HttpRequest, pk: int) -> HttpResponse:
     period = get_object_or_404(DisasterPeriod, pk=pk)
     form = EndDisasterForm(request.POST)
@@ -242,8 +399,8 @@ def disaster_end(request: HttpRequest, pk: int) -> HttpResponse:
         services.disaster_period_end(
             period=period, by=request.user, ends_at=form.cleaned_data["ends_at"]
         )
-    except RetentionError as exc:
-        flash.error(request, str(exc))
+    except ValidationError as exc:
+        flash.error(request, " ".join(messages_of(exc)))
     else:
         flash.success(request, f"Disaster period '{period}' ended.")
     return redirect("retention:disasters")
@@ -252,33 +409,9 @@ def disaster_end(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Purge ------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-@staff_required(roles=(RECORDS_OFFICER, CITY_ADMINISTRATOR))
+@require_http_methods(["GET", "HEAD"])
+@staff_required(perm="retention.view_purgerun")
 def purge_page(request: HttpRequest) -> HttpResponse:
-    from core.roles import has_role
-
-    can_run = has_role(request.user, RECORDS_OFFICER)
-    if request.method == "POST":
-        if not can_run:
-            flash.error(request, "Only the Records Officer runs the purge by hand.")
-            return redirect("retention:purge")
-        outcome = purge_run(trigger=PurgeRun.Trigger.STAFF, by=request.user)
-        if outcome.status == "paused":
-            flash.error(request, "Destruction is paused; nothing was destroyed.")
-        elif outcome.status == "busy":
-            flash.error(request, "A purge run is in progress; try again in a minute.")
-        elif outcome.errors:
-            flash.error(
-                request,
-                f"Purge run #{outcome.run_id} destroyed {outcome.destroyed} record(s) "
-                f"with errors: {'; '.join(outcome.errors)}",
-            )
-        else:
-            flash.success(
-                request,
-                f"Purge run #{outcome.run_id} destroyed {outcome.destroyed} record(s).",
-            )
-        return redirect("retention:purge")
     runs = PurgeRun.objects.select_related("started_by")[:20]
     return render(
         request,
@@ -287,86 +420,101 @@ def purge_page(request: HttpRequest) -> HttpResponse:
             "previews": purge_preview(),
             "paused": is_paused(),
             "interval": settings.RETENTION_PURGE_INTERVAL_MINUTES,
+            "next_run": selectors.purge_next_run_at(),
             "runs": runs,
-            "can_run": can_run,
+            "can_run": request.user.has_perm(PERM_RUN_PURGE),
         },
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-DESTRUCTION_COLUMNS = [
-    "record",
-    "run",
-    "series",
-    "schedule item",
-    "rule",
-    "items destroyed",
-    "first date",
-    "last date",
-    "SHA-256 of ids",
-    "recorded at",
-    "run started",
-    "run finished",
-    "run status",
-]
-
-
-def _cell(value: Any) -> Any:
-    """Keep a spreadsheet from reading a text cell as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def destruction_rows(records: Any) -> Any:
-    yield DESTRUCTION_COLUMNS
-    for r in records:
-        yield [_cell(value) for value in _destruction_row(r)]
-
-
-def _destruction_row(r: Any) -> list[Any]:
-    return [
-        r.pk,
-        r.run_id,
-        r.get_series_display(),
-        r.schedule_item,
-        r.rule,
-        r.item_count,
-        r.first_date or "",
-        r.last_date or "",
-        r.ids_sha256,
-        r.recorded_at.isoformat(),
-        r.run.started_at.isoformat(),
-        r.run.finished_at.isoformat() if r.run.finished_at else "",
-        r.run.status,
-    ]
-
-
-def destruction_csv_response(records: Any) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in destruction_rows(records)),
-        content_type="text/csv; charset=utf-8",
+@require_http_methods(["GET", "HEAD"])
+@staff_required(perm="retention.view_purgerun")
+def purge_records(request: HttpRequest) -> HttpResponse:
+    """The dry run, record by record (R4): which records of a series the next run
+    would destroy, with their reference, account and date, never their content."""
+    series = request.GET.get("series", "")
+    if series not in Series.values:
+        series = Series.MESSAGES
+    due: Any = purge_due_records(series)
+    if due is None:
+        due = Message.objects.none()
+    page = Paginator(due, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "retention/purge_records.html",
+        {
+            "series": series,
+            "series_label": Series(series).label,
+            "series_choices": Series.choices,
+            "page": page,
+            "records": [due_record(series, obj) for obj in page.object_list],
+        },
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="destruction-log-{clock.today():%Y-%m-%d}.csv"'
+
+
+class PurgeConfirmForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I understand that these records are destroyed for good and cannot "
+        "be brought back",
+        error_messages={
+            "required": "Tick the box to confirm: destruction cannot be undone."
+        },
     )
-    return response
 
 
-@staff_required(roles=(RECORDS_OFFICER,))
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_required(perm=PERM_RUN_PURGE)
+def purge_run_confirm(request: HttpRequest) -> HttpResponse:
+    """Run the purge by hand, only after a confirmation on a page that shows
+    what it will destroy (R3, R4: destruction cannot be undone)."""
+    if is_paused():
+        flash.error(request, "Destruction is paused; nothing can be destroyed now.")
+        return redirect("retention:purge")
+    form = PurgeConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        outcome = purge_run(trigger=PurgeRun.Trigger.STAFF, by=request.user)
+        if outcome.status == "busy":
+            flash.error(request, "A purge run is in progress; try again in a minute.")
+        elif outcome.errors:
+            flash.error(
+                request,
+                f"Purge run #{outcome.run_id} destroyed {_records(outcome.destroyed)} "
+                f"with errors: {'; '.join(outcome.errors)}",
+            )
+        else:
+            flash.success(
+                request,
+                f"Purge run #{outcome.run_id} destroyed {_records(outcome.destroyed)}.",
+            )
+        return redirect("retention:purge")
+    previews = purge_preview()
+    return render(
+        request,
+        "retention/purge_confirm.html",
+        {
+            "form": form,
+            "previews": [p for p in previews if p.would_destroy],
+            "total": sum(p.would_destroy for p in previews),
+        },
+    )
+
+
+def _records(count: int) -> str:
+    return _count(count, "record")
+
+
+def _count(count: int, one: str, many: str = "") -> str:
+    """ "1 record", "2 records"; "1 was", "2 were"."""
+    if many:
+        return f"{count} {one if count == 1 else many}"
+    return f"{count} {one}" if count == 1 else f"{count} {one}s"
+
+
+# The whole log with the digests of the destroyed ids: whoever reads the ledger
+# of destroyed items (the Records Officer).
+@staff_required(perm="retention.view_destroyeditem")
 def destruction_log_csv(request: HttpRequest) -> StreamingHttpResponse:
     records = DestructionRecord.objects.select_related("run").order_by(
         "recorded_at", "id"
     )
     return destruction_csv_response(records.iterator(chunk_size=2000))
-
-
-def _text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)

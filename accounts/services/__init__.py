@@ -48,6 +48,7 @@ from accounts.services.registry import (
     account_update,
     account_update_problem,
 )
+from accounts.services.retention import account_request_destroy
 
 __all__ = [
     "CHECKLIST_LABELS",
@@ -68,6 +69,7 @@ __all__ = [
     "account_request_approve",
     "account_request_create",
     "account_request_deny",
+    "account_request_destroy",
     "account_request_submit",
     "account_request_update",
     "account_request_withdraw",

@@ -1,6 +1,7 @@
 """The purge: destroy what the retention schedule no longer keeps (R1-R5, P25).
 
     purge_preview()                          what the next run would destroy
+    purge_due_records(series)                which records of a series, one by one
     purge_run(trigger=..., by=..., ...)      destroy it now, and log it (R4)
 
 A run holds the purge lock (a PostgreSQL advisory lock, or a file lock on SQLite)
@@ -32,7 +33,14 @@ from retention.purge.locks import (
     lock_scope_for_change,
     purge_lock,
 )
-from retention.purge.preview import SeriesPreview, open_holds, purge_preview
+from retention.purge.preview import (
+    DueRecord,
+    SeriesPreview,
+    due_record,
+    open_holds,
+    purge_due_records,
+    purge_preview,
+)
 from retention.purge.runs import (
     PurgeOutcome,
     ids_digest,
@@ -44,13 +52,16 @@ from retention.purge.runs import (
 __all__ = [
     "RUN_LOCK_KEY",
     "SCOPE_LOCK_KEY",
+    "DueRecord",
     "PurgeOutcome",
     "SeriesPreview",
     "batch_size_setting",
+    "due_record",
     "ids_digest",
     "is_paused",
     "lock_scope_for_change",
     "open_holds",
+    "purge_due_records",
     "purge_lock",
     "purge_preview",
     "purge_run",

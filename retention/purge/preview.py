@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Model, QuerySet
 
 from core import clock
 from retention.models import (
@@ -15,6 +15,7 @@ from retention.models import (
     Series,
 )
 from retention.series import (
+    BY_KEY,
     REGISTRY,
     SeriesSpec,
     SeriesUnavailable,
@@ -104,3 +105,53 @@ def purge_preview(*, now: datetime | None = None) -> list[SeriesPreview]:
         if not schedule.destruction_enabled and not preview.note:
             preview.note = "destruction is off for this series"
     return previews
+
+
+@dataclass
+class DueRecord:
+    """One record the next run would destroy, as the dry run lists it (R4): never
+    its content, only what identifies it."""
+
+    series: str
+    pk: int
+    reference: str
+    account: str
+    day: date | None
+
+
+def purge_due_records(
+    series: str, *, now: datetime | None = None
+) -> QuerySet[Model] | None:
+    """Return the records of ``series`` the next run would destroy, oldest id
+    first (the order a run takes them), or None when it would destroy none of
+    them (destruction off, every record held, no method, no model yet)."""
+    spec = BY_KEY.get(series)
+    schedule = _schedules().get(series)
+    if spec is None or schedule is None or not schedule.destruction_enabled:
+        return None
+    if spec.destroy is None and spec.model_label != "retention.Message":
+        return None
+    try:
+        kept = spec.exclude_held(
+            spec.candidates(schedule, now or clock.now()), open_holds()
+        )
+    except SeriesUnavailable:
+        return None
+    if kept is None:
+        return None
+    if spec.account_path:
+        kept = kept.select_related(spec.account_path)
+    return kept.order_by("pk")
+
+
+def due_record(spec_key: str, obj: Model) -> DueRecord:
+    """Describe one record of :func:`purge_due_records` for the dry run."""
+    spec = BY_KEY[spec_key]
+    account = getattr(obj, spec.account_path, None) if spec.account_path else None
+    return DueRecord(
+        series=spec_key,
+        pk=obj.pk,
+        reference=str(obj),
+        account=str(account) if account is not None else "",
+        day=spec.record_date(getattr(obj, _date_field(spec), None)),
+    )

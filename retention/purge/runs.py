@@ -12,13 +12,16 @@ from datetime import date, datetime
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Max, Min, QuerySet
+from django.utils import timezone
 
 from core import audit, audit_anchor, clock
 from core.faults import crash_point
 from core.files import file_deletions_run
 from core.immutable import retention_purge
+from core.permissions import require
 from retention.models import (
     DestroyedItem,
     DestructionRecord,
@@ -27,6 +30,7 @@ from retention.models import (
     RetentionSchedule,
     Series,
 )
+from retention.permissions import PERM_RUN_PURGE
 from retention.purge.locks import (
     _lock_scope_shared,
     batch_size_setting,
@@ -116,7 +120,8 @@ def _message_batch_postgres(
             # purge-candidates index), then updated by primary key; a join here
             # lets the planner scan the whole table per batch.
             f"WITH done AS (UPDATE {table} AS m SET body = '', "  # noqa: S608  # nosec B608
-            "sender_handle = '', destroyed_at = %s, destroyed_by_run_id = %s "
+            "sender_handle = '', follow_up_note = '', destroyed_at = %s, "
+            "destroyed_by_run_id = %s "
             f"WHERE m.id = ANY(ARRAY({sql})) "
             "RETURNING m.id, m.received_at) "
             "SELECT array_agg(id ORDER BY id), min(received_at), max(received_at) "
@@ -138,8 +143,6 @@ def redact_message_events(ids: list[int], run: PurgeRun) -> None:
     audit events, costs one cheap query per batch.
     """
     if connection.vendor == "postgresql":
-        from django.contrib.contenttypes.models import ContentType
-
         content_type = ContentType.objects.get_for_model(Message)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -265,8 +268,11 @@ def purge_run(
 
     ``limit`` caps the records destroyed per series in this run (the rest waits
     for the next run). Returns ``paused`` when ``RETENTION_PURGE_PAUSED`` is set,
-    ``busy`` when another run holds the lock.
+    ``busy`` when another run holds the lock. A person starting it (``by``) must
+    hold ``retention.run_purge``; the schedule and the command run as nobody.
     """
+    if by is not None:
+        require(by, PERM_RUN_PURGE, doing="run the purge by hand")
     if is_paused():
         logger.info("Retention purge is paused (RETENTION_PURGE_PAUSED); nothing done")
         return PurgeOutcome(status="paused")
@@ -454,6 +460,4 @@ def _finalize_from_tombstones(
 
 
 def clock_date(value: datetime | None) -> date | None:
-    from django.utils import timezone
-
     return timezone.localdate(value) if value is not None else None

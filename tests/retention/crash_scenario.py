@@ -29,7 +29,7 @@ from django.core.files.storage import default_storage  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 
-from appeals.models import Appeal  # noqa: E402
+from appeals.models import DESTROYED, Appeal  # noqa: E402
 from core import clock, roles  # noqa: E402
 from core.files import file_deletions_run  # noqa: E402
 from core.models import PendingFileDeletion  # noqa: E402
@@ -43,7 +43,6 @@ from retention.models import (  # noqa: E402
     Series,
 )
 from retention.purge import ids_digest, purge_run  # noqa: E402
-from retention.series import DESTROYED  # noqa: E402
 from tests.accounts.factories import UserFactory  # noqa: E402
 from tests.appeals.factories import AppealAnsweredFactory  # noqa: E402
 from tests.moderation.factories import RemovalDecisionFactory  # noqa: E402

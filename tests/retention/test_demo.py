@@ -32,7 +32,10 @@ def test_demo_is_varied_and_idempotent():
     assert LegalHold.objects.get().is_open
     assert DisasterPeriod.objects.count() == 1
     demo.seed(ctx)
-    assert Message.objects.count() == len(demo.PAST) + len(demo.CURRENT)
+    assert Message.objects.count() == len(demo.PAST) + len(demo.CURRENT) + 2
+    # P24: a reply the city sent, and a private message.
+    assert Message.objects.get(direction="sent").read_at is not None
+    assert Message.objects.get(classification="private").classification_basis
     assert PurgeRun.objects.count() == 1
     assert LegalHold.objects.count() == 1
     assert DisasterPeriod.objects.count() == 1

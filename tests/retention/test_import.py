@@ -151,3 +151,28 @@ def test_json_rows_that_are_not_objects_are_reported(tmp_path, account, capsys):
     assert "row 1: the record is not an object" in err
     assert "row 3: unknown classification 'x'" in err
     assert Message.objects.get().platform_message_id == "ok"
+
+
+def test_sent_and_private_messages_are_imported_with_their_statute(
+    tmp_path, account, capsys
+):
+    text = (
+        "id,sender,body,received_at,direction,classification,basis\n"
+        "s1,pat,Pickup is Monday,2026-01-05T10:00:00Z,sent,public,\n"
+        "p1,lee,I get energy assistance,2026-01-05T11:00:00Z,,private,"
+        "Minn. Stat. 13.46\n"
+        "p2,kim,No statute,2026-01-05T12:00:00Z,received,private,\n"
+        "d1,kim,Hello,2026-01-05T12:00:00Z,forwarded,public,\n"
+    )
+    path = write(tmp_path, "export.csv", text)
+    with pytest.raises(CommandError, match="2 row"):
+        call_command("import_messages", str(path), "--account", "city-fb")
+    err = capsys.readouterr().err
+    assert "row 4: classification 'private' needs its statute" in err
+    assert "row 5: unknown direction 'forwarded' (received or sent)" in err
+    sent = Message.objects.get(platform_message_id="s1")
+    assert sent.is_sent and sent.read_at == sent.received_at
+    private = Message.objects.get(platform_message_id="p1")
+    assert private.classification_basis == "Minn. Stat. 13.46"
+    assert not private.is_sent and private.read_at is None
+    assert Message.objects.count() == 2

@@ -3,10 +3,12 @@ the city enabled it, never while held; appeals hold their removal (R3)."""
 
 from __future__ import annotations
 
+import inspect
 from datetime import timedelta
 
 import pytest
 
+from appeals.models import DESTROYED
 from core import audit, clock
 from core.models import AuditEvent
 from retention.models import (
@@ -17,7 +19,6 @@ from retention.models import (
     Series,
 )
 from retention.purge import ids_digest, purge_preview, purge_run
-from retention.series import DESTROYED
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +189,29 @@ def test_decided_account_requests_are_deleted_after_their_period(
         == request.pk
     )
     assert timedelta(0) < clock.now() - request.decided_at
+
+
+def test_each_foreign_series_is_destroyed_by_its_own_app():
+    """Issue #15: retention calls the owning app's service; it does not write
+    another app's tables itself."""
+    from accounts.services import account_request_destroy
+    from appeals.services import appeal_redact, challenge_redact
+    from core.audit import audit_event_redact
+    from moderation.services import removal_redact
+    from retention import series
+
+    source = inspect.getsource(series)
+    assert "_redact_fields" not in source
+    assert "_delete_rows" not in source
+    assert "def spec_for" not in source
+    assert "_destroy_filings" not in source
+    calls = {
+        Series.ACCOUNT_REQUESTS: account_request_destroy,
+        Series.REMOVAL_DECISIONS: removal_redact,
+        Series.AUDIT_EVENTS: audit_event_redact,
+        Series.APPEALS: appeal_redact,
+        Series.LEGALITY_CHALLENGES: challenge_redact,
+    }
+    for key, service in calls.items():
+        destroyer = inspect.getsource(series.BY_KEY[key].destroy)
+        assert f"{service.__name__}(" in destroyer, key

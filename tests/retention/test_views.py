@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from core import clock
+from core import audit, clock
 from retention.models import DestructionRecord, DisasterPeriod, LegalHold, Message
 from tests.accounts.factories import AccountFactory
 from tests.retention.factories import MessageFactory, ReadMessageFactory
@@ -51,7 +51,8 @@ def test_bulk_mark_read_from_the_inbox(login_as, manager, managed_account):
         {"message": [m.pk for m in messages], "next": "/retention/messages/"},
         follow=True,
     )
-    assert "2 message(s) marked read." in response.content.decode()
+    content = response.content.decode()
+    assert "2 messages marked read. The next purge run destroys them" in content
     assert not Message.objects.filter(read_at__isnull=True).exists()
 
 
@@ -72,15 +73,40 @@ def test_message_page_marks_read_flags_and_records_follow_up(
     message = MessageFactory(account=managed_account)  # received an hour ago
     client = login_as(manager)
     url = reverse("retention:message-detail", args=[message.pk])
-    client.post(url, {"action": "flag"})
+    response = client.post(url, {"action": "flag"})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "action": "flag",
+            "flag-follow_up_due_on": "2026-12-04",
+            "flag-follow_up_reference": "SR-2026-77",
+        },
+        follow=True,
+    )
+    assert "flagged for follow-up (P19), due Dec. 4, 2026." in response.content.decode()
     client.post(url, {"action": "read"})
     response = client.post(url, {"action": "read"}, follow=True)
     assert "already read" in response.content.decode()
     waiting = client.get(reverse("retention:follow-ups")).content.decode()
     assert url in waiting
-    assert "<td>Nov. 27, 2026</td>" in waiting  # flagged
-    assert "<td>Nov. 27, 2026, 2:05 p.m.</td>" in waiting  # received
-    client.post(url, {"action": "follow_up", "channel": "phone"})
+    assert '<td data-label="Flagged">Nov. 27, 2026</td>' in waiting
+    assert '<td data-label="Due">Dec. 4, 2026</td>' in waiting
+    assert '<td data-label="Process reference">SR-2026-77</td>' in waiting
+    assert '<td data-label="Received">Nov. 27, 2026, 2:05 p.m.</td>' in waiting
+    response = client.post(
+        url, {"action": "follow_up", "record-follow_up_channel": "phone"}
+    )
+    assert "Follow-up note: This field is required." in response.content.decode()
+    client.post(
+        url,
+        {
+            "action": "follow_up",
+            "record-follow_up_channel": "phone",
+            "record-follow_up_note": "Called back; sent the permit form.",
+        },
+    )
     message.refresh_from_db()
     assert message.read_by == manager
     assert message.follow_up_channel == "phone"
@@ -88,6 +114,10 @@ def test_message_page_marks_read_flags_and_records_follow_up(
     assert "<dt>Received</dt><dd>Nov. 27, 2026, 2:05 p.m.</dd>" in detail
     assert f"read Nov. 27, 2026, 3:05 p.m. by {manager}" in detail
     assert f"Followed up by phone on Nov. 27, 2026, 3:05 p.m. by {manager}" in detail
+    assert (
+        "<dt>Follow-up note</dt><dd>Called back; sent the permit form.</dd>" in detail
+    )
+    assert "<dt>Process reference</dt><dd>SR-2026-77</dd>" in detail
     assert url not in client.get(reverse("retention:follow-ups")).content.decode()
 
 
@@ -131,7 +161,7 @@ def test_records_officer_places_and_releases_a_hold(
     hold.refresh_from_db()
     assert hold.released_by == records_officer
     page = client.get(reverse("retention:holds")).content.decode()
-    assert f"<td>Nov. 27, 2026 by {records_officer}</td>" in page
+    assert f'<td data-label="Placed">Nov. 27, 2026 by {records_officer}</td>' in page
     assert f"Released Nov. 27, 2026 by {records_officer}: Done" in page
 
 
@@ -174,8 +204,8 @@ def test_city_administrator_declares_a_disaster_period(
     )
     assert DisasterPeriod.objects.get().ends_at is None
     page = login_as(city_admin).get(reverse("retention:disasters")).content.decode()
-    assert "<td>April 1, 2026, 8 a.m. to (continuing)" in page
-    assert f"<td>Nov. 27, 2026 by {city_admin}</td>" in page
+    assert '<td data-label="Period">April 1, 2026, 8 a.m. to (continuing)' in page
+    assert f'<td data-label="Declared">Nov. 27, 2026 by {city_admin}</td>' in page
 
 
 @pytest.mark.parametrize("moment", ["9999-12-31T23:30", "9999-12-31T18:00"])
@@ -220,20 +250,73 @@ def test_records_officer_sees_but_cannot_declare_disasters(login_as, records_off
     assert not DisasterPeriod.objects.exists()
 
 
-def test_purge_page_previews_and_runs(login_as, records_officer, time_machine):
+def test_purge_page_previews_and_runs_after_confirming(
+    login_as, records_officer, time_machine
+):
     time_machine.move_to("2026-11-27 15:05:09 -06:00", tick=False)
     ReadMessageFactory.create_batch(2)
     client = login_as(records_officer)
     content = client.get(reverse("retention:purge")).content.decode()
     assert "What the next run would destroy" in content
+    assert "Run the purge now…" in content
+    # R3, R4: the confirm page says what will go, and nothing goes without a tick.
+    confirm = client.get(reverse("retention:purge-run")).content.decode()
+    assert "Run the purge now?" in confirm
+    assert "2: list them" in confirm
+    assert "2 records" in confirm
+    response = client.post(reverse("retention:purge-run"), {})
+    assert response.status_code == 200
+    assert "Tick the box to confirm" in response.content.decode()
     assert Message.objects.filter(destroyed_at__isnull=True).count() == 2
-    response = client.post(reverse("retention:purge"), follow=True)
-    assert "destroyed 2 record(s)" in response.content.decode()
+    response = client.post(
+        reverse("retention:purge-run"), {"confirm": "on"}, follow=True
+    )
+    assert "destroyed 2 records." in response.content.decode()
+    assert Message.objects.filter(destroyed_at__isnull=True).count() == 0
     # Past runs keep their seconds.
-    run_times = "<td>Nov. 27, 2026, 3:05:09 p.m.</td>" * 2  # started, finished
-    assert run_times in response.content.decode()
+    run_times = "Nov. 27, 2026, 3:05:09 p.m.</td>"
+    assert response.content.decode().count(run_times) == 2  # started, finished
     dashboard = client.get(reverse("core:dashboard")).content.decode()
     assert ", Nov. 27, 2026, 3:05 p.m.: 2 destroyed" in dashboard
+
+
+def test_the_purge_page_no_longer_destroys_on_a_bare_post(login_as, records_officer):
+    ReadMessageFactory()
+    response = login_as(records_officer).post(reverse("retention:purge"))
+    assert response.status_code == 405
+    assert not Message.objects.filter(destroyed_at__isnull=False).exists()
+
+
+def test_the_dry_run_lists_which_records_page_by_page(
+    login_as, city_admin, time_machine
+):
+    time_machine.move_to("2026-11-27 15:05:09 -06:00", tick=False)
+    messages = ReadMessageFactory.create_batch(52)
+    held_back = MessageFactory(body="Unread stays")
+    client = login_as(city_admin)
+    url = reverse("retention:purge-records") + "?series=messages"
+    content = client.get(url).content.decode()
+    assert "Due for destruction: Social media messages" in content
+    assert f'<th scope="row">{messages[0]}</th>' in content
+    assert f'<td data-label="Account">{messages[0].account}</td>' in content
+    assert f'<td data-label="Id">{messages[0].pk}</td>' in content
+    assert "Page 1 of 2 (52 in all)" in content
+    assert messages[0].body not in content  # never the content (R4)
+    assert str(held_back) not in content
+    second = client.get(url + "&page=2").content.decode()
+    assert f'<th scope="row">{messages[-1]}</th>' in second
+    assert not Message.objects.filter(destroyed_at__isnull=False).exists()
+
+
+def test_the_dry_run_of_a_series_with_destruction_off_lists_nothing(
+    login_as, records_officer
+):
+    content = (
+        login_as(records_officer)
+        .get(reverse("retention:purge-records") + "?series=appeals")
+        .content.decode()
+    )
+    assert "The next run would destroy no record of this series." in content
 
 
 def test_purge_page_says_when_destruction_is_paused(
@@ -242,25 +325,84 @@ def test_purge_page_says_when_destruction_is_paused(
     settings.RETENTION_PURGE_PAUSED = True
     ReadMessageFactory()
     client = login_as(records_officer)
-    assert (
-        "Destruction is paused"
-        in client.get(reverse("retention:purge")).content.decode()
+    content = client.get(reverse("retention:purge")).content.decode()
+    assert "Destruction is paused" in content
+    assert "Run the purge now" not in content
+    response = client.post(
+        reverse("retention:purge-run"), {"confirm": "on"}, follow=True
     )
-    response = client.post(reverse("retention:purge"), follow=True)
-    assert "nothing was destroyed" in response.content.decode()
+    assert "nothing can be destroyed now" in response.content.decode()
     assert not Message.objects.filter(destroyed_at__isnull=False).exists()
 
 
 def test_city_administrator_cannot_run_the_purge(login_as, city_admin):
     ReadMessageFactory()
-    login_as(city_admin).post(reverse("retention:purge"))
+    client = login_as(city_admin)
+    assert (
+        "Run the purge now"
+        not in client.get(reverse("retention:purge")).content.decode()
+    )
+    response = client.post(reverse("retention:purge-run"), {"confirm": "on"})
+    assert response.status_code == 403
     assert not Message.objects.filter(destroyed_at__isnull=False).exists()
 
 
-def test_destruction_log_csv(login_as, records_officer, manager):
+def test_mark_read_warns_and_can_be_undone_until_the_purge_runs(
+    login_as, manager, managed_account, time_machine
+):
+    time_machine.move_to("2026-11-27 15:00:00 -06:00", tick=False)
     from retention.models import PurgeRun
     from retention.purge import purge_run
 
+    purge_run(trigger=PurgeRun.Trigger.COMMAND)  # the last run: 3:00 p.m.
+    message = MessageFactory(account=managed_account, body="When is pickup?")
+    client = login_as(manager)
+    url = reverse("retention:message-detail", args=[message.pk])
+    page = client.get(url).content.decode()
+    assert "Once read, a message is destroyed" in page
+    assert "The next purge run destroys it, by Nov. 27, 2026, 3:15 p.m." in page
+    response = client.post(url, {"action": "read"}, follow=True)
+    content = response.content.decode()
+    assert "marked read. The next purge run destroys it, by Nov. 27, 2026, 3:15" in (
+        content
+    )
+    assert "Read: to be destroyed." in content
+    assert "Undo: mark unread" in content
+    response = client.post(url, {"action": "unread"}, follow=True)
+    assert "marked unread: the purge keeps it again" in response.content.decode()
+    message.refresh_from_db()
+    assert message.read_at is None and message.read_by is None
+    assert audit.events_for(message).filter(action="message.unread").exists()
+    # Once destroyed, there is nothing to undo.
+    client.post(url, {"action": "read"})
+    purge_run(trigger=PurgeRun.Trigger.COMMAND)
+    page = client.get(url).content.decode()
+    assert "Undo: mark unread" not in page
+    response = client.post(url, {"action": "unread"}, follow=True)
+    assert "cannot be marked unread" in response.content.decode()
+
+
+def test_a_read_message_a_hold_keeps_says_it_is_kept(
+    login_as, manager, managed_account, records_officer
+):
+    from retention import services
+
+    message = MessageFactory(account=managed_account)
+    services.message_mark_read(message=message, by=manager)
+    services.legal_hold_place(
+        by=records_officer, title="Hold", reason="lawsuit", accounts=[managed_account]
+    )
+    page = login_as(manager).get(reverse("retention:message-detail", args=[message.pk]))
+    content = page.content.decode()
+    assert "Read, but kept for now" in content
+    assert "Undo: mark unread" in content
+
+
+def test_destruction_log_csv(login_as, records_officer, manager, time_machine):
+    from retention.models import PurgeRun
+    from retention.purge import purge_run
+
+    time_machine.move_to("2026-11-27 15:05:09 -06:00", tick=False)
     ReadMessageFactory.create_batch(3)
     purge_run(trigger=PurgeRun.Trigger.COMMAND)
     response = login_as(records_officer).get(reverse("retention:destruction-log-csv"))
@@ -271,23 +413,42 @@ def test_destruction_log_csv(login_as, records_officer, manager):
     assert rows[1][0] == str(record.pk)
     assert rows[1][5] == "3"
     assert rows[1][8] == record.ids_sha256
+    # The city's time with its offset, as the pages show it (3:05:09 p.m.).
+    assert rows[1][9:12] == ["2026-11-27T15:05:09-06:00"] * 3
     assert (
         login_as(manager).get(reverse("retention:destruction-log-csv")).status_code
         == 403
     )
 
 
-def test_dashboard_panel(login_as, manager, managed_account, records_officer):
+def test_dashboard_panel(
+    login_as, manager, managed_account, records_officer, time_machine
+):
+    time_machine.move_to("2026-11-27 15:05 -06:00", tick=False)
     MessageFactory.create_batch(2, account=managed_account)
-    MessageFactory(
+    overdue = MessageFactory(
         account=managed_account,
-        follow_up_flagged_at=clock.now() - timedelta(days=1),
+        follow_up_flagged_at=clock.now() - timedelta(days=9),
         follow_up_flagged_by=manager,
+        follow_up_due_on=clock.today() - timedelta(days=2),
+        follow_up_reference="SR-12",
+    )
+    soon = MessageFactory(account=managed_account)
+    from retention import services
+
+    services.message_flag_follow_up(
+        message=soon, by=manager, due_on=clock.today() + timedelta(days=3)
     )
     content = login_as(manager).get(reverse("core:dashboard")).content.decode()
     assert "Messages and retention" in content
-    assert "3 unread messages" in content
-    assert "1 business request waiting for follow-up" in content
+    assert "4 unread messages" in content
+    # P19: the open follow-ups with their due dates, soonest first.
+    assert "2 business requests waiting for follow-up" in content
+    first = f"{overdue}</a>, {managed_account}, SR-12: due Nov. 25, 2026 "
+    first += "<strong>(overdue)</strong>"
+    second = f"{soon}</a>, {managed_account}: due Nov. 30, 2026</li>"
+    assert first in content and second in content
+    assert content.index(first) < content.index(second)
     officer = login_as(records_officer).get(reverse("core:dashboard")).content.decode()
     assert "0 open legal holds" in officer
     assert "Last run: none yet" in officer
@@ -316,6 +477,7 @@ def test_admin_add_message_goes_through_the_service(login_as, manager, managed_a
         reverse("admin:retention_message_add"),
         {
             "account": managed_account.pk,
+            "direction": "received",
             "platform_message_id": "fb-admin-1",
             "sender_handle": "walk.in",
             "body": "Typed in from a screenshot",
@@ -375,3 +537,64 @@ def test_admin_add_message_in_the_future_is_refused_with_a_message(
     assert response.status_code == 200
     assert "in the future" in response.content.decode()
     assert not Message.objects.filter(platform_message_id="fb-admin-2").exists()
+
+
+def test_bulk_mark_read_can_be_undone_from_the_read_list(
+    login_as, manager, managed_account
+):
+    first, second = MessageFactory.create_batch(2, account=managed_account)
+    client = login_as(manager)
+    response = client.post(
+        reverse("retention:messages-mark-read"),
+        {"message": [first.pk, second.pk]},
+        follow=True,
+    )
+    assert "select them and press “Mark selected unread”" in (response.content.decode())
+    read_list = client.get(reverse("retention:messages") + "?state=read")
+    content = read_list.content.decode()
+    assert "Mark selected unread" in content
+    assert f'value="{first.pk}"' in content
+    response = client.post(
+        reverse("retention:messages-mark-unread"),
+        {"message": [first.pk], "next": "/retention/messages/?state=read"},
+        follow=True,
+    )
+    assert "1 message marked unread: the purge keeps them again." in (
+        response.content.decode()
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.read_at is None and second.read_at is not None
+    from core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="message.unread_bulk").exists()
+
+
+def test_bulk_undo_cannot_bring_back_a_destroyed_message(
+    login_as, manager, managed_account
+):
+    from retention.models import PurgeRun
+    from retention.purge import purge_run
+
+    message = ReadMessageFactory(account=managed_account)
+    purge_run(trigger=PurgeRun.Trigger.COMMAND)
+    response = login_as(manager).post(
+        reverse("retention:messages-mark-unread"),
+        {"message": [message.pk]},
+        follow=True,
+    )
+    content = response.content.decode()
+    assert "0 messages marked unread" in content
+    assert "1 was already destroyed: destruction cannot be undone." in content
+    message.refresh_from_db()
+    assert message.is_destroyed
+
+
+def test_bulk_undo_refuses_messages_of_unmanaged_accounts(login_as, manager):
+    other = ReadMessageFactory()
+    response = login_as(manager).post(
+        reverse("retention:messages-mark-unread"), {"message": [other.pk]}, follow=True
+    )
+    assert "you do not manage it" in response.content.decode()
+    other.refresh_from_db()
+    assert other.read_at is not None

@@ -156,6 +156,7 @@ STAFF_PAGES: dict[str, frozenset[str]] = {
     "appeals:letter-print": EVERY_ROLE,
     "retention:messages": frozenset({A, M}),
     "retention:messages-mark-read": frozenset({A, M}),
+    "retention:messages-mark-unread": frozenset({A, M}),
     "retention:message-detail": frozenset({A, M}),
     "retention:follow-ups": frozenset({A, M}),
     # R3: the Records Officer places and releases legal holds.
@@ -164,6 +165,9 @@ STAFF_PAGES: dict[str, frozenset[str]] = {
     "retention:disasters": frozenset({A, R}),
     "retention:disaster-end": frozenset({A}),
     "retention:purge": frozenset({A, R}),
+    # R4: the dry run record by record; running by hand, after confirming: R.
+    "retention:purge-records": frozenset({A, R}),
+    "retention:purge-run": frozenset({R}),
     "retention:destruction-log-csv": frozenset({R}),
     "notices:review": frozenset({A}),
     "notices:draft": frozenset({A}),
