@@ -182,3 +182,34 @@ def removal_dashboard_counts(*, user: Any) -> dict[str, int]:
         .count(),
         "window_days": NOT_TOLD_WINDOW_DAYS,
     }
+
+
+def removal_search(
+    *,
+    terms: list[str],
+    date_from: Any = None,
+    date_to: Any = None,
+    accounts: Any = None,
+) -> QuerySet[RemovalDecision]:
+    """Return the removal decisions about a person (author's name or handle),
+    removed in the date range, on ``accounts`` (None: every account): the Data
+    Practices search (issue #19). Redacted decisions hold no one's data."""
+    from core.search import search_q
+
+    q = search_q(
+        fields=("author_name", "author_handle"),
+        terms=terms,
+        date_field="removed_at",
+        date_from=date_from,
+        date_to=date_to,
+        account_field="account",
+        accounts=accounts,
+    )
+    if q is None:
+        return RemovalDecision.objects.none()
+    return (
+        RemovalDecision.objects.filter(q, redacted_at__isnull=True)
+        .select_related("account__platform")
+        .prefetch_related("amendments")
+        .order_by("removed_at", "pk")
+    )

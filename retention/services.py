@@ -7,6 +7,7 @@
     message_record_follow_up(message=, by=, channel=)                      P19
     legal_hold_place(by=, title=, reason=, accounts=, ...)                  R3
     legal_hold_release(hold=, by=, reason=)                                R3
+    legal_hold_place_for_records(by=, title=, reason=, records=)           R3
     disaster_period_declare(by=, name=, starts_at=, ends_at=, accounts=)   P2, R5
     disaster_period_end(period=, by=, ends_at=)                            P2, R5
 
@@ -33,6 +34,7 @@ from retention.models import (
     PLATFORM_ID_MAX,
     SENDER_MAX,
     DisasterPeriod,
+    HeldRecord,
     LegalHold,
     Message,
     Series,
@@ -331,6 +333,49 @@ def legal_hold_release(*, hold: LegalHold, by: Any, reason: str) -> LegalHold:
     hold.save(update_fields=["released_at", "released_by", "release_reason"])
     audit.record_event(
         action="legal_hold.released", target=hold, actor=by, reason=hold.release_reason
+    )
+    return hold
+
+
+@transaction.atomic
+def legal_hold_place_for_records(
+    *,
+    by: Any,
+    title: str,
+    reason: str,
+    records: Iterable[tuple[str, int]],
+) -> LegalHold:
+    """Place a legal hold on these records only (R3; issue #19: the records that
+    answer a Data Practices request): ``records`` are ``(series key, pk)`` pairs.
+    Nothing else is held; the purge never destroys them until it is released."""
+    from retention.series import BY_KEY
+
+    _ensure_records_officer(by)
+    pairs = sorted({(str(key), int(pk)) for key, pk in records})
+    if not title.strip():
+        raise InvalidScope("Give the hold a title.")
+    if not reason.strip():
+        raise InvalidScope("Say why the hold is placed (litigation, request, ...).")
+    if not pairs:
+        raise InvalidScope("Pick at least one record to hold.")
+    unknown = {key for key, _pk in pairs} - set(BY_KEY)
+    if unknown:
+        raise InvalidScope(f"Unknown record series: {', '.join(sorted(unknown))}.")
+    lock_scope_for_change()
+    hold = LegalHold(
+        title=title.strip(), reason=reason.strip(), placed_by=by, placed_at=clock.now()
+    )
+    hold.full_clean()
+    hold.save()
+    HeldRecord.objects.bulk_create(
+        HeldRecord(hold=hold, series=key, object_id=pk) for key, pk in pairs
+    )
+    audit.record_event(
+        action="legal_hold.placed_for_records",
+        target=hold,
+        actor=by,
+        data={"records": [[key, pk] for key, pk in pairs]},
+        reason=hold.reason,
     )
     return hold
 
