@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 import zipfile
 from datetime import timedelta
 from types import SimpleNamespace
@@ -18,6 +19,12 @@ from tests.retention.factories import ReadMessageFactory
 
 SUBJECT = "Dana Whitfield"
 HANDLE = "@danaw"
+
+
+@pytest.fixture(autouse=True)
+def _own_rate_limit_counters(settings: Any) -> None:
+    """Each test counts submissions afresh (the cache outlives a test)."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl-test-{uuid.uuid4().hex}:"
 
 
 def read_package(package: Any) -> dict[str, str]:
