@@ -119,8 +119,8 @@ def records_search(
     if allowed is not None:
         wanted = {getattr(a, "pk", a) for a in accounts} if accounts else None
         accounts = [a for a in allowed if wanted is None or a.pk in wanted]
-    args = {"terms": terms, "date_from": date_from, "date_to": date_to}
-    scoped = {**args, "accounts": accounts}
+    args: dict[str, Any] = {"terms": terms, "date_from": date_from, "date_to": date_to}
+    scoped: dict[str, Any] = {**args, "accounts": accounts}
     results = SearchResults()
     removals = list(removal_search(**scoped)[:SEARCH_LIMIT])
     results.groups["removal_decision"] = removals
@@ -132,8 +132,9 @@ def records_search(
     challenges_l = list(challenges[:SEARCH_LIMIT])
     results.groups["appeal"] = appeals_l
     results.groups["legality_challenge"] = challenges_l
+    filings: list[Any] = [*appeals_l, *challenges_l]
     results.groups["correspondence"] = [
-        c for f in [*appeals_l, *challenges_l] for c in f.correspondence.all()
+        c for f in filings for c in f.correspondence.all()
     ]
     results.groups["message"] = list(message_search(**scoped)[:SEARCH_LIMIT])
     results.groups["captured_comment"] = list(comment_search(**scoped)[:SEARCH_LIMIT])

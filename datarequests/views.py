@@ -10,11 +10,12 @@ app's own audit events), the same settings (``APPEALS_*``).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from accounts.models import Account
 from appeals import forms as af
 from appeals import limits
 from core import clock
@@ -32,7 +34,6 @@ from core.auth import staff_required
 from core.exceptions import DomainError, messages_of
 from core.forms import show_errors
 from core.net import client_ip
-from core.roles import CITY_ATTORNEY
 from datarequests import forms as f
 from datarequests import selectors, services
 from datarequests.models import DataRequest, ReleasePackage
@@ -294,11 +295,9 @@ def _run_step(request: HttpRequest, req: DataRequest, step: str) -> str:
     if step == "close":
         services.datarequest_close(request=req, note=d["note"], by=by)
         return "Request closed."
-    attorney = by if by.groups.filter(name=CITY_ATTORNEY).exists() else None
-    if attorney is None:
-        raise PermissionDenied
+    # The City Attorney records their own consultation (the service checks).
     services.datarequest_record_consultation(
-        request=req, attorney=attorney, notes=d["notes"], by=by
+        request=req, attorney=by, notes=d["notes"], by=by
     )
     return "Consultation recorded."
 
@@ -325,7 +324,8 @@ def staff_search(request: HttpRequest) -> HttpResponse:
     form = f.SearchForm(request.GET or None)
     scope = selectors.search_accounts_for(request.user)
     if scope is not None:
-        form.fields["account"].queryset = form.fields["account"].queryset.filter(
+        account_field = cast(forms.ModelChoiceField, form.fields["account"])
+        account_field.queryset = Account.objects.select_related("platform").filter(
             pk__in=[a.pk for a in scope]
         )
     req = None
@@ -384,7 +384,7 @@ def staff_pick(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(perm="datarequests.view_releasepackage")
 @require_safe
-def staff_package(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_package(request: HttpRequest, pk: int) -> FileResponse:
     """The package as released (a download, never shown inline)."""
     package = get_object_or_404(ReleasePackage, pk=pk)
     return FileResponse(
