@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from core import clock
 from retention.models import RetentionSchedule
@@ -48,7 +49,13 @@ def world(db: None, destroy_everything_due: None) -> SimpleNamespace:
     """Records about the subject in moderation, appeals and retention, all past
     their retention period; a removal of another person's comment about them
     (classified private: it published their address, P21 category 4); and the
-    same kinds of record about someone else, which the purge must destroy."""
+    same kinds of record about someone else, which the purge must destroy.
+    Made in one transaction: a removal's categories are checked at commit."""
+    with transaction.atomic():
+        return _world()
+
+
+def _world() -> SimpleNamespace:
     long_ago = clock.now() - timedelta(days=3 * 365)
     account = AccountFactory()
     removal = RemovalDecisionFactory(
