@@ -22,6 +22,7 @@ from datarequests.services.handling import (
 )
 from datarequests.services.intake import datarequest_submit
 from datarequests.services.release import datarequest_release
+from datarequests.services.reminders import datarequest_reminders_send
 
 __all__ = [
     "answer_days",
@@ -32,6 +33,7 @@ __all__ = [
     "datarequest_pick_records",
     "datarequest_record_consultation",
     "datarequest_release",
+    "datarequest_reminders_send",
     "datarequest_resume",
     "datarequest_start",
     "datarequest_submit",
