@@ -141,3 +141,47 @@ def records_search(
     if allowed is None and accounts is None:
         results.groups["audit_event"] = list(audit_event_search(**args)[:SEARCH_LIMIT])
     return results
+
+
+@dataclass(frozen=True)
+class RequestFigures:
+    """Counts and response times of one year's requests, for the transparency
+    figures (issue #19 item 7): no personal data."""
+
+    year: int
+    received: dict[str, int]
+    answered: int
+    answered_on_time: int
+    median_business_days: float | None
+
+
+def request_figures(*, year: int) -> RequestFigures:
+    """Return the year's requests by kind, how many were answered (released or
+    closed) and on time, and the median business days from receipt to answer."""
+    from statistics import median
+
+    from django.utils import timezone
+
+    rows = list(
+        DataRequest.objects.filter(received_on__year=year).values_list(
+            "kind", "received_on", "due_on", "released_at", "closed_at"
+        )
+    )
+    received = {kind: 0 for kind in DataRequest.Kind.values}
+    days = []
+    on_time = 0
+    for kind, received_on, due_on, released_at, closed_at in rows:
+        received[kind] += 1
+        answered_at = released_at or closed_at
+        if answered_at is None:
+            continue
+        answered_on = timezone.localdate(answered_at)
+        days.append(calendar.business_days_between(received_on, answered_on))
+        on_time += answered_on <= due_on
+    return RequestFigures(
+        year=year,
+        received=received,
+        answered=len(days),
+        answered_on_time=on_time,
+        median_business_days=float(median(days)) if days else None,
+    )
