@@ -167,7 +167,7 @@ def request_figures(*, year: int) -> RequestFigures:
             "kind", "received_on", "due_on", "released_at", "closed_at"
         )
     )
-    received = {kind: 0 for kind in DataRequest.Kind.values}
+    received = dict.fromkeys(DataRequest.Kind.values, 0)
     days = []
     on_time = 0
     for kind, received_on, due_on, released_at, closed_at in rows:
