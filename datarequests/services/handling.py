@@ -3,6 +3,7 @@ picking and holding records (R3), consultation, close and the holds' release."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,9 @@ from datarequests.models import (
 )
 from datarequests.services._base import due_date, lock
 from datarequests.sources import SOURCES, held_series
+from retention.exceptions import RetentionError
+
+logger = logging.getLogger(__name__)
 
 S = DataRequest.Status
 HANDLE = "datarequests.handle_datarequest"
@@ -174,16 +178,20 @@ def datarequest_pick_records(
         raise DomainError(f"Unknown kind of record: {', '.join(sorted(unknown))}.")
     if not new:
         raise DomainError("Pick at least one record not picked yet.")
-    hold = legal_hold_place_for_records(
-        by=by,
-        title=f"Data request {request.reference}",
-        reason=f"Records answering Data Practices request {request.reference} "
-        "(R3): kept until the request closes and the schedule's period ends.",
-        records=[
-            (held_series(SOURCES[key], record), SOURCES[key].held_id(record))
-            for key, record in new
-        ],
-    )
+    try:
+        hold = legal_hold_place_for_records(
+            by=by,
+            title=f"Data request {request.reference}",
+            reason=f"Records answering Data Practices request {request.reference} "
+            "(R3): kept until the request closes and the schedule's period ends.",
+            records=[
+                (held_series(SOURCES[key], record), SOURCES[key].held_id(record))
+                for key, record in new
+            ],
+        )
+    except RetentionError as error:
+        # Retention's own refusals, said as every other service's are.
+        raise DomainError(str(error)) from error
     rows = PickedRecord.objects.bulk_create(
         PickedRecord(
             request=request,
@@ -257,11 +265,16 @@ def datarequest_holds_release_due(*, now: Any = None) -> int:
     ).values_list("pk", flat=True)
     done = 0
     for pk in list(due):
-        with transaction.atomic():
-            request = DataRequest.objects.select_for_update().get(pk=pk)
-            if request.holds_released_at is None:
-                _release_holds(request, years=years)
-                done += 1
+        try:
+            with transaction.atomic():
+                request = DataRequest.objects.select_for_update().get(pk=pk)
+                if request.holds_released_at is None:
+                    _release_holds(request, years=years)
+                    done += 1
+        except RetentionError:
+            # E.g. whoever closed it no longer releases holds: the hold stays
+            # (R3 errs on keeping) and the Records Officer releases it by hand.
+            logger.exception("holds of data request #%s not released", pk)
     return done
 
 

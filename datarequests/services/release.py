@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import tempfile
 import zipfile
 from collections import defaultdict
@@ -56,12 +55,18 @@ def _write_package(
     )
     entries = []
     withheld = 0
-    csv_buffer = io.StringIO()
-    writer = csv.writer(csv_buffer)
-    writer.writerow(
-        ["record", "kind", "field", "value", "withheld", "reason", "statute"]
-    )
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as package:
+    # The CSV grows beside the records' pages (a ZIP writes one entry at a time):
+    # spooled to disk past a megabyte, then copied into the package in chunks.
+    with (
+        tempfile.SpooledTemporaryFile(
+            max_size=CHUNK, mode="w+", newline=""
+        ) as csv_spool,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as package,
+    ):
+        writer = csv.writer(csv_spool)
+        writer.writerow(
+            ["record", "kind", "field", "value", "withheld", "reason", "statute"]
+        )
         for n, (picked, record) in enumerate(rows, start=1):
             source = SOURCES[picked.source]
             name = f"records/{n:04d}-{source.key}-{picked.object_id}.html"
@@ -97,7 +102,10 @@ def _write_package(
                 ),
             )
             entries.append({"file": name, "picked": picked, "source": source})
-        package.writestr("records.csv", csv_buffer.getvalue())
+        csv_spool.seek(0)
+        with package.open("records.csv", "w") as entry:
+            for chunk in iter(lambda: csv_spool.read(CHUNK), ""):
+                entry.write(chunk.encode())
         package.writestr(
             "index.html",
             render_to_string(

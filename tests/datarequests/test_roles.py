@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.exceptions import NotPermitted
+from core.exceptions import DomainError, NotPermitted
 from datarequests import selectors, services
 from datarequests.models import DataRequest
 from tests.accounts.factories import AccountFactory, ManagerAccessFactory
@@ -94,3 +94,17 @@ def test_the_years_figures_count_requests_and_response_times(
     assert figures.answered == 1 and figures.answered_on_time == 1
     assert figures.median_business_days == 2.0
     assert late.status == DataRequest.Status.RECEIVED
+
+
+def test_a_handler_who_may_not_hold_records_is_told_so(make_staff, world):
+    from django.contrib.auth.models import Permission
+
+    person = make_staff()
+    person.user_permissions.add(
+        Permission.objects.get(codename="handle_datarequest")
+    )
+    made = _submit()
+    with pytest.raises(DomainError, match="Records Officer"):
+        services.datarequest_pick_records(
+            request=made, picks=[("message", world.message)], by=person
+        )
