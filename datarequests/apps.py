@@ -27,5 +27,8 @@ class DataRequestsConfig(AppConfig):
     def ready(self) -> None:
         from core import dashboard
         from datarequests.panels import datarequests_panel
+        from datarequests.services.retention import DATA_REQUESTS
+        from retention.series import register
 
         dashboard.register(datarequests_panel)
+        register(DATA_REQUESTS)

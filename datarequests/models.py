@@ -150,6 +150,7 @@ class DataRequest(TimeStampedModel):
     )
     close_note = models.TextField(blank=True)
     holds_released_at = models.DateTimeField(null=True, blank=True)
+    redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
     classification = classification_field(default="private")
 
     class Meta:
@@ -293,12 +294,14 @@ class PickedRecord(models.Model):
         return self.label
 
 
-RELEASE_RULE = immutable.AppendOnly()
+# Never changed; deleted only by the retention purge with its request (R2).
+RELEASE_RULE = immutable.AppendOnly(purge_deletes=True)
 
 
 class ReleasePackage(immutable.AppendOnlyModel):
     """The package released to the requester (a ZIP under MEDIA), kept exactly
-    as released: never changed or deleted (``core.immutable``)."""
+    as released: never changed, deleted only when the purge destroys its request
+    under the schedule (``core.immutable``)."""
 
     request = models.ForeignKey(
         DataRequest, on_delete=models.PROTECT, related_name="packages"

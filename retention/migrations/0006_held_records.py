@@ -13,9 +13,10 @@ ROW = (
     None,
     "",
     False,
-    "R3, issue #19: the records picked to answer a Data Practices request stay "
-    "held for this many years after the request closes; then its hold is "
-    "released. Not set: the hold stays until the city sets it.",
+    "R2, R3, issue #19: a Data Practices request's personal data (who asked, "
+    "what they wrote, the released package) is kept this many years after the "
+    "request closes, and the records picked to answer it stay held as long; then "
+    "both go. Not set: nothing of it is destroyed and the hold stays.",
 )
 
 

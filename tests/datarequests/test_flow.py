@@ -153,3 +153,34 @@ def test_a_data_subject_must_say_who_they_are():
         )
     assert "name" in error.value.message_dict
     assert "email" in error.value.message_dict
+
+
+def test_the_purge_destroys_a_closed_requests_personal_data_after_its_period(
+    world, records_officer, time_machine
+):
+    time_machine.move_to("2026-03-02 10:00")
+    request = _subject_request(records_officer)
+    services.datarequest_start(request=request, by=records_officer)
+    services.datarequest_pick_records(
+        request=request, picks=[("message", world.message)], by=records_officer
+    )
+    services.datarequest_verify_identity(
+        request=request, method="photo_id", by=records_officer
+    )
+    package = services.datarequest_release(request=request, by=records_officer)
+    services.datarequest_close(request=request, note="Done.", by=records_officer)
+    purge_run(trigger=PurgeRun.Trigger.SCHEDULE, batch_size=10)
+    request.refresh_from_db()
+    assert request.name == SUBJECT  # within its period (a year here)
+
+    time_machine.move_to("2027-03-03 10:00")
+    purge_run(trigger=PurgeRun.Trigger.SCHEDULE, batch_size=10)
+    request.refresh_from_db()
+    assert request.redacted_at is not None
+    assert (request.email, request.handles) == ("", "")
+    assert request.reference.startswith("DR-2026-")
+    assert not ReleasePackage.objects.filter(pk=package.pk).exists()
+    received = AuditEvent.objects.get(
+        action="datarequest.received", target_id=str(request.pk)
+    )
+    assert received.personal is None

@@ -100,9 +100,7 @@ def test_a_handler_who_may_not_hold_records_is_told_so(make_staff, world):
     from django.contrib.auth.models import Permission
 
     person = make_staff()
-    person.user_permissions.add(
-        Permission.objects.get(codename="handle_datarequest")
-    )
+    person.user_permissions.add(Permission.objects.get(codename="handle_datarequest"))
     made = _submit()
     with pytest.raises(DomainError, match="Records Officer"):
         services.datarequest_pick_records(
