@@ -5,7 +5,9 @@ Each :class:`Source` names the app's search selector, the record series whose
 hold keeps it (R3; an amendment is kept with its decision, a letter with its
 filing), and its fields, each marked with what it is about:
 
-    record    the city's own action (dates, reference, reasons): public data
+    meta      when, where, which reference and state: shown to every requester
+    record    the city's own words (facts, reasons, responses): public data when
+              the record is; withheld from the public when it is not
     person    who a person is (name, handle), of the record's ``person``
     contact   how to reach them (email, postal address)
     content   what they wrote
@@ -24,7 +26,13 @@ from typing import Any
 from core.classification import DataClassification
 from core.search import clean_terms
 
-RECORD, PERSON, CONTACT, CONTENT = "record", "person", "contact", "content"
+META, RECORD, PERSON, CONTACT, CONTENT = (
+    "meta",
+    "record",
+    "person",
+    "contact",
+    "content",
+)
 
 # Why a field is withheld, with the statute cited.
 NOT_PUBLIC = (
@@ -84,8 +92,8 @@ SOURCES: dict[str, Source] = {
             person=lambda r: [r.author_name, r.author_handle],
             title=lambda r: f"Removal #{r.pk} on {r.account}",
             fields=(
-                Field("removed_at", "Removed at"),
-                Field("account", "Account"),
+                Field("removed_at", "Removed at", META),
+                Field("account", "Account", META),
                 Field("comment_url", "Comment link"),
                 Field("author_name", "Author's name", PERSON),
                 Field("author_handle", "Author's handle", PERSON),
@@ -103,8 +111,8 @@ SOURCES: dict[str, Source] = {
             held_id=lambda r: int(r.decision_id),
             title=lambda r: f"Amendment #{r.pk} of removal #{r.decision_id}",
             fields=(
-                Field("made_at", "Made at"),
-                Field("kind", "Kind"),
+                Field("made_at", "Made at", META),
+                Field("kind", "Kind", META),
                 Field("field", "Field corrected"),
                 Field("reason", "Reason"),
                 Field("old_value", "Old value", CONTENT),
@@ -118,15 +126,15 @@ SOURCES: dict[str, Source] = {
             series="appeals",
             person=_filing_person,
             fields=(
-                Field("reference", "Reference"),
-                Field("received_on", "Received on"),
-                Field("status", "Status"),
+                Field("reference", "Reference", META),
+                Field("received_on", "Received on", META),
+                Field("status", "Status", META),
                 Field("name", "Name", PERSON),
                 Field("email", "Email", CONTACT),
                 Field("postal_address", "Postal address", CONTACT),
                 Field("comment_text", "Comment text", CONTENT),
                 Field("explanation", "Explanation", CONTENT),
-                Field("outcome", "Outcome"),
+                Field("outcome", "Outcome", META),
                 Field("response", "Written response"),
             ),
         ),
@@ -137,15 +145,15 @@ SOURCES: dict[str, Source] = {
             series="legality_challenges",
             person=_filing_person,
             fields=(
-                Field("reference", "Reference"),
-                Field("received_on", "Received on"),
-                Field("status", "Status"),
+                Field("reference", "Reference", META),
+                Field("received_on", "Received on", META),
+                Field("status", "Status", META),
                 Field("name", "Name", PERSON),
                 Field("email", "Email", CONTACT),
                 Field("postal_address", "Postal address", CONTACT),
                 Field("section_title", "Part challenged"),
                 Field("basis", "Basis", CONTENT),
-                Field("outcome", "Outcome"),
+                Field("outcome", "Outcome", META),
                 Field("response", "Written response"),
             ),
         ),
@@ -158,8 +166,8 @@ SOURCES: dict[str, Source] = {
             held_id=lambda r: int(r.appeal_id or r.challenge_id),
             title=lambda r: f"{r.get_kind_display()} for {r.filing.reference}",
             fields=(
-                Field("created_at", "Written at"),
-                Field("kind", "Kind"),
+                Field("created_at", "Written at", META),
+                Field("kind", "Kind", META),
                 Field("subject", "Subject"),
                 Field("to", "To", CONTACT),
                 Field("body", "Text", CONTENT),
@@ -173,8 +181,8 @@ SOURCES: dict[str, Source] = {
             person=lambda r: [r.sender_handle],
             title=lambda r: f"Message #{r.pk} to {r.account}",
             fields=(
-                Field("received_at", "Received at"),
-                Field("account", "Account"),
+                Field("received_at", "Received at", META),
+                Field("account", "Account", META),
                 Field("sender_handle", "Sender", PERSON),
                 Field("body", "Text", CONTENT),
             ),
@@ -187,8 +195,8 @@ SOURCES: dict[str, Source] = {
             person=lambda r: [r.author_name, r.author_handle],
             title=lambda r: f"Comment #{r.pk} on {r.account}",
             fields=(
-                Field("posted_at", "Posted at"),
-                Field("account", "Account"),
+                Field("posted_at", "Posted at", META),
+                Field("account", "Account", META),
                 Field("url", "Link"),
                 Field("author_name", "Author", PERSON),
                 Field("author_handle", "Author's handle", PERSON),
@@ -203,8 +211,8 @@ SOURCES: dict[str, Source] = {
             person=lambda r: [r.actor_label, *_strings(r.personal)],
             title=lambda r: f"Audit event #{r.sequence}: {r.action}",
             fields=(
-                Field("occurred_at", "Occurred at"),
-                Field("action", "Action"),
+                Field("occurred_at", "Occurred at", META),
+                Field("action", "Action", META),
                 Field("target_label", "Record"),
                 Field("actor_label", "By"),
                 Field("personal", "Personal data recorded", CONTENT),
@@ -265,7 +273,9 @@ def release_fields(
     for f in source.fields:
         value = source.value(record, f.name)
         why: tuple[str, str] | None = None
-        if f.kind != RECORD:
+        if subject_terms is None and f.kind == RECORD and not public:
+            why = (NOT_PUBLIC[0].format(classification=label), NOT_PUBLIC[1])
+        elif f.kind not in (META, RECORD):
             if subject_terms is None:
                 if not public:
                     why = (NOT_PUBLIC[0].format(classification=label), NOT_PUBLIC[1])

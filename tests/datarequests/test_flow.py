@@ -144,6 +144,9 @@ def test_a_public_request_may_be_anonymous_and_sees_only_public_data(
     assert world.removal.reasoning in text  # public: the city's own reasons
     assert "12 Elm Street" not in text  # classified private: not public data
     assert "13.03 subd. 1" in text
+    # Of the private record the public sees when and where, nothing it says:
+    # link, author, text, facts and reasoning are withheld.
+    assert package.withheld_count == 5 + 1
 
 
 def test_a_data_subject_must_say_who_they_are():
