@@ -12,8 +12,10 @@ PANEL_LIMIT = 15
 
 
 def datarequests_panel(request: HttpRequest) -> Panel | None:
-    """Requests whose clock runs out within two business days, or has."""
-    if not request.user.has_perm("datarequests.handle_datarequest"):
+    """Requests whose clock runs out within two business days, or has: for
+    whoever reads requests (the Records Officer, who handles them, the City
+    Administrator and the City Attorney)."""
+    if not request.user.has_perm("datarequests.view_datarequest"):
         return None
     items = selectors.deadline_items(today=clock.today())
     open_count = selectors.request_list_open().count()
