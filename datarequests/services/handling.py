@@ -4,7 +4,7 @@ picking and holding records (R3), consultation, close and the holds' release."""
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -323,7 +323,7 @@ def datarequest_record_consultation(
     if not has_role(attorney, CITY_ATTORNEY):
         raise DomainError(f"{attorney} is not in the City Attorney group.")
     consulted_on = consulted_on or clock.today()
-    if consulted_on > clock.today() + timedelta(days=0):
+    if consulted_on > clock.today():
         raise ValidationError({"consulted_on": "The date is in the future."})
     consultation = RequestConsultation(
         request=request,

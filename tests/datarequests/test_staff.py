@@ -123,3 +123,14 @@ def test_overdue_requests_are_emailed_once_a_day_and_shown_on_the_dashboard(
     assert made.reference in mail.body and "OVERDUE" in mail.body
     dashboard = login_as(records_officer).get("/staff/").content.decode()
     assert "Data Practices requests" in dashboard and "overdue" in dashboard
+
+
+def test_the_daily_job_is_scheduled_and_safe_to_run_twice(settings, records_officer):
+    from datarequests.tasks import datarequests_daily_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["datarequests-daily"]
+    assert entry["task"] == datarequests_daily_task.name
+    first = datarequests_daily_task.delay().get()
+    again = datarequests_daily_task.delay().get()
+    assert first["skipped"] == 0 and again["skipped"] == 1
+    assert again["holds_released"] == 0
