@@ -79,3 +79,16 @@ def test_only_a_running_request_can_be_paused(records_officer, status):
     request.refresh_from_db()
     with pytest.raises(InvalidTransition, match="cannot be paused"):
         services.datarequest_pause(request=request, why="payment", by=records_officer)
+
+
+def test_the_citys_target_is_at_least_one_business_day():
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    profile = CityProfileFactory()
+    profile.data_request_days = 0
+    with pytest.raises(ValidationError) as error:
+        profile.full_clean()
+    assert "data_request_days" in error.value.message_dict
+    with pytest.raises(IntegrityError), transaction.atomic():
+        type(profile).objects.filter(pk=profile.pk).update(data_request_days=0)
