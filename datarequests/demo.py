@@ -15,9 +15,10 @@ def seed(ctx: dict[str, Any]) -> None:
     records = ctx["users"]["records"]
     mine = services.datarequest_submit(
         kind=DataRequest.Kind.DATA_SUBJECT,
-        name="Jordan Ellis",
-        email="jordan.ellis@example.net",
-        handles="@jordan_e, jordanellis",
+        # The demo's appellant, who also wrote as two of the demo's handles.
+        name="Quinn Demo",
+        email="quinn.demo@example.net",
+        handles="@lakeside_truth, jo.anderson",
         description="Every comment of mine the city removed, my messages to the "
         "city's pages, and my appeals, since last spring.",
         channel="letter",
