@@ -7,12 +7,15 @@ import secrets
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
 
 from appeals.models import Channel
 from appeals.services import reference_take
-from core import audit, clock
+from core import audit, clock, outbox
+from core.models import OutboxMessage
 from core.permissions import require
 from datarequests.models import DataRequest
 from datarequests.services._base import due_date, personal
@@ -77,14 +80,38 @@ def datarequest_submit(
     )
     request.status_token = secrets.token_urlsafe(32)
     request.save(force_insert=True)
+    data = {
+        **audit.snapshot(request, ["kind", "channel", "received_on", "due_on"]),
+        "anonymous": request.is_anonymous,
+    }
+    if request.email:
+        # The receipt goes to the outbox with the request: the requester's
+        # submission never waits on the mail server (as for appeals).
+        data["receipt"] = _receipt(request).pk
     audit.record_event(
         action="datarequest.received",
         target=request,
         actor=by,
-        data={
-            **audit.snapshot(request, ["kind", "channel", "received_on", "due_on"]),
-            "anonymous": request.is_anonymous,
-        },
+        data=data,
         personal=personal(request),
     )
     return request
+
+
+def _receipt(request: DataRequest) -> OutboxMessage:
+    return outbox.outbox_enqueue(
+        to=request.email,
+        subject=f"We received your Data Practices request ({request.reference})",
+        body=render_to_string(
+            "datarequests/email/receipt.txt",
+            {
+                "req": request,
+                "status_url": settings.SITE_URL + request.get_status_url(),
+            },
+        ),
+        audience=OutboxMessage.Audience.RESIDENT,
+        topic="datarequest.receipt",
+        about=f"Receipt for {request.reference}",
+        about_url=request.get_absolute_url(),
+        permission="datarequests.handle_datarequest",
+    )

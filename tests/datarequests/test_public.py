@@ -68,3 +68,14 @@ def test_the_limit_per_address_is_the_appeal_forms(client, settings):
 
 def test_an_unknown_status_link_is_not_found(client):
     assert client.get("/requests/status/" + "x" * 30 + "/").status_code == 404
+
+
+def test_a_requester_who_gives_an_email_is_sent_the_reference_and_link(client):
+    from core.models import OutboxMessage
+
+    client.post(URL, _data(email="dana@example.net"))
+    made = DataRequest.objects.get()
+    receipt = OutboxMessage.objects.get(topic="datarequest.receipt")
+    assert receipt.to == "dana@example.net"
+    assert made.reference in receipt.subject
+    assert made.get_status_url() in receipt.body
