@@ -378,7 +378,8 @@ def staff_pick(request: HttpRequest, pk: int) -> HttpResponse:
         for text in messages_of(error):
             messages.error(request, text)
     else:
-        messages.success(request, f"{len(rows)} records picked and held.")
+        noun = "record" if len(rows) == 1 else "records"
+        messages.success(request, f"{len(rows)} {noun} picked and held.")
     return redirect(req)
 
 

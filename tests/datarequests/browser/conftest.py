@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.accounts.browser.conftest import signed_in  # noqa: F401 (fixture)
 from tests.notices.browser.conftest import (  # noqa: F401 (fixtures)
     _browser_with_database,
     axe,
