@@ -169,7 +169,7 @@ def letter_list_to_mail(*, user: Any) -> QuerySet[Correspondence]:
 SEARCH_FIELDS = ("reference", "name", "email")
 
 
-def filing_search(queryset: QuerySet[Any], *, query: str) -> QuerySet[Any]:
+def filing_list_matching(queryset: QuerySet[Any], *, query: str) -> QuerySet[Any]:
     """Narrow ``queryset`` to the filings whose reference, resident's name or
     email contain every word of ``query`` (case-insensitive)."""
     for word in query.split()[:10]:
@@ -378,3 +378,53 @@ def removal_candidates(
         return exact
     seen = {d.pk for d in exact}
     return exact + [d for d in qs[:limit] if d.pk not in seen]
+
+
+def filing_search(
+    *,
+    terms: list[str],
+    date_from: date | None = None,
+    date_to: date | None = None,
+    accounts: Any = None,
+) -> tuple[QuerySet[Appeal], QuerySet[LegalityChallenge]]:
+    """Return the appeals and the legality challenges filed by a person (name or
+    email), received in the date range; appeals on ``accounts`` only when given
+    (a challenge is on no account: none then). Their correspondence comes
+    prefetched. The Data Practices search."""
+    from core.search import search_q
+
+    fields = ("name", "email")
+    dates = {"date_field": "received_on", "date_is_day": True}
+    q_appeal = search_q(
+        fields=fields,
+        terms=terms,
+        date_from=date_from,
+        date_to=date_to,
+        account_field="account",
+        accounts=accounts,
+        **dates,  # type: ignore[arg-type]
+    )
+    q_challenge = (
+        None
+        if accounts is not None
+        else search_q(
+            fields=fields,
+            terms=terms,
+            date_from=date_from,
+            date_to=date_to,
+            **dates,  # type: ignore[arg-type]
+        )
+    )
+    appeals = (
+        Appeal.objects.filter(q_appeal).prefetch_related("correspondence")
+        if q_appeal is not None
+        else Appeal.objects.none()
+    )
+    challenges = (
+        LegalityChallenge.objects.filter(q_challenge).prefetch_related("correspondence")
+        if q_challenge is not None
+        else LegalityChallenge.objects.none()
+    )
+    return appeals.order_by("received_on", "pk"), challenges.order_by(
+        "received_on", "pk"
+    )

@@ -259,3 +259,22 @@ def _signature_problems(event: AuditEvent, keys: dict[str, str]) -> Iterator[str
             yield "personal data was altered"
     elif event.personal_digest and event.redacted_at is None:
         yield "personal data removed without redaction"
+
+
+def audit_event_search(
+    *, terms: list[str], date_from: Any = None, date_to: Any = None
+) -> models.QuerySet[AuditEvent]:
+    """Return the audit events whose personal part or actor names a person, in
+    the date range: the Data Practices search (issue #19)."""
+    from core.search import search_q
+
+    q = search_q(
+        fields=("personal", "actor_label"),
+        terms=terms,
+        date_field="occurred_at",
+        date_from=date_from,
+        date_to=date_to,
+    )
+    if q is None:
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(q).order_by("occurred_at", "pk")

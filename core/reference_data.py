@@ -34,6 +34,11 @@ SEEDS = (
         "retention.migrations.0005_captured_comments_series",
         "seed_rows",
     ),
+    (
+        "retention.RetentionSchedule",
+        "retention.migrations.0009_held_records",
+        "seed_rows",
+    ),
 )
 
 

@@ -230,3 +230,34 @@ def removal_summary(decision: RemovalDecision) -> dict[str, Any]:
         "evidence": [e for e in decision.evidence.all() if e.file],
         "restored": removal_is_restored(decision),
     }
+
+
+def removal_search(
+    *,
+    terms: list[str],
+    date_from: Any = None,
+    date_to: Any = None,
+    accounts: Any = None,
+) -> QuerySet[RemovalDecision]:
+    """Return the removal decisions about a person (author's name or handle),
+    removed in the date range, on ``accounts`` (None: every account): the Data
+    Practices search (issue #19). Redacted decisions hold no one's data."""
+    from core.search import search_q
+
+    q = search_q(
+        fields=("author_name", "author_handle"),
+        terms=terms,
+        date_field="removed_at",
+        date_from=date_from,
+        date_to=date_to,
+        account_field="account",
+        accounts=accounts,
+    )
+    if q is None:
+        return RemovalDecision.objects.none()
+    return (
+        RemovalDecision.objects.filter(q, redacted_at__isnull=True)
+        .select_related("account__platform")
+        .prefetch_related("amendments")
+        .order_by("removed_at", "pk")
+    )

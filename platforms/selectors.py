@@ -78,3 +78,33 @@ def delivery_counts() -> dict[str, int]:
         .values_list("status", "n")
     )
     return {status: rows.get(status, 0) for status in MetaDelivery.Status.values}
+
+
+def comment_search(
+    *,
+    terms: list[str],
+    date_from: Any = None,
+    date_to: Any = None,
+    accounts: Any = None,
+) -> QuerySet[CapturedComment]:
+    """Return the captured comments a person wrote (author's name or handle),
+    posted in the date range, on ``accounts`` (None: every account); redacted
+    ones hold nothing. The Data Practices search (issue #19)."""
+    from core.search import search_q
+
+    q = search_q(
+        fields=("author_name", "author_handle"),
+        terms=terms,
+        date_field="posted_at",
+        date_from=date_from,
+        date_to=date_to,
+        account_field="account",
+        accounts=accounts,
+    )
+    if q is None:
+        return CapturedComment.objects.none()
+    return (
+        CapturedComment.objects.filter(q, redacted_at__isnull=True)
+        .select_related("account__platform")
+        .order_by("posted_at", "pk")
+    )

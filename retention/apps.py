@@ -10,6 +10,7 @@ class RetentionConfig(AppConfig):
         "disaster_period.declared": "declared a disaster period",
         "disaster_period.ended": "ended a disaster period",
         "legal_hold.placed": "placed a legal hold",
+        "legal_hold.placed_for_records": "placed a legal hold on picked records",
         "legal_hold.released": "released a legal hold",
         "message.classified": "changed a message's classification",
         "message.created": "entered a message",

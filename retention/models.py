@@ -41,6 +41,9 @@ class Series(models.TextChoices):
     AUDIT_EVENTS = "audit_events", "Audit events (personal data)"
     # Registered by the platforms app (retention.series.register).
     CAPTURED_COMMENTS = "captured_comments", "Comments captured from the platforms"
+    # Data Practices requests (issue #19): how long a closed request's records
+    # stay held (R3) before its hold is released.
+    DATA_REQUESTS = "data_requests", "Data Practices requests"
 
 
 class Message(models.Model):
@@ -416,6 +419,11 @@ class LegalHold(models.Model):
 
     def scope_text(self) -> str:
         parts = []
+        records = list(self.records.all())
+        if records:
+            parts.append(
+                f"{len(records)} picked record{'s' if len(records) != 1 else ''}"
+            )
         names = [str(a) for a in self.accounts.all()]
         if names:
             parts.append("accounts " + ", ".join(names))
@@ -431,6 +439,32 @@ class LegalHold(models.Model):
             labels = dict(Series.choices)
             parts.append("series " + ", ".join(labels.get(s, s) for s in self.series))
         return "; ".join(parts)
+
+
+class HeldRecord(models.Model):
+    """One record a legal hold keeps by itself (R3): a hold placed on the records
+    picked for a Data Practices request (issue #19), rather than on a scope.
+
+    ``series`` is the record series the record belongs to
+    (``retention.series``); ``object_id`` its primary key. The purge never
+    destroys a record one of these names while its hold is open.
+    """
+
+    hold = models.ForeignKey(
+        LegalHold, on_delete=models.PROTECT, related_name="records"
+    )
+    series = models.CharField(max_length=40, choices=Series.choices)
+    object_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hold", "series", "object_id"], name="heldrecord_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} #{self.object_id} under hold #{self.hold_id}"
 
 
 class DisasterPeriod(models.Model):

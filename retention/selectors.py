@@ -109,3 +109,33 @@ def messages_for_viewer(messages: Iterable[Message], *, user: Any) -> list[Messa
             message=message, user=user
         )
     return shown
+
+
+def message_search(
+    *,
+    terms: list[str],
+    date_from: Any = None,
+    date_to: Any = None,
+    accounts: Any = None,
+) -> QuerySet[Message]:
+    """Return the messages a person sent (sender handle), received in the date
+    range, on ``accounts`` (None: every account); destroyed ones hold nothing.
+    The Data Practices search (issue #19)."""
+    from core.search import search_q
+
+    q = search_q(
+        fields=("sender_handle",),
+        terms=terms,
+        date_field="received_at",
+        date_from=date_from,
+        date_to=date_to,
+        account_field="account",
+        accounts=accounts,
+    )
+    if q is None:
+        return Message.objects.none()
+    return (
+        Message.objects.filter(q, destroyed_at__isnull=True)
+        .select_related("account__platform")
+        .order_by("received_at", "pk")
+    )

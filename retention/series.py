@@ -136,8 +136,19 @@ def hold_q(hold: LegalHold, spec: SeriesSpec) -> Q:
     """Return what ``hold`` covers in ``spec``'s series (an empty Q: all of it).
 
     A dimension the series cannot be matched on is treated as matching: a legal
-    hold errs on the side of keeping (R3).
+    hold errs on the side of keeping (R3). A hold placed on picked records
+    (:class:`~retention.models.HeldRecord`, issue #19) covers exactly those
+    records of this series' model, and nothing else of it.
     """
+    records = list(hold.records.all())
+    if records:
+        label = spec.model_label.lower()
+        ids = [
+            r.object_id
+            for r in records
+            if r.series in BY_KEY and BY_KEY[r.series].model_label.lower() == label
+        ]
+        return Q(pk__in=ids)
     q = Q()
     account_ids = [a.pk for a in hold.accounts.all()]
     if account_ids and spec.account_path:

@@ -10,6 +10,7 @@
     message_record_follow_up(message=, by=, channel=, note=, reference=)   P19
     legal_hold_place(by=, title=, reason=, accounts=, ...)                  R3
     legal_hold_release(hold=, by=, reason=)                                R3
+    legal_hold_place_for_records(by=, title=, reason=, records=)           R3
     disaster_period_declare(by=, name=, starts_at=, ends_at=, accounts=)   P2, R5
     disaster_period_end(period=, by=, ends_at=)                            P2, R5
 
@@ -35,6 +36,7 @@ from retention.models import (
     PLATFORM_ID_MAX,
     SENDER_MAX,
     DisasterPeriod,
+    HeldRecord,
     LegalHold,
     Message,
     Series,
@@ -495,6 +497,51 @@ def legal_hold_release(*, hold: LegalHold, by: Any, reason: str) -> LegalHold:
     hold.save(update_fields=["released_at", "released_by", "release_reason"])
     audit.record_event(
         action="legal_hold.released", target=hold, actor=by, reason=hold.release_reason
+    )
+    return hold
+
+
+@transaction.atomic
+def legal_hold_place_for_records(
+    *,
+    by: Any,
+    title: str,
+    reason: str,
+    records: Iterable[tuple[str, int]],
+) -> LegalHold:
+    """Place a legal hold on these records only (R3; e.g. the records that
+    answer a Data Practices request): ``records`` are ``(series key, pk)`` pairs.
+    Nothing else is held; the purge never destroys them until it is released."""
+    from retention.series import BY_KEY
+
+    require(by, "retention.add_legalhold", doing="place legal holds")
+    pairs = sorted({(str(key), int(pk)) for key, pk in records})
+    if not title.strip():
+        raise DomainError("Give the hold a title.", field="title")
+    if not reason.strip():
+        raise DomainError(
+            "Say why the hold is placed (litigation, request, ...).", field="reason"
+        )
+    if not pairs:
+        raise DomainError("Pick at least one record to hold.")
+    unknown = {key for key, _pk in pairs} - set(BY_KEY)
+    if unknown:
+        raise DomainError(f"Unknown record series: {', '.join(sorted(unknown))}.")
+    lock_scope_for_change()
+    hold = LegalHold(
+        title=title.strip(), reason=reason.strip(), placed_by=by, placed_at=clock.now()
+    )
+    hold.full_clean()
+    hold.save()
+    HeldRecord.objects.bulk_create(
+        HeldRecord(hold=hold, series=key, object_id=pk) for key, pk in pairs
+    )
+    audit.record_event(
+        action="legal_hold.placed_for_records",
+        target=hold,
+        actor=by,
+        data={"records": [[key, pk] for key, pk in pairs]},
+        reason=hold.reason,
     )
     return hold
 

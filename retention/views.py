@@ -314,7 +314,7 @@ def hold_list(request: HttpRequest) -> HttpResponse:
             return redirect("retention:holds")
     holds = LegalHold.objects.select_related(
         "placed_by", "released_by"
-    ).prefetch_related("accounts__platform")
+    ).prefetch_related("accounts__platform", "records")
     return render(
         request,
         "retention/hold_list.html",

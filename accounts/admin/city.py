@@ -83,13 +83,14 @@ class CityProfileAdmin(AuditedModelAdmin):
             },
         ),
         (
-            "Deadlines (business days, P22, P23)",
+            "Deadlines (business days, P22, P23, P24)",
             {
                 "fields": (
                     "appeal_ack_days",
                     "appeal_answer_days",
                     "challenge_ack_days",
                     "challenge_answer_days",
+                    "data_request_days",
                     "due_soon_days",
                 )
             },

@@ -111,6 +111,12 @@ class CityProfile(TimeStampedModel):
         validators=BUSINESS_DAYS,
         help_text="Business days to answer a legality challenge (P23).",
     )
+    data_request_days = models.PositiveIntegerField(
+        default=10,
+        validators=BUSINESS_DAYS,
+        help_text="Business days to answer a request for public data (P24, Minn. "
+        "Stat. 13.03: promptly); a data subject's is 10 by law (13.04 subd. 3).",
+    )
     due_soon_days = models.PositiveIntegerField(
         default=2,
         validators=[MaxValueValidator(MAX_DUE_SOON_DAYS)],
@@ -141,6 +147,10 @@ class CityProfile(TimeStampedModel):
                     challenge_answer_days__gte=1,
                 ),
                 name="cityprofile_days_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(data_request_days__gte=1),
+                name="cityprofile_data_request_days_positive",
             ),
         ]
 

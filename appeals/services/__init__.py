@@ -23,6 +23,7 @@ from appeals.services.correspondence import correspondence_mark_mailed
 from appeals.services.filing import (
     appeal_submit,
     challenge_submit,
+    reference_take,
 )
 from appeals.services.handling import (
     appeal_answer,
@@ -57,4 +58,5 @@ __all__ = [
     "filing_start_review",
     "filing_withdraw",
     "handler_permission",
+    "reference_take",
 ]

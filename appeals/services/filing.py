@@ -216,3 +216,10 @@ def challenge_submit(
     return _filing_create(
         challenge, channel=channel, received_on=received_on, by=by, letter=letter
     )
+
+
+def reference_take(*, prefix: str, year: int) -> str:
+    """Take the next tracking number of another kind of record (issue #19: Data
+    Practices requests, ``DR-2026-00001``) from the same counter as filings: one
+    numbering scheme, gapless, locked until the caller's transaction ends."""
+    return _next_reference(prefix, year)

@@ -95,7 +95,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             # staff_required: the user is signed in.
             qs = qs.filter(reviewer=cast(User, request.user))
         if query:
-            qs = selectors.filing_search(qs, query=query)
+            qs = selectors.filing_list_matching(qs, query=query)
         rows.extend(qs[:500])
     rows.sort(key=lambda r: (not r.is_open, r.next_due_on or r.received_on, r.pk))
     return render(

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "appeals",
     "retention",
     "platforms",
+    "datarequests",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,12 @@ from celery.schedules import crontab  # noqa: E402
 CELERY_BEAT_SCHEDULE["appeals-deadline-reminders"] = {
     "task": "appeals.tasks.deadline_reminders_task",
     "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
+}
+# Data Practices requests: the daily deadline reminders, and the
+# release of the holds of requests closed longer than the schedule keeps them.
+CELERY_BEAT_SCHEDULE["datarequests-daily"] = {
+    "task": "datarequests.tasks.datarequests_daily_task",
+    "schedule": crontab(hour=7, minute=15, day_of_week="mon-fri"),
 }
 # The outbox (core.outbox): every email to a resident or a staff member
 # is written in the transaction of the step that sends it; this job sends what is

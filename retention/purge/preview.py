@@ -26,7 +26,9 @@ logger = logging.getLogger(__name__)
 
 def open_holds() -> list[LegalHold]:
     return list(
-        LegalHold.objects.filter(released_at__isnull=True).prefetch_related("accounts")
+        LegalHold.objects.filter(released_at__isnull=True).prefetch_related(
+            "accounts", "records"
+        )
     )
 
 

@@ -214,9 +214,13 @@ def _blocked_purge(other: psycopg.Connection):
     while time.monotonic() < deadline:
         row = other.execute(
             "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            # (inside the purge's escape, pgtrigger.ignore puts a set_config
-            # before each statement)
-            "AND query LIKE '%%UPDATE \"core_auditevent\"%%'"
+            # Inside the purge's escape, pgtrigger.ignore puts a set_config
+            # before each statement; its list of triggers can push the UPDATE
+            # past the 1 kB of text pg_stat_activity keeps
+            # (track_activity_query_size), so either start identifies it: the
+            # purge waits on no other lock here.
+            "AND (query LIKE '%%UPDATE \"core_auditevent\"%%' "
+            "OR query LIKE 'SELECT set_config(''pgtrigger.ignore''%%')"
         ).fetchone()
         if row:
             return process, row[0]

@@ -67,6 +67,11 @@ ADMIN_VIEW: dict[str, frozenset[str]] = {
     "retention.PurgeRun": frozenset({A, R}),
     "retention.DestructionRecord": frozenset({A, R}),
     "retention.DestroyedItem": frozenset({R}),
+    # Issue #19: Data Practices requests.
+    "datarequests.DataRequest": frozenset({A, R, T}),
+    "datarequests.ReleasePackage": frozenset({A, R}),
+    # Privileged attorney notes: the City Attorney and City Administrator.
+    "datarequests.RequestConsultation": frozenset({A, T}),
 }
 # Who may add through the admin.
 ADMIN_ADD: dict[str, frozenset[str]] = {
@@ -197,6 +202,16 @@ STAFF_PAGES: dict[str, frozenset[str]] = {
     "platforms:draft-complete": frozenset({A, M}),
     "platforms:draft-dismiss": frozenset({A, M}),
     "platforms:comment": EVERY_ROLE,
+    # Issue #19: the Records Officer handles Data Practices requests; the City
+    # Administrator and the City Attorney read them; managers may be asked to
+    # search the accounts they manage.
+    "datarequests:staff-list": frozenset({A, R, T}),
+    "datarequests:staff-new": frozenset({R}),
+    "datarequests:staff-search": frozenset({M, R}),
+    "datarequests:staff-request": frozenset({A, R, T}),
+    "datarequests:staff-step": frozenset({A, R, T}),
+    "datarequests:staff-pick": frozenset({R}),
+    "datarequests:staff-package": frozenset({A, R}),
 }
 # Allowed roles may find nothing here in the demo (no letter uploaded, no draft
 # prepared): 404 counts as allowed for them; refused roles must still get 403.
@@ -226,6 +241,9 @@ PUBLIC_PAGES = {
     "two_factor:logout",
     # Meta's webhook: its deliveries are signed (X-Hub-Signature-256).
     "platforms:meta-webhook",
+    "datarequests:request-new",
+    "datarequests:filed",
+    "datarequests:status",
 }
 
 
@@ -283,6 +301,7 @@ def _kwargs_for(name: str, pattern: URLPattern) -> tuple[dict[str, Any], bool]:
     from accounts.models import AccountRequest, Incident, Offboarding
     from appeals.models import Appeal, Correspondence, LegalityChallenge
     from core.models import OutboxMessage
+    from datarequests.models import DataRequest, ReleasePackage
     from moderation.models import RemovalDecision, RemovalEvidence
     from platforms.models import CapturedComment, DraftRemoval, MetaDelivery
     from retention.models import DisasterPeriod, LegalHold, Message
@@ -302,6 +321,8 @@ def _kwargs_for(name: str, pattern: URLPattern) -> tuple[dict[str, Any], bool]:
         "platforms:draft": DraftRemoval,
         "platforms:comment": CapturedComment,
         "platforms:delivery": MetaDelivery,
+        "datarequests:staff-package": ReleasePackage,
+        "datarequests:staff": DataRequest,
     }
     kwargs: dict[str, Any] = {}
     real = True

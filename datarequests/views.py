@@ -1,0 +1,396 @@
+"""Pages of Data Practices requests (issue #19): the public form and private
+status page, and the staff pages. Views parse input, call one service, render.
+
+The public form has the appeal form's protections, by the same code: the
+honeypot and the signed fill time (``appeals.forms``), the flood guard and the
+limit of requests per address (``appeals.limits``, counted here from this
+app's own audit events), the same settings (``APPEALS_*``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, cast
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+
+from accounts.models import Account
+from appeals import forms as af
+from appeals import limits
+from core import clock
+from core.auth import staff_required
+from core.exceptions import DomainError, messages_of
+from core.forms import show_errors
+from core.net import client_ip
+from datarequests import forms as f
+from datarequests import selectors, services
+from datarequests.models import DataRequest, ReleasePackage
+from datarequests.sources import SOURCES
+
+logger = logging.getLogger(__name__)
+
+REFUSALS = {
+    "honeypot": "Your request looked automated, so it was not accepted.",
+    "too_fast": "The form was sent faster than a person could fill it in.",
+    "invalid": "The form could not be checked: it may have been changed or copied.",
+    "expired": "This form was open for more than a day.",
+    "flood": "We have received many submissions from your connection recently.",
+    "rate": "You have sent the most requests this form accepts from your "
+    "connection for now.",
+}
+TEMPLATE = "datarequests/request_form.html"
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Keep a page carrying a status token out of caches, indexes and referrers."""
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _form_page(
+    request: HttpRequest, form: Any, *, refusal: str = "", status: int = 200
+) -> HttpResponse:
+    form.mark_fields()
+    context = {
+        "form": form,
+        "refusal": REFUSALS.get(refusal, ""),
+        "days": services.answer_days(DataRequest.Kind.PUBLIC),
+        "subject_days": services.answer_days(DataRequest.Kind.DATA_SUBJECT),
+    }
+    return render(request, TEMPLATE, context, status=status)
+
+
+def _restamped(data: Any) -> f.PublicRequestForm:
+    data = data.copy()
+    data["started"] = af.form_stamp()
+    form = f.PublicRequestForm(data)
+    form.is_valid()
+    return form
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def request_new(request: HttpRequest) -> HttpResponse:
+    """P24: ask for data about yourself, or for public data (anonymously)."""
+    if request.method != "POST":
+        return _form_page(
+            request, f.PublicRequestForm(initial={"started": af.form_stamp()})
+        )
+    if limits.over_cache_limit(
+        request, group="datarequests.public-post", rate=settings.APPEALS_POST_RATE
+    ):
+        return _form_page(
+            request, f.PublicRequestForm(request.POST), refusal="flood", status=429
+        )
+    if request.POST.get("website"):
+        logger.info("data request form refused: honeypot from %s", client_ip(request))
+        return _form_page(
+            request, f.PublicRequestForm(), refusal="honeypot", status=400
+        )
+    form = f.PublicRequestForm(request.POST)
+    if not form.is_valid():
+        return _form_page(request, form)
+    try:
+        af.check_stamp(request.POST.get("started", ""))
+    except af.StampProblem as problem:
+        form = _restamped(request.POST) if problem.reason != "too_fast" else form
+        code = 200 if problem.reason == "expired" else 400
+        return _form_page(request, form, refusal=problem.reason, status=code)
+    count, window = limits.parse_rate(settings.APPEALS_SUBMIT_RATE)
+    latest = selectors.request_nth_latest_from_address(
+        ip=client_ip(request), since=clock.now() - window, nth=count
+    )
+    if latest is not None:
+        reached = limits.FilingLimit(
+            count=count, window=window, retry_at=latest + window
+        )
+        response = _form_page(request, form, refusal="rate", status=429)
+        response["Retry-After"] = str(reached.retry_after_seconds)
+        return response
+    try:
+        made = services.datarequest_submit(**form.service_kwargs())
+    except ValidationError as error:
+        show_errors(form, error)
+        return _form_page(request, form)
+    return redirect("datarequests:filed", token=made.status_token)
+
+
+def _by_token(request: HttpRequest, token: str) -> DataRequest | HttpResponse:
+    if limits.over_cache_limit(
+        request, group="datarequests.public-status", rate=settings.APPEALS_STATUS_RATE
+    ):
+        return render(request, "429.html", status=429)
+    found = selectors.request_by_token(token)
+    if found is None:
+        raise Http404("No request has this status link.")
+    return found
+
+
+@never_cache
+@require_safe
+def filed(request: HttpRequest, token: str) -> HttpResponse:
+    """The confirmation: the reference and the private status link."""
+    found = _by_token(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    status_url = request.build_absolute_uri(
+        reverse("datarequests:status", args=[token])
+    )
+    return _private(
+        render(
+            request,
+            "datarequests/filed.html",
+            {"req": found, "status_url": status_url},
+        )
+    )
+
+
+@never_cache
+@require_safe
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    """The requester's private status page: state, due date, pauses."""
+    found = _by_token(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    return _private(
+        render(
+            request,
+            "datarequests/status.html",
+            {"req": found, "pauses": list(found.pauses.all())},
+        )
+    )
+
+
+# --- Staff ------------------------------------------------------------------------
+
+HANDLE = "datarequests.handle_datarequest"
+
+
+@staff_required(perm="datarequests.view_datarequest")
+@require_safe
+def staff_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "datarequests/staff/list.html",
+        {
+            "open": list(selectors.request_list_open()),
+            "recent": list(selectors.request_list_recent()),
+            "today": clock.today(),
+        },
+    )
+
+
+@staff_required(perm="datarequests.add_datarequest")
+@require_http_methods(["GET", "HEAD", "POST"])
+def staff_new(request: HttpRequest) -> HttpResponse:
+    """A request that came by letter, email or visit."""
+    form = f.StaffRequestForm(
+        request.POST or None, initial={"received_on": clock.today()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = services.datarequest_submit(**form.service_kwargs(), by=request.user)
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, f"{made.reference} entered.")
+            return redirect(made)
+    form.mark_fields()
+    return render(request, "datarequests/staff/new.html", {"form": form})
+
+
+def _step_forms(req: DataRequest) -> dict[str, Any]:
+    return {
+        "identity_form": f.IdentityForm(prefix="identity"),
+        "pause_form": f.PauseForm(prefix="pause"),
+        "cost_form": f.CostForm(
+            prefix="cost",
+            initial={"pages": req.copy_pages, "per_page": req.cost_per_page},
+        ),
+        "close_form": f.CloseForm(prefix="close"),
+        "consult_form": f.ConsultationForm(prefix="consult"),
+    }
+
+
+@staff_required(perm="datarequests.view_datarequest")
+@require_safe
+def staff_request(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_object_or_404(DataRequest, pk=pk)
+    user = request.user
+    return render(
+        request,
+        "datarequests/staff/request.html",
+        {
+            "req": req,
+            "can_handle": user.has_perm(HANDLE),
+            "pauses": list(req.pauses.all()),
+            "picked": list(req.picked.select_related("hold")),
+            "packages": list(req.packages.all()),
+            "consultations": list(req.consultations.select_related("attorney"))
+            if user.has_perm("datarequests.view_requestconsultation")
+            else None,
+            "can_consult": user.has_perm("datarequests.add_requestconsultation"),
+            **_step_forms(req),
+        },
+    )
+
+
+def _run_step(request: HttpRequest, req: DataRequest, step: str) -> str:
+    """Call the step's service with the posted form; return the message."""
+    by = request.user
+    post = request.POST
+    if step == "start":
+        services.datarequest_start(request=req, by=by)
+        return "Work started."
+    if step == "resume":
+        services.datarequest_resume(request=req, by=by)
+        return f"The clock runs again: due {req.due_on:%Y-%m-%d}."
+    forms_by_step: dict[str, Any] = {
+        "identity": f.IdentityForm(post, prefix="identity"),
+        "pause": f.PauseForm(post, prefix="pause"),
+        "cost": f.CostForm(post, prefix="cost"),
+        "close": f.CloseForm(post, prefix="close"),
+        "consult": f.ConsultationForm(post, prefix="consult"),
+    }
+    if step == "release":
+        package = services.datarequest_release(request=req, by=by)
+        return (
+            f"Released {package.record_count} records; "
+            f"{package.withheld_count} fields withheld."
+        )
+    form = forms_by_step.get(step)
+    if form is None:
+        raise DomainError("There is no such step.")
+    if not form.is_valid():
+        raise ValidationError(
+            [f"{form[n].label}: {e}" for n, errs in form.errors.items() for e in errs]
+        )
+    d = form.cleaned_data
+    if step == "identity":
+        services.datarequest_verify_identity(
+            request=req, method=d["method"], note=d["note"], by=by
+        )
+        return "Identity verification recorded."
+    if step == "pause":
+        services.datarequest_pause(request=req, why=d["why"], note=d["note"], by=by)
+        return "The clock is stopped."
+    if step == "cost":
+        services.datarequest_estimate_cost(
+            request=req, pages=d["pages"], per_page=d["per_page"], by=by
+        )
+        return "Cost estimate saved."
+    if step == "close":
+        services.datarequest_close(request=req, note=d["note"], by=by)
+        return "Request closed."
+    # The City Attorney records their own consultation (the service checks).
+    services.datarequest_record_consultation(
+        request=req, attorney=by, notes=d["notes"], by=by
+    )
+    return "Consultation recorded."
+
+
+@staff_required(perm="datarequests.view_datarequest")
+@require_POST
+def staff_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    req = get_object_or_404(DataRequest, pk=pk)
+    try:
+        done = _run_step(request, req, step)
+    except ValidationError as error:
+        for text in messages_of(error):
+            messages.error(request, text)
+    else:
+        messages.success(request, done)
+    return redirect(req)
+
+
+@staff_required(perm="datarequests.search_records")
+@require_safe
+def staff_search(request: HttpRequest) -> HttpResponse:
+    """Search every kind of record for a person; a handler picks what answers
+    a request (``?request=<pk>``)."""
+    form = f.SearchForm(request.GET or None)
+    scope = selectors.search_accounts_for(request.user)
+    if scope is not None:
+        account_field = cast(forms.ModelChoiceField, form.fields["account"])
+        account_field.queryset = Account.objects.select_related("platform").filter(
+            pk__in=[a.pk for a in scope]
+        )
+    req = None
+    if request.GET.get("request", "").isdigit() and request.user.has_perm(HANDLE):
+        req = DataRequest.objects.filter(pk=int(request.GET["request"])).first()
+    results = None
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        results = selectors.records_search(
+            user=request.user,
+            terms=form.term_list(),
+            date_from=d["date_from"],
+            date_to=d["date_to"],
+            accounts=[d["account"]] if d["account"] else None,
+        )
+    groups = (
+        [(SOURCES[k], rows) for k, rows in results.groups.items() if rows]
+        if results
+        else []
+    )
+    return render(
+        request,
+        "datarequests/staff/search.html",
+        {"form": form, "results": results, "groups": groups, "req": req},
+    )
+
+
+@staff_required(perm=HANDLE)
+@require_POST
+def staff_pick(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pick the ticked records as answering the request, and hold them (R3)."""
+    from django.apps import apps
+
+    req = get_object_or_404(DataRequest, pk=pk)
+    picks = []
+    for value in request.POST.getlist("record"):
+        key, _, raw = value.partition(":")
+        if key not in SOURCES or not raw.isdigit():
+            messages.error(request, "Pick records from the search results.")
+            return redirect(req)
+        model = apps.get_model(SOURCES[key].model_label)
+        record = model._default_manager.filter(pk=int(raw)).first()
+        if record is not None:
+            picks.append((key, record))
+    try:
+        rows = services.datarequest_pick_records(
+            request=req, picks=picks, by=request.user
+        )
+    except ValidationError as error:
+        for text in messages_of(error):
+            messages.error(request, text)
+    else:
+        noun = "record" if len(rows) == 1 else "records"
+        messages.success(request, f"{len(rows)} {noun} picked and held.")
+    return redirect(req)
+
+
+@staff_required(perm="datarequests.view_releasepackage")
+@require_safe
+def staff_package(request: HttpRequest, pk: int) -> FileResponse:
+    """The package as released (a download, never shown inline)."""
+    package = get_object_or_404(ReleasePackage, pk=pk)
+    return FileResponse(
+        package.file.open("rb"),
+        as_attachment=True,
+        filename=f"{package.request.reference}-release-{package.pk}.zip",
+        content_type="application/zip",
+    )

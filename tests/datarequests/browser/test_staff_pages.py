@@ -1,0 +1,36 @@
+"""The Records Officer's pages of a request, in Chromium: axe clean (issue #19)."""
+
+from __future__ import annotations
+
+import pytest
+
+from datarequests import services
+from datarequests.models import DataRequest
+from tests.notices.browser.conftest import DESKTOP, PHONE, describe
+from tests.retention.factories import MessageFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_search_pick_and_the_request_page_pass_axe(
+    viewport, city_profile, records_officer, signed_in, live_server, axe
+):
+    message = MessageFactory(sender_handle="danaw")
+    made = services.datarequest_submit(
+        kind=DataRequest.Kind.DATA_SUBJECT,
+        name="Dana Whitfield",
+        email="dana@example.net",
+        handles="@danaw",
+        description="Everything about me.",
+    )
+    page = signed_in(records_officer, viewport)
+    page.goto(f"{live_server.url}/requests/staff/{made.pk}/")
+    assert not describe(axe(page))
+    page.get_by_role("link", name="Search records for this request").click()
+    assert not describe(axe(page))
+    page.get_by_label(f"Message #{message.pk}", exact=False).check()
+    page.get_by_role("button", name="Pick and hold the ticked records").click()
+    assert page.get_by_text("1 record picked and held.").is_visible()
+    assert not describe(axe(page))
+    assert made.picked.get().object_id == message.pk

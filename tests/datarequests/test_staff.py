@@ -1,0 +1,136 @@
+"""The staff pages of Data Practices requests (issue #19): entry, search and pick,
+the steps, the released package; reminders and the dashboard panel."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, timedelta
+
+import pytest
+
+from core import clock
+from core.models import OutboxMessage
+from datarequests import services
+from datarequests.models import DataRequest, PickedRecord, ReleasePackage
+from retention.models import LegalHold
+from tests.datarequests.conftest import SUBJECT
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_letter_is_entered_and_shown(login_as, records_officer):
+    client = login_as(records_officer)
+    response = client.post(
+        "/requests/staff/new/",
+        {
+            "channel": "letter",
+            "received_on": clock.today().isoformat(),
+            "kind": "data_subject",
+            "description": "Everything about me.",
+            "name": SUBJECT,
+            "postal_address": "12 Elm Street",
+        },
+        follow=True,
+    )
+    made = DataRequest.objects.get()
+    assert made.channel == "letter" and made.entered_by == records_officer
+    html = response.content.decode()
+    assert made.reference in html and "Not verified yet" in html
+
+
+def test_a_future_date_is_refused_beside_its_field(login_as, records_officer):
+    client = login_as(records_officer)
+    response = client.post(
+        "/requests/staff/new/",
+        {
+            "channel": "email",
+            "received_on": (clock.today() + timedelta(days=3)).isoformat(),
+            "kind": "public",
+            "description": "Public data.",
+        },
+    )
+    assert response.status_code == 200
+    assert "The received date is in the future." in response.content.decode()
+    assert not DataRequest.objects.exists()
+
+
+def test_search_pick_verify_release_and_download(world, login_as, records_officer):
+    made = services.datarequest_submit(
+        kind=DataRequest.Kind.DATA_SUBJECT,
+        name=SUBJECT,
+        email="dana@example.net",
+        handles="@danaw",
+        description="All about me.",
+    )
+    services.datarequest_start(request=made, by=records_officer)
+    client = login_as(records_officer)
+    page = client.get(
+        "/requests/staff/search/",
+        {"request": made.pk, "terms": "Dana Whitfield, danaw"},
+    )
+    html = page.content.decode()
+    assert f'value="removal_decision:{world.removal.pk}"' in html
+    assert f'value="message:{world.message.pk}"' in html
+    assert f'value="appeal:{world.appeal.pk}"' in html
+    client.post(
+        f"/requests/staff/{made.pk}/pick/",
+        {
+            "record": [
+                f"removal_decision:{world.removal.pk}",
+                f"message:{world.message.pk}",
+            ]
+        },
+    )
+    assert PickedRecord.objects.filter(request=made).count() == 2
+    assert LegalHold.objects.get(title=f"Data request {made.reference}").is_open
+    client.post(
+        f"/requests/staff/{made.pk}/step/identity/",
+        {"identity-method": "photo_id", "identity-note": ""},
+    )
+    response = client.post(f"/requests/staff/{made.pk}/step/release/", follow=True)
+    assert "Released 2 records" in response.content.decode()
+    package = ReleasePackage.objects.get()
+    download = client.get(f"/requests/staff/package/{package.pk}/")
+    assert download["Content-Disposition"].startswith("attachment")
+    body = b"".join(download.streaming_content)
+    assert "index.html" in zipfile.ZipFile(io.BytesIO(body)).namelist()
+
+
+def test_a_refused_step_is_said_on_the_page(login_as, records_officer):
+    made = services.datarequest_submit(kind="public", description="Public data.")
+    client = login_as(records_officer)
+    response = client.post(f"/requests/staff/{made.pk}/step/release/", follow=True)
+    assert response.status_code == 200
+    assert "cannot be released" in response.content.decode()
+    response = client.post(f"/requests/staff/{made.pk}/step/nonsense/", follow=True)
+    assert "There is no such step." in response.content.decode()
+
+
+def test_overdue_requests_are_emailed_once_a_day_and_shown_on_the_dashboard(
+    login_as, records_officer, time_machine
+):
+    time_machine.move_to("2026-11-02 09:00")
+    made = services.datarequest_submit(
+        kind="public", description="Public data.", received_on=date(2026, 10, 1)
+    )
+    assert made.due_on < clock.today()
+    first = services.datarequest_reminders_send()
+    again = services.datarequest_reminders_send()
+    assert first["emails"] == 1 and again["skipped"] == 1
+    mail = OutboxMessage.objects.get(topic="datarequests.reminder")
+    assert mail.to == records_officer.email
+    assert made.reference in mail.body and "OVERDUE" in mail.body
+    dashboard = login_as(records_officer).get("/staff/").content.decode()
+    assert "Data Practices requests" in dashboard and "overdue" in dashboard
+
+
+def test_the_daily_job_is_scheduled_and_safe_to_run_twice(settings, records_officer):
+    from datarequests.tasks import datarequests_daily_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["datarequests-daily"]
+    assert entry["task"] == datarequests_daily_task.name
+    first = datarequests_daily_task.delay().get()
+    again = datarequests_daily_task.delay().get()
+    assert first["skipped"] == 0 and again["skipped"] == 1
+    assert again["holds_released"] == 0
