@@ -22,8 +22,6 @@ from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import user_has_device
 
-from core.roles import has_role
-
 
 def is_staff(user: Any) -> bool:
     """Return True when ``user`` is signed in, active and staff (password only)."""
@@ -67,14 +65,13 @@ def staff_required(
     view: Callable[..., HttpResponseBase] | None = None,
     *,
     perm: str = "",
-    roles: tuple[str, ...] = (),
 ) -> Any:
     """Require a signed-in staff member with a verified second factor, holding
     ``perm`` when given (a model permission: ``"appeals.handle_appeal"``).
 
     Anonymous visitors are sent to sign in; staff who have not verified a second
     factor are sent to verify it (or set one up); signed-in staff without the
-    permission get 403. (``roles`` is the old way, being replaced by ``perm``.)
+    permission get 403.
     """
 
     def decorator(
@@ -86,22 +83,15 @@ def staff_required(
         ) -> HttpResponseBase:
             if not is_staff_verified(request.user):
                 return second_factor_redirect(request)
-            if not _may(request.user, perm, roles):
+            if perm and not request.user.has_perm(perm):
                 raise PermissionDenied
             return func(request, *args, **kwargs)
 
         wrapper.staff_required = True  # type: ignore[attr-defined]
         wrapper.staff_perm = perm  # type: ignore[attr-defined]
-        wrapper.staff_roles = roles  # type: ignore[attr-defined]
         return wrapper
 
     return decorator(view) if view is not None else decorator
-
-
-def _may(user: Any, perm: str, roles: tuple[str, ...]) -> bool:
-    if perm and not user.has_perm(perm):
-        return False
-    return not roles or has_role(user, *roles)
 
 
 def can_open(user: Any, url_name: str, *args: Any) -> bool:
@@ -112,6 +102,5 @@ def can_open(user: Any, url_name: str, *args: Any) -> bool:
     view = resolve(reverse(url_name, args=args)).func
     if not getattr(view, "staff_required", False):
         return True
-    return is_staff_verified(user) and _may(
-        user, getattr(view, "staff_perm", ""), getattr(view, "staff_roles", ())
-    )
+    perm = getattr(view, "staff_perm", "")
+    return is_staff_verified(user) and (not perm or user.has_perm(perm))

@@ -12,6 +12,38 @@ from __future__ import annotations
 from typing import Any
 
 from core.exceptions import NotPermitted
+from core.roles import (
+    CITY_ADMINISTRATOR,
+    CITY_ATTORNEY,
+    RECORDS_OFFICER,
+    SOCIAL_MEDIA_MANAGER,
+)
+
+# What each role holds of core's own records (the audit trail, the holidays, the
+# outbox) and of the sign-in security records (lockouts, second factors).
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    CITY_ADMINISTRATOR: {
+        "core.view_auditevent",
+        "core.view_holiday",
+        # Every email sent or waiting (core.outbox).
+        "core.view_outboxmessage",
+        "core.add_holiday",
+        "core.change_holiday",
+        "core.delete_holiday",
+        # Sign-in security: unlock lockouts, reset a lost second factor.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
+        "axes.view_accessfailurelog",
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
+        "otp_static.view_staticdevice",
+        "otp_static.delete_staticdevice",
+    },
+    SOCIAL_MEDIA_MANAGER: set(),
+    RECORDS_OFFICER: {"core.view_auditevent"},
+    CITY_ATTORNEY: set(),
+}
 
 
 def require(user: Any, perm: str, obj: Any = None, *, doing: str) -> None:

@@ -19,33 +19,6 @@ CITY_ATTORNEY = "City Attorney"
 
 ROLES = (CITY_ADMINISTRATOR, SOCIAL_MEDIA_MANAGER, RECORDS_OFFICER, CITY_ATTORNEY)
 
-# "app_label.codename" for every permission a role holds, of the apps that have
-# not yet moved theirs to ``<app>/permissions.py`` (core's own, the sign-in
-# security records').
-ROLE_PERMISSIONS: dict[str, set[str]] = {
-    CITY_ADMINISTRATOR: {
-        "core.view_auditevent",
-        "core.view_holiday",
-        # Every email sent or waiting (core.outbox).
-        "core.view_outboxmessage",
-        "core.add_holiday",
-        "core.change_holiday",
-        "core.delete_holiday",
-        # Sign-in security: unlock lockouts, reset a lost second factor.
-        "axes.view_accessattempt",
-        "axes.delete_accessattempt",
-        "axes.view_accesslog",
-        "axes.view_accessfailurelog",
-        "otp_totp.view_totpdevice",
-        "otp_totp.delete_totpdevice",
-        "otp_static.view_staticdevice",
-        "otp_static.delete_staticdevice",
-    },
-    SOCIAL_MEDIA_MANAGER: set(),
-    RECORDS_OFFICER: {"core.view_auditevent"},
-    CITY_ATTORNEY: set(),
-}
-
 
 def role_permissions() -> dict[str, set[str]]:
     """Return every role's permissions, as the installed apps declare them in
@@ -54,7 +27,7 @@ def role_permissions() -> dict[str, set[str]]:
 
     from django.apps import apps
 
-    merged = {role: set(perms) for role, perms in ROLE_PERMISSIONS.items()}
+    merged: dict[str, set[str]] = {role: set() for role in ROLES}
     for config in apps.get_app_configs():
         try:
             module = import_module(f"{config.name}.permissions")
@@ -91,10 +64,3 @@ def role_names(user: Any) -> frozenset[str]:
         cached = frozenset(user.groups.values_list("name", flat=True))
         user._role_names = cached
     return cached
-
-
-def has_role(user: Any, *roles: str) -> bool:
-    """Return True when ``user`` holds any of ``roles`` (superusers hold them all)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or bool(role_names(user) & set(roles))

@@ -499,7 +499,9 @@ def test_a_destroyed_email_shows_that_it_was_destroyed(login_as, city_admin):
 
 
 def test_the_emails_are_the_city_administrators_to_list(make_staff):
-    assert "core.view_outboxmessage" in roles.ROLE_PERMISSIONS[roles.CITY_ADMINISTRATOR]
+    assert (
+        "core.view_outboxmessage" in roles.role_permissions()[roles.CITY_ADMINISTRATOR]
+    )
     for role in (roles.SOCIAL_MEDIA_MANAGER, roles.RECORDS_OFFICER):
         assert not make_staff(role).has_perm("core.view_outboxmessage")
 

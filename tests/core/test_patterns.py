@@ -202,3 +202,39 @@ def test_no_input_cuts_what_is_pasted_into_it():
     form = ContactForm(data={"email": "a@example.org", "phone": "5" * 31})
     assert not form.is_valid()
     assert "at most 30 characters" in form.errors["phone"][0]
+
+
+def test_no_code_tests_a_group_name():
+    """Roles are groups holding permissions: code asks ``has_perm`` (``require``,
+    ``staff_required(perm=...)``), never which group a person is in. Role names
+    appear only where permissions are declared, in the demo and in migrations."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    apps = (
+        "config",
+        "core",
+        "accounts",
+        "notices",
+        "moderation",
+        "appeals",
+        "retention",
+        "platforms",
+        "datarequests",
+        "transparency",
+    )
+    testing_a_group = re.compile(
+        r"has_role|groups__name|groups\.filter\(name|"
+        r"from core\.roles import [^\n]*(CITY_|SOCIAL_MEDIA|RECORDS_OFFICER)|"
+        r"roles\.(CITY_ADMINISTRATOR|SOCIAL_MEDIA_MANAGER|RECORDS_OFFICER|CITY_ATTORNEY)"
+    )
+    allowed = ("permissions.py", "demo.py", "roles.py")
+    found = [
+        f"{path.relative_to(root)}: {match.group(0)}"
+        for app in apps
+        for path in (root / app).rglob("*.py")
+        if "migrations" not in path.parts and path.name not in allowed
+        for match in testing_a_group.finditer(path.read_text())
+    ]
+    assert not found, "\n".join(found)

@@ -88,9 +88,9 @@ def test_admin_refuses_change_and_delete(client, city_admin, login_as):
 
 
 def test_no_role_holds_change_or_delete_permissions():
-    from core.roles import ROLE_PERMISSIONS
+    from core.roles import role_permissions
 
-    held = set().union(*ROLE_PERMISSIONS.values())
+    held = set().union(*role_permissions().values())
     for model in ("removaldecision", "removalamendment", "removalevidence"):
         assert f"moderation.change_{model}" not in held
         assert f"moderation.delete_{model}" not in held

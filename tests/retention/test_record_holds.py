@@ -4,9 +4,9 @@ and destroys the rest of their series as before."""
 from __future__ import annotations
 
 import pytest
+from retention.exceptions import InvalidScope, NotAllowed
 
 from retention import services
-from retention.exceptions import InvalidScope, NotAllowed
 from retention.models import Message, PurgeRun, Series
 from retention.purge import purge_preview, purge_run
 from tests.retention.factories import ReadMessageFactory
