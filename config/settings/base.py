@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "appeals",
     "retention",
     "platforms",
+    "transparency",
 ]
 
 MIDDLEWARE = [
