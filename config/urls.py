@@ -15,6 +15,7 @@ urlpatterns = [
     path("appeals/", include("appeals.urls")),
     path("retention/", include("retention.urls")),
     path("platforms/", include("platforms.urls")),
+    path("transparency/", include("transparency.urls")),
     path("", include("notices.urls")),
     path("", include("core.urls")),
 ]

@@ -321,14 +321,25 @@ def figures_for(period: Period) -> dict[str, Any]:
 # --- more figures from apps to the right (issue #18 item 10) ------------------------
 
 _providers: dict[str, Callable[[Period], dict[str, Any]]] = {}
+_templates: dict[str, str] = {}
 
 
-def register(name: str, provider: Callable[[Period], dict[str, Any]]) -> None:
+def register(
+    name: str, provider: Callable[[Period], dict[str, Any]], *, template: str
+) -> None:
     """Add a section of figures (e.g. ``"data_requests"``) computed by ``provider``
-    for a period. Call it from the providing app's ``AppConfig.ready()``. The
-    provider must follow this module's rules: aggregates only, a fixed number of
-    queries, no personal data, :func:`cell` at the finest breakdown."""
+    for a period and shown by ``template`` (given ``figures``: the section). Call
+    it from the providing app's ``AppConfig.ready()``. The provider must follow
+    this module's rules: aggregates only, a fixed number of queries, no personal
+    data, :func:`cell` at the finest breakdown. The section goes into the page,
+    the JSON open data and the frozen report under ``name``."""
     _providers[name] = provider
+    _templates[name] = template
+
+
+def sections() -> dict[str, str]:
+    """The registered sections' names and templates."""
+    return dict(_templates)
 
 
 # --- the staff view (names: internal review only, never public) ---------------------
