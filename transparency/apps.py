@@ -9,3 +9,10 @@ class TransparencyConfig(AppConfig):
     audit_phrases = {
         "transparency.report_frozen": "froze the yearly transparency report",
     }
+
+    def ready(self) -> None:
+        # More sections of figures (issue #18 item 10): when the Data Practices
+        # requests app exists, register its provider here with
+        # transparency.figures.register("data_requests", ..., template=...);
+        # see docs/transparency.md, "Adding figures from another app".
+        pass

@@ -26,10 +26,10 @@ fixed (``QUERIES``), whatever the data. Business-day times come from one
 the days in the period, turned into a histogram of durations in Python; the
 median and 90th percentile are read from the histogram (nearest rank).
 
-**More figures.** An app to the right (Data Practices requests, when it exists)
-adds its own section with :func:`register` (a provider returning a JSON-ready dict
-for a period); the page, the open data and the report show every registered
-section.
+**More figures.** Another app's figures (Data Practices requests, when it
+exists) are added as a section with :func:`register` (a provider returning a
+JSON-ready dict for a period, and its template), from ``TransparencyConfig.ready``;
+the page, the open data and the report show every registered section.
 """
 
 from __future__ import annotations
@@ -329,7 +329,7 @@ def register(
 ) -> None:
     """Add a section of figures (e.g. ``"data_requests"``) computed by ``provider``
     for a period and shown by ``template`` (given ``figures``: the section). Call
-    it from the providing app's ``AppConfig.ready()``. The provider must follow
+    it from ``TransparencyConfig.ready()``. The provider must follow
     this module's rules: aggregates only, a fixed number of queries, no personal
     data, :func:`cell` at the finest breakdown. The section goes into the page,
     the JSON open data and the frozen report under ``name``."""
