@@ -186,6 +186,10 @@ STAFF_PAGES: dict[str, frozenset[str]] = {
     "platforms:draft-complete": frozenset({A, M}),
     "platforms:draft-dismiss": frozenset({A, M}),
     "platforms:comment": EVERY_ROLE,
+    # The transparency figures with names, and freezing the yearly report: the
+    # City Administrator (#18).
+    "transparency:staff": frozenset({A}),
+    "transparency:freeze": frozenset({A}),
 }
 # Allowed roles may find nothing here in the demo (no letter uploaded, no draft
 # prepared): 404 counts as allowed for them; refused roles must still get 403.
@@ -215,6 +219,12 @@ PUBLIC_PAGES = {
     "two_factor:logout",
     # Meta's webhook: its deliveries are signed (X-Hub-Signature-256).
     "platforms:meta-webhook",
+    # The public figures, open data and yearly reports (#18): no personal data.
+    "transparency:index",
+    "transparency:data-json",
+    "transparency:data-csv",
+    "transparency:report",
+    "transparency:report-json",
 }
 
 
