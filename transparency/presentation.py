@@ -13,15 +13,15 @@ from transparency.figures import sections
 def figures_context(f: dict[str, Any]) -> dict[str, Any]:
     """The template context for ``transparency/_figures.html``."""
     r = f["removals"]
-    several = r["with_several_categories"]
+    mentions = r["category_mentions"]
     charts = {
         "by_category": bar_chart(
             id="chart-category",
             title="Removals by category",
             desc=(
-                f"{r['total']:,} removals, counted under each category ticked; "
-                f"{several:,} ticked more than one. The table beside the chart "
-                "gives the same numbers."
+                f"{r['total']:,} removals, counted under each category ticked "
+                f"({mentions:,} categories ticked in all). The table beside the "
+                "chart gives the same numbers."
             ),
             rows=[(f"{c['number']}. {c['category']}", c) for c in r["by_category"]],
         ),

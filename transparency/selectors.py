@@ -100,16 +100,6 @@ def removal_counts_by_month_account_category(start: date, end: date) -> QuerySet
     )
 
 
-def removal_multi_category_count(start: date, end: date) -> int:
-    """How many removals in the period ticked more than one category."""
-    return (
-        removal_decisions_in(start, end)
-        .annotate(k=Count("category_links"))
-        .filter(k__gt=1)
-        .count()
-    )
-
-
 def restoration_counts(start: date, end: date) -> dict[str, int]:
     """Comments restored in the period, and how many of them after an appeal."""
     return RemovalAmendment.objects.filter(
