@@ -4,8 +4,8 @@
 frozen yearly report all show this one dict) with:
 
 * removals (P21): the total, by category (a removal with several categories counts
-  under each, and the figures say how many categories were ticked in all), by account and by month, and the
-  comments restored;
+  under each, and the figures say how many categories were ticked in all), by
+  account and by month, and the comments restored;
 * appeals (P22): filed, outcomes (upheld, upheld on different grounds, reversed,
   withdrawn, still open), time to acknowledge and to answer in business days
   (median and 90th percentile, ``core.calendar``'s weekends and city holidays)
