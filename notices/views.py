@@ -128,6 +128,7 @@ def account_notice(request: HttpRequest, slug: str) -> HttpResponse:
             "shut_down": shut_down,
             "version": None if shut_down else document_version_live(kind="notice"),
             "appeal_url": _url_or_none("appeals:appeal-new"),
+            "transparency_url": _url_or_none("transparency:index"),
         },
         status=410 if shut_down else 200,
     )

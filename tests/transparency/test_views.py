@@ -90,8 +90,11 @@ def test_a_year_not_offered_is_a_clear_error(client, year_2025, year):
 
 
 def test_home_and_notice_link_to_the_page(client, city_profile, city_admin):
+    from tests.accounts.factories import CompliantAccountFactory
+
     publish_both(by=city_admin)
-    for url in ("/", "/notice/", "/policy/"):
+    CompliantAccountFactory(slug="parks")
+    for url in ("/", "/notice/", "/policy/", "/notice/parks/"):
         assert 'href="/transparency/"' in client.get(url).content.decode(), url
 
 
