@@ -268,8 +268,8 @@ def number_near(text: str, pattern: str) -> int | None:
 
 def measure_floor() -> float:
     """The floor: the p95 of the two bare scans the figures cannot avoid (the
-    period's removals grouped by month and account, and their categories grouped
-    by month, account and category), in plain SQL, nothing else."""
+    period's removals grouped by month and account, and their category links
+    grouped by category), in plain SQL, nothing else."""
     from django.db import connection
 
     from transparency.figures import period_last_12_months
@@ -280,10 +280,9 @@ def measure_floor() -> float:
         "SELECT date_trunc('month', d.removed_at AT TIME ZONE %s), d.account_id, "
         "count(*) FROM moderation_removaldecision d "
         "WHERE d.removed_at >= %s AND d.removed_at < %s GROUP BY 1, 2",
-        "SELECT date_trunc('month', d.removed_at AT TIME ZONE %s), d.account_id, "
-        "c.category_id, count(*) FROM moderation_removaldecisioncategory c "
-        "JOIN moderation_removaldecision d ON d.id = c.decision_id "
-        "WHERE d.removed_at >= %s AND d.removed_at < %s GROUP BY 1, 2, 3",
+        "SELECT c.category_id, count(*) FROM moderation_removaldecisioncategory c "
+        "WHERE c.decision_id IN (SELECT d.id FROM moderation_removaldecision d "
+        "WHERE d.removed_at >= %s AND d.removed_at < %s) GROUP BY 1",
     ]
     from django.conf import settings
 
@@ -291,9 +290,10 @@ def measure_floor() -> float:
     for _ in range(RUNS):
         started = time.perf_counter()
         with connection.cursor() as cursor:
-            for sql in sqls:
-                cursor.execute(sql, [settings.TIME_ZONE, low, high])
-                cursor.fetchall()
+            cursor.execute(sqls[0], [settings.TIME_ZONE, low, high])
+            cursor.fetchall()
+            cursor.execute(sqls[1], [low, high])
+            cursor.fetchall()
         times.append((time.perf_counter() - started) * 1000)
     print(
         f"floor (the two bare scans of the removals in SQL): median "

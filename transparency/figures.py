@@ -244,11 +244,7 @@ def _removals(period: Period) -> dict[str, Any]:
     per_month_account = selectors.removal_counts_by_month_account(
         period.start, period.end
     )
-    per_cat: Counter[int] = Counter()
-    for row in selectors.removal_counts_by_month_account_category(
-        period.start, period.end
-    ):
-        per_cat[row["category_id"]] += row["n"]
+    per_cat = Counter(selectors.removal_counts_by_category(period.start, period.end))
     by_month: Counter[date] = Counter()
     by_account: Counter[int] = Counter()
     for row in per_month_account:

@@ -100,6 +100,21 @@ def removal_counts_by_month_account_category(start: date, end: date) -> QuerySet
     )
 
 
+def removal_counts_by_category(start: date, end: date) -> dict[int, int]:
+    """Category links of the period's removals per category (P21): one query, a
+    semi-join grouped by category alone (no month or account to compute per row,
+    which halves its cost at a million removals; bench/README.md)."""
+    rows = (
+        RemovalDecisionCategory.objects.filter(
+            decision__in=removal_decisions_in(start, end).values("id")
+        )
+        .values("category_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["category_id"]: r["n"] for r in rows}
+
+
 def restoration_counts(start: date, end: date) -> dict[str, int]:
     """Comments restored in the period, and how many of them after an appeal."""
     return RemovalAmendment.objects.filter(
