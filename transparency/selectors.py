@@ -159,29 +159,28 @@ def filings_in(kind: str, start: date, end: date) -> QuerySet[Any]:
 
 
 def filing_outcome_counts(
-    kind: str, start: date, end: date
-) -> dict[tuple[str, str], int]:
-    """Filings received in the period per (status, outcome): one query."""
+    kind: str, start: date, end: date, today: date
+) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
+    """Filings received in the period per (status, outcome), and how many open
+    ones are past their acknowledgment or answer date today: one query."""
     rows = (
         filings_in(kind, start, end)
         .values("status", "outcome")
-        .annotate(n=Count("id"))
+        .annotate(
+            n=Count("id"),
+            ack_overdue=Count("id", filter=Q(status=S.RECEIVED, ack_due_on__lt=today)),
+            answer_overdue=Count(
+                "id", filter=Q(status__in=OPEN, answer_due_on__lt=today)
+            ),
+        )
         .order_by()
     )
-    return {(r["status"], r["outcome"]): r["n"] for r in rows}
-
-
-def filing_overdue_open(
-    kind: str, start: date, end: date, today: date
-) -> dict[str, int]:
-    """Open filings received in the period whose step is past due today."""
-    return filings_in(kind, start, end).aggregate(
-        ack=Count(
-            "id",
-            filter=Q(status=S.RECEIVED, ack_due_on__lt=today),
-        ),
-        answer=Count("id", filter=Q(status__in=OPEN, answer_due_on__lt=today)),
-    )
+    counts, overdue = {}, {"ack": 0, "answer": 0}
+    for r in rows:
+        counts[(r["status"], r["outcome"])] = r["n"]
+        overdue["ack"] += r["ack_overdue"]
+        overdue["answer"] += r["answer_overdue"]
+    return counts, overdue
 
 
 def filing_step_buckets(
