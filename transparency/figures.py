@@ -73,11 +73,7 @@ class Period:
 
     @property
     def months(self) -> list[date]:
-        out, month = [], self.start.replace(day=1)
-        while month < self.end:
-            out.append(month)
-            month = (month + timedelta(days=32)).replace(day=1)
-        return out
+        return selectors.month_starts(self.start, self.end)
 
     def as_dict(self) -> dict[str, Any]:
         return {

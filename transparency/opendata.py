@@ -63,7 +63,7 @@ def removal_rows(period: Period) -> Iterator[dict[str, Any]]:
     cats = {c["id"]: c for c in selectors.categories()}
     labels = selectors.account_labels()
     rows = selectors.removal_counts_by_month_account_category(period.start, period.end)
-    for row in rows.iterator(chunk_size=5000):
+    for row in rows:
         cat = cats[row["category_id"]]
         yield {
             "month": row["month"].strftime("%Y-%m"),
