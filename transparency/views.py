@@ -33,7 +33,7 @@ from transparency.figures import (
     period_last_12_months,
     staff_figures_for,
 )
-from transparency.forms import FreezeForm, PeriodForm
+from transparency.forms import LAST_12_MONTHS, FreezeForm, PeriodForm
 from transparency.models import AnnualReport
 from transparency.permissions import FREEZE, STAFF_VIEW
 from transparency.presentation import figures_context
@@ -42,13 +42,15 @@ from transparency.presentation import figures_context
 def _period(request: HttpRequest) -> tuple[PeriodForm, Period | None]:
     """The period the visitor chose (``?year=2025``), the last 12 months by
     default; None with the form's errors when the year is not one offered."""
-    form = PeriodForm(request.GET or None)
     if not request.GET.get("year"):
-        return PeriodForm(), period_last_12_months()
+        return PeriodForm(initial={"year": LAST_12_MONTHS}), period_last_12_months()
+    form = PeriodForm(request.GET)
     if not form.is_valid():
         return form, None
     year = form.cleaned_data["year"]
-    return form, period_for_year(year) if year else period_last_12_months()
+    if year == LAST_12_MONTHS:
+        return form, period_last_12_months()
+    return form, period_for_year(int(year))
 
 
 @require_safe
@@ -209,7 +211,7 @@ def freeze(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = figures_context(figures_for(period))
     context.update(
         {
-            "form": PeriodForm(),
+            "form": PeriodForm(initial={"year": LAST_12_MONTHS}),
             **_staff_context(period),
             "freeze_form": form,
         }
