@@ -252,9 +252,13 @@ def filing_step_buckets(
 def challenge_consultation_counts(start: date, end: date) -> dict[str, int]:
     """Challenges received in the period: acknowledged, answered, and answered
     after the City Attorney was consulted (P23)."""
-    consulted = AttorneyConsultation.objects.filter(challenge=OuterRef("pk"))
+    # Consulted on or before the day of the answer (the answer came after it).
+    consulted = AttorneyConsultation.objects.filter(
+        challenge=OuterRef("pk"), consulted_on__lte=OuterRef("answered_on")
+    )
     return (
         filings_in("challenge", start, end)
+        .annotate(answered_on=TruncDate("answered_at"))
         .annotate(consulted=Exists(consulted))
         .aggregate(
             acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),

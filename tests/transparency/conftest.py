@@ -222,7 +222,7 @@ def year_2025(db, time_machine, city_admin):
         ),
     )
     ConsultationFactory(challenge=c1, consulted_on=date(2025, 6, 20))
-    _appeal(
+    c2 = _appeal(
         "2025-10-01",
         factory=ChallengeFactory,
         **_answered(
@@ -233,6 +233,8 @@ def year_2025(db, time_machine, city_admin):
             reviewer,
         ),
     )
+    # Consulted only after the answer: not "answered after consultation".
+    ConsultationFactory(challenge=c2, consulted_on=date(2025, 11, 3))
     _appeal(
         "2025-12-15",
         factory=ChallengeFactory,
