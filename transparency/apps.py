@@ -11,8 +11,11 @@ class TransparencyConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from core import dashboard
+        from transparency.panels import transparency_panel
+
+        dashboard.register(transparency_panel)
         # More sections of figures (issue #18 item 10): when the Data Practices
         # requests app exists, register its provider here with
         # transparency.figures.register("data_requests", ..., template=...);
         # see docs/transparency.md, "Adding figures from another app".
-        pass

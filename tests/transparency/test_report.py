@@ -123,3 +123,14 @@ def test_the_staff_view_is_for_the_city_administrator(login_as, year_2025, manag
     assert Client().get("/transparency/staff/").status_code == 302
     assert login_as(manager).get("/transparency/staff/").status_code == 403
     assert login_as(manager).post("/transparency/staff/freeze/").status_code == 403
+
+
+def test_the_dashboard_asks_the_city_administrator_to_freeze_last_year(
+    login_as, year_2025, city_admin, manager
+):
+    text = text_of(login_as(city_admin).get("/staff/"))
+    assert "The 2025 report for council is not frozen yet" in text
+    services.report_freeze(year=2025, by=city_admin)
+    text = text_of(login_as(city_admin).get("/staff/"))
+    assert "The 2025 report is published (version 1" in text
+    assert "Transparency figures" not in text_of(login_as(manager).get("/staff/"))
