@@ -103,7 +103,7 @@ def seed(ctx: dict[str, Any]) -> None:
     if RemovalDecision.objects.filter(comment_id__startswith=MARK).exists():
         return
     categories = {c.number: c for c in RemovalCategory.objects.all()}
-    rng = random.Random(18)  # noqa: S311 (demo data, not a secret)
+    rng = random.Random(18)  # noqa: S311  # nosec B311 (demo data, not a secret)
     now = clock.now()
     made = []
     for i in range(COUNT):
