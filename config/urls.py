@@ -16,6 +16,7 @@ urlpatterns = [
     path("retention/", include("retention.urls")),
     path("platforms/", include("platforms.urls")),
     path("requests/", include("datarequests.urls")),
+    path("transparency/", include("transparency.urls")),
     path("", include("notices.urls")),
     path("", include("core.urls")),
 ]

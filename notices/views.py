@@ -55,6 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "account_list_url": _url_or_none("accounts:public-list"),
             "appeal_url": _url_or_none("appeals:appeal-new"),
             "challenge_url": _url_or_none("appeals:challenge-new"),
+            "transparency_url": _url_or_none("transparency:index"),
         },
     )
 
@@ -71,6 +72,7 @@ def _document_page(
             "live": version
             if version is not None and version.is_live
             else document_version_live(kind=kind),
+            "transparency_url": _url_or_none("transparency:index"),
         },
     )
 
@@ -126,6 +128,7 @@ def account_notice(request: HttpRequest, slug: str) -> HttpResponse:
             "shut_down": shut_down,
             "version": None if shut_down else document_version_live(kind="notice"),
             "appeal_url": _url_or_none("appeals:appeal-new"),
+            "transparency_url": _url_or_none("transparency:index"),
         },
         status=410 if shut_down else 200,
     )

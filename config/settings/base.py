@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "retention",
     "platforms",
     "datarequests",
+    "transparency",
 ]
 
 MIDDLEWARE = [

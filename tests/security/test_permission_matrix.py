@@ -202,7 +202,7 @@ STAFF_PAGES: dict[str, frozenset[str]] = {
     "platforms:draft-complete": frozenset({A, M}),
     "platforms:draft-dismiss": frozenset({A, M}),
     "platforms:comment": EVERY_ROLE,
-    # Issue #19: the Records Officer handles Data Practices requests; the City
+    # The Records Officer handles Data Practices requests; the City
     # Administrator and the City Attorney read them; managers may be asked to
     # search the accounts they manage.
     "datarequests:staff-list": frozenset({A, R, T}),
@@ -212,6 +212,10 @@ STAFF_PAGES: dict[str, frozenset[str]] = {
     "datarequests:staff-step": frozenset({A, R, T}),
     "datarequests:staff-pick": frozenset({R}),
     "datarequests:staff-package": frozenset({A, R}),
+    # The transparency figures with names, and freezing the yearly report: the
+    # City Administrator.
+    "transparency:staff": frozenset({A}),
+    "transparency:freeze": frozenset({A}),
 }
 # Allowed roles may find nothing here in the demo (no letter uploaded, no draft
 # prepared): 404 counts as allowed for them; refused roles must still get 403.
@@ -244,6 +248,12 @@ PUBLIC_PAGES = {
     "datarequests:request-new",
     "datarequests:filed",
     "datarequests:status",
+    # The public figures, open data and yearly reports: no personal data.
+    "transparency:index",
+    "transparency:data-json",
+    "transparency:data-csv",
+    "transparency:report",
+    "transparency:report-json",
 }
 
 
