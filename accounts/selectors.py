@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, cast
 
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 
 from accounts.models import (
     Account,
@@ -21,6 +21,22 @@ from accounts.models import (
 def city_profile_get() -> CityProfile | None:
     """Return the city's profile, or None before the city has filled it in."""
     return CityProfile.objects.first()
+
+
+def city_profile_days(
+    *names: str, profile: CityProfile | None = None
+) -> dict[str, int]:
+    """Return these day settings of the city profile (``profile``, or the current
+    one) by name; while the city has not filled it in, the profile fields' own
+    defaults: the one place each default is written (appeals' and data requests'
+    deadlines, the due-soon window)."""
+    profile = profile if profile is not None else city_profile_get()
+    if profile is None:
+        return {
+            name: int(cast(Field, CityProfile._meta.get_field(name)).get_default())
+            for name in names
+        }
+    return {name: int(getattr(profile, name)) for name in names}
 
 
 def account_list_managed_by(*, user: Any) -> QuerySet[Account]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from django.db.models import Field, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import CityProfile, User
-from accounts.selectors import city_profile_get
+from accounts.selectors import city_profile_days
 from appeals.models import Appeal, Correspondence, Filing, LegalityChallenge
 from core import calendar
 from core.exceptions import MissingRecord
@@ -36,13 +36,7 @@ def deadline_days(profile: CityProfile | None = None) -> dict[str, int]:
     """Every deadline setting of the city profile (``profile``, or the current
     one), by name; while the city has not filled it in, the profile fields' own
     defaults (the one place they are written)."""
-    profile = profile if profile is not None else city_profile_get()
-    if profile is None:
-        return {
-            name: int(cast(Field, CityProfile._meta.get_field(name)).get_default())
-            for name in DEADLINE_FIELDS
-        }
-    return {name: int(getattr(profile, name)) for name in DEADLINE_FIELDS}
+    return city_profile_days(*DEADLINE_FIELDS, profile=profile)
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from core import calendar
 from datarequests.models import DataRequest
@@ -143,45 +144,34 @@ def records_search(
     return results
 
 
-@dataclass(frozen=True)
-class RequestFigures:
-    """Counts and response times of one year's requests, for the transparency
-    figures (issue #19 item 7): no personal data."""
-
-    year: int
-    received: dict[str, int]
-    answered: int
-    answered_on_time: int
-    median_business_days: float | None
-
-
-def request_figures(*, year: int) -> RequestFigures:
-    """Return the year's requests by kind, how many were answered (released or
-    closed) and on time, and the median business days from receipt to answer."""
-    from statistics import median
-
+def request_figure_rows(
+    *, start: date, end: date, today: date
+) -> tuple[dict[str, int], list[tuple[str, date, date, date, int]], dict[str, int]]:
+    """What the public transparency figures need of the requests received from
+    ``start`` to ``end`` (exclusive), with no personal data: how many of each kind,
+    ``(kind, received on, due on, answered on, n)`` for those answered (released or
+    closed: the first of the two), and how many of each kind are open past their
+    due date on ``today``. Three queries."""
+    from django.db.models import Count
     from django.utils import timezone
 
-    rows = list(
-        DataRequest.objects.filter(received_on__year=year).values_list(
-            "kind", "received_on", "due_on", "released_at", "closed_at"
-        )
-    )
+    period = DataRequest.objects.filter(received_on__gte=start, received_on__lt=end)
     received = dict.fromkeys(DataRequest.Kind.values, 0)
-    days = []
-    on_time = 0
-    for kind, received_on, due_on, released_at, closed_at in rows:
-        received[kind] += 1
-        answered_at = released_at or closed_at
-        if answered_at is None:
-            continue
-        answered_on = timezone.localdate(answered_at)
-        days.append(calendar.business_days_between(received_on, answered_on))
-        on_time += answered_on <= due_on
-    return RequestFigures(
-        year=year,
-        received=received,
-        answered=len(days),
-        answered_on_time=on_time,
-        median_business_days=float(median(days)) if days else None,
-    )
+    for row in period.order_by().values("kind").annotate(n=Count("id")):
+        received[row["kind"]] = row["n"]
+    answered: Counter[tuple[str, date, date, date]] = Counter()
+    for kind, received_on, due_on, released_at, closed_at in period.filter(
+        Q(released_at__isnull=False) | Q(closed_at__isnull=False)
+    ).values_list("kind", "received_on", "due_on", "released_at", "closed_at"):
+        done = min(t for t in (released_at, closed_at) if t is not None)
+        answered[(kind, received_on, due_on, timezone.localdate(done))] += 1
+    overdue = dict.fromkeys(DataRequest.Kind.values, 0)
+    waiting = period.filter(released_at__isnull=True, closed_at__isnull=True)
+    for row in (
+        waiting.filter(due_on__lt=today)
+        .order_by()
+        .values("kind")
+        .annotate(n=Count("id"))
+    ):
+        overdue[row["kind"]] = row["n"]
+    return received, [(*key, n) for key, n in answered.items()], overdue

@@ -12,10 +12,14 @@ class TransparencyConfig(AppConfig):
 
     def ready(self) -> None:
         from core import dashboard
+        from transparency import figures
         from transparency.panels import transparency_panel
 
         dashboard.register(transparency_panel)
-        # More sections of figures (issue #18 item 10): when the Data Practices
-        # requests app exists, register its provider here with
-        # transparency.figures.register("data_requests", ..., template=...);
-        # see docs/transparency.md, "Adding figures from another app".
+        # More sections of figures (docs/transparency.md, "Adding figures from
+        # another app"): the Data Practices requests.
+        figures.register(
+            "data_requests",
+            figures.data_request_figures,
+            template="transparency/_data_requests.html",
+        )

@@ -46,12 +46,12 @@ from core import calendar, clock
 from retention.models import Series
 from transparency import selectors
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SMALL = 3  # counts below this (1 or 2) are shown as "fewer than 3"
 FEWER_THAN = f"fewer than {SMALL}"
 
 # The queries :func:`figures_for` makes, whatever the data (tests check it).
-QUERIES = 19
+QUERIES = 24  # 19 of its own, 5 of the Data Practices requests section
 
 S = Filing.Status
 
@@ -311,7 +311,7 @@ def figures_for(period: Period) -> dict[str, Any]:
     return figures
 
 
-# --- more figures from apps to the right (issue #18 item 10) ------------------------
+# --- more figures from other apps -----------------------------------------------
 
 _providers: dict[str, Callable[[Period], dict[str, Any]]] = {}
 _templates: dict[str, str] = {}
@@ -360,3 +360,54 @@ def staff_figures_for(period: Period) -> dict[str, Any]:
             for name, c in sorted(per.items())
         ]
     return {"removers": removers, "reviewers": reviewers}
+
+
+# --- Data Practices requests (P24; Minn. Stat. 13.03, 13.04) -------------------------
+
+DATA_REQUEST_KINDS = [
+    ("data_subject", "Data about the person asking (data subject)"),
+    ("public", "Public data (anyone)"),
+]
+
+
+def data_request_figures(period: Period) -> dict[str, Any]:
+    """Requests received in the period by kind, and the time to answer each kind
+    (released or closed) in business days against its deadline: 10 business days
+    for a data subject (13.04 subd. 3), the city's own target for public data. A
+    pause while the city waited for the requester moves the due date, so "late"
+    counts only the city's own delay; the time shown runs from receipt."""
+    from accounts.selectors import city_profile_days
+    from datarequests.models import DATA_SUBJECT_DAYS
+    from datarequests.selectors import request_figure_rows
+
+    today = clock.today()
+    received, answered, overdue = request_figure_rows(
+        start=period.start, end=period.end, today=today
+    )
+    targets = {
+        "data_subject": DATA_SUBJECT_DAYS,
+        "public": city_profile_days("data_request_days")["data_request_days"],
+    }
+    days = [
+        d
+        for _kind, received_on, _due, done, _n in answered
+        for d in (received_on, done)
+    ]
+    bd = BusinessDays.covering([period.start, *days], today)
+    return {
+        "received": sum(received.values()),
+        "by_kind": [
+            {
+                "kind": kind,
+                "label": label,
+                **cell(received[kind]),
+                "answer": _step(
+                    [(r, due, done, n) for k, r, due, done, n in answered if k == kind],
+                    bd,
+                    target=targets[kind],
+                    overdue_open=overdue[kind],
+                ),
+            }
+            for kind, label in DATA_REQUEST_KINDS
+        ],
+    }

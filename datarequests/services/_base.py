@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from accounts.selectors import city_profile_get
+from accounts.selectors import city_profile_days
 from core import calendar
 from datarequests.models import DATA_SUBJECT_DAYS, DataRequest
 
-# The profile's own default while the city has not filled it in.
-DEFAULT_PUBLIC_DAYS = 10
 PERSONAL_FIELDS = ("name", "email", "postal_address", "handles", "description")
 
 
@@ -19,8 +17,7 @@ def answer_days(kind: str) -> int:
     the city's own target for public data (13.03, ``CityProfile``)."""
     if kind == DataRequest.Kind.DATA_SUBJECT:
         return DATA_SUBJECT_DAYS
-    profile = city_profile_get()
-    return int(profile.data_request_days) if profile else DEFAULT_PUBLIC_DAYS
+    return city_profile_days("data_request_days")["data_request_days"]
 
 
 def due_date(request: DataRequest, *, paused_days: int | None = None) -> date:

@@ -22,7 +22,7 @@ def test_freezing_keeps_the_figures_and_the_html_as_version_1(year_2025, city_ad
     report = services.report_freeze(year=2025, by=city_admin)
     assert (report.year, report.version, report.frozen_by) == (2025, 1, city_admin)
     assert report.figures["removals"]["total"] == 11
-    assert report.figures["schema_version"] == "1.0"
+    assert report.figures["schema_version"] == "1.1"
     assert "11</strong> comments removed" in report.html
     event = AuditEvent.objects.get(action="transparency.report_frozen")
     assert event.data == {"year": 2025, "version": 1}

@@ -162,7 +162,7 @@ def test_json_has_the_schema_version_figures_and_rows(client, year_2025):
     response = client.get("/transparency/data.json?year=2025")
     assert response["Content-Type"] == "application/json"
     data = json.loads(streamed(response))
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
     assert data["period"] == {"start": "2025-01-01", "end": "2025-12-31", "year": 2025}
     assert data["removals"]["total"] == 11
     assert len(data["removal_rows"]) == 5
