@@ -1,4 +1,4 @@
-"""Benchmark: the public transparency page and its CSV open data at scale (#18).
+"""Benchmark: the public transparency page and its CSV open data at scale.
 
     .venv/bin/python bench/transparency.py [--removals 1000000] [--appeals 100000]
         [--challenges 1000] [--database-url postgres://...] [--reload]

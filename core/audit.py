@@ -265,7 +265,7 @@ def audit_event_search(
     *, terms: list[str], date_from: Any = None, date_to: Any = None
 ) -> models.QuerySet[AuditEvent]:
     """Return the audit events whose personal part or actor names a person, in
-    the date range: the Data Practices search (issue #19)."""
+    the date range: the Data Practices search."""
     from core.search import search_q
 
     q = search_q(

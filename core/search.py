@@ -1,4 +1,4 @@
-"""One way to search records about a person (issue #19: Data Practices requests).
+"""One way to search records about a person (Data Practices requests).
 
 Each app's ``<thing>_search(...)`` selector builds its filter with
 :func:`search_q`: any of the terms (a name, a handle, an email address) found in

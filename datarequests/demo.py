@@ -1,4 +1,4 @@
-"""Demo data of Data Practices requests (issue #19): a data subject's request in
+"""Demo data of Data Practices requests: a data subject's request in
 progress with records picked and held, and an anonymous public request."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The public request form, staff entry and the staff steps (issue #19)."""
+"""The public request form, staff entry and the staff steps."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Data Practices requests (P24; Minn. Stat. ch. 13; issue #19).
+"""Data Practices requests (P24; Minn. Stat. ch. 13).
 
 A request is made by a *data subject* ("everything you have about me": answered
 within 10 business days, Minn. Stat. 13.04 subd. 3) or by anyone for *public*

@@ -1,4 +1,4 @@
-"""Who may do what with Data Practices requests (P24, issue #19), by role.
+"""Who may do what with Data Practices requests (P24), by role.
 
 The Records Officer handles requests (intake, search, hold, release, close). The
 City Attorney is consulted, with privileged notes only they and the City

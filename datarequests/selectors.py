@@ -1,4 +1,4 @@
-"""Reads of Data Practices requests (issue #19), and the search across apps."""
+"""Reads of Data Practices requests, and the search across apps."""
 
 from __future__ import annotations
 

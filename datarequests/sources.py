@@ -1,4 +1,4 @@
-"""The kinds of record a Data Practices request may find (issue #19), and what of
+"""The kinds of record a Data Practices request may find, and what of
 each a requester may see (P24, Minn. Stat. ch. 13).
 
 Each :class:`Source` names the app's search selector, the record series whose

@@ -1,4 +1,4 @@
-"""The daily job of Data Practices requests (issue #19)."""
+"""The daily job of Data Practices requests."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pages of Data Practices requests (issue #19): the public form and private
+"""Pages of Data Practices requests: the public form and private
 status page, and the staff pages. Views parse input, call one service, render.
 
 The public form has the appeal form's protections, by the same code: the

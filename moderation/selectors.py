@@ -241,7 +241,7 @@ def removal_search(
 ) -> QuerySet[RemovalDecision]:
     """Return the removal decisions about a person (author's name or handle),
     removed in the date range, on ``accounts`` (None: every account): the Data
-    Practices search (issue #19). Redacted decisions hold no one's data."""
+    Practices search. Redacted decisions hold no one's data."""
     from core.search import search_q
 
     q = search_q(

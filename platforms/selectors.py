@@ -89,7 +89,7 @@ def comment_search(
 ) -> QuerySet[CapturedComment]:
     """Return the captured comments a person wrote (author's name or handle),
     posted in the date range, on ``accounts`` (None: every account); redacted
-    ones hold nothing. The Data Practices search (issue #19)."""
+    ones hold nothing. The Data Practices search."""
     from core.search import search_q
 
     q = search_q(

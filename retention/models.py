@@ -41,7 +41,7 @@ class Series(models.TextChoices):
     AUDIT_EVENTS = "audit_events", "Audit events (personal data)"
     # Registered by the platforms app (retention.series.register).
     CAPTURED_COMMENTS = "captured_comments", "Comments captured from the platforms"
-    # Data Practices requests (issue #19): how long a closed request's records
+    # Data Practices requests: how long a closed request's records
     # stay held (R3) before its hold is released.
     DATA_REQUESTS = "data_requests", "Data Practices requests"
 
@@ -443,7 +443,7 @@ class LegalHold(models.Model):
 
 class HeldRecord(models.Model):
     """One record a legal hold keeps by itself (R3): a hold placed on the records
-    picked for a Data Practices request (issue #19), rather than on a scope.
+    picked for a Data Practices request, rather than on a scope.
 
     ``series`` is the record series the record belongs to
     (``retention.series``); ``object_id`` its primary key. The purge never

@@ -120,7 +120,7 @@ def message_search(
 ) -> QuerySet[Message]:
     """Return the messages a person sent (sender handle), received in the date
     range, on ``accounts`` (None: every account); destroyed ones hold nothing.
-    The Data Practices search (issue #19)."""
+    The Data Practices search."""
     from core.search import search_q
 
     q = search_q(

@@ -137,7 +137,7 @@ def hold_q(hold: LegalHold, spec: SeriesSpec) -> Q:
 
     A dimension the series cannot be matched on is treated as matching: a legal
     hold errs on the side of keeping (R3). A hold placed on picked records
-    (:class:`~retention.models.HeldRecord`, issue #19) covers exactly those
+    (:class:`~retention.models.HeldRecord`) covers exactly those
     records of this series' model, and nothing else of it.
     """
     records = list(hold.records.all())

@@ -1,4 +1,4 @@
-"""Server-rendered SVG bar charts for the transparency page (issue #18).
+"""Server-rendered SVG bar charts for the transparency page.
 
 A horizontal bar chart with a text label above each bar and the number after it,
 drawn by ``transparency/_bar_chart.html`` from the geometry computed here: no

@@ -1,4 +1,4 @@
-"""Demo data for the transparency page: a year of removals (issue #18).
+"""Demo data for the transparency page: a year of removals.
 
 The moderation demo logs a dozen removals from the last two months; the appeals
 demo files appeals and challenges from the last few weeks. This adds about 120

@@ -1,4 +1,4 @@
-"""The public transparency figures for a period (issue #18; P4, P7, P21-P23, R3, R4).
+"""The public transparency figures for a period (P4, P7, P21-P23, R3, R4).
 
 :func:`figures_for` returns one JSON-ready dict (the page, the open data and the
 frozen yearly report all show this one dict) with:

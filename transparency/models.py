@@ -1,4 +1,4 @@
-"""The yearly transparency report for council, frozen (issue #18).
+"""The yearly transparency report for council, frozen.
 
 A :class:`AnnualReport` is one frozen version of a year's report: the figures as
 computed when the City Administrator froze it (JSON, the public form, the

@@ -1,4 +1,4 @@
-"""The open data: the figures and their rows as JSON and CSV (issue #18).
+"""The open data: the figures and their rows as JSON and CSV.
 
 Schema ``SCHEMA_VERSION`` (``transparency.figures``), every field described in
 docs/transparency.md. Both formats are generators, served by

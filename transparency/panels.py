@@ -1,4 +1,4 @@
-"""The staff dashboard panel of the transparency app (issue #18)."""
+"""The staff dashboard panel of the transparency app."""
 
 from __future__ import annotations
 

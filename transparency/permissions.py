@@ -1,4 +1,4 @@
-"""Who may do what with the transparency figures (issue #18).
+"""Who may do what with the transparency figures.
 
 The public page, the open data and the published reports need no permission. The
 City Administrator freezes the yearly report for council and sees the staff view

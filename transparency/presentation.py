@@ -1,5 +1,5 @@
 """What the public page, the frozen report and the staff view show of the figures:
-the charts and the dates, from one figures dict (issue #18)."""
+the charts and the dates, from one figures dict."""
 
 from __future__ import annotations
 

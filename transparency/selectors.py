@@ -1,4 +1,4 @@
-"""The aggregate reads behind the transparency figures (issue #18).
+"""The aggregate reads behind the transparency figures.
 
 The transparency app only reads other apps' tables, through the ORM, and only in
 aggregate: every function here is one ``GROUP BY`` (or one aggregate) query whose

@@ -1,4 +1,4 @@
-"""Freezing the yearly transparency report for council (issue #18)."""
+"""Freezing the yearly transparency report for council."""
 
 from __future__ import annotations
 

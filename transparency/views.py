@@ -1,5 +1,5 @@
 """The public transparency page, its open data, the frozen yearly reports, and the
-City Administrator's staff view (issue #18).
+City Administrator's staff view.
 
 The public views read nothing but the aggregate figures (``transparency.figures``)
 and the per-filing dates and outcomes (``transparency.opendata``): no name, handle,
@@ -55,7 +55,7 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, Period | None]:
 
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    """The public figures for a year or the last 12 months, with charts (#18)."""
+    """The public figures for a year or the last 12 months, with charts."""
     form, period = _period(request)
     status = 200
     if period is None:

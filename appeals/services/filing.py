@@ -219,7 +219,7 @@ def challenge_submit(
 
 
 def reference_take(*, prefix: str, year: int) -> str:
-    """Take the next tracking number of another kind of record (issue #19: Data
+    """Take the next tracking number of another kind of record (Data
     Practices requests, ``DR-2026-00001``) from the same counter as filings: one
     numbering scheme, gapless, locked until the caller's transaction ends."""
     return _next_reference(prefix, year)

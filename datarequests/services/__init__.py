@@ -1,4 +1,4 @@
-"""State changes of Data Practices requests (P24, issue #19): one transaction and
+"""State changes of Data Practices requests (P24): one transaction and
 one audit event each.
 
     intake    receive a request from the web form or entered by staff

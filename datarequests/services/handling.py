@@ -1,4 +1,4 @@
-"""Handling a Data Practices request (P24, issue #19): identity, clock, cost,
+"""Handling a Data Practices request (P24): identity, clock, cost,
 picking and holding records (R3), consultation, close and the holds' release."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Receiving a Data Practices request (P24, issue #19): from the public form or
+"""Receiving a Data Practices request (P24): from the public form or
 entered by staff from a letter, an email or a visit."""
 
 from __future__ import annotations

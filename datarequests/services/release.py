@@ -1,4 +1,4 @@
-"""Releasing the records that answer a request (P24, issue #19): a ZIP package
+"""Releasing the records that answer a request (P24): a ZIP package
 written to disk as it is built (never whole in memory), kept as released."""
 
 from __future__ import annotations

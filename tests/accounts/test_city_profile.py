@@ -1,4 +1,4 @@
-"""The city profile refuses settings the product cannot keep (issue 16 item 7):
+"""The city profile refuses settings the product cannot keep:
 a deadline of 0 business days would be promised to residents as "within 0
 business days" (P22, P23)."""
 

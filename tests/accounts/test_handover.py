@@ -1,4 +1,4 @@
-"""Offboarding hands over the open work a person leaves (P3, issue 16 item 4):
+"""Offboarding hands over the open work a person leaves (P3):
 accounts left with no manager, and every other app's work through the
 ``accounts.handover`` registry (here a test provider), before it completes."""
 

@@ -1,4 +1,4 @@
-"""Incidents under the rules of use (P16-P18, issue 16 item 11): a misuse or a
+"""Incidents under the rules of use (P16-P18): a misuse or a
 disclosure of private data is recorded with who, what, when and who reported it,
 then closed with its follow-up; the City Administrator records and closes, the
 Records Officer reads."""

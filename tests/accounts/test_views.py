@@ -67,7 +67,7 @@ def test_an_approved_account_is_listed_only_once_verified_and_managed(
     client, city_admin, city_profile, url
 ):
     """P7, P5, P13, P15: approving a request does not put the account on the
-    official list (issue 16 item 12); the home page and /accounts/ agree."""
+    official list; the home page and /accounts/ agree."""
     request = SubmittedAccountRequestFactory(display_name="Maple Falls Library")
     account = services.account_request_approve(
         request=request, by=city_admin, reason="Sustainable."

@@ -1,4 +1,4 @@
-"""The admin shows a filing's letters by the staff pages' rule (issue #14 item 6):
+"""The admin shows a filing's letters by the staff pages' rule:
 a manager who may not open a legality challenge read its letters (the
 challenger's email, the city's answer) in the admin all the same."""
 

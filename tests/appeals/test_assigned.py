@@ -1,4 +1,4 @@
-"""A reviewer is told (#16: "Assigned to me" and an email on assignment, P22,
+"""A reviewer is told ("Assigned to me" and an email on assignment, P22,
 P23): the dashboard lists every open filing assigned to them, and the
 assignment writes them an email through the outbox."""
 

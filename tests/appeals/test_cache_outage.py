@@ -1,4 +1,4 @@
-"""The cache (Redis) down during a filing (issue #14 item 5): every public filing
+"""The cache (Redis) down during a filing: every public filing
 was a 500 that dropped the text. The flood guard and the status page's limit let
 residents through with a logged warning; the filings limit, counted in the
 database, still holds."""

@@ -1,4 +1,4 @@
-"""The deadline defaults live in one place: the city profile's fields (#15, P22,
+"""The deadline defaults live in one place: the city profile's fields (P22,
 P23). Before the city fills in its profile, the appeals read those defaults."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Offboarding hands over the appeals and challenges a person was to review (#16
-item 4, P3, P22, P23): shown on the offboarding page, reassigned there, and the
+"""Offboarding hands over the appeals and challenges a person was to review
+(P3, P22, P23): shown on the offboarding page, reassigned there, and the
 offboarding completes only once none is left."""
 
 from __future__ import annotations

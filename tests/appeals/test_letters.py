@@ -1,4 +1,4 @@
-"""The mail queue (#16 item 2, P22, P23): every letter to be mailed, printable one
+"""The mail queue (P22, P23): every letter to be mailed, printable one
 per page with the resident's name and address, marked mailed with who and when,
 and "Letters to mail (N)" on the dashboard."""
 

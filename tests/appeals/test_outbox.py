@@ -1,4 +1,4 @@
-"""Letters to residents go through the outbox (core.outbox, issue #14, P22, P23):
+"""Letters to residents go through the outbox (core.outbox, P22, P23):
 a staff step never fails because the broker is down, the letter waits in the
 outbox and is sent once the job runs again; the filing page says where each
 letter is, and why one has not gone."""

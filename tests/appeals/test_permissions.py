@@ -1,5 +1,5 @@
 """Who may do what with appeals and challenges is decided by permissions
-(appeals/permissions.py), never by a group's name (#15): a permission given to a
+(appeals/permissions.py), never by a group's name: a permission given to a
 person with no role works as it does for a role (P22, P23)."""
 
 from __future__ import annotations

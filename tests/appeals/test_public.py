@@ -117,7 +117,7 @@ def test_field_length_caps_are_enforced(client, appeal_data):
 
 @pytest.mark.parametrize("url", [APPEAL_URL, CHALLENGE_URL])
 def test_no_field_marked_optional_is_refused_as_missing(client, city_profile, url):
-    """Issue #16 item 10: fields marked "(optional)" got errors saying they were
+    """fields marked "(optional)" got errors saying they were
     needed. Sent empty, no field that says "(optional)" has an error."""
     html = html_of(client.post(url, {"started": aged_stamp(), "reply_by": "mail"}))
     fields = re.findall(r'<div class="field[^"]*">.*?</div>', html, re.S)
@@ -143,7 +143,7 @@ def test_fields_needed_instead_of_another_are_not_marked_optional(client, accoun
 
 @pytest.mark.parametrize("url", [APPEAL_URL, CHALLENGE_URL])
 def test_no_input_cuts_what_is_pasted_into_it(client, account, url):
-    """Issue #16 item 10: a browser cut text over 10,000 characters at the
+    """a browser cut text over 10,000 characters at the
     textarea's maxlength without a word; the limit is now said instead."""
     html = html_of(client.get(url))
     assert "maxlength" not in html
@@ -214,7 +214,7 @@ def test_rate_limit_refuses_politely_per_client_address(client, appeal_data, set
 def test_forms_sent_back_with_errors_never_count_toward_the_limit(
     client, appeal_data, settings
 ):
-    """Issue #16 item 5: 2 filings and 8 forms with errors locked a resident out
+    """2 filings and 8 forms with errors locked a resident out
     for an hour (every POST counted)."""
     settings.APPEALS_SUBMIT_RATE = "10/h"
     for _ in range(2):
@@ -269,7 +269,7 @@ def test_the_limit_counts_the_window_only(client, appeal_data, settings, time_ma
 def test_the_limit_page_keeps_the_text_and_names_the_appeals_office(
     client, appeal_data, settings, city_profile
 ):
-    """Issue #16 item 5: the 429 page dropped the text and named the wrong office."""
+    """the 429 page dropped the text and named the wrong office."""
     settings.APPEALS_SUBMIT_RATE = "1/h"
     assert client.post(APPEAL_URL, appeal_data).status_code == 302
     appeal_data["explanation"] = "A second appeal, typed with care: keep it."
@@ -338,7 +338,7 @@ def test_too_fast_submission_keeps_what_was_typed(client, appeal_data):
 
 @pytest.mark.parametrize("url", [APPEAL_URL, CHALLENGE_URL])
 def test_an_empty_form_sent_at_once_gets_its_field_errors(client, city_profile, url):
-    """Issue #16 item 10: "faster than a person" instead of what is missing."""
+    """ "faster than a person" instead of what is missing."""
     response = client.post(url, {"started": aged_stamp(seconds=0.5)})
     assert response.status_code == 200
     html = html_of(response)

@@ -1,5 +1,5 @@
 """Appeals destroys the personal data of its own records for the retention
-purge (#15, R2, R4): appeal_redact and challenge_redact clear the resident's
+purge (R2, R4): appeal_redact and challenge_redact clear the resident's
 data, their letters, the emails that carried them and the attorney's notes,
 keep the record of the filing, and delete the scanned letter only once the
 batch commits."""

@@ -1,5 +1,5 @@
-"""The reviewer reads the removal they judge (#16 item 1, P22), and the appeal's
-page says whether the comment a reversal restores is back (#16 item 3)."""
+"""The reviewer reads the removal they judge (P22), and the appeal's
+page says whether the comment a reversal restores is back."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Appeals are found by the resident's name or email (#16 item 10), and the
+"""Appeals are found by the resident's name or email, and the
 appeal form takes the removal reference the notification asks the author to
 quote ("Removal #10"), which staff see linked to the removal (P22)."""
 

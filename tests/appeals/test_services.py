@@ -641,7 +641,7 @@ def test_modified_outcome_names_the_new_categories(city_profile, manager):
 def test_reversal_asks_for_the_restoration_recorded_once_done(
     city_profile, manager, city_admin
 ):
-    """P22, #16 item 3: a reversal does not say "restored" by itself; it asks the
+    """P22: a reversal does not say "restored" by itself; it asks the
     account's managers to restore the comment, and the restoration amendment is
     recorded when one of them confirms it."""
     from moderation.services import restoration_complete

@@ -213,7 +213,7 @@ def test_filing_page_walks_an_appeal_through_to_the_answer(
     assert REASONED in page
     assert "Correspondence, as sent" in page
     assert f"answered Nov. 20, 2026 by {manager}</dd>" in page
-    # The history is sentences about people (#16), not codes and user names.
+    # The history is sentences about people, not codes and user names.
     who = manager.get_full_name() or manager.get_username()
     assert f"<li>Nov. 20, 2026, 3:05 p.m.: {who} answered the appeal.</li>" in page
 

@@ -1,4 +1,4 @@
-"""A data subject's request and the records about them in three apps (issue #19)."""
+"""A data subject's request and the records about them in three apps."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Business-day clocks, stopped and restarted (issue #19; Minn. Stat. 13.04)."""
+"""Business-day clocks, stopped and restarted (Minn. Stat. 13.04)."""
 
 from __future__ import annotations
 

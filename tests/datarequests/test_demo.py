@@ -1,4 +1,4 @@
-"""The demo city's Data Practices requests (issue #19)."""
+"""The demo city's Data Practices requests."""
 
 from __future__ import annotations
 

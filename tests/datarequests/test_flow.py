@@ -1,4 +1,4 @@
-"""A data subject's request from receipt to close (issue #19, P24, R3)."""
+"""A data subject's request from receipt to close (P24, R3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The public request form and the private status page (issue #19, P24)."""
+"""The public request form and the private status page (P24)."""
 
 from __future__ import annotations
 

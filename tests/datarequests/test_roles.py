@@ -1,4 +1,4 @@
-"""Who may do what with Data Practices requests (issue #19), by role."""
+"""Who may do what with Data Practices requests, by role."""
 
 from __future__ import annotations
 

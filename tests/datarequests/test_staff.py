@@ -1,4 +1,4 @@
-"""The staff pages of Data Practices requests (issue #19): entry, search and pick,
+"""The staff pages of Data Practices requests: entry, search and pick,
 the steps, the released package; reminders and the dashboard panel."""
 
 from __future__ import annotations

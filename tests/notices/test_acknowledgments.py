@@ -1,5 +1,5 @@
-"""Managers acknowledge each version of the policy themselves (P16-P18, issue 16
-item 11): from their dashboard, once per version, asked again by each new
+"""Managers acknowledge each version of the policy themselves (P16-P18):
+from their dashboard, once per version, asked again by each new
 version; the City Administrator sees who has and who has not."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The staff pages of the connections, and the demo (item 6)."""
+"""The staff pages of the connections, and the demo."""
 
 from __future__ import annotations
 

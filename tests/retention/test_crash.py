@@ -1,4 +1,4 @@
-"""Issue #14, item 1 (R3, R4): a purge killed with SIGKILL at any point of a batch
+"""R3, R4: a purge killed with SIGKILL at any point of a batch
 with files leaves every record either whole with its files, or destroyed and logged
 with its files deleted (at once, or by the next run).
 

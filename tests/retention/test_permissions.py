@@ -1,5 +1,5 @@
-"""Who may do what in retention comes from permissions, never a group's name
-(issue #15): a permission granted to a person with no role works as it does for
+"""Who may do what in retention comes from permissions, never a group's name:
+a permission granted to a person with no role works as it does for
 a role, and a role without it is refused."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def _grant(user, *perms: str):  # type: ignore[no-untyped-def]
 
 
 def test_add_legalhold_granted_to_a_person_with_no_role_places_a_hold(make_staff):
-    """The case issue #15 names: the service used to check the group's name."""
+    """The case a review found: the service used to check the group's name."""
     clerk = make_staff()
     with pytest.raises(NotPermitted, match="You may not place legal holds"):
         services.legal_hold_place(

@@ -140,7 +140,7 @@ def test_removal_decisions_immutable_except_in_the_purge(schedule):
 
 
 def test_every_batch_commits_durably_before_its_files_are_deleted():
-    """Issue #15: no ``synchronous_commit OFF`` in the purge. A batch's COMMIT
+    """no ``synchronous_commit OFF`` in the purge. A batch's COMMIT
     returns once it is on disk: the files it destroys are deleted right after
     (core.files), so a server crash must not bring back rows whose files are gone."""
     from unittest import mock

@@ -1,4 +1,4 @@
-"""Legal holds on picked records (R3; issue #19): the purge never destroys them,
+"""Legal holds on picked records (R3): the purge never destroys them,
 and destroys the rest of their series as before."""
 
 from __future__ import annotations

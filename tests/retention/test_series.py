@@ -192,7 +192,7 @@ def test_decided_account_requests_are_deleted_after_their_period(
 
 
 def test_each_foreign_series_is_destroyed_by_its_own_app():
-    """Issue #15: retention calls the owning app's service; it does not write
+    """retention calls the owning app's service; it does not write
     another app's tables itself."""
     from accounts.services import account_request_destroy
     from appeals.services import appeal_redact, challenge_redact

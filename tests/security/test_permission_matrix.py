@@ -67,7 +67,7 @@ ADMIN_VIEW: dict[str, frozenset[str]] = {
     "retention.PurgeRun": frozenset({A, R}),
     "retention.DestructionRecord": frozenset({A, R}),
     "retention.DestroyedItem": frozenset({R}),
-    # Issue #19: Data Practices requests.
+    # Data Practices requests.
     "datarequests.DataRequest": frozenset({A, R, T}),
     "datarequests.ReleasePackage": frozenset({A, R}),
     # Privileged attorney notes: the City Attorney and City Administrator.

@@ -1,4 +1,4 @@
-"""A way out (issue 16 item 8): a sign-out button on every staff page and in the
+"""A way out: a sign-out button on every staff page and in the
 administration pages, and a page, not a blank 405, at /signout/ by GET."""
 
 from __future__ import annotations

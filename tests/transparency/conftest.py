@@ -1,5 +1,5 @@
 """A hand-counted year (2025) of removals, appeals, challenges, destruction, holds
-and account changes, seen from March 2, 2026 (issue #18). The expected figures are
+and account changes, seen from March 2, 2026. The expected figures are
 worked out by hand in ``tests/transparency/test_figures.py``.
 
 The seeded people, handles, emails, addresses and comment text are distinctive so

@@ -1,4 +1,4 @@
-"""The demo shows a year of plausible removals on the transparency page (#18)."""
+"""The demo shows a year of plausible removals on the transparency page."""
 
 from __future__ import annotations
 

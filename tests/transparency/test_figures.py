@@ -1,4 +1,4 @@
-"""Every public figure against the hand-counted year in conftest.py (issue #18)."""
+"""Every public figure against the hand-counted year in conftest.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """No name, handle, email, address or comment text on any public transparency page
-or file (issue #18 item 4): the seeded year's distinctive personal data is
+or file: the seeded year's distinctive personal data is
 searched for in the page, the JSON, the three CSV tables and the frozen report.
 The staff view, which shows names on purpose, proves the search would find them."""
 

@@ -1,5 +1,5 @@
-"""The yearly report for council, frozen as an unchangeable version (#18 item 5),
-and the City Administrator's staff view with names (item 6)."""
+"""The yearly report for council, frozen as an unchangeable version,
+and the City Administrator's staff view with names."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The public page and the open data, as a resident and a program see them (#18)."""
+"""The public page and the open data, as a resident and a program see them."""
 
 from __future__ import annotations
 

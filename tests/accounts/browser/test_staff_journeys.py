@@ -1,4 +1,4 @@
-"""The loops of issue 16 in a real browser, at a phone's width (390 px) and a
+"""The staff loops in a real browser, at a phone's width (390 px) and a
 desktop's (1280 px): a person offboarded with their open work handed over, a
 manager acknowledging a new policy version, incidents recorded and closed, and a
 way out on every page. axe-core reports no WCAG 2.1 A/AA violation on any staff

@@ -1,4 +1,4 @@
-"""The appeals loops of issue 16 in a real browser, at a phone's width (390 px)
+"""The appeals loops in a real browser, at a phone's width (390 px)
 and a desktop's (1280 px): a removal appealed, reviewed by another manager who
 reads the removal, reversed, and the restoration task done; a letter answered by
 mail, printed and marked mailed. axe-core reports no WCAG 2.1 A/AA violation on

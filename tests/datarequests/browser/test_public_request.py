@@ -1,5 +1,5 @@
 """The public Data Practices request form, walked in Chromium to the private
-status page, axe clean at phone and desktop widths (issue #19, WCAG 2.1 AA)."""
+status page, axe clean at phone and desktop widths (WCAG 2.1 AA)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Records Officer's pages of a request, in Chromium: axe clean (issue #19)."""
+"""The Records Officer's pages of a request, in Chromium: axe clean."""
 
 from __future__ import annotations
 

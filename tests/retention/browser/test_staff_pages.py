@@ -1,6 +1,6 @@
 """The retention staff pages on a phone (390 px) and a desktop (1280 px): no
 sideways scroll (tables become stacked rows, ``table.stack``) and no axe-core
-violation (issue #16 item 9: messages, purge, holds, the destruction log)."""
+violation (messages, purge, holds, the destruction log)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """/transparency/ and the frozen report in a real browser: axe-core (WCAG 2.1 A/AA)
-at 1280 and 390 px, no sideways scrolling, no JavaScript needed, print (#18)."""
+at 1280 and 390 px, no sideways scrolling, no JavaScript needed, print."""
 
 from __future__ import annotations
 
