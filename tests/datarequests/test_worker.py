@@ -1,4 +1,4 @@
-"""The test of record for Data Practices requests: a data subject's request finds records in three
+"""Data Practices requests end to end: a data subject's request finds records in three
 apps, holds them through a purge run by a real Celery worker on PostgreSQL
 (nothing destroyed), releases a package withholding another person's private
 data with the reason, and closes (hold released after the schedule's period)."""
