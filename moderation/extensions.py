@@ -40,12 +40,6 @@ def register_related(provider: RelatedProvider) -> RelatedProvider:
     return provider
 
 
-def unregister_related(provider: RelatedProvider) -> None:
-    """Remove ``provider`` (for tests)."""
-    if provider in _related:
-        _related.remove(provider)
-
-
 def related_to(decision: Any) -> list[tuple[str, list[tuple[str, str]]]]:
     """Return ``(heading, [(text, url), ...])`` of every provider with something."""
     found = (provider(decision) for provider in _related)

@@ -228,9 +228,6 @@ class RemovalForm(forms.ModelForm):
         # would only repeat them as constraint names.
         pass
 
-    def quick_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in REMOVAL_QUICK_FIELDS if name != "categories"]
-
     def more_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in REMOVAL_MORE_FIELDS]
 

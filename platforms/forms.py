@@ -2,61 +2,49 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
 
-from moderation.forms import CategoryChoiceField
-from moderation.models import RemovalCategory, RemovalDecision
+from moderation.forms import CategoryChoiceField, RemovalForm
+from moderation.models import RemovalCategory
 from platforms.models import CapturedComment, Connection
+
+# What a manager adds to a captured hide or removal, drawn as on the removal form.
+DRAFT_FIELDS = (
+    "categories",
+    "link_to_material",
+    "reasoning",
+    "facts",
+    "notified_via",
+    "notification_text",
+)
 
 
 class DraftCompleteForm(forms.Form):
     """What a manager adds to a captured hide or removal to make it a removal
-    decision (P21): the categories, the facts relied on and the reasoning. What
-    the platform reported (text, author, times, link) is not retyped (P20)."""
+    decision (P21): the categories, the reasoning, and the facts relied on when
+    the text does not say them. What the platform reported (text, author, times,
+    link) is not retyped (P20). Each field is the removal form's own."""
 
-    categories = CategoryChoiceField(
-        queryset=RemovalCategory.objects.order_by("number"),
-        widget=forms.CheckboxSelectMultiple,
-        label="Categories (tick every one that applies)",
-        error_messages={
-            "required": "Tick at least one category: the policy allows a removal "
-            "only for one of the eight reasons (P21)."
-        },
-    )
-    link_to_material = forms.CharField(
-        label="For category 8: the address the comment linked to",
-        max_length=1000,
-        required=False,
-        widget=forms.URLInput(attrs={"inputmode": "url"}),
-    )
-    facts = forms.CharField(
-        label="Facts relied on",
-        help_text="What the comment said or showed that matters here.",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter the facts relied on."},
-    )
-    reasoning = forms.CharField(
-        label="Reasoning",
-        help_text="In a sentence or two: why it falls into the categories ticked.",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter the reasoning."},
-    )
-    notified_via = forms.ChoiceField(
-        label="Has the author been told?",
-        choices=RemovalDecision.NotifiedVia.choices,
-        required=False,
-        initial="",
-    )
-    notification_text = forms.CharField(
-        label="Text sent to the author (if already told)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    conditional = ("link_to_material", "notification_text")
 
     def __init__(self, *args: Any, comment: CapturedComment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in DRAFT_FIELDS:
+            self.fields[name] = copy.deepcopy(RemovalForm.base_fields[name])
+        for name in ("facts", "notified_via", "notification_text"):
+            self.fields[name].required = False
+        self.fields["categories"] = CategoryChoiceField(
+            queryset=RemovalCategory.objects.order_by("number"),
+            widget=forms.CheckboxSelectMultiple,
+            label=self.fields["categories"].label,
+            error_messages={
+                "required": "Tick at least one category: the policy allows a removal "
+                "only for one of the eight reasons (P21)."
+            },
+        )
         # Only what the platform did not send is asked for.
         if not comment.text:
             self.fields["comment_text"] = forms.CharField(
