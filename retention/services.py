@@ -249,11 +249,9 @@ def message_mark_unread(*, message: Message, by: Any) -> Message:
     return message
 
 
-@transaction.atomic
-def message_mark_read_bulk(*, message_ids: Iterable[int], by: Any) -> dict[str, int]:
-    """Mark these messages read (R1). Messages already read or destroyed are left
-    as they are and counted; messages on accounts ``by`` does not manage are
-    refused as a whole."""
+def _lock_selected(message_ids: Iterable[int], *, by: Any, doing: str) -> list[Message]:
+    """Lock the selected messages, refusing an empty or unknown selection, or any
+    message on an account ``by`` does not handle (the selection as a whole)."""
     ids = sorted({int(pk) for pk in message_ids})
     if not ids:
         raise DomainError("Select at least one message.")
@@ -266,7 +264,16 @@ def message_mark_read_bulk(*, message_ids: Iterable[int], by: Any) -> dict[str, 
     if len(messages) != len(ids):
         raise DomainError("Some of the selected messages do not exist.")
     for account in {m.account for m in messages}:
-        _require_handles(by, account, doing="mark read")
+        _require_handles(by, account, doing=doing)
+    return messages
+
+
+@transaction.atomic
+def message_mark_read_bulk(*, message_ids: Iterable[int], by: Any) -> dict[str, int]:
+    """Mark these messages read (R1). Messages already read or destroyed are left
+    as they are and counted; messages on accounts ``by`` does not manage are
+    refused as a whole."""
+    messages = _lock_selected(message_ids, by=by, doing="mark read")
     unread = [m.pk for m in messages if m.read_at is None and m.destroyed_at is None]
     now = clock.now()
     Message.objects.filter(pk__in=unread).update(read_at=now, read_by=by)
@@ -291,19 +298,7 @@ def message_mark_unread_bulk(*, message_ids: Iterable[int], by: Any) -> dict[str
     """Undo "mark read" for these messages (R1), until the purge destroys them.
     Messages unread, sent by the city or destroyed are left as they are and
     counted; messages on accounts ``by`` does not manage are refused as a whole."""
-    ids = sorted({int(pk) for pk in message_ids})
-    if not ids:
-        raise DomainError("Select at least one message.")
-    messages = list(
-        Message.objects.select_for_update()
-        .select_related("account")
-        .filter(pk__in=ids)
-        .order_by("pk")
-    )
-    if len(messages) != len(ids):
-        raise DomainError("Some of the selected messages do not exist.")
-    for account in {m.account for m in messages}:
-        _require_handles(by, account, doing="mark unread")
+    messages = _lock_selected(message_ids, by=by, doing="mark unread")
     read = [m for m in messages if m.status == Message.Status.READ and not m.is_sent]
     Message.objects.filter(pk__in=[m.pk for m in read]).update(
         read_at=None, read_by=None

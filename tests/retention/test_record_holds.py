@@ -4,8 +4,8 @@ and destroys the rest of their series as before."""
 from __future__ import annotations
 
 import pytest
-from retention.exceptions import InvalidScope, NotAllowed
 
+from core.exceptions import DomainError, NotPermitted
 from retention import services
 from retention.models import Message, PurgeRun, Series
 from retention.purge import purge_preview, purge_run
@@ -45,18 +45,18 @@ def test_released_it_no_longer_keeps_them(records_officer):
 
 
 def test_a_record_hold_names_records_of_known_series(records_officer):
-    with pytest.raises(InvalidScope, match="Unknown record series"):
+    with pytest.raises(DomainError, match="Unknown record series"):
         services.legal_hold_place_for_records(
             by=records_officer, title="T", reason="R", records=[("nope", 1)]
         )
-    with pytest.raises(InvalidScope, match="at least one"):
+    with pytest.raises(DomainError, match="at least one"):
         services.legal_hold_place_for_records(
             by=records_officer, title="T", reason="R", records=[]
         )
 
 
 def test_only_the_records_officer_places_one(manager):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotPermitted):
         services.legal_hold_place_for_records(
             by=manager, title="T", reason="R", records=[(Series.MESSAGES, 1)]
         )
