@@ -119,6 +119,11 @@ STAFF_PAGES: dict[str, frozenset[str]] = {
     # Trying an email again: the staff who handle it (the demo's first email is
     # an appeal's receipt: the handlers of appeals).
     "core:outbox-retry": frozenset({A, M}),
+    # Every member of staff reads the emails about the work they handle (a list
+    # that may be empty); one email only by those who handle it (the demo's
+    # first: an appeal's receipt).
+    "core:email-list": EVERY_ROLE | {N},
+    "core:email-detail": frozenset({A, M}),
     # P12: any member of staff may ask for a new account.
     "accounts:request-list": EVERY_ROLE | {N},
     "accounts:request-create": EVERY_ROLE | {N},
@@ -319,6 +324,7 @@ def _kwargs_for(name: str, pattern: URLPattern) -> tuple[dict[str, Any], bool]:
     facebook = Account.objects.filter(slug="facebook").first()
     sources: dict[str, type[Any]] = {
         "core:outbox": OutboxMessage,
+        "core:email": OutboxMessage,
         "accounts:request": AccountRequest,
         "accounts:offboarding": Offboarding,
         "accounts:incident": Incident,
