@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import transaction
 
 from appeals import services
 from appeals.models import Appeal
@@ -38,13 +39,15 @@ def test_a_removal_appealed_reviewed_reversed_and_restored(
     )
     account = CompliantAccountFactory(display_name="Maple Falls Parks")
     ManagerAccessFactory(manager=remover, account=account)
-    removal = RemovalFactory(
-        account=account,
-        removed_by=remover,
-        comment_text="The parking ban is a disgrace and the council knows it.",
-        facts="Posted under the snow emergency announcement.",
-        reasoning="We read it as harassment of the council.",
-    )
+    # One transaction: on PostgreSQL a removal's categories are checked at commit.
+    with transaction.atomic():
+        removal = RemovalFactory(
+            account=account,
+            removed_by=remover,
+            comment_text="The parking ban is a disgrace and the council knows it.",
+            facts="Posted under the snow emergency announcement.",
+            reasoning="We read it as harassment of the council.",
+        )
     appeal = services.appeal_submit(
         name="Jordan Public",
         email="jordan@example.net",
