@@ -17,9 +17,14 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
+        from django.utils.module_loading import autodiscover_modules
 
         from core import dashboard, reference_data
 
+        # Every app's <app>/permissions.py, as the admin finds admin.py: its object
+        # rules (``rules.add_perm``) must exist in every process (web, worker,
+        # a management command), not only once something happens to import it.
+        autodiscover_modules("permissions")
         post_migrate.connect(reference_data.on_post_migrate)
         dashboard.register(dashboard.welcome_panel)
         dashboard.register(dashboard.outbox_panel)

@@ -238,3 +238,29 @@ def test_no_code_tests_a_group_name():
         for match in testing_a_group.finditer(path.read_text())
     ]
     assert not found, "\n".join(found)
+
+
+def test_every_apps_object_rules_exist_in_a_fresh_process():
+    """A management command, the worker and the web server start without
+    importing the apps' permissions modules themselves: the rules declared there
+    must still be there (``make run``'s demo seeding once failed without them)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import django, rules; django.setup(); "
+        "print(all(rules.perm_exists(p) for p in "
+        "('accounts.act_on_account', 'appeals.handle_filing', "
+        "'appeals.answer_filing', 'moderation.add_removaldecision')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"DJANGO_SETTINGS_MODULE": "config.settings.test", "PATH": "/usr/bin"},
+    )
+    assert result.stdout.strip().splitlines()[-1] == "True", result.stderr
