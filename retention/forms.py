@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 
 from accounts.models import Account
+from core import followups
 from core.forms import LocalDateTimeField
 from retention.models import Message, Series
 
@@ -21,37 +20,18 @@ class ClassifyForm(forms.ModelForm):
     conditional = ("classification_basis",)  # needed unless public
 
 
-class FollowUpFlagForm(forms.ModelForm):
-    """Flag a business request (P19): when the follow-up is due, and the city
-    process that handles it."""
+class FollowUpFlagForm(followups.FlagForm):
+    """Flag a business request (P19): the shared form, on a message."""
 
-    class Meta:
+    class Meta(followups.FlagForm.Meta):
         model = Message
-        fields = ["follow_up_due_on", "follow_up_reference"]
-        widgets = {"follow_up_due_on": forms.DateInput(attrs={"type": "date"})}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["follow_up_due_on"].required = True
 
 
-class FollowUpForm(forms.ModelForm):
-    """Record the follow-up (P19): how, what was done, the process reference."""
+class FollowUpForm(followups.RecordForm):
+    """Record the follow-up (P19): the shared form, on a message."""
 
-    class Meta:
+    class Meta(followups.RecordForm.Meta):
         model = Message
-        fields = ["follow_up_channel", "follow_up_note", "follow_up_reference"]
-        widgets = {
-            "follow_up_channel": forms.RadioSelect,
-            "follow_up_note": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        channel = self.fields["follow_up_channel"]
-        channel.required = True
-        channel.choices = Message.FollowUpChannel.choices  # type: ignore[attr-defined]
-        self.fields["follow_up_note"].required = True
 
 
 class LegalHoldForm(forms.Form):

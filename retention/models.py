@@ -15,15 +15,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.formats import date_format
 
-from core import clock, immutable
+from core import clock, followups, immutable
 from core.classification import classification_field
 
 PLATFORM_ID_MAX = 200
 SENDER_MAX = 200
 BODY_MAX = 20000
-REFERENCE_MAX = 100
+REFERENCE_MAX = followups.REFERENCE_MAX
 BASIS_MAX = 100
-NOTE_MAX = 2000
+NOTE_MAX = followups.NOTE_MAX
 
 
 class Series(models.TextChoices):
@@ -71,10 +71,8 @@ class Message(models.Model):
         RECEIVED = "received", "Received"
         SENT = "sent", "Sent by the city"
 
-    class FollowUpChannel(models.TextChoices):
-        PHONE = "phone", "Phone"
-        EMAIL = "email", "Email"
-        OTHER = "other", "Other"
+    # P19: the channels shared with every record that can be followed up.
+    FollowUpChannel = followups.Channel
 
     account = models.ForeignKey(
         "accounts.Account",
@@ -263,7 +261,7 @@ class Message(models.Model):
 
     @property
     def waiting_for_follow_up(self) -> bool:
-        return self.follow_up_flagged_at is not None and self.follow_up_at is None
+        return followups.is_waiting(self)
 
     @property
     def status(self) -> str:

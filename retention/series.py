@@ -30,7 +30,7 @@ from accounts.services import account_request_destroy
 from appeals.models import DESTROYED
 from appeals.selectors import removal_ids_under_open_appeal
 from appeals.services import appeal_redact, challenge_redact
-from core import clock
+from core import clock, followups
 from core.audit import audit_event_redact
 from moderation.services import removal_redact
 from retention.models import (
@@ -198,7 +198,7 @@ def _message_candidates(
     key: str, schedule: RetentionSchedule, now: datetime, qs: QuerySet
 ) -> QuerySet:
     # P19: a flagged business request waits for its follow-up to be recorded.
-    qs = qs.filter(Q(follow_up_flagged_at__isnull=True) | Q(follow_up_at__isnull=False))
+    qs = qs.exclude(followups.waiting_q())
     in_disaster = disaster_q(DisasterPeriod.objects.prefetch_related("accounts"))
     if key == Series.MESSAGES:
         # R1/P25: read messages go; R5: disaster-period messages stay.

@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Account
-from core import audit, clock
+from core import audit, clock, followups
 from core.classification import DataClassification
 from core.exceptions import DomainError, InvalidTransition, ensure_status
 from core.permissions import require
@@ -327,25 +327,9 @@ def message_flag_follow_up(
     message = _locked(message)
     _require_handles(by, message.account, doing="flag")
     ensure_status(message, allowed=_ALIVE, doing="flagged")
-    if message.follow_up_flagged_at is not None:
-        raise InvalidTransition(f"{message} is already flagged for follow-up.")
-    if due_on < clock.today():
-        raise DomainError(
-            "The follow-up due date is in the past.", field="follow_up_due_on"
-        )
-    message.follow_up_flagged_at = clock.now()
-    message.follow_up_flagged_by = by
-    message.follow_up_due_on = due_on
-    message.follow_up_reference = reference.strip()
+    fields = followups.flag(message, by=by, due_on=due_on, reference=reference)
     message.full_clean()
-    message.save(
-        update_fields=[
-            "follow_up_flagged_at",
-            "follow_up_flagged_by",
-            "follow_up_due_on",
-            "follow_up_reference",
-        ]
-    )
+    message.save(update_fields=fields)
     audit.record_event(
         action="message.follow_up_flagged",
         target=message,
@@ -364,40 +348,11 @@ def message_record_follow_up(
     message = _locked(message)
     _require_handles(by, message.account, doing="follow up")
     ensure_status(message, allowed=_ALIVE, doing="followed up")
-    if channel not in Message.FollowUpChannel.values:
-        raise DomainError("Choose phone, email or other.", field="follow_up_channel")
-    if not note.strip():
-        raise DomainError(
-            "Say what was done: who was contacted and the outcome.",
-            field="follow_up_note",
-        )
-    if message.follow_up_at is not None:
-        raise InvalidTransition(
-            f"The follow-up of {message} was already recorded on "
-            f"{clock.moment_text(message.follow_up_at)} by {message.follow_up_by}."
-        )
-    now = clock.now()
-    if message.follow_up_flagged_at is None:
-        message.follow_up_flagged_at = now
-        message.follow_up_flagged_by = by
-    message.follow_up_channel = channel
-    message.follow_up_note = note.strip()
-    if reference.strip():
-        message.follow_up_reference = reference.strip()
-    message.follow_up_at = now
-    message.follow_up_by = by
-    message.full_clean()
-    message.save(
-        update_fields=[
-            "follow_up_flagged_at",
-            "follow_up_flagged_by",
-            "follow_up_channel",
-            "follow_up_note",
-            "follow_up_reference",
-            "follow_up_at",
-            "follow_up_by",
-        ]
+    fields = followups.record(
+        message, by=by, channel=channel, note=note, reference=reference
     )
+    message.full_clean()
+    message.save(update_fields=fields)
     audit.record_event(
         action="message.follow_up_recorded",
         target=message,

@@ -1,0 +1,153 @@
+"""P19 follow-ups: what a message and a captured comment share.
+
+P19: "When a resident starts a request, application or question through social
+media that affects city business or needs another city process, the city follows
+up by phone, email or another channel." A record that can start such a request
+(``retention.Message``, ``platforms.CapturedComment``) carries its own fields of
+the same names and types::
+
+    follow_up_flagged_at, follow_up_flagged_by, follow_up_due_on,
+    follow_up_reference (max REFERENCE_MAX), follow_up_channel (Channel),
+    follow_up_note (max NOTE_MAX), follow_up_at, follow_up_by
+
+and its app's services lock it, check who may act on it (``require``), call
+:func:`flag` or :func:`record` here, save the returned fields and record one audit
+event. The forms, and the box of the staff page (``core/_follow_up_box.html``),
+are shared too; the purge of each record's series keeps it while it waits
+(:func:`waiting_q`) and clears the note when it destroys it (the reference stays).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.db import models
+from django.db.models import Q
+
+from core import clock
+from core.exceptions import DomainError, InvalidTransition
+
+REFERENCE_MAX = 100
+NOTE_MAX = 2000
+
+# What the services save: flagging, then recording.
+FLAG_FIELDS = [
+    "follow_up_flagged_at",
+    "follow_up_flagged_by",
+    "follow_up_due_on",
+    "follow_up_reference",
+]
+RECORD_FIELDS = [
+    "follow_up_flagged_at",
+    "follow_up_flagged_by",
+    "follow_up_channel",
+    "follow_up_note",
+    "follow_up_reference",
+    "follow_up_at",
+    "follow_up_by",
+]
+
+
+class Channel(models.TextChoices):
+    """How the city followed up (P19: phone, email or another channel)."""
+
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "Email"
+    OTHER = "other", "Other"
+
+
+def waiting_q(prefix: str = "") -> Q:
+    """The records flagged whose follow-up is not recorded yet (P19)."""
+    return Q(
+        **{
+            f"{prefix}follow_up_flagged_at__isnull": False,
+            f"{prefix}follow_up_at__isnull": True,
+        }
+    )
+
+
+def is_waiting(record: Any) -> bool:
+    return record.follow_up_flagged_at is not None and record.follow_up_at is None
+
+
+def flag(record: Any, *, by: Any, due_on: date, reference: str = "") -> list[str]:
+    """Flag ``record`` as a business request due by ``due_on`` (P19); return the
+    fields to save. Refuses a record already flagged and a due date in the past."""
+    if record.follow_up_flagged_at is not None:
+        raise InvalidTransition(f"{record} is already flagged for follow-up.")
+    if due_on < clock.today():
+        raise DomainError(
+            "The follow-up due date is in the past.", field="follow_up_due_on"
+        )
+    record.follow_up_flagged_at = clock.now()
+    record.follow_up_flagged_by = by
+    record.follow_up_due_on = due_on
+    record.follow_up_reference = reference.strip()
+    return FLAG_FIELDS
+
+
+def record(
+    record: Any, *, by: Any, channel: str, note: str, reference: str = ""
+) -> list[str]:
+    """Record how the city followed up ``record`` (P19), what was done (the note)
+    and the process that took it on; return the fields to save. A record not
+    flagged before is flagged now, by the same person."""
+    if channel not in Channel.values:
+        raise DomainError("Choose phone, email or other.", field="follow_up_channel")
+    if not note.strip():
+        raise DomainError(
+            "Say what was done: who was contacted and the outcome.",
+            field="follow_up_note",
+        )
+    if record.follow_up_at is not None:
+        raise InvalidTransition(
+            f"The follow-up of {record} was already recorded on "
+            f"{clock.moment_text(record.follow_up_at)} by {record.follow_up_by}."
+        )
+    now = clock.now()
+    if record.follow_up_flagged_at is None:
+        record.follow_up_flagged_at = now
+        record.follow_up_flagged_by = by
+    record.follow_up_channel = channel
+    record.follow_up_note = note.strip()
+    if reference.strip():
+        record.follow_up_reference = reference.strip()
+    record.follow_up_at = now
+    record.follow_up_by = by
+    return RECORD_FIELDS
+
+
+# --- Forms: subclass with ``class Meta(FlagForm.Meta): model = YourModel`` ------
+
+
+class FlagForm(forms.ModelForm):
+    """Flag a business request (P19): when the follow-up is due, and the city
+    process that handles it."""
+
+    class Meta:
+        fields = ["follow_up_due_on", "follow_up_reference"]
+        widgets = {"follow_up_due_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["follow_up_due_on"].required = True
+
+
+class RecordForm(forms.ModelForm):
+    """Record the follow-up (P19): how, what was done, the process reference."""
+
+    class Meta:
+        fields = ["follow_up_channel", "follow_up_note", "follow_up_reference"]
+        widgets = {
+            "follow_up_channel": forms.RadioSelect,
+            "follow_up_note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        channel = self.fields["follow_up_channel"]
+        channel.required = True
+        channel.choices = Channel.choices  # type: ignore[attr-defined]
+        self.fields["follow_up_note"].required = True
