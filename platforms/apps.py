@@ -10,6 +10,8 @@ class PlatformsConfig(AppConfig):
         "platforms.comment.captured": "captured a comment from the platform",
         "platforms.comment.completed": "completed a captured comment's details",
         "platforms.comment.edited": "captured an edit of a comment",
+        "platforms.comment.follow_up_flagged": "flagged a comment for follow-up",
+        "platforms.comment.follow_up_recorded": ("recorded the follow-up of a comment"),
         "platforms.comment.hidden": "captured that the page hid a comment",
         "platforms.comment.removed": "captured that a comment was removed",
         "platforms.comment.unhidden": "captured that the page showed a comment again",

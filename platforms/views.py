@@ -12,20 +12,27 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Account
 from accounts.permissions import scope_to_visible_accounts
-from core import audit
+from core import audit, clock
 from core.auth import staff_required
 from core.exceptions import NotPermitted
 from core.forms import show_errors
 from core.ids import parse_id
 from platforms import selectors, services
 from platforms.connectors import meta
-from platforms.forms import DraftCompleteForm, DraftDismissForm, MastodonConnectionForm
+from platforms.forms import (
+    CommentFollowUpFlagForm,
+    CommentFollowUpForm,
+    DraftCompleteForm,
+    DraftDismissForm,
+    MastodonConnectionForm,
+)
 from platforms.models import CapturedComment, Connection, DraftRemoval, MetaDelivery
 
 TEXT = "text/plain; charset=utf-8"
@@ -342,12 +349,60 @@ def draft_dismiss(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required(perm="platforms.view_capturedcomment")
 def comment_detail(request: HttpRequest, pk: str) -> HttpResponse:
-    """A captured comment with every version of its text."""
+    """A captured comment with every version of its text, and its follow-up if
+    it starts a business request (P19, the same box as on a message)."""
     comment: CapturedComment = get_object_or_404(
         selectors.comment_list_visible(user=request.user), pk=_id(pk)
     )
+    flag_form = CommentFollowUpFlagForm(prefix="flag")
+    form = CommentFollowUpForm(instance=comment, prefix="record")
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "flag":
+            flag_form = CommentFollowUpFlagForm(request.POST, prefix="flag")
+            bound: Any = flag_form
+        elif action == "follow_up":
+            form = CommentFollowUpForm(request.POST, prefix="record")
+            bound = form
+        else:
+            messages.error(request, "Unknown action; nothing was changed.")
+            return redirect("platforms:comment", pk=comment.pk)
+        if bound.is_valid():
+            data = bound.cleaned_data
+            try:
+                if action == "flag":
+                    services.comment_flag_follow_up(
+                        comment=comment,
+                        by=request.user,
+                        due_on=data["follow_up_due_on"],
+                        reference=data["follow_up_reference"],
+                    )
+                    done = (
+                        f"{comment} flagged for follow-up (P19), due "
+                        f"{date_format(data['follow_up_due_on'])}."
+                    )
+                else:
+                    services.comment_record_follow_up(
+                        comment=comment,
+                        by=request.user,
+                        channel=data["follow_up_channel"],
+                        note=data["follow_up_note"],
+                        reference=data["follow_up_reference"],
+                    )
+                    done = f"Follow-up of {comment} recorded."
+            except NotPermitted:
+                raise
+            except ValidationError as exc:
+                show_errors(bound, exc)
+            else:
+                messages.success(request, done)
+                return redirect("platforms:comment", pk=comment.pk)
+        status = 400
+        comment.refresh_from_db()
     return render(
         request,
         "platforms/comment_detail.html",
@@ -356,5 +411,12 @@ def comment_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "versions": comment.versions.all(),
             "drafts": comment.drafts.select_related("decision"),
             "events": audit.events_for(comment).select_related("actor"),
+            "flag_form": flag_form,
+            "form": form,
+            "can_follow_up": request.user.has_perm(
+                "accounts.act_on_account", comment.account
+            ),
+            "today": clock.today(),
         },
+        status=status,
     )

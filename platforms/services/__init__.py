@@ -12,6 +12,8 @@ mastodon_poll_due() / mastodon_poll(connection_id=)
 draft_removal_complete(draft=, by=, categories=, facts=, reasoning=, ...)  P21
 draft_removal_dismiss(draft=, by=, reason=)
 captured_comment_redact(ids=, run_label=)        the retention purge only (R2)
+comment_flag_follow_up(comment=, by=, due_on=, reference=)              P19
+comment_record_follow_up(comment=, by=, channel=, note=, reference=)    P19
 """
 
 from platforms.services.capture import comment_capture, events_apply, message_capture
@@ -23,6 +25,10 @@ from platforms.services.deliveries import (
     retry_delay,
 )
 from platforms.services.drafts import draft_removal_complete, draft_removal_dismiss
+from platforms.services.followups import (
+    comment_flag_follow_up,
+    comment_record_follow_up,
+)
 from platforms.services.mastodon import (
     backoff,
     mastodon_connection_set,
@@ -37,6 +43,8 @@ __all__ = [
     "backoff",
     "captured_comment_redact",
     "comment_capture",
+    "comment_flag_follow_up",
+    "comment_record_follow_up",
     "draft_removal_complete",
     "draft_removal_dismiss",
     "events_apply",

@@ -4,7 +4,9 @@
 by ``PlatformsConfig.ready()``: the purge destroys a comment once its schedule row
 no longer keeps it, counting from the last time the platform reported on it, and
 never while a draft removal of it waits for a manager (the record the draft
-needs). Destroying clears the text of every version, the author and the link, and
+needs) nor while it is flagged for a follow-up not recorded yet (P19).
+Destroying clears the text of every version, the author, the link and the
+follow-up note (the process reference stays), and
 the personal data of its audit events; the row stays as a tombstone (ids and
 dates), so the same comment reported again is not captured again.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Q
 
-from core import audit, clock
+from core import audit, clock, followups
 from platforms.models import CapturedComment, CommentVersion, DraftRemoval
 from retention.models import Series
 from retention.series import SeriesSpec
@@ -31,18 +33,24 @@ def captured_comment_redact(*, ids: list[int], run_label: str = "") -> int:
         author_handle="",
         author_id="",
         url="",
+        # P19: the note may name the resident; the process reference stays.
+        follow_up_note="",
         redacted_at=clock.now(),
     )
     audit.redact_personal(model=CapturedComment, ids=ids, run_label=run_label)
     return count
 
 
-def _held_by_pending_drafts() -> set[int]:
-    return set(
-        DraftRemoval.objects.filter(status=DraftRemoval.Status.PENDING).values_list(
-            "comment_id", flat=True
-        )
+def _held_automatically() -> set[int]:
+    """The comments a pending draft removal needs, and those flagged for a
+    follow-up not recorded yet (P19, as for messages)."""
+    drafts = DraftRemoval.objects.filter(
+        status=DraftRemoval.Status.PENDING
+    ).values_list("comment_id", flat=True)
+    waiting = CapturedComment.objects.filter(followups.waiting_q()).values_list(
+        "pk", flat=True
     )
+    return set(drafts) | set(waiting)
 
 
 CAPTURED_COMMENTS = SeriesSpec(
@@ -53,7 +61,7 @@ CAPTURED_COMMENTS = SeriesSpec(
     date_path="posted_at",
     person_paths=("author_name", "author_handle"),
     alive=lambda: Q(redacted_at__isnull=True),
-    auto_held_ids=_held_by_pending_drafts,
+    auto_held_ids=_held_automatically,
     destroy=lambda ids, run_label: captured_comment_redact(
         ids=ids, run_label=run_label
     ),
