@@ -28,9 +28,12 @@ class PlatformsConfig(AppConfig):
 
     def ready(self) -> None:
         from core import dashboard
-        from platforms.panels import platforms_panel
+        from platforms.panels import COMMENT_FOLLOW_UPS, platforms_panel
         from platforms.services import CAPTURED_COMMENTS
+        from retention.panels import register_follow_ups
         from retention.series import register
 
         dashboard.register(platforms_panel)
         register(CAPTURED_COMMENTS)
+        # P19: waiting comment follow-ups in the same panel as the messages'.
+        register_follow_ups(COMMENT_FOLLOW_UPS)

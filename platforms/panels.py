@@ -7,11 +7,20 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 
 from core import clock
 from core.dashboard import Panel
 from platforms import selectors
 from platforms.models import Connection, MetaDelivery
+from retention.panels import FollowUpSource
+
+# P19: captured comments waiting for their follow-up, listed by retention's panel
+# beside the messages that wait.
+COMMENT_FOLLOW_UPS = FollowUpSource(
+    waiting=lambda user: selectors.comment_list_waiting_follow_up(user=user),
+    url=lambda comment: reverse("platforms:comment", args=[comment.pk]),
+)
 
 
 def platforms_panel(request: HttpRequest) -> Panel | None:

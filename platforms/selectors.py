@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import Account
 from accounts.permissions import scope_to_visible_accounts
+from accounts.selectors import account_list_managed_by
+from core import followups
 from platforms.models import CapturedComment, DraftRemoval, MetaDelivery
 
 
@@ -54,6 +56,23 @@ def draft_count_waiting_for(*, user: Any) -> int:
 def comment_list_visible(*, user: Any) -> QuerySet[CapturedComment]:
     return scope_to_visible_accounts(
         CapturedComment.objects.select_related("account__platform"), user
+    )
+
+
+def comment_list_waiting_follow_up(*, user: Any) -> QuerySet[CapturedComment]:
+    """Captured comments flagged as business requests whose follow-up is not
+    recorded (P19), on the accounts ``user`` manages, the soonest due first."""
+    if not user.has_perm("platforms.view_capturedcomment"):
+        return CapturedComment.objects.none()
+    return (
+        CapturedComment.objects.select_related("account__platform")
+        .filter(
+            followups.waiting_q(),
+            account__in=account_list_managed_by(user=user).values("pk"),
+        )
+        .order_by(
+            F("follow_up_due_on").asc(nulls_last=True), "follow_up_flagged_at", "id"
+        )
     )
 
 

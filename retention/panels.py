@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 
 from accounts.selectors import account_list_managed_by
 from core import clock
@@ -17,6 +24,31 @@ from retention.purge import is_paused
 PANEL_FOLLOW_UPS = 5
 
 
+@dataclass(frozen=True)
+class FollowUpSource:
+    """Records of an app to the right that wait for a P19 follow-up
+    (core.followups), listed in this panel beside the messages: ``waiting(user)``
+    returns those the user manages, soonest due first; ``url(record)`` its page."""
+
+    waiting: Callable[[Any], QuerySet]
+    url: Callable[[Any], str]
+
+
+_SOURCES: list[FollowUpSource] = []
+
+
+def register_follow_ups(source: FollowUpSource) -> None:
+    """Called from an app's ``ready()`` (platforms: captured comments)."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+
+
+def _soonest(item: tuple[Any, str]) -> tuple[bool, date, Any]:
+    record = item[0]
+    due = record.follow_up_due_on
+    return (due is None, due or date.max, record.follow_up_flagged_at)
+
+
 def retention_panel(request: HttpRequest) -> Panel | None:
     user = request.user
     handles_messages = user.has_perm(PERM_HANDLE_MESSAGE)
@@ -26,7 +58,7 @@ def retention_panel(request: HttpRequest) -> Panel | None:
     if not (handles_messages or can_holds or can_disasters or can_purge):
         return None
     unread = waiting = None
-    follow_ups: list[Message] = []
+    follow_ups: list[tuple[Any, str]] = []
     if handles_messages:
         managed = account_list_managed_by(user=user).values("pk")
         unread = Message.objects.filter(
@@ -34,7 +66,17 @@ def retention_panel(request: HttpRequest) -> Panel | None:
         ).count()
         waiting_qs = selectors.message_list_waiting_follow_up(user=user)
         waiting = waiting_qs.count()
-        follow_ups = list(waiting_qs[:PANEL_FOLLOW_UPS])
+        follow_ups = [
+            (m, reverse("retention:message-detail", args=[m.pk]))
+            for m in waiting_qs[:PANEL_FOLLOW_UPS]
+        ]
+    for source in _SOURCES:
+        qs = source.waiting(user)
+        count = qs.count()
+        if count:
+            waiting = (waiting or 0) + count
+            follow_ups += [(r, source.url(r)) for r in qs[:PANEL_FOLLOW_UPS]]
+    follow_ups = sorted(follow_ups, key=_soonest)[:PANEL_FOLLOW_UPS]
     last_run = selectors.purge_run_last()
     interval = settings.RETENTION_PURGE_INTERVAL_MINUTES
     labels = dict(Series.choices)
