@@ -65,7 +65,9 @@ def comment_list_waiting_follow_up(*, user: Any) -> QuerySet[CapturedComment]:
     if not user.has_perm("platforms.view_capturedcomment"):
         return CapturedComment.objects.none()
     return (
-        CapturedComment.objects.select_related("account__platform")
+        CapturedComment.objects.select_related(
+            "account__platform", "follow_up_flagged_by"
+        )
         .filter(
             followups.waiting_q(),
             account__in=account_list_managed_by(user=user).values("pk"),

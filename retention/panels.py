@@ -43,6 +43,13 @@ def register_follow_ups(source: FollowUpSource) -> None:
         _SOURCES.append(source)
 
 
+def registered_follow_ups_waiting(user: Any, *, limit: int) -> list[tuple[Any, str]]:
+    """The waiting records of every registered source (no messages), each with
+    its page, soonest due first: at most ``limit`` of each source."""
+    rows = [(r, s.url(r)) for s in _SOURCES for r in s.waiting(user)[:limit]]
+    return sorted(rows, key=_soonest)
+
+
 def _soonest(item: tuple[Any, str]) -> tuple[bool, date, Any]:
     record = item[0]
     due = record.follow_up_due_on

@@ -41,6 +41,7 @@ from retention.models import (
     PurgeRun,
     Series,
 )
+from retention.panels import registered_follow_ups_waiting
 from retention.permissions import PERM_CLASSIFY, PERM_HANDLE_MESSAGE, PERM_RUN_PURGE
 from retention.purge import (
     due_record,
@@ -273,6 +274,10 @@ def _due_for_destruction(message: Message) -> bool:
     return due is not None and due.filter(pk=message.pk).exists()
 
 
+# The other records waiting for follow-up shown under the messages, per source.
+OTHER_FOLLOW_UPS = 200
+
+
 @staff_required(perm=PERM_HANDLE_MESSAGE)
 def follow_up_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.message_list_waiting_follow_up(user=request.user)
@@ -280,10 +285,13 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
     page.object_list = selectors.messages_for_viewer(
         page.object_list, user=request.user
     )
+    # P19: the other records that wait (captured comments), registered by their
+    # apps (retention.panels.register_follow_ups).
+    others = registered_follow_ups_waiting(request.user, limit=OTHER_FOLLOW_UPS)
     return render(
         request,
         "retention/follow_up_list.html",
-        {"page": page, "today": clock.today()},
+        {"page": page, "today": clock.today(), "others": others},
     )
 
 

@@ -192,12 +192,19 @@ def test_the_dashboard_lists_waiting_comments_with_messages_until_done(
     second = f"{message}</a>, {city_page}: due Dec. 3, 2026"
     assert first in content and second in content
     assert content.index(first) < content.index(second)
+    waiting = client.get(reverse("retention:follow-ups")).content.decode()
+    assert "Public comments waiting for follow-up" in waiting
+    assert f'<td data-label="Record"><a href="{url}">{comment}</a></td>' in waiting
+    assert '<td data-label="Process reference">SR-5</td>' in waiting
+    assert '<td data-label="Due">Nov. 29, 2026</td>' in waiting
     services.comment_record_follow_up(
         comment=comment, by=page_manager, channel="phone", note="Called."
     )
     content = client.get(reverse("core:dashboard")).content.decode()
     assert "1 business request waiting for follow-up" in content
     assert url not in content
+    waiting = client.get(reverse("retention:follow-ups")).content.decode()
+    assert "Public comments waiting for follow-up" not in waiting
 
 
 def test_the_purge_keeps_a_flagged_comment_then_destroys_it_clearing_the_note(
