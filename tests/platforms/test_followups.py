@@ -1,4 +1,4 @@
-"""P19 follow-ups of captured public comments (#16 item 11): flagged and followed
+"""P19 follow-ups of captured public comments: flagged and followed
 up as a message is (core.followups), by the comment's account's managers, listed
 on the dashboard until done, kept by the purge until then (R2, R4)."""
 
