@@ -3,14 +3,9 @@
 P19: "When a resident starts a request, application or question through social
 media that affects city business or needs another city process, the city follows
 up by phone, email or another channel." A record that can start such a request
-(``retention.Message``, ``platforms.CapturedComment``) carries its own fields of
-the same names and types::
-
-    follow_up_flagged_at, follow_up_flagged_by, follow_up_due_on,
-    follow_up_reference (max REFERENCE_MAX), follow_up_channel (Channel),
-    follow_up_note (max NOTE_MAX), follow_up_at, follow_up_by
-
-and its app's services lock it, check who may act on it (``require``), call
+(``retention.Message``, ``platforms.CapturedComment``) inherits the fields of
+:class:`FollowUpFields` and declares :func:`recorded_fully` among its constraints;
+its app's services lock it, check who may act on it (``require``), call
 :func:`flag` or :func:`record` here, save the returned fields and record one audit
 event. The forms, and the box of the staff page (``core/_follow_up_box.html``),
 are shared too; the purge of each record's series keeps it while it waits
@@ -23,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -56,6 +52,70 @@ class Channel(models.TextChoices):
     PHONE = "phone", "Phone"
     EMAIL = "email", "Email"
     OTHER = "other", "Other"
+
+
+class FollowUpFields(models.Model):
+    """The follow-up of a record that starts a business request (P19)."""
+
+    follow_up_flagged_at = models.DateTimeField(null=True, blank=True)
+    follow_up_flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # each index on a purged table costs a write per row
+    )
+    follow_up_due_on = models.DateField(
+        "follow-up due",
+        null=True,
+        blank=True,
+        help_text="When the city should have followed up by.",
+    )
+    follow_up_reference = models.CharField(
+        "process reference",
+        max_length=REFERENCE_MAX,
+        blank=True,
+        help_text="The city process that handles the request: a service request, "
+        "permit application or case number.",
+    )
+    follow_up_channel = models.CharField(
+        "how the city followed up",
+        max_length=10,
+        choices=Channel.choices,
+        blank=True,
+    )
+    follow_up_note = models.TextField(
+        "follow-up note",
+        max_length=NOTE_MAX,
+        blank=True,
+        help_text="What was done: who was called or written to, and the outcome.",
+    )
+    follow_up_at = models.DateTimeField(null=True, blank=True)
+    follow_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        abstract = True
+
+
+def recorded_fully(name: str) -> models.CheckConstraint:
+    """A follow-up is recorded with who flagged it, who followed up and how."""
+    return models.CheckConstraint(
+        condition=Q(follow_up_at__isnull=True)
+        | (
+            Q(follow_up_flagged_at__isnull=False)
+            & Q(follow_up_by__isnull=False)
+            & ~Q(follow_up_channel="")
+        ),
+        name=name,
+    )
 
 
 def waiting_q(prefix: str = "") -> Q:

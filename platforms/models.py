@@ -164,7 +164,7 @@ class Connection(models.Model):
         return f"{self.get_kind_display()} of {self.account}"
 
 
-class CapturedComment(models.Model):
+class CapturedComment(followups.FollowUpFields):
     """A public comment on one of the city's accounts, as captured.
 
     ``state`` follows what the platform reported: visible, hidden by the page, or
@@ -210,51 +210,6 @@ class CapturedComment(models.Model):
     )
     state_changed_at = models.DateTimeField(null=True, blank=True)
     redacted_at = models.DateTimeField(null=True, blank=True)
-    # P19: a request, application or question that needs a city process; the
-    # same fields as a message's (core.followups).
-    follow_up_flagged_at = models.DateTimeField(null=True, blank=True)
-    follow_up_flagged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
-    follow_up_due_on = models.DateField(
-        "follow-up due",
-        null=True,
-        blank=True,
-        help_text="When the city should have followed up by.",
-    )
-    follow_up_reference = models.CharField(
-        "process reference",
-        max_length=followups.REFERENCE_MAX,
-        blank=True,
-        help_text="The city process that handles the request: a service request, "
-        "permit application or case number.",
-    )
-    follow_up_channel = models.CharField(
-        "how the city followed up",
-        max_length=10,
-        choices=followups.Channel.choices,
-        blank=True,
-    )
-    follow_up_note = models.TextField(
-        "follow-up note",
-        max_length=followups.NOTE_MAX,
-        blank=True,
-        help_text="What was done: who was called or written to, and the outcome.",
-    )
-    follow_up_at = models.DateTimeField(null=True, blank=True)
-    follow_up_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
 
     class Meta:
         ordering = ["-posted_at", "-id"]
@@ -263,15 +218,7 @@ class CapturedComment(models.Model):
                 fields=["account", "comment_id"],
                 name="capturedcomment_once_per_account",
             ),
-            models.CheckConstraint(
-                condition=Q(follow_up_at__isnull=True)
-                | (
-                    Q(follow_up_flagged_at__isnull=False)
-                    & Q(follow_up_by__isnull=False)
-                    & ~Q(follow_up_channel="")
-                ),
-                name="capturedcomment_follow_up_recorded_fully",
-            ),
+            followups.recorded_fully("capturedcomment_follow_up_recorded_fully"),
             models.CheckConstraint(
                 condition=Q(redacted_at__isnull=True)
                 | (Q(text="") & Q(author_name="") & Q(author_handle="")),

@@ -46,7 +46,7 @@ class Series(models.TextChoices):
     DATA_REQUESTS = "data_requests", "Data Practices requests"
 
 
-class Message(models.Model):
+class Message(followups.FollowUpFields):
     """A message one of the city's accounts received (R1, P24).
 
     Moves unread -> read (``message_mark_read``) -> destroyed (the purge). A message
@@ -115,50 +115,6 @@ class Message(models.Model):
         help_text="The statute that makes the data not public, e.g. "
         '"Minn. Stat. 13.46" (P24).',
     )
-    # P19: a request, application or question that needs a city process.
-    follow_up_flagged_at = models.DateTimeField(null=True, blank=True)
-    follow_up_flagged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,  # see destroyed_by_run: each index slows the purge
-    )
-    follow_up_due_on = models.DateField(
-        "follow-up due",
-        null=True,
-        blank=True,
-        help_text="When the city should have followed up by.",
-    )
-    follow_up_reference = models.CharField(
-        "process reference",
-        max_length=REFERENCE_MAX,
-        blank=True,
-        help_text="The city process that handles the request: a service request, "
-        "permit application or case number.",
-    )
-    follow_up_channel = models.CharField(
-        "how the city followed up",
-        max_length=10,
-        choices=FollowUpChannel.choices,
-        blank=True,
-    )
-    follow_up_note = models.TextField(
-        "follow-up note",
-        max_length=NOTE_MAX,
-        blank=True,
-        help_text="What was done: who was called or written to, and the outcome.",
-    )
-    follow_up_at = models.DateTimeField(null=True, blank=True)
-    follow_up_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,  # see destroyed_by_run: each index slows the purge
-    )
     destroyed_at = models.DateTimeField(null=True, blank=True)
     destroyed_by_run = models.ForeignKey(
         "retention.PurgeRun",
@@ -206,15 +162,7 @@ class Message(models.Model):
                 | Q(destroyed_by_run__isnull=False),
                 name="message_destroyed_by_a_run",
             ),
-            models.CheckConstraint(
-                condition=Q(follow_up_at__isnull=True)
-                | (
-                    Q(follow_up_flagged_at__isnull=False)
-                    & Q(follow_up_by__isnull=False)
-                    & ~Q(follow_up_channel="")
-                ),
-                name="message_follow_up_recorded_fully",
-            ),
+            followups.recorded_fully("message_follow_up_recorded_fully"),
             models.CheckConstraint(
                 condition=Q(destroyed_at__isnull=True)
                 | (Q(body="") & Q(sender_handle="")),
