@@ -41,8 +41,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from accounts.selectors import city_profile_days
 from appeals.models import Appeal, Filing, LegalityChallenge
 from core import calendar, clock
+from datarequests.models import DATA_SUBJECT_DAYS
+from datarequests.selectors import request_figure_rows
 from retention.models import Series
 from transparency import selectors
 
@@ -376,10 +379,6 @@ def data_request_figures(period: Period) -> dict[str, Any]:
     for a data subject (13.04 subd. 3), the city's own target for public data. A
     pause while the city waited for the requester moves the due date, so "late"
     counts only the city's own delay; the time shown runs from receipt."""
-    from accounts.selectors import city_profile_days
-    from datarequests.models import DATA_SUBJECT_DAYS
-    from datarequests.selectors import request_figure_rows
-
     today = clock.today()
     received, answered, overdue = request_figure_rows(
         start=period.start, end=period.end, today=today
