@@ -71,9 +71,6 @@ class Message(followups.FollowUpFields):
         RECEIVED = "received", "Received"
         SENT = "sent", "Sent by the city"
 
-    # P19: the channels shared with every record that can be followed up.
-    FollowUpChannel = followups.Channel
-
     account = models.ForeignKey(
         "accounts.Account",
         on_delete=models.PROTECT,

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db import OperationalError, connection
 from django.utils import timezone
 
-from core import audit, clock
+from core import audit, clock, followups
 from core.immutable import ImmutableError
 from core.models import AuditEvent
 from retention import purge as purge_module
@@ -324,7 +324,7 @@ def test_a_flagged_business_request_is_kept_until_its_follow_up_is_recorded(
         follow_up_flagged_by=manager,
         follow_up_at=clock.now(),
         follow_up_by=manager,
-        follow_up_channel=Message.FollowUpChannel.PHONE,
+        follow_up_channel=followups.Channel.PHONE,
     )
     outcome = run()
     assert_intact(waiting)

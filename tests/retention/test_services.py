@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from core import audit, clock
+from core import audit, clock, followups
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.roles import RECORDS_OFFICER
 from retention import services
@@ -99,7 +99,7 @@ def test_follow_up_flag_then_record(manager, managed_account, time_machine):
     services.message_record_follow_up(
         message=message,
         by=manager,
-        channel=Message.FollowUpChannel.EMAIL,
+        channel=followups.Channel.EMAIL,
         note="Wrote back with the permit form.",
     )
     message.refresh_from_db()
