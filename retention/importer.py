@@ -26,9 +26,6 @@ the record ends on, the header being line 1; JSON: the position in the list, fro
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -40,8 +37,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import Account
-from core import audit
+from core import audit, imports
 from core.classification import DataClassification
+from core.imports import RowError
 from retention.models import BASIS_MAX, Message
 from retention.services import validate_message_fields
 
@@ -58,19 +56,6 @@ ALIASES = {
 CHUNK = 1000
 
 
-class ExportFormatError(Exception):
-    """The file as a whole cannot be read (not JSON/CSV, no header, ...)."""
-
-
-@dataclass
-class RowError:
-    row: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}: {self.message}"
-
-
 @dataclass
 class ImportReport:
     created: int = 0
@@ -85,48 +70,13 @@ class ImportReport:
 
 def read_export(path: Path, fmt: str | None = None) -> Iterator[tuple[int, Any]]:
     """Yield (row number, record) from a JSON or CSV export file."""
-    fmt = (fmt or path.suffix.lstrip(".")).lower()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ExportFormatError(f"{path.name} is not UTF-8 text: {exc}") from exc
-    yield from parse_export(text, fmt)
-
-
-def parse_export(text: str, fmt: str) -> Iterator[tuple[int, Any]]:
-    if fmt == "json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ExportFormatError(
-                f"Not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
-            ) from exc
-        if isinstance(data, dict) and isinstance(data.get("messages"), list):
-            data = data["messages"]
-        if not isinstance(data, list):
-            raise ExportFormatError(
-                "JSON must be a list of messages or an object with a 'messages' list."
-            )
-        yield from enumerate(data, start=1)
-    elif fmt == "csv":
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        if not reader.fieldnames:
-            raise ExportFormatError("The CSV file is empty (no header row).")
-        names = {n.strip() for n in reader.fieldnames if n}
-        if not names & set(ALIASES["id"]):
-            raise ExportFormatError(
-                "The CSV header has no 'id' column (the platform message id)."
-            )
-        for record in reader:
-            if None in record:
-                yield (
-                    reader.line_num,
-                    ValueError("the row has more fields than the header"),
-                )
-                continue
-            yield reader.line_num, {k.strip(): v for k, v in record.items() if k}
-    else:
-        raise ExportFormatError(f"Unknown format {fmt!r}: use json or csv.")
+    return imports.read_export(
+        path,
+        fmt,
+        list_key="messages",
+        required=ALIASES["id"],
+        required_label="'id' column (the platform message id)",
+    )
 
 
 def _field(record: dict[str, Any], name: str) -> Any:

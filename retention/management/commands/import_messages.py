@@ -6,7 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import Account
-from retention.importer import ExportFormatError, messages_import, read_export
+from core.imports import ExportFormatError
+from retention.importer import messages_import, read_export
 
 
 class Command(BaseCommand):
