@@ -28,6 +28,9 @@ class AppealsConfig(AppConfig):
         "appeal.removal_linked": "linked the appeal to its removal record",
         "challenge.attorney_consulted": "recorded the city attorney's consultation",
         "appeals.reminders_sent": "sent the deadline reminders",
+        "appeal.imported": "imported the appeal from the city's earlier records",
+        "challenge.imported": "imported the legality challenge from the city's "
+        "earlier records",
     }
 
     def ready(self) -> None:

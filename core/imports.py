@@ -78,7 +78,8 @@ def parse_export(
             data = data[list_key]
         if not isinstance(data, list):
             raise ExportFormatError(
-                f"JSON must be a list of {list_key} or an object with a {list_key!r} list."
+                f"JSON must be a list of {list_key} or an object with a "
+                f"{list_key!r} list."
             )
         yield from enumerate(data, start=1)
     elif fmt == "csv":

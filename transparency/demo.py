@@ -1,20 +1,32 @@
-"""Demo data for the transparency page: a year of removals.
+"""Demo data for the transparency page: a year of removals, appeals and challenges.
 
 The moderation demo logs a dozen removals from the last two months; the appeals
 demo files appeals and challenges from the last few weeks. This adds about 120
 removals spread over the rest of the past year, on the demo accounts, through
 ``moderation.services`` (as their managers would log them), with a plausible mix
 of categories (mostly spam, P21) and a few restorations, so the page's charts by
-month, account and category show a year. Run once: a second run adds nothing.
+month, account and category show a year.
+
+The appeals and challenges of those earlier months come in as a city's own log of
+them would (``appeals.services.earlier``, what ``manage.py import_filings`` runs):
+the services record each step at the moment it happens, so an import is how a
+filing answered months ago gets its own days received, acknowledged and answered,
+and the page its times to acknowledge and answer (P22, P23). Run once: a second
+run adds nothing.
 """
 
 from __future__ import annotations
 
 import random
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from core import clock
+from django.utils import timezone
+
+from core import calendar, clock
+
+if TYPE_CHECKING:
+    from moderation.models import RemovalDecision
 
 MARK = "9026"  # comment ids of this demo's removals start with it
 COUNT = 120
@@ -88,8 +100,7 @@ WHERE = [
 
 
 def seed(ctx: dict[str, Any]) -> None:
-    from moderation import services
-    from moderation.models import RemovalCategory, RemovalDecision
+    from moderation.models import RemovalDecision
 
     users = ctx.get("users") or {}
     accounts = ctx.get("accounts") or {}
@@ -102,6 +113,14 @@ def seed(ctx: dict[str, Any]) -> None:
         return
     if RemovalDecision.objects.filter(comment_id__startswith=MARK).exists():
         return
+    made = _removals(where)
+    _earlier_filings(made, users=users, rng=random.Random(22))  # noqa: S311  # nosec B311
+
+
+def _removals(where: list[Any]) -> list[Any]:
+    from moderation import services
+    from moderation.models import RemovalCategory
+
     categories = {c.number: c for c in RemovalCategory.objects.all()}
     rng = random.Random(18)  # noqa: S311  # nosec B311 (demo data, not a secret)
     now = clock.now()
@@ -141,4 +160,118 @@ def seed(ctx: dict[str, Any]) -> None:
             by=decision.removed_by,
             reason="On a second look the comment was a complaint about a "
             "business, not an advertisement: restored.",
+        )
+    return [d for i, d in enumerate(made) if i % 30 != 3]
+
+
+#: The earlier appeals: (weight, outcome, business days to acknowledge, to answer).
+#: The profile's targets are 2 and 10 business days by default: a few are late.
+APPEAL_KINDS = [
+    (50, "upheld", (0, 1, 1, 2), (4, 6, 8, 9)),
+    (15, "reversed", (1, 1, 2), (5, 7, 10)),
+    (10, "modified", (1, 2, 3), (8, 12)),
+    (10, "withdrawn", (1,), (3, 5)),
+    (5, "upheld", (3, 4), (13, 15)),
+]
+EARLIER_APPEALS = 30
+ANSWERS = {
+    "upheld": "We reconsidered the removal. The comment promoted a business and "
+    "linked to it, a commercial promotion (category 7); the removal stands.",
+    "reversed": "We reconsidered the removal. Read in full, the comment criticised a "
+    "city decision and falls into none of the eight categories: it is restored.",
+    "modified": "We reconsidered the removal. The comment was not spam, but it gave "
+    "a resident's home address without consent (category 4), so it stays removed.",
+    "stands": "The city attorney reviewed your challenge. The categories follow the "
+    "model policy and are viewpoint-neutral; the policy stands as written.",
+}
+DEMO_SOURCE = "demo: the city's appeals log before this system"
+
+
+def _earlier_filings(made: list[Any], *, users: dict[str, Any], rng: Any) -> None:
+    """Import a year of appeals of the demo removals, and a few legality
+    challenges, as the city's log of them would have them."""
+    from appeals.services.earlier import filings_import
+
+    clerk, attorney = users.get("clerk"), users.get("attorney")
+    if not (clerk and attorney and made):
+        return
+    today = clock.today()
+    records: list[dict[str, Any]] = []
+    appealed = rng.sample(made, min(EARLIER_APPEALS, len(made)))
+    for i, removal in enumerate(appealed, start=1):
+        _w, outcome, ack, answer = rng.choices(
+            APPEAL_KINDS, [k[0] for k in APPEAL_KINDS]
+        )[0]
+        received = calendar.add_business_days(
+            timezone.localdate(removal.removed_at), rng.randrange(1, 6)
+        )
+        acknowledged = calendar.add_business_days(received, rng.choice(ack))
+        closed = calendar.add_business_days(received, rng.choice(answer))
+        if closed > today:
+            continue
+        record = {
+            "kind": "appeal",
+            "received_on": received.isoformat(),
+            "name": f"Demo appellant {i}",
+            "email": f"appellant{i}@example.net",
+            "account": removal.account.slug,
+            "comment_url": removal.comment_url,
+            "removal": str(removal.pk),
+            "explanation": "My comment was about a city decision and is in none "
+            "of the eight categories; I ask the city to reconsider.",
+            "acknowledged_on": acknowledged.isoformat(),
+        }
+        if outcome == "withdrawn":
+            record |= {
+                "withdrawn_on": closed.isoformat(),
+                "withdrawal_note": "The resident emailed to withdraw it.",
+            }
+        else:
+            record |= {
+                "answered_on": closed.isoformat(),
+                "outcome": outcome,
+                "response": ANSWERS[outcome],
+                "categories": "4" if outcome == "modified" else "",
+            }
+        records.append(record)
+    for i, days_ago in enumerate((300, 210, 150), start=1):
+        received = calendar.add_business_days(today - timedelta(days=days_ago), 0)
+        records.append(
+            {
+                "kind": "challenge",
+                "received_on": received.isoformat(),
+                "name": f"Demo challenger {i}",
+                "email": f"challenger{i}@example.net",
+                "section": "The categories of comments the city removes",
+                "basis": "The category of commercial promotion is too broad and "
+                "could reach a resident's complaint about a business.",
+                "acknowledged_on": calendar.add_business_days(received, 1).isoformat(),
+                "consulted_on": calendar.add_business_days(received, 8).isoformat(),
+                "answered_on": calendar.add_business_days(received, 15).isoformat(),
+                "outcome": "stands",
+                "response": ANSWERS["stands"],
+            }
+        )
+    result = filings_import(
+        records=enumerate(records, start=1),
+        by=clerk,
+        attorney=attorney,
+        source=DEMO_SOURCE,
+    )
+    if result.errors:  # the demo's own rows: a bug here, not bad input
+        raise RuntimeError("; ".join(str(e) for e in result.errors))
+    # A reversed appeal's comment was put back at the time (P22): recorded on
+    # its removal, as the manager would.
+    from appeals.models import Appeal
+    from moderation import services
+
+    for appeal in Appeal.objects.filter(
+        outcome=Appeal.Outcome.REVERSED, removal__in=appealed
+    ).select_related("removal__removed_by"):
+        removal = cast("RemovalDecision", appeal.removal)
+        services.removal_restore(
+            decision=removal,
+            by=removal.removed_by,
+            reason=f"Appeal {appeal.reference} reversed the removal: the comment "
+            "was put back.",
         )

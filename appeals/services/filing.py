@@ -84,6 +84,20 @@ def _check_letter(letter: Any) -> str:
     return sha256_of(letter)
 
 
+def set_deadlines(filing: Filing, received_on: date) -> None:
+    """Set the day received and the acknowledgment and answer due dates (P22,
+    P23): business days from the city profile, skipping the city holidays."""
+    prefix = _kind_prefix(filing)
+    days = selectors.deadline_days()
+    filing.received_on = received_on
+    filing.ack_due_on = calendar.add_business_days(
+        received_on, days[f"{prefix}_ack_days"]
+    )
+    filing.answer_due_on = calendar.add_business_days(
+        received_on, days[f"{prefix}_answer_days"]
+    )
+
+
 def _filing_create(
     filing: F,
     *,
@@ -101,17 +115,9 @@ def _filing_create(
     if channel != Channel.WEB and by is None:
         raise ValidationError({"channel": "Only staff enter filings on paper."})
     prefix = _kind_prefix(filing)
-    # P22, P23: business days from the city profile, skipping the city holidays.
-    days = selectors.deadline_days()
     filing.channel = channel
-    filing.received_on = received_on
     filing.entered_by = by
-    filing.ack_due_on = calendar.add_business_days(
-        received_on, days[f"{prefix}_ack_days"]
-    )
-    filing.answer_due_on = calendar.add_business_days(
-        received_on, days[f"{prefix}_answer_days"]
-    )
+    set_deadlines(filing, received_on)
     if letter:
         filing.letter_sha256 = _check_letter(letter)
         filing.letter = letter

@@ -22,7 +22,9 @@ def test_seed_demo_has_every_state_and_runs_twice(django_capture_on_commit_callb
     }
     # Appeals are linked to the moderation demo's removals.
     assert Appeal.objects.filter(removal__isnull=False).count() >= 5
-    reversed_appeal = Appeal.objects.get(outcome="reversed")
+    reversed_appeal = Appeal.objects.get(
+        outcome="reversed", email="quinn.demo@example.net"
+    )
     # P22: the reversal asked the managers to restore the comment.
     assert reversed_appeal.removal.restoration_tasks.filter(
         appeal_id=reversed_appeal.pk

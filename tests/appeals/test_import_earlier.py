@@ -1,0 +1,305 @@
+"""Importing the appeals (P22) and legality challenges (P23) a city handled before
+it used this system: whole or not at all, each with its own dates, counted in the
+transparency figures, never twice."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from appeals.models import (
+    Appeal,
+    AttorneyConsultation,
+    Correspondence,
+    LegalityChallenge,
+)
+from core.models import AuditEvent, Holiday, OutboxMessage
+from core.roles import CITY_ADMINISTRATOR, CITY_ATTORNEY, SOCIAL_MEDIA_MANAGER
+from tests.accounts.factories import AccountFactory, CityProfileFactory
+from tests.moderation.factories import RemovalDecisionFactory
+from transparency.figures import figures_for, period_for_year
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = [
+    "kind",
+    "received_on",
+    "name",
+    "email",
+    "postal_address",
+    "account",
+    "comment_text",
+    "removal",
+    "explanation",
+    "section",
+    "basis",
+    "acknowledged_on",
+    "consulted_on",
+    "answered_on",
+    "outcome",
+    "categories",
+    "response",
+    "withdrawn_on",
+    "withdrawal_note",
+]
+ANSWER = (
+    "We looked at the comment again: it advertised a business and is a "
+    "commercial promotion (category 7), so the removal stands."
+)
+
+
+def appeal(**values):
+    row = {
+        "kind": "appeal",
+        "name": "Pat Resident",
+        "email": "pat@example.net",
+        "account": "city-fb",
+        "comment_text": "The pool should open earlier.",
+        "explanation": "My comment was about the pool hours, not an advertisement.",
+    }
+    return row | values
+
+
+def challenge(**values):
+    row = {
+        "kind": "challenge",
+        "name": "Jo Challenger",
+        "postal_address": "12 Lake Street\nRiverton, MN 55001",
+        "section": "The notice's instructions for appeals",
+        "basis": "The notice gives only an email address for appeals.",
+    }
+    return row | values
+
+
+def write_csv(tmp_path, rows, name="filings.csv"):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    path = tmp_path / name
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def people(make_staff):
+    return {
+        "admin": make_staff(CITY_ADMINISTRATOR, username="ada"),
+        "attorney": make_staff(CITY_ATTORNEY, username="atty"),
+        "manager": make_staff(SOCIAL_MEDIA_MANAGER, username="mo"),
+    }
+
+
+@pytest.fixture
+def city(db):
+    CityProfileFactory(
+        appeal_ack_days=2,
+        appeal_answer_days=10,
+        challenge_ack_days=2,
+        challenge_answer_days=20,
+    )
+    Holiday.objects.create(date=date(2025, 7, 4), name="Independence Day")
+    return AccountFactory(slug="city-fb")
+
+
+def test_earlier_filings_come_in_with_their_own_dates_and_count_in_the_figures(
+    tmp_path, people, city, capsys
+):
+    removal = RemovalDecisionFactory(account=city)
+    path = write_csv(
+        tmp_path,
+        [
+            # Listed out of order: numbers follow the day received.
+            appeal(
+                received_on="2025-09-02",
+                name="Sam Resident",
+                email="sam@example.net",
+                acknowledged_on="2025-09-03",
+                withdrawn_on="2025-09-05",
+                withdrawal_note="Withdrawn by phone.",
+            ),
+            appeal(
+                received_on="2025-07-01",
+                removal=f"Removal #{removal.pk}",
+                acknowledged_on="2025-07-02",
+                answered_on="2025-07-16",
+                outcome="modified",
+                categories="7",
+                response=ANSWER,
+            ),
+            challenge(
+                received_on="2025-08-04",
+                acknowledged_on="2025-08-05",
+                consulted_on="2025-08-12",
+                answered_on="2025-08-20",
+                outcome="stands",
+                response="The city attorney reviewed it: the policy stands as written.",
+            ),
+        ],
+    )
+    call_command("import_filings", str(path), "--by", "ada", "--attorney", "atty")
+    assert (
+        "2 appeal(s) and 1 legality challenge(s) imported." in capsys.readouterr().out
+    )
+
+    answered = Appeal.objects.get(reference="AP-2025-00001")
+    assert answered.name == "Pat Resident"
+    assert answered.status == "answered"
+    assert answered.outcome == "modified"
+    assert [c.number for c in answered.revised_categories.all()] == [7]
+    assert answered.removal == removal
+    assert answered.account == city
+    assert timezone.localdate(answered.acknowledged_at) == date(2025, 7, 2)
+    assert timezone.localdate(answered.answered_at) == date(2025, 7, 16)
+    # Due dates by the city's rules: July 4 and the weekends are skipped.
+    assert answered.ack_due_on == date(2025, 7, 3)
+    assert answered.answer_due_on == date(2025, 7, 16)
+    assert answered.response == ANSWER
+    withdrawn = Appeal.objects.get(reference="AP-2025-00002")
+    assert (withdrawn.status, withdrawn.withdrawal_note) == (
+        "withdrawn",
+        "Withdrawn by phone.",
+    )
+    stands = LegalityChallenge.objects.get(reference="LC-2025-00001")
+    assert (stands.status, stands.outcome) == ("answered", "stands")
+    consultation = AttorneyConsultation.objects.get(challenge=stands)
+    assert (consultation.attorney, consultation.consulted_on) == (
+        people["attorney"],
+        date(2025, 8, 12),
+    )
+    # The letters went at the time: nothing is written or sent again.
+    assert not Correspondence.objects.exists()
+    assert not OutboxMessage.objects.exists()
+    event = AuditEvent.objects.get(action="appeal.imported", target_id=str(answered.pk))
+    assert event.actor == people["admin"]
+    assert (event.data["source"], event.data["row"]) == ("filings.csv", 3)
+    assert len(event.data["source_sha256"]) == 64
+    assert "Pat Resident" not in json.dumps(event.data)
+
+    figures = figures_for(period_for_year(2025))
+    assert figures["appeals"]["filed"] == 2
+    assert figures["appeals"]["acknowledge"]["median_days"] == 1
+    assert figures["appeals"]["answer"]["median_days"] == 10
+    assert figures["appeals"]["answer"]["late"] == 0
+    assert figures["challenges"]["filed"] == 1
+
+
+def test_the_staff_page_says_where_an_imported_filing_came_from(
+    tmp_path, people, city, login_as
+):
+    path = write_csv(
+        tmp_path, [appeal(received_on="2025-07-01", acknowledged_on="2025-07-02")]
+    )
+    call_command("import_filings", str(path), "--by", "ada")
+    filing = Appeal.objects.get()
+    html = login_as(people["admin"]).get(filing.get_absolute_url()).content.decode()
+    assert "imported the appeal from the city&#x27;s earlier records" in html
+    assert "by None" not in html
+    # Still open: it goes on in the system like any other.
+    assert filing.status == "acknowledged"
+    assert filing.entered_by == people["admin"]
+
+
+def test_a_file_with_bad_rows_imports_nothing_and_names_each_row(
+    tmp_path, people, city, capsys
+):
+    path = write_csv(
+        tmp_path,
+        [
+            appeal(received_on="2025-07-01"),  # good
+            appeal(received_on="2099-01-01", email="a@example.net"),
+            appeal(
+                received_on="2025-07-01",
+                email="b@example.net",
+                answered_on="2025-07-08",
+                outcome="upheld",
+                response=ANSWER,
+            ),
+            appeal(
+                received_on="2025-07-09",
+                email="c@example.net",
+                acknowledged_on="2025-07-08",
+            ),
+            appeal(
+                received_on="2025-07-01",
+                email="d@example.net",
+                acknowledged_on="2025-07-02",
+                answered_on="2025-07-08",
+                outcome="modified",
+                response=ANSWER,
+            ),
+            challenge(
+                received_on="2025-07-01",
+                acknowledged_on="2025-07-02",
+                answered_on="2025-07-20",
+                outcome="stands",
+                response=ANSWER,
+            ),
+            {"kind": "complaint", "received_on": "2025-07-01"},
+            appeal(received_on="2025-07-01", email="", postal_address=""),
+            appeal(received_on="2025-07-01"),  # the same as row 2
+        ],
+    )
+    with pytest.raises(CommandError, match="8 row"):
+        call_command("import_filings", str(path), "--by", "ada")
+    err = capsys.readouterr().err
+    assert "row 3: received_on 2099-01-01 is in the future" in err
+    assert "row 4: acknowledged_on is missing" in err
+    assert "row 5: acknowledged_on (2025-07-08) is before received_on" in err
+    assert "row 6: categories: name the categories the removal stands on" in err
+    # The challenge's address takes two lines: a row is the line it ends on.
+    assert "row 8: consulted_on is missing" in err
+    assert "row 9: kind 'complaint' is not appeal or challenge" in err
+    assert "row 10: email: Give an email address or a postal address." in err
+    assert "row 11: the same filing as row 2" in err
+    assert "row 2:" not in err
+    assert not Appeal.objects.exists()
+    assert not LegalityChallenge.objects.exists()
+    assert not AuditEvent.objects.filter(action="appeal.imported").exists()
+
+
+def test_a_file_imported_twice_adds_nothing_the_second_time(
+    tmp_path, people, city, capsys
+):
+    path = tmp_path / "filings.json"
+    path.write_text(
+        json.dumps(
+            {
+                "filings": [
+                    appeal(received_on="2025-07-01", acknowledged_on="2025-07-01")
+                ]
+            }
+        )
+    )
+    call_command("import_filings", str(path), "--by", "ada")
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_filings", str(path), "--by", "ada")
+    assert "row 1: already recorded as AP-2025-00001" in capsys.readouterr().err
+    assert Appeal.objects.count() == 1
+
+
+def test_only_the_city_administrator_imports_filings(tmp_path, people, city, capsys):
+    path = write_csv(tmp_path, [appeal(received_on="2025-07-01")])
+    with pytest.raises(CommandError):
+        call_command("import_filings", str(path), "--by", "mo")
+    assert (
+        "row 2: You may not import earlier appeals: only the City Administrator may."
+        in capsys.readouterr().err
+    )
+    assert not Appeal.objects.exists()
+
+
+def test_a_file_without_the_kind_column_is_refused_whole(tmp_path, people, city):
+    path = tmp_path / "filings.csv"
+    path.write_text("name,received_on\nPat,2025-07-01\n")
+    with pytest.raises(CommandError, match="no 'kind' column"):
+        call_command("import_filings", str(path), "--by", "ada")
+    with pytest.raises(CommandError, match="no user 'nobody'"):
+        call_command("import_filings", str(path), "--by", "nobody")
