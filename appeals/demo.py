@@ -45,15 +45,18 @@ REASONS = {
     ),
 }
 
-# (email, name, days ago received, final state, outcome)
-# Those that need a removal come first, so the demo removals go to them.
+# (email, name, business days ago received, final state, outcome)
+# Those that need a removal come first, so the demo removals go to them. Each
+# step is taken now, so the days are short enough for the steps to be on time
+# (the profile's targets), except Kim's, left overdue on purpose; the months
+# before are the transparency demo's, imported with their own days.
 APPEALS = [
-    ("quinn.demo@example.net", "Quinn Demo", 30, "answered", "reversed"),
-    ("ash.demo@example.net", "Ash Demo", 20, "answered", "upheld"),
-    ("rowan.demo@example.net", "Rowan Demo", 25, "answered", "modified"),
-    ("lee.demo@example.net", "Lee Demo", 8, "under_review", ""),
+    ("quinn.demo@example.net", "Quinn Demo", 3, "answered", "reversed"),
+    ("ash.demo@example.net", "Ash Demo", 2, "answered", "upheld"),
+    ("rowan.demo@example.net", "Rowan Demo", 3, "answered", "modified"),
+    ("lee.demo@example.net", "Lee Demo", 3, "under_review", ""),
     ("kim.demo@example.net", "Kim Demo", 16, "overdue", ""),
-    ("sky.demo@example.net", "Sky Demo", 4, "acknowledged", ""),
+    ("sky.demo@example.net", "Sky Demo", 2, "acknowledged", ""),
     ("drew.demo@example.net", "Drew Demo", 12, "withdrawn", ""),
     ("river.demo@example.net", "River Demo", 1, "received", ""),
 ]
@@ -63,10 +66,10 @@ NEEDS_REMOVAL = {"answered", "under_review", "overdue"}
 BY_MAIL = {"sky.demo@example.net": "12 Lake Street\nRiverton, MN 55001"}
 CHALLENGES = [
     ("morgan.challenge@example.net", "Morgan Challenger", 2, "received", ""),
-    ("tay.challenge@example.net", "Tay Challenger", 6, "acknowledged", ""),
-    ("jo.challenge@example.net", "Jo Challenger", 15, "under_review", ""),
-    ("cam.challenge@example.net", "Cam Challenger", 40, "answered", "stands"),
-    ("val.challenge@example.net", "Val Challenger", 35, "answered", "amended"),
+    ("tay.challenge@example.net", "Tay Challenger", 2, "acknowledged", ""),
+    ("jo.challenge@example.net", "Jo Challenger", 3, "under_review", ""),
+    ("cam.challenge@example.net", "Cam Challenger", 3, "answered", "stands"),
+    ("val.challenge@example.net", "Val Challenger", 3, "answered", "amended"),
     ("ari.challenge@example.net", "Ari Challenger", 20, "withdrawn", ""),
 ]
 
