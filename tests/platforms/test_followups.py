@@ -5,6 +5,7 @@ on the dashboard until done, kept by the purge until then (R2, R4)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -259,11 +260,13 @@ def test_the_follow_ups_panel_costs_the_same_queries_for_one_or_ten_of_each(
 
     def flag_both(n: int) -> None:
         account = city_page if n % 2 else other
+        message: Any = MessageFactory(account=account)
         retention_services.message_flag_follow_up(
-            message=MessageFactory(account=account), by=page_manager, due_on=due
+            message=message, by=page_manager, due_on=due
         )
+        comment: Any = CapturedCommentFactory(account=account)
         services.comment_flag_follow_up(
-            comment=CapturedCommentFactory(account=account),
+            comment=comment,
             by=page_manager,
             due_on=due,
             reference=f"SR-{n}",
