@@ -1,4 +1,5 @@
-"""The staff dashboard panel: overdue and due-soon appeals and challenges."""
+"""The staff dashboard panels of appeals and legality challenges: the overseer's
+digest, the reviewer's own filings, the letters to mail."""
 
 from __future__ import annotations
 
@@ -13,32 +14,33 @@ PANEL_LIMIT = 15
 
 
 def deadlines_panel(request: HttpRequest) -> Panel | None:
-    """Show the user's own overdue and due-soon filings; whoever oversees a kind
-    of filing (``appeals.oversee_<kind>``: the City Administrator) also gets the
-    digest of every open one."""
+    """The overseer's digest: every open filing of the kinds the user oversees
+    (``appeals.oversee_<kind>``: the City Administrator) that is overdue or due
+    soon; none for someone who oversees nothing. A reviewer's own filings are in
+    :func:`assigned_panel`."""
     user = request.user
     if not (
-        user.has_perm("appeals.view_appeal")
-        or user.has_perm("appeals.view_legalitychallenge")
+        user.has_perm("appeals.oversee_appeal")
+        or user.has_perm("appeals.oversee_legalitychallenge")
     ):
         return None
     today = clock.today()
-    everything = selectors.deadline_items(today=today)
-    mine = [i for i in everything if i.filing.reviewer_id == user.pk]
-    digest = [i for i in everything if selectors.oversees(user, i.filing)]
-    shown = mine + digest
+    digest = [
+        i
+        for i in selectors.deadline_items(today=today)
+        if selectors.oversees(user, i.filing)
+    ]
     return Panel(
         title="Appeals and legality challenges",
         template="appeals/panels/deadlines.html",
         context={
-            "mine": mine[:PANEL_LIMIT],
             "digest": digest[:PANEL_LIMIT],
             "overdue_count": sum(1 for i in digest if i.overdue),
             "soon_count": sum(1 for i in digest if not i.overdue),
             "unassigned": sum(1 for i in digest if not i.filing.reviewer_id),
         },
         order=20,
-        alert=any(i.overdue for i in shown),
+        alert=any(i.overdue for i in digest),
     )
 
 

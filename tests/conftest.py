@@ -160,6 +160,24 @@ def attorney(make_staff: Callable[..., Any]) -> Any:
 
 
 @pytest.fixture
+def dashboard_queries() -> Callable[[Client], tuple[int, str]]:
+    """Return a function that renders the staff dashboard on a signed-in client
+    and returns the number of queries it ran and the page. A panel that lists
+    records must cost the same with one record as with many (no N+1)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    def _render(client: Client) -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("core:dashboard"))
+        assert response.status_code == 200
+        return len(captured), response.content.decode()
+
+    return _render
+
+
+@pytest.fixture
 def city_profile(db: None) -> Any:
     from tests.accounts.factories import CityProfileFactory
 

@@ -63,3 +63,21 @@ def test_assigned_to_me_shows_challenges_too(city_profile, login_as, attorney):
     html = login_as(attorney).get(reverse("core:dashboard")).content.decode()
     assert "Assigned to me (1)" in html
     assert f"{challenge.reference}</a> (legality challenge, acknowledged)" in html
+
+
+def test_assigned_to_me_costs_the_same_queries_for_one_filing_or_ten(
+    city_profile, login_as, city_admin, dashboard_queries
+):
+    AppealAcknowledgedFactory(reviewer=city_admin)
+    client = login_as(city_admin)
+    dashboard_queries(client)  # warm the session
+    one, html = dashboard_queries(client)
+    assert "Assigned to me (1)" in html
+    filings = [
+        *AppealAcknowledgedFactory.create_batch(5, reviewer=city_admin),
+        *ChallengeAcknowledgedFactory.create_batch(4, reviewer=city_admin),
+    ]
+    ten, html = dashboard_queries(client)
+    assert "Assigned to me (10)" in html
+    assert all(f"{f.reference}</a> (" in html for f in filings)
+    assert ten == one

@@ -108,3 +108,24 @@ def test_the_dashboard_counts_the_letters_to_mail(city_profile, login_as, manage
     html = html_of(client.get(reverse("core:dashboard")))
     assert "Letters to mail (2)" in html
     assert "to Lee Sample" in html
+
+
+def test_the_letters_panel_costs_the_same_queries_for_one_letter_or_ten(
+    city_profile, login_as, city_admin, dashboard_queries
+):
+    def mailed(factory, name):
+        filing = factory(name=name, email="", postal_address=ADDRESS, reply_by="mail")
+        services.filing_acknowledge(filing=filing, by=city_admin)
+
+    mailed(AppealFactory, "Resident 0")
+    client = login_as(city_admin)
+    dashboard_queries(client)  # warm the session
+    one, html = dashboard_queries(client)
+    assert "Letters to mail (1)" in html
+    # Appeals and legality challenges alike: the letter names its filing's resident.
+    for n in range(1, 10):
+        mailed(AppealFactory if n % 2 else ChallengeFactory, f"Resident {n}")
+    ten, html = dashboard_queries(client)
+    assert "Letters to mail (10)" in html
+    assert all(f"to Resident {n}, written" in html for n in range(10))
+    assert ten == one

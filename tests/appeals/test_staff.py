@@ -329,9 +329,11 @@ def test_records_officer_cannot_record_a_consultation(
 # --- dashboard ---------------------------------------------------------------------
 
 
-def test_dashboard_panel_shows_the_reviewers_overdue_items(
+def test_a_reviewers_overdue_filing_is_in_assigned_to_me_with_an_alert(
     login_as, manager, time_machine
 ):
+    # "Assigned to me" is the one place a reviewer sees their own filings; the
+    # deadlines digest is for whoever oversees filings, which a manager does not.
     time_machine.move_to("2026-11-27 10:00 -06:00", tick=False)
     past = clock.today() - timedelta(days=20)
     overdue = AppealUnderReviewFactory(
@@ -341,10 +343,15 @@ def test_dashboard_panel_shows_the_reviewers_overdue_items(
         received_on=past, answer_due_on=clock.today() - timedelta(days=2)
     )
     html = html_of(login_as(manager).get("/staff/"))
-    assert "Appeals and legality challenges" in html
+    assert "Assigned to me (1)" in html
     assert overdue.reference in html
-    assert "<strong>overdue</strong> since Wed, Nov. 25</li>" in html
+    assert (
+        'written answer due Nov. 25, 2026 <strong class="overdue">(overdue)</strong>'
+        in html
+    )
     assert someone_elses.reference not in html
+    assert "Appeals and legality challenges</h2>" not in html
+    assert "All open filings" not in html
     assert 'class="panel alert"' in html
 
 
@@ -356,9 +363,33 @@ def test_dashboard_gives_the_administrator_the_digest(login_as, city_admin):
         answer_due_on=clock.today() + timedelta(days=40),
     )
     html = html_of(login_as(city_admin).get("/staff/"))
+    assert "Appeals and legality challenges</h2>" in html
     assert unassigned.reference in html and challenge.reference in html
     assert far.reference not in html
     assert "without a reviewer" in html
+
+
+def test_the_administrators_own_filing_is_in_both_panels(login_as, city_admin):
+    # The digest lists every open filing, the administrator's own among them;
+    # "Assigned to me" lists it too, and the old "Assigned to you" is gone.
+    mine = AppealFactory(reviewer=city_admin, ack_due_on=clock.today())
+    html = html_of(login_as(city_admin).get("/staff/"))
+    assert "Assigned to me (1)" in html
+    assert "All open filings (digest)" in html
+    assert html.count(f">{mine.reference}</a>") == 2
+    assert "Assigned to you" not in html
+
+
+@pytest.mark.parametrize("role", ["manager", "records_officer", "attorney"])
+def test_the_deadlines_digest_is_not_shown_to_who_oversees_nothing(
+    login_as, request, role
+):
+    AppealFactory(ack_due_on=clock.today() - timedelta(days=1))
+    ChallengeFactory(ack_due_on=clock.today())
+    user = request.getfixturevalue(role)
+    html = html_of(login_as(user).get("/staff/"))
+    assert "Appeals and legality challenges</h2>" not in html
+    assert "Nothing overdue or due soon" not in html
 
 
 def test_moderation_changelist_filters_by_appeal_and_outcome(login_as, city_admin):

@@ -183,3 +183,22 @@ def test_the_record_page_offers_the_confirmation_to_the_manager(
     page = login_as(records_officer).get(url).content.decode()
     assert "Waiting for a manager of" in page
     assert reverse("moderation:restoration-complete", args=[decision.pk]) not in page
+
+
+def test_the_restorations_panel_costs_the_same_queries_for_one_task_or_ten(
+    decision, city_admin, account_manager, login_as, dashboard_queries
+):
+    from tests.accounts.factories import AccountFactory
+
+    _request(decision, city_admin)  # on the manager's account
+    client = login_as(city_admin)
+    dashboard_queries(client)  # warm the session
+    one, html = dashboard_queries(client)
+    assert "Comments to restore (1)" in html
+    # Nine more, each on an account of its own (and platform), nobody managing it.
+    for _ in range(9):
+        _request(RemovalDecisionFactory(account=AccountFactory()), city_admin)
+    ten, html = dashboard_queries(client)
+    assert "Comments to restore (10)" in html
+    assert html.count("No manager</strong>") == 9
+    assert ten == one

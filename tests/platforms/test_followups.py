@@ -5,6 +5,7 @@ on the dashboard until done, kept by the purge until then (R2, R4)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -244,3 +245,41 @@ def test_the_purge_keeps_a_flagged_comment_then_destroys_it_clearing_the_note(
         services.comment_flag_follow_up(
             comment=comment, by=page_manager, due_on=clock.today()
         )
+
+
+def test_the_follow_ups_panel_costs_the_same_queries_for_one_or_ten_of_each(
+    login_as, page_manager, city_page, dashboard_queries
+):
+    from retention import services as retention_services
+    from tests.accounts.factories import AccountFactory
+
+    # Two accounts the manager manages, on two platforms.
+    other = AccountFactory()
+    ManagerAccessFactory(account=other, manager=page_manager)
+    due = clock.today() + timedelta(days=3)
+
+    def flag_both(n: int) -> None:
+        account = city_page if n % 2 else other
+        message: Any = MessageFactory(account=account)
+        retention_services.message_flag_follow_up(
+            message=message, by=page_manager, due_on=due
+        )
+        comment: Any = CapturedCommentFactory(account=account)
+        services.comment_flag_follow_up(
+            comment=comment,
+            by=page_manager,
+            due_on=due,
+            reference=f"SR-{n}",
+        )
+
+    flag_both(0)
+    client = login_as(page_manager)
+    dashboard_queries(client)  # warm the session
+    one, html = dashboard_queries(client)
+    assert "2 business requests waiting for follow-up" in html
+    for n in range(1, 10):
+        flag_both(n)
+    ten, html = dashboard_queries(client)
+    assert "20 business requests waiting for follow-up" in html
+    assert f"{city_page}, SR-" in html and f"{other}, SR-" in html
+    assert ten == one

@@ -73,16 +73,41 @@ def test_an_id_that_is_not_a_number_is_not_found(city_admin, login_as):
         assert client.get(url).status_code == 404, url
 
 
-def test_the_demo_has_the_facebook_page_and_what_it_captured(settings):
+def test_the_demo_has_the_facebook_page_and_what_it_captured(settings, login_as):
+    from django.urls import reverse
+
+    from accounts.models import User
+    from core.models import AuditEvent
+
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     city_page = Account.objects.get(slug="facebook")
     assert city_page.platform_account_id == "100000000000001"
     assert city_page.platform.slug == "facebook"
-    assert CapturedComment.objects.filter(account=city_page).count() == 2
+    assert CapturedComment.objects.filter(account=city_page).count() == 4
     assert DraftRemoval.objects.filter(
         account=city_page, status=DraftRemoval.Status.PENDING
     ).exists()
     assert Message.objects.filter(platform_message_id="m_demo-messenger-1").exists()
+    # P19: one comment flagged for follow-up and waiting, one followed up.
+    waiting = CapturedComment.objects.get(
+        account=city_page,
+        follow_up_flagged_at__isnull=False,
+        follow_up_at__isnull=True,
+    )
+    assert waiting.follow_up_reference == "Park reservation PR-2026-0088"
+    followed_up = CapturedComment.objects.get(
+        account=city_page, follow_up_at__isnull=False
+    )
+    assert followed_up.follow_up_channel == "other"
+    assert followed_up.follow_up_reference == "Service request SR-2026-0415"
+    events = AuditEvent.objects.filter(action__startswith="platforms.comment.follow_up")
+    assert events.count() == 3  # flagged twice, recorded once: by the services
+    dashboard = login_as(User.objects.get(username="manager")).get(
+        reverse("core:dashboard")
+    )
+    url = reverse("platforms:comment", args=[waiting.pk])
+    assert f'<a href="{url}">{waiting}</a>' in dashboard.content.decode()
     # Loading it again adds nothing.
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert CapturedComment.objects.filter(account=city_page).count() == 2
+    assert CapturedComment.objects.filter(account=city_page).count() == 4
+    assert events.count() == 3

@@ -1,0 +1,71 @@
+"""The captured comment's staff page on a phone (390 px) and a desktop
+(1280 px): a manager of its account flags it as a business request, records the
+follow-up (P19), reads the result on the page, and axe-core finds no violation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils.formats import date_format
+
+from core import clock
+from tests.notices.browser.conftest import DESKTOP, PHONE, describe
+from tests.platforms.factories import CapturedCommentFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NO_SIDEWAYS_SCROLL = (
+    "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+)
+NOTE = "Called back; emailed the block party permit form to the resident."
+
+
+def follow_up_status(page: Any) -> Any:
+    """The page's record of the follow-up (P19), below the comment's own."""
+    return page.locator("dl.record", has_text="Business request (P19)")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_a_manager_flags_a_comment_then_records_its_follow_up(
+    city_page, page_manager, signed_in, live_server, axe, shots, viewport
+):
+    comment = CapturedCommentFactory(
+        account=city_page, text="How do I get a block party permit for Maple Ave?"
+    )
+    due = clock.today() + timedelta(days=7)
+    page = signed_in(page_manager, viewport)
+    page.goto(f"{live_server.url}/platforms/comments/{comment.pk}/")
+    assert "Not flagged" in follow_up_status(page).inner_text()
+    violations = axe(page)
+    assert violations == [], describe(violations)
+
+    page.get_by_label("Follow-up due").fill(due.isoformat())
+    page.locator("#id_flag-follow_up_reference").fill("Permit application PA-2026-9")
+    page.get_by_role("button", name="Flag for follow-up").click()
+    assert page.get_by_text(
+        f"{comment} flagged for follow-up (P19), due {date_format(due)}."
+    ).is_visible()
+    status = follow_up_status(page)
+    assert "follow-up not recorded yet, so the comment is kept" in status.inner_text()
+    assert "Permit application PA-2026-9" in status.inner_text()
+    assert page.get_by_role("button", name="Flag for follow-up").count() == 0
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    violations = axe(page)
+    assert violations == [], describe(violations)
+
+    page.get_by_label("Phone", exact=True).check()
+    page.get_by_label("Follow-up note").fill(NOTE)
+    page.get_by_role("button", name="Record follow-up").click()
+    status = follow_up_status(page)
+    assert f"Followed up by phone on {date_format(clock.today())}" in (
+        status.inner_text()
+    )
+    assert NOTE in status.inner_text()
+    assert "Permit application PA-2026-9" in status.inner_text()  # kept
+    assert page.get_by_role("button", name="Record follow-up").count() == 0
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    violations = axe(page)
+    assert violations == [], describe(violations)
+    shots(page, f"platforms-comment-followed-up-{viewport['width']}")
