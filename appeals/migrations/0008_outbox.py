@@ -1,4 +1,4 @@
-"""Emails to residents go through the outbox (core.OutboxMessage, issue #14): each
+"""Emails to residents go through the outbox (core.OutboxMessage): each
 emailed Correspondence links to its outgoing email; ``sent_at`` stays only for
 letters marked as mailed, as ``mailed_at``. (Data in 0009, old columns out in
 0010: PostgreSQL refuses to alter a table with deferred checks still pending.)"""

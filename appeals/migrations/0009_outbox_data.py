@@ -1,4 +1,4 @@
-"""Every email to a resident goes through the outbox (core.OutboxMessage, issue #14).
+"""Every email to a resident goes through the outbox (core.OutboxMessage).
 
 Each emailed Correspondence gets its outgoing email, which now holds whether it
 was sent, is waiting or was given up (``sent_at`` and ``send_error`` leave

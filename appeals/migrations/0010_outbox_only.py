@@ -1,5 +1,5 @@
 """The receipts job's columns and Correspondence.send_error go: the outbox
-(core.OutboxMessage) holds what was sent, what waits and why (issue #14)."""
+(core.OutboxMessage) holds what was sent, what waits and why."""
 
 from django.db import migrations, models
 

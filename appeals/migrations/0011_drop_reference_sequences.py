@@ -1,4 +1,4 @@
-"""Tracking numbers come from the counter row on PostgreSQL too (issue #15).
+"""Tracking numbers come from the counter row on PostgreSQL too.
 
 Migration 0003 took them from a sequence per prefix and year, made on first use by
 a PL/pgSQL function, beside the counter table SQLite used. Now one way on both

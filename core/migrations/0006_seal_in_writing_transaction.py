@@ -1,4 +1,4 @@
-"""Seal audit events as they are recorded; one immutability mechanism (issue #15).
+"""Seal audit events as they are recorded; one immutability mechanism.
 
 ``core.audit.record_event`` now seals each event into the chain in the writing
 transaction, so the sealing job, the origin signature of unsealed events

@@ -1,4 +1,4 @@
-"""Freeze published versions in the database itself (issue #8, P15, P23).
+"""Freeze published versions in the database itself (P15, P23).
 
 Once a version has left the draft state its text, number, kind, title and
 publication record never change and it is never deleted; the only change allowed

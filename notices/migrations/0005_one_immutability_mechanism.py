@@ -1,4 +1,4 @@
-"""One immutability mechanism for notice and policy versions (issue #15; P15, P23).
+"""One immutability mechanism for notice and policy versions (P15, P23).
 
 The hand-written triggers of ``notices.0002`` (on PostgreSQL, and the update
 trigger on SQLite) are replaced by the rule of ``core.immutable`` declared in

@@ -1,4 +1,4 @@
-"""One immutability mechanism for the destruction log (issue #15; R4).
+"""One immutability mechanism for the destruction log (R4).
 
 The hand-written trigger of ``retention.0002`` is replaced by the triggers of
 ``core.immutable`` declared in ``DestructionRecord.Meta`` (django-pgtrigger),

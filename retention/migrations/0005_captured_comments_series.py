@@ -1,4 +1,4 @@
-"""The series of comments captured from the platforms (issue #17, R2), and its
+"""The series of comments captured from the platforms (R2), and its
 schedule row: the city sets its period and schedule item; until then nothing of
 it is destroyed. The platforms app registers how it is destroyed
 (retention.series.register)."""
@@ -11,7 +11,7 @@ ROW = (
     None,
     "",
     False,
-    "R2: comments captured from the platforms (issue #17), kept as the removal "
+    "R2: comments captured from the platforms, kept as the removal "
     "log needs them (text, author, time, link, edits). Set by the city; the "
     "period counts from the last time the platform reported on the comment. A "
     "comment waiting in a draft removal is kept automatically.",
