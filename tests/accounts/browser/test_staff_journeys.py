@@ -19,7 +19,7 @@ from tests.accounts.factories import (
     ManagerAccessFactory,
     SubmittedAccountRequestFactory,
 )
-from tests.notices.browser.conftest import DESKTOP, PHONE, describe
+from tests.browser import DESKTOP, PHONE, describe
 from tests.notices.factories import publish_both, publish_current
 
 pytestmark = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from datarequests.models import DataRequest
-from tests.notices.browser.conftest import DESKTOP, PHONE, describe
+from tests.browser import DESKTOP, PHONE, describe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

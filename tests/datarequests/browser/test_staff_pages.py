@@ -6,7 +6,7 @@ import pytest
 
 from datarequests import services
 from datarequests.models import DataRequest
-from tests.notices.browser.conftest import DESKTOP, PHONE, describe
+from tests.browser import DESKTOP, PHONE, describe
 from tests.retention.factories import MessageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -19,7 +19,7 @@ from moderation import services
 from moderation.models import RemovalDecision
 from tests.accounts.browser.test_staff_journeys import Checks
 from tests.accounts.factories import ManagerAccessFactory
-from tests.notices.browser.conftest import DESKTOP, PHONE
+from tests.browser import DESKTOP, PHONE
 
 pytestmark = [
     pytest.mark.browser,

@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Account
 from tests.accounts.factories import CompliantAccountFactory, platform
-from tests.notices.browser.conftest import DESKTOP, PHONE, ZOOM_200, describe
+from tests.browser import DESKTOP, PHONE, ZOOM_200, describe
 from tests.notices.factories import publish_both, publish_current
 
 pytestmark = [

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.notices.browser.conftest import DESKTOP, PHONE, describe
+from tests.browser import DESKTOP, PHONE, describe
 from tests.notices.factories import publish_both
 
 pytestmark = [

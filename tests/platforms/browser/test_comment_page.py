@@ -11,7 +11,7 @@ import pytest
 from django.utils.formats import date_format
 
 from core import clock
-from tests.notices.browser.conftest import DESKTOP, PHONE, describe
+from tests.browser import DESKTOP, PHONE, describe
 from tests.platforms.factories import CapturedCommentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

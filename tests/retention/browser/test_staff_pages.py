@@ -12,7 +12,7 @@ from retention import services
 from retention.models import PurgeRun
 from retention.purge import purge_run
 from tests.accounts.factories import AccountFactory, ManagerAccessFactory
-from tests.notices.browser.conftest import DESKTOP, PHONE, describe
+from tests.browser import DESKTOP, PHONE, describe
 from tests.retention.factories import MessageFactory, ReadMessageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.notices.browser.conftest import DESKTOP, PHONE, describe
+from tests.browser import DESKTOP, PHONE, describe
 from transparency import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

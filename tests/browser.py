@@ -1,5 +1,11 @@
 """Browser tests: pytest-playwright driving Debian's Chromium, with axe-core.
 
+The one place their fixtures live (``tests/conftest.py`` imports them): a test in a
+``browser/`` folder is marked ``browser`` and starts the browser once the test
+database exists; it asks for ``signed_in`` (a page signed in as a person), ``axe``
+(WCAG 2.0 and 2.1 A and AA), ``shots``, ``staff_cookie``, and imports the viewports
+(``DESKTOP``, ``PHONE``, ``ZOOM_200``) and ``describe`` from here.
+
 Never run ``playwright install``: the tests use the system's ``/usr/bin/chromium``
 (``.ci/run`` installs it with apt). Without it they skip, or fail under
 ``REQUIRE_SERVICES=1``.
@@ -8,13 +14,12 @@ Never run ``playwright install``: the tests use the system's ``/usr/bin/chromium
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tests.conftest import service_missing
+from django.test import Client
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -25,7 +30,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# What the issue requires: WCAG 2.0 and 2.1, levels A and AA.
+# WCAG 2.0 and 2.1, levels A and AA.
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
@@ -36,16 +41,11 @@ PHONE = {"width": 390, "height": 844}
 ZOOM_200 = {"width": 640, "height": 450}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.browser)
-
-
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict:
     """Launch Debian's Chromium (no downloaded browser builds)."""
+    from tests.conftest import service_missing
+
     if not os.access(CHROMIUM, os.X_OK):
         service_missing(f"Chromium is not installed at {CHROMIUM}")
     # Playwright's sync API runs an event loop in this thread; Django's ORM refuses
@@ -113,7 +113,12 @@ def staff_cookie(login_as: Callable[[Any], Any], live_server: Any) -> Callable:
     return sign_in
 
 
-@pytest.fixture(scope="session", autouse=True)
+def is_browser_test(item: pytest.Item) -> bool:
+    """Whether ``item`` is in a ``browser/`` folder of the tests."""
+    return "browser" in Path(str(item.fspath)).parent.parts
+
+
+@pytest.fixture(scope="session")
 def _browser_with_database(
     django_db_setup: None, request: pytest.FixtureRequest
 ) -> Any:
@@ -121,3 +126,36 @@ def _browser_with_database(
     event loop runs, ``django.db.connections`` hands this thread new connection
     objects (asgiref's context-local storage)."""
     return request.getfixturevalue("browser")
+
+
+@pytest.fixture
+def signed_in(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
+    """Return a function that opens a browser page signed in as ``user`` (each
+    person in a session of their own, so two people can be signed in at once)."""
+    from django.conf import settings
+
+    from tests.conftest import verify_second_factor
+
+    contexts = []
+
+    def open_page(user: Any, viewport: dict[str, int]) -> Any:
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        verify_second_factor(client, user)
+        context = browser.new_context(viewport=viewport, locale="en-US")
+        contexts.append(context)
+        name = settings.SESSION_COOKIE_NAME
+        context.add_cookies(
+            [
+                {
+                    "name": name,
+                    "value": client.cookies[name].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
