@@ -335,9 +335,10 @@ class LegalHold(models.Model):
                 | Q(date_from__lte=models.F("date_to")),
                 name="legalhold_date_range_ordered",
             ),
+            # Released by a person, or (no one: ``released_by`` empty) by the
+            # schedule's own period; always with the reason (R3).
             models.CheckConstraint(
-                condition=Q(released_at__isnull=True)
-                | (Q(released_by__isnull=False) & ~Q(release_reason="")),
+                condition=Q(released_at__isnull=True) | ~Q(release_reason=""),
                 name="legalhold_release_recorded",
             ),
             models.CheckConstraint(condition=~Q(reason=""), name="legalhold_reason"),

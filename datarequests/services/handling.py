@@ -3,7 +3,6 @@ picking and holding records (R3), consultation, close and the holds' release."""
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -22,8 +21,6 @@ from datarequests.models import (
 )
 from datarequests.services._base import due_date, lock
 from datarequests.sources import SOURCES, held_series
-
-logger = logging.getLogger(__name__)
 
 S = DataRequest.Status
 HANDLE = "datarequests.handle_datarequest"
@@ -259,22 +256,17 @@ def datarequest_holds_release_due(*, now: Any = None) -> int:
     ).values_list("pk", flat=True)
     done = 0
     for pk in list(due):
-        try:
-            with transaction.atomic():
-                request = DataRequest.objects.select_for_update().get(pk=pk)
-                if request.holds_released_at is None:
-                    _release_holds(request, years=years)
-                    done += 1
-        except DomainError:
-            # E.g. whoever closed it no longer releases holds: the hold stays
-            # (R3 errs on keeping) and the Records Officer releases it by hand.
-            logger.exception("holds of data request #%s not released", pk)
+        with transaction.atomic():
+            request = DataRequest.objects.select_for_update().get(pk=pk)
+            if request.holds_released_at is None:
+                _release_holds(request, years=years)
+                done += 1
     return done
 
 
 def _release_holds(request: DataRequest, *, years: int) -> None:
     from retention.models import LegalHold
-    from retention.services import legal_hold_release
+    from retention.services import legal_hold_release_by_schedule
 
     holds = LegalHold.objects.filter(
         pk__in=request.picked.values_list("hold", flat=True),
@@ -282,9 +274,8 @@ def _release_holds(request: DataRequest, *, years: int) -> None:
     )
     released = []
     for hold in holds:
-        legal_hold_release(
+        legal_hold_release_by_schedule(
             hold=hold,
-            by=request.closed_by,
             reason=f"Data request {request.reference} closed; the schedule keeps its "
             f"records held {years} year{'s' if years != 1 else ''} after closing.",
         )

@@ -113,12 +113,20 @@ def test_the_records_found_are_held_from_the_purge_and_released_with_reasons(
     hold = LegalHold.objects.get(title=f"Data request {request.reference}")
     assert hold.released_at is None  # the schedule keeps it a while yet
     RetentionSchedule.objects.filter(series=Series.DATA_REQUESTS).update(years=1)
+    records_officer.is_active = False
+    records_officer.save(update_fields=["is_active"])
     assert services.datarequest_holds_release_due() == 0
     later = clock.now() + timedelta(days=367)
     assert services.datarequest_holds_release_due(now=later) == 1
     hold.refresh_from_db()
     assert hold.released_at is not None
     assert "closed" in hold.release_reason
+    # The schedule released it, not a person (R3): it goes even though whoever
+    # closed the request has left since.
+    assert not records_officer.is_active
+    assert hold.released_by is None
+    event = AuditEvent.objects.get(action="legal_hold.released", target_id=str(hold.pk))
+    assert event.actor_label == "system"
 
 
 def test_a_public_request_may_be_anonymous_and_sees_only_public_data(

@@ -122,7 +122,10 @@ def test_overdue_requests_are_emailed_once_a_day_and_shown_on_the_dashboard(
     assert mail.to == records_officer.email
     assert made.reference in mail.body and "OVERDUE" in mail.body
     dashboard = login_as(records_officer).get("/staff/").content.decode()
-    assert "Data Practices requests" in dashboard and "overdue" in dashboard
+    panel = dashboard[dashboard.index("Data Practices requests") :]
+    panel = panel[: panel.index("</section>")]
+    assert "1 open request." in panel
+    assert f"{made.reference}</a>:\n<strong>overdue</strong> (was due" in panel
 
 
 def test_the_daily_job_is_scheduled_and_safe_to_run_twice(settings, records_officer):
