@@ -65,7 +65,8 @@ def parse_export(
 
     JSON is a list of records or an object whose ``list_key`` is that list. A CSV
     needs a header row with one of the ``required`` column names, else the whole
-    file is refused, saying ``required_label``.
+    file is refused, saying ``required_label``; its column names are read in lower
+    case with words joined by ``_`` (:func:`column_name`).
     """
     if fmt == "json":
         try:
@@ -86,7 +87,7 @@ def parse_export(
         reader = csv.DictReader(io.StringIO(text, newline=""))
         if not reader.fieldnames:
             raise ExportFormatError("The CSV file is empty (no header row).")
-        names = {n.strip() for n in reader.fieldnames if n}
+        names = {column_name(n) for n in reader.fieldnames if n}
         if not names & set(required):
             raise ExportFormatError(f"The CSV header has no {required_label}.")
         for record in reader:
@@ -96,6 +97,12 @@ def parse_export(
                     ValueError("the row has more fields than the header"),
                 )
                 continue
-            yield reader.line_num, {k.strip(): v for k, v in record.items() if k}
+            yield reader.line_num, {column_name(k): v for k, v in record.items() if k}
     else:
         raise ExportFormatError(f"Unknown format {fmt!r}: use json or csv.")
+
+
+def column_name(header: str) -> str:
+    """A CSV column's name as the importers know it: a spreadsheet's "Received
+    on" is ``received_on``."""
+    return "_".join(header.lower().split())

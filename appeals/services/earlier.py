@@ -3,7 +3,8 @@ used this system, from its spreadsheet or log, so the record, the deadlines and
 the transparency figures cover the whole year: ``manage.py import_filings FILE``.
 
 Each record is one filing as it stands (CSV: a header row with these names; JSON:
-a list of objects, or an object with a ``filings`` list). Dates are YYYY-MM-DD.
+a list of objects, or an object with a ``filings`` list). Dates are YYYY-MM-DD,
+or month/day/year as spreadsheets in the United States write them (7/1/2025).
 
     kind             appeal or challenge
     received_on      the day the city received it
@@ -278,13 +279,26 @@ class _Getter:
             if required:
                 raise ValueError(f"{name} is missing")
             return None
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"{name} {text!r} is not a date (YYYY-MM-DD)") from None
+        day = _parse_day(text)
+        if day is None:
+            raise ValueError(
+                f"{name} {text!r} is not a date (YYYY-MM-DD, or month/day/year)"
+            )
         if day > clock.today():
             raise ValueError(f"{name} {text} is in the future")
         return day
+
+
+def _parse_day(text: str) -> date | None:
+    """2025-07-01, or 7/1/2025 as a spreadsheet in the United States writes it."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.strptime(text, "%m/%d/%Y").date()
+    except ValueError:
+        return None
 
 
 def _appeal(get: _Getter, common: dict[str, Any], context: _Context) -> Appeal:

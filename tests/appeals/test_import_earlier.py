@@ -303,3 +303,33 @@ def test_a_file_without_the_kind_column_is_refused_whole(tmp_path, people, city)
         call_command("import_filings", str(path), "--by", "ada")
     with pytest.raises(CommandError, match="no user 'nobody'"):
         call_command("import_filings", str(path), "--by", "nobody")
+
+
+def test_a_spreadsheet_saved_from_excel_is_read_as_the_clerk_wrote_it(
+    tmp_path, people, city, capsys
+):
+    # Excel's "CSV UTF-8": a byte order mark, column names as words, US dates.
+    path = tmp_path / "Appeals log.csv"
+    path.write_bytes(
+        "\ufeffKind,Received on,Name,Email,Account,Comment text,Explanation,"
+        "Acknowledged on\r\n"
+        "Appeal,7/1/2025,Pat Resident,pat@example.net,city-fb,The pool hours.,"
+        "It was about the pool hours.,07/02/2025\r\n".encode()
+    )
+    call_command("import_filings", str(path), "--by", "ada")
+    filing = Appeal.objects.get()
+    assert filing.received_on == date(2025, 7, 1)
+    assert timezone.localdate(filing.acknowledged_at) == date(2025, 7, 2)
+    assert filing.account == city
+
+
+def test_a_date_in_another_form_is_reported_with_the_forms_it_may_take(
+    tmp_path, people, city, capsys
+):
+    path = write_csv(tmp_path, [appeal(received_on="1 July 2025")])
+    with pytest.raises(CommandError):
+        call_command("import_filings", str(path), "--by", "ada")
+    assert (
+        "row 2: received_on '1 July 2025' is not a date (YYYY-MM-DD, or "
+        "month/day/year)" in capsys.readouterr().err
+    )
