@@ -1,8 +1,8 @@
 """Browser tests: pytest-playwright driving Debian's Chromium, with axe-core.
 
 The one place their fixtures live (``tests/conftest.py`` imports them): a test in a
-``browser/`` folder is marked ``browser`` and starts the browser once the test
-database exists; it asks for ``signed_in`` (a page signed in as a person), ``axe``
+``browser/`` folder is marked ``browser``; the browser starts once the test
+database exists; a test asks for ``signed_in`` (a page signed in as a person), ``axe``
 (WCAG 2.0 and 2.1 A and AA), ``shots``, ``staff_cookie``, and imports the viewports
 (``DESKTOP``, ``PHONE``, ``ZOOM_200``) and ``describe`` from here.
 
@@ -113,19 +113,23 @@ def staff_cookie(login_as: Callable[[Any], Any], live_server: Any) -> Callable:
     return sign_in
 
 
+TESTS = Path(__file__).parent
+
+
 def is_browser_test(item: pytest.Item) -> bool:
     """Whether ``item`` is in a ``browser/`` folder of the tests."""
-    return "browser" in Path(str(item.fspath)).parent.parts
+    path = Path(str(item.fspath))
+    return path.is_relative_to(TESTS) and "browser" in path.relative_to(TESTS).parts
 
 
 @pytest.fixture(scope="session")
-def _browser_with_database(
-    django_db_setup: None, request: pytest.FixtureRequest
-) -> Any:
-    """Start the browser only once the test database exists: while Playwright's
-    event loop runs, ``django.db.connections`` hands this thread new connection
-    objects (asgiref's context-local storage)."""
-    return request.getfixturevalue("browser")
+def browser(django_db_setup: None, launch_browser: Callable[[], Any]) -> Iterator[Any]:
+    """pytest-playwright's browser, started only once the test database exists:
+    while Playwright's event loop runs, ``django.db.connections`` hands this
+    thread new connection objects (asgiref's context-local storage)."""
+    started = launch_browser()
+    yield started
+    started.close()
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from django.test import Client
 
 from core import roles
 from tests.browser import (  # noqa: F401 (fixtures of the browser tests)
-    _browser_with_database,
     axe,
+    browser,
     browser_context_args,
     browser_type_launch_args,
     is_browser_test,
@@ -363,11 +363,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if is_browser_test(item):
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(autouse=True)
-def _browser_started_first(request: pytest.FixtureRequest) -> None:
-    """A browser test starts the browser (once) before its other fixtures: see
-    ``tests.browser._browser_with_database``."""
-    if request.node.get_closest_marker("browser") is not None:
-        request.getfixturevalue("_browser_with_database")
