@@ -6,7 +6,8 @@ appeals and challenges a city handled before it used this system in appeals).
 Row numbers: in a CSV, the line of the file the record ends on, the header being
 line 1; in JSON, the position in the list, from 1. A row that cannot be read
 (more fields than the header) is yielded as a ``ValueError`` in place of its
-record, for the importer to report with the others.
+record, for the importer to report with the others; a row with every field blank is
+skipped.
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ def read_export(
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ExportFormatError(f"{path.name} is not UTF-8 text: {exc}") from exc
+        raise ExportFormatError(
+            f"{path.name} is not UTF-8 text (from a spreadsheet, save it as "
+            f'"CSV UTF-8"): {exc.reason} at byte {exc.start}'
+        ) from exc
     yield from parse_export(
         text, fmt, list_key=list_key, required=required, required_label=required_label
     )
@@ -91,6 +95,10 @@ def parse_export(
         if not names & set(required):
             raise ExportFormatError(f"The CSV header has no {required_label}.")
         for record in reader:
+            if not any(
+                (v or "").strip() for v in record.values() if isinstance(v, str)
+            ):
+                continue  # a blank row, as spreadsheets leave at the end
             if None in record:
                 yield (
                     reader.line_num,

@@ -13,7 +13,9 @@ or month/day/year as spreadsheets in the United States write them (7/1/2025).
                      at least one: where the answer went
     reply_by         email or mail (default: email when there is an email address)
     channel          web, email, letter or in_person (default: email)
-    account          appeals: the city account's slug, or the account in words
+    account          appeals, optional: the city account's slug (the end of its
+                     notice's address, /notice/<slug>/)
+    account_other    appeals, optional: an account not in the registry, in words
     comment_url, comment_text
                      appeals: at least one
     removal          appeals, optional: the removal record it is about ("12" or
@@ -30,23 +32,31 @@ or month/day/year as spreadsheets in the United States write them (7/1/2025).
     categories       modified appeals: the categories the removal stands on, by
                      number, e.g. "4 8" (P21)
     amended_version  amended challenges: the published version, e.g. "policy 2"
-    response         the written answer as it was sent (with answered_on)
+    response         the written answer as it was sent (with answered_on; kept as
+                     it was, whatever its length)
     withdrawn_on     the day the resident withdrew it
     withdrawal_note  how they withdrew it (with withdrawn_on)
+    reviewer         optional: the username of who reviewed it and, if answered,
+                     answered it (never who made the removal under appeal, P22)
+    attorney         answered challenges, optional: the username of the City
+                     Attorney consulted (default: ``--attorney``)
 
 The file is imported whole or not at all, and every bad row is reported with its
-row number (``core.imports``). The due dates follow the city's business-day rules
-from the day received, as for a filing received today. No letter is written:
-they were sent at the time. A filing already in the system (same kind, day
-received, name and contact) is refused, so a file imported twice adds nothing.
-Each imported filing gets one audit event naming the file (its SHA-256) and row.
-A reversed appeal's removal is not restored by the import: restore it on its
-removal record if the comment was put back. A time of day is not known, so the
-acknowledgment, answer and withdrawal are recorded at noon, city time.
+row number (``core.imports``) and all its problems; a column the import does not
+read is reported too, never dropped unseen. The due dates follow the city's
+business-day rules from the day received, as for a filing received today. No
+letter is written: they were sent at the time. A filing already in the system
+(same kind, day received, name and contact) is refused, so a file imported twice
+adds nothing. Each imported filing gets one audit event naming the file (its
+SHA-256) and row. A reversed appeal linked to its removal asks the account's
+managers to restore the comment, or confirm it is back (P22). A time of day is
+not known, so the acknowledgment, answer and withdrawal are recorded at noon,
+city time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from collections.abc import Iterable
@@ -68,16 +78,49 @@ from appeals.models import (
     Filing,
     LegalityChallenge,
 )
-from appeals.services._base import _clean_response, _kind_prefix, _personal
+from appeals.services._base import _kind_prefix, _personal, can_handle
 from appeals.services.filing import _check_new_filing, _next_reference, set_deadlines
 from appeals.services.handling import ADVISE
 from core import audit, clock
-from core.exceptions import NotPermitted
 from core.imports import RowError
 from core.permissions import require
+from moderation.services import restoration_request
 
-#: The column a CSV file of filings must have.
+#: The column a CSV file of filings must have, and every column it may have.
 REQUIRED = ("kind",)
+APPEAL_ONLY = (
+    "account",
+    "account_other",
+    "comment_url",
+    "comment_text",
+    "explanation",
+    "removal",
+)
+COLUMNS = frozenset(
+    {
+        *REQUIRED,
+        *APPEAL_ONLY,
+        "received_on",
+        "name",
+        "email",
+        "postal_address",
+        "reply_by",
+        "channel",
+        "section",
+        "basis",
+        "acknowledged_on",
+        "consulted_on",
+        "answered_on",
+        "outcome",
+        "categories",
+        "amended_version",
+        "response",
+        "withdrawn_on",
+        "withdrawal_note",
+        "reviewer",
+        "attorney",
+    }
+)
 KINDS = {"appeal": Appeal, "challenge": LegalityChallenge}
 S = Filing.Status
 
@@ -101,6 +144,7 @@ class _Row:
     withdrawn_on: date | None
     consulted_on: date | None
     categories: list[Any]
+    attorney: Any = None
 
 
 def filings_import(
@@ -111,17 +155,36 @@ def filings_import(
     source: str = "",
     source_sha256: str = "",
 ) -> FilingsImport:
-    """Import every record, or none when any is bad (each reported by row).
+    """Import every record, or none when any is bad (each reported by row, with
+    every problem of the row).
 
-    ``by`` is the person importing (City Administrator: they oversee appeals and
-    challenges); ``attorney`` the City Attorney consulted on the answered
-    challenges (P23).
+    ``by`` is the person importing: the City Administrator, who oversees appeals
+    and challenges (``NotPermitted`` for anyone else, before any row is read);
+    ``attorney`` the City Attorney consulted on the answered challenges (P23).
     """
+    for perm in ("appeals.oversee_appeal", "appeals.oversee_legalitychallenge"):
+        require(
+            by,
+            perm,
+            doing="import earlier appeals and legality challenges: only the City "
+            "Administrator may",
+        )
     result = FilingsImport()
     context = _Context.load(attorney=attorney)
     rows: list[_Row] = []
     seen: dict[tuple[Any, ...], int] = {}
+    unknown_said: set[str] = set()
     for number, record in records:
+        unknown = _unknown_columns(record) - unknown_said
+        if unknown:
+            unknown_said |= unknown
+            result.errors.append(
+                RowError(
+                    number,
+                    f"the import reads no column {', '.join(sorted(unknown))}: "
+                    "rename or remove it (the columns are in docs/operations.md)",
+                )
+            )
         try:
             row = _read(number, record, context)
             key = _identity(row.filing)
@@ -129,11 +192,8 @@ def filings_import(
                 raise ValueError(f"the same filing as row {seen[key]}")
             seen[key] = number
             _refuse_recorded(row.filing)
-            _require(by, row.filing)
-        except (ValueError, NotPermitted) as exc:
+        except ValueError as exc:
             result.errors.append(RowError(number, str(exc)))
-        except ValidationError as exc:
-            result.errors.append(RowError(number, _said(exc)))
         else:
             rows.append(row)
     if result.errors or not rows:
@@ -141,12 +201,18 @@ def filings_import(
     with transaction.atomic():
         # Tracking numbers are taken in the order the filings were received.
         for row in sorted(rows, key=lambda r: (r.filing.received_on, r.number)):
-            _save(row, by=by, attorney=attorney, source=source, sha=source_sha256)
+            _save(row, by=by, source=source, sha=source_sha256)
             if isinstance(row.filing, Appeal):
                 result.appeals += 1
             else:
                 result.challenges += 1
     return result
+
+
+def _unknown_columns(record: Any) -> set[str]:
+    if not isinstance(record, dict):
+        return set()
+    return {str(name) for name in record if str(name) not in COLUMNS}
 
 
 @dataclass
@@ -157,6 +223,22 @@ class _Context:
     categories: dict[int, Any]
     versions: dict[tuple[str, int], Any]
     attorney: Any
+    users: dict[str, Any] = field(default_factory=dict)
+
+    def user(self, get: _Getter, name: str) -> Any:
+        """The staff member whose username is in column ``name``, or None."""
+        from django.contrib.auth import get_user_model
+
+        username = get.text(name)
+        if not username:
+            return None
+        if username not in self.users:
+            self.users[username] = (
+                get_user_model().objects.filter(username=username).first()
+            )
+        if self.users[username] is None:
+            get.problem(f"{name}: no user {username!r}")
+        return self.users[username]
 
     @classmethod
     def load(cls, *, attorney: Any) -> _Context:
@@ -172,6 +254,7 @@ class _Context:
 
 
 def _read(number: int, record: Any, context: _Context) -> _Row:
+    """Read one record into an unsaved filing; ValueError says every problem."""
     if isinstance(record, Exception):
         raise ValueError(str(record))
     if not isinstance(record, dict):
@@ -181,112 +264,143 @@ def _read(number: int, record: Any, context: _Context) -> _Row:
     if kind not in KINDS:
         raise ValueError(f"kind {kind!r} is not appeal or challenge")
     received_on = get.day("received_on", required=True)
-    assert received_on is not None  # noqa: S101  # nosec B101 (required above)
     email = get.text("email")
-    address = get.text("postal_address")
-    reply_by = get.text("reply_by").lower() or (
-        Delivery.EMAIL if email else Delivery.MAIL
+    reply_by = get.choice(
+        "reply_by", Delivery.values, Delivery.EMAIL if email else Delivery.MAIL
     )
-    if reply_by not in Delivery.values:
-        raise ValueError(f"reply_by {reply_by!r} is not email or mail")
-    channel = get.text("channel").lower() or Channel.EMAIL
-    if channel not in Channel.values:
-        raise ValueError(
-            f"channel {channel!r} is not one of {', '.join(Channel.values)}"
-        )
     common = {
         "name": get.text("name"),
         "email": email,
-        "postal_address": address,
+        "postal_address": get.text("postal_address"),
         "reply_by": reply_by,
-        "channel": channel,
+        "channel": get.choice("channel", Channel.values, Channel.EMAIL),
     }
     filing: Filing
     categories: list[Any] = []
     if kind == "appeal":
         filing = _appeal(get, common, context)
-        categories = _categories(get, filing, context)
+        categories = _categories(get, context)
     else:
-        filing = _challenge(get, common, context)
+        filing = _challenge(get, common)
     # The dates, in the order things happen (P22, P23).
     acknowledged_on = get.day("acknowledged_on")
     answered_on = get.day("answered_on")
     withdrawn_on = get.day("withdrawn_on")
     consulted_on = get.day("consulted_on")
-    _in_order(
+    get.in_order(
         ("received_on", received_on),
         ("acknowledged_on", acknowledged_on),
         ("answered_on", answered_on),
     )
     if withdrawn_on:
-        _in_order(("received_on", received_on), ("withdrawn_on", withdrawn_on))
+        get.in_order(("received_on", received_on), ("withdrawn_on", withdrawn_on))
         if answered_on:
-            raise ValueError("a filing is answered or withdrawn, not both")
+            get.problem("a filing is answered or withdrawn, not both")
         filing.withdrawal_note = get.text("withdrawal_note")
         if not filing.withdrawal_note:
-            raise ValueError("withdrawal_note: say how the resident withdrew it")
+            get.problem("withdrawal_note: say how the resident withdrew it")
     if answered_on:
         if not acknowledged_on:
-            raise ValueError(
+            get.problem(
                 "acknowledged_on is missing: give the day it was acknowledged (the "
                 "answer's day if the answer was the first reply)"
             )
-        filing.response = _response(get.text("response"))
-    elif get.text("response") or get.text("outcome"):
-        raise ValueError("an outcome and response need answered_on")
-    if isinstance(filing, LegalityChallenge) and answered_on:
-        _consultation(consulted_on, received_on, answered_on, context)
-    elif consulted_on:
-        raise ValueError("consulted_on is for answered challenges")
-    if answered_on:
+        # As it was sent: a record of the past, not held to today's length.
+        filing.response = get.text("response").replace("\r\n", "\n")
+        if not filing.response:
+            get.problem("response: give the written answer as it was sent")
         _outcome(get, filing, categories, context)
-    elif categories:
-        raise ValueError("categories are for a modified appeal")
-    status = (
-        S.WITHDRAWN
-        if withdrawn_on
-        else S.ANSWERED
-        if answered_on
-        else S.ACKNOWLEDGED
-        if acknowledged_on
-        else S.RECEIVED
-    )
-    set_deadlines(filing, received_on)
-    _check_new_filing(filing)
+    else:
+        for name in ("response", "outcome", "categories", "amended_version"):
+            if get.text(name):
+                get.problem(f"{name} needs answered_on")
+    if withdrawn_on and acknowledged_on:
+        get.in_order(
+            ("acknowledged_on", acknowledged_on), ("withdrawn_on", withdrawn_on)
+        )
+    attorney = None
+    if isinstance(filing, LegalityChallenge) and answered_on:
+        attorney = context.user(get, "attorney") or context.attorney
+        _consultation(get, consulted_on, received_on, answered_on, attorney)
+    else:
+        for name in ("consulted_on", "attorney"):
+            if get.text(name):
+                get.problem(f"{name} is for answered challenges")
+    _reviewer(get, filing, answered_on, context)
+    if isinstance(filing, Appeal) and filing.removal and received_on:
+        _check_removal(get, filing, received_on)
+    if received_on:
+        set_deadlines(filing, received_on)
+        try:
+            _check_new_filing(filing)
+        except ValidationError as exc:
+            get.problem(_said(exc))
+    if get.problems:
+        raise ValueError("; ".join(get.problems))
+    assert received_on is not None  # noqa: S101  # nosec B101 (a problem if not)
     return _Row(
         number=number,
         filing=filing,
-        status=status,
+        status=(
+            S.WITHDRAWN
+            if withdrawn_on
+            else S.ANSWERED
+            if answered_on
+            else S.ACKNOWLEDGED
+            if acknowledged_on
+            else S.RECEIVED
+        ),
         acknowledged_on=acknowledged_on,
         answered_on=answered_on,
         withdrawn_on=withdrawn_on,
         consulted_on=consulted_on,
         categories=categories,
+        attorney=attorney,
     )
 
 
 class _Getter:
+    """A record's fields, and the problems found in them."""
+
     def __init__(self, record: dict[str, Any]) -> None:
         self.record = record
+        self.problems: list[str] = []
+
+    def problem(self, text: str) -> None:
+        self.problems.append(text)
 
     def text(self, name: str) -> str:
         value = self.record.get(name)
         return "" if value is None else str(value).strip()
 
+    def choice(self, name: str, values: list[str], default: str) -> str:
+        value = self.text(name).lower() or default
+        if value not in values:
+            self.problem(f"{name} {value!r} is not one of {', '.join(values)}")
+            return default
+        return value
+
     def day(self, name: str, *, required: bool = False) -> date | None:
         text = self.text(name)
         if not text:
             if required:
-                raise ValueError(f"{name} is missing")
+                self.problem(f"{name} is missing")
             return None
         day = _parse_day(text)
         if day is None:
-            raise ValueError(
+            self.problem(
                 f"{name} {text!r} is not a date (YYYY-MM-DD, or month/day/year)"
             )
-        if day > clock.today():
-            raise ValueError(f"{name} {text} is in the future")
+        elif day > clock.today():
+            self.problem(f"{name} {text} is in the future")
+            return None
         return day
+
+    def in_order(self, *days: tuple[str, date | None]) -> None:
+        given = [(name, day) for name, day in days if day is not None]
+        for (before, a), (after, b) in pairwise(given):
+            if b < a:
+                self.problem(f"{after} ({b}) is before {before} ({a})")
 
 
 def _parse_day(text: str) -> date | None:
@@ -302,12 +416,18 @@ def _parse_day(text: str) -> date | None:
 
 
 def _appeal(get: _Getter, common: dict[str, Any], context: _Context) -> Appeal:
-    words = get.text("account")
-    account = context.accounts.get(words)
+    slug = get.text("account")
+    account = context.accounts.get(slug) if slug else None
+    if slug and account is None:
+        get.problem(
+            f"account: no city account {slug!r} (an account's slug ends the address "
+            "of its notice, /notice/<slug>/; an account not in the registry goes "
+            "in account_other)"
+        )
     appeal = Appeal(
         **common,
         account=account,
-        account_other="" if account else words,
+        account_other="" if account else get.text("account_other"),
         comment_url=get.text("comment_url"),
         comment_text=get.text("comment_text"),
         explanation=get.text("explanation"),
@@ -323,23 +443,23 @@ def _appeal(get: _Getter, common: dict[str, Any], context: _Context) -> Appeal:
             else None
         )
         if found is None:
-            raise ValueError(f"removal {removal!r}: no such removal record")
-        appeal.removal = found
-        appeal.removal_reference = removal
-    if get.text("section") or get.text("basis"):
-        raise ValueError("section and basis are for challenges")
+            get.problem(f"removal {removal!r}: no such removal record")
+        else:
+            appeal.removal = found
+            appeal.removal_reference = removal
+    for name in ("section", "basis"):
+        if get.text(name):
+            get.problem(f"{name} is for challenges")
     return appeal
 
 
-def _challenge(
-    get: _Getter, common: dict[str, Any], context: _Context
-) -> LegalityChallenge:
+def _challenge(get: _Getter, common: dict[str, Any]) -> LegalityChallenge:
     section = get.text("section")
     if not section:
-        raise ValueError("section: name the part of the policy or notice challenged")
-    for name in ("account", "comment_url", "comment_text", "explanation", "removal"):
+        get.problem("section: name the part of the policy or notice challenged")
+    for name in APPEAL_ONLY:
         if get.text(name):
-            raise ValueError(f"{name} is for appeals")
+            get.problem(f"{name} is for appeals")
     return LegalityChallenge(
         **common,
         section_anchor="other",
@@ -348,13 +468,14 @@ def _challenge(
     )
 
 
-def _categories(get: _Getter, appeal: Appeal, context: _Context) -> list[Any]:
+def _categories(get: _Getter, context: _Context) -> list[Any]:
     numbers = get.text("categories").replace(",", " ").replace(";", " ").split()
     categories = []
     for text in numbers:
         if not text.isdigit() or int(text) not in context.categories:
-            raise ValueError(f"categories: {text!r} is not one of the categories")
-        categories.append(context.categories[int(text)])
+            get.problem(f"categories: {text!r} is not one of the categories")
+        else:
+            categories.append(context.categories[int(text)])
     return categories
 
 
@@ -364,18 +485,18 @@ def _outcome(
     outcome = get.text("outcome").lower()
     if isinstance(filing, Appeal):
         if outcome not in Appeal.Outcome.values:
-            raise ValueError(f"outcome {outcome!r} is not upheld, modified or reversed")
-        if outcome == Appeal.Outcome.MODIFIED and not categories:
-            raise ValueError(
-                "categories: name the categories the removal stands on (P21)"
-            )
-        if outcome != Appeal.Outcome.MODIFIED and categories:
-            raise ValueError("categories are for a modified outcome")
-        filing.outcome = outcome
+            get.problem(f"outcome {outcome!r} is not upheld, modified or reversed")
+        elif outcome == Appeal.Outcome.MODIFIED and not categories:
+            get.problem("categories: name the categories the removal stands on (P21)")
+        elif outcome != Appeal.Outcome.MODIFIED and categories:
+            get.problem("categories are for a modified outcome")
+        else:
+            filing.outcome = outcome
         return
     assert isinstance(filing, LegalityChallenge)  # noqa: S101  # nosec B101
     if outcome not in LegalityChallenge.Outcome.values:
-        raise ValueError(f"outcome {outcome!r} is not stands or amended")
+        get.problem(f"outcome {outcome!r} is not stands or amended")
+        return
     filing.outcome = outcome
     text = get.text("amended_version").lower()
     if outcome == LegalityChallenge.Outcome.AMENDED:
@@ -386,53 +507,80 @@ def _outcome(
             else None
         )
         if version is None:
-            raise ValueError(
-                "amended_version: give a published version, e.g. 'policy 2'"
-            )
+            get.problem("amended_version: give a published version, e.g. 'policy 2'")
         filing.amended_version = version
     elif text:
-        raise ValueError("amended_version is for an amended outcome")
+        get.problem("amended_version is for an amended outcome")
 
 
 def _consultation(
+    get: _Getter,
     consulted_on: date | None,
-    received_on: date,
+    received_on: date | None,
     answered_on: date,
-    context: _Context,
+    attorney: Any,
 ) -> None:
     if consulted_on is None:
-        raise ValueError(
+        get.problem(
             "consulted_on is missing: a challenge is answered after the City "
             "Attorney is consulted (P23)"
         )
-    _in_order(
+    get.in_order(
         ("received_on", received_on),
         ("consulted_on", consulted_on),
         ("answered_on", answered_on),
     )
-    attorney = context.attorney
     if attorney is None:
-        raise ValueError(
-            "an answered challenge needs the City Attorney consulted (--attorney)"
+        get.problem(
+            "an answered challenge needs the City Attorney consulted (the attorney "
+            "column, or --attorney)"
         )
-    if not (attorney.is_active and attorney.has_perm(ADVISE)):
-        raise ValueError(f"{attorney} is not the City Attorney (P23)")
+    elif not (attorney.is_active and attorney.has_perm(ADVISE)):
+        get.problem(f"{attorney} is not the City Attorney (P23)")
 
 
-def _response(text: str) -> str:
-    try:
-        return _clean_response(text)
-    except ValidationError:
-        raise ValueError(
-            "response: give the written answer as it was sent (P22, P23)"
-        ) from None
+def _reviewer(
+    get: _Getter, filing: Filing, answered_on: date | None, context: _Context
+) -> None:
+    """Who reviewed and answered it, when the log says (P22: never the person
+    who made the removal under appeal)."""
+    reviewer = context.user(get, "reviewer")
+    if reviewer is None:
+        return
+    if not can_handle(reviewer, filing):
+        get.problem(f"reviewer: {reviewer.get_username()} may not review these")
+        return
+    removal = getattr(filing, "removal", None)
+    if removal is not None and removal.removed_by_id == reviewer.pk:
+        get.problem(
+            f"reviewer: {reviewer.get_username()} made the removal under appeal and "
+            "cannot have reviewed it (P22)"
+        )
+        return
+    filing.reviewer = reviewer
+    if answered_on:
+        filing.answered_by = reviewer
 
 
-def _in_order(*days: tuple[str, date | None]) -> None:
-    given = [(name, day) for name, day in days if day is not None]
-    for (before, a), (after, b) in pairwise(given):
-        if b < a:
-            raise ValueError(f"{after} ({b}) is before {before} ({a})")
+def _check_removal(get: _Getter, appeal: Appeal, received_on: date) -> None:
+    removal = appeal.removal
+    assert removal is not None  # noqa: S101  # nosec B101 (the caller checks)
+    if appeal.account is not None and removal.account_id != appeal.account.pk:
+        get.problem(f"removal {removal} is of another account than {appeal.account}")
+    if timezone.localdate(removal.removed_at) > received_on:
+        get.problem(f"removal {removal} was made after the appeal was received")
+
+
+def _about_fields(filing: Filing) -> dict[str, Any]:
+    """What a filing is about: a resident may appeal two removals on one day."""
+    if isinstance(filing, Appeal):
+        return {
+            "removal_id": filing.removal_id,
+            "comment_url": filing.comment_url,
+            "comment_text": filing.comment_text,
+        }
+    assert isinstance(filing, LegalityChallenge)  # noqa: S101  # nosec B101
+    return {"section_title": filing.section_title}
 
 
 def _identity(filing: Filing) -> tuple[Any, ...]:
@@ -442,6 +590,7 @@ def _identity(filing: Filing) -> tuple[Any, ...]:
         filing.name.casefold(),
         filing.email.casefold(),
         filing.postal_address,
+        *_about_fields(filing).values(),
     )
 
 
@@ -455,21 +604,13 @@ def _refuse_recorded(filing: Filing) -> None:
             name__iexact=filing.name,
             email__iexact=filing.email,
             postal_address=filing.postal_address,
+            **_about_fields(filing),
         )
         .values_list("reference", flat=True)
         .first()
     )
     if earlier:
         raise ValueError(f"already recorded as {earlier}")
-
-
-def _require(by: Any, filing: Filing) -> None:
-    noun = "appeals" if isinstance(filing, Appeal) else "legality challenges"
-    require(
-        by,
-        f"appeals.oversee_{filing.kind}",
-        doing=f"import earlier {noun}: only the City Administrator may",
-    )
 
 
 def _said(exc: ValidationError) -> str:
@@ -485,7 +626,7 @@ def _noon(day: date | None) -> datetime | None:
     return timezone.make_aware(datetime.combine(day, time(12))) if day else None
 
 
-def _save(row: _Row, *, by: Any, attorney: Any, source: str, sha: str) -> None:
+def _save(row: _Row, *, by: Any, source: str, sha: str) -> None:
     filing = row.filing
     filing.status = row.status
     filing.entered_by = by
@@ -500,10 +641,11 @@ def _save(row: _Row, *, by: Any, attorney: Any, source: str, sha: str) -> None:
     filing.save(force_insert=True)
     if isinstance(filing, Appeal) and row.categories:
         filing.revised_categories.set(row.categories)
+    consultation = None
     if isinstance(filing, LegalityChallenge) and row.consulted_on:
-        AttorneyConsultation.objects.create(
+        consultation = AttorneyConsultation.objects.create(
             challenge=filing,
-            attorney=attorney,
+            attorney=row.attorney,
             consulted_on=row.consulted_on,
             notes="Consulted before the city used this system; the notes are kept "
             "where they were.",
@@ -522,6 +664,14 @@ def _save(row: _Row, *, by: Any, attorney: Any, source: str, sha: str) -> None:
             "answered_on": row.answered_on,
             "withdrawn_on": row.withdrawn_on,
             "outcome": getattr(filing, "outcome", ""),
+            "reviewer": filing.reviewer_id,
+            **_about(filing),
+            "consultation": getattr(consultation, "pk", None),
+            "response_sha256": (
+                hashlib.sha256(filing.response.encode()).hexdigest()
+                if filing.response
+                else ""
+            ),
             "source": source,
             "source_sha256": sha,
             "row": row.number,
@@ -531,4 +681,49 @@ def _save(row: _Row, *, by: Any, attorney: Any, source: str, sha: str) -> None:
             "response": filing.response,
             "withdrawal_note": filing.withdrawal_note,
         },
+    )
+    _restore_if_reversed(filing, by=by)
+
+
+def _about(filing: Filing) -> dict[str, Any]:
+    if isinstance(filing, Appeal):
+        return {
+            "account": filing.account_id,
+            "removal": filing.removal_id,
+            "categories": sorted(c.pk for c in filing.revised_categories.all()),
+        }
+    assert isinstance(filing, LegalityChallenge)  # noqa: S101  # nosec B101
+    return {
+        "section": filing.section_anchor,
+        "amended_version": filing.amended_version_id,
+    }
+
+
+def _restore_if_reversed(filing: Filing, *, by: Any) -> None:
+    """A reversed appeal's comment goes back on the platform (P22): unless its
+    removal already records the restoration (or a task asks for it), the
+    account's managers are asked, as for an appeal answered here, and confirm it
+    on the removal (the restoration then counts as after an appeal)."""
+    if not (
+        isinstance(filing, Appeal)
+        and filing.outcome == Appeal.Outcome.REVERSED
+        and filing.removal is not None
+    ):
+        return
+    from moderation.models import RemovalAmendment, RestorationTask
+
+    removal = filing.removal
+    if (
+        removal.amendments.filter(kind=RemovalAmendment.Kind.RESTORATION).exists()
+        or RestorationTask.objects.filter(decision=removal).exists()
+    ):
+        return
+    restoration_request(
+        decision=removal,
+        reason="The appeal was reversed: restore the comment on the platform, or "
+        "confirm it is back.",
+        source=f"Appeal {filing.reference} (imported from the city's earlier "
+        "records) reversed the removal.",
+        by=by,
+        appeal=filing,
     )

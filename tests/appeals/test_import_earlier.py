@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.core.management import call_command
@@ -27,6 +27,11 @@ from tests.moderation.factories import RemovalDecisionFactory
 from transparency.figures import figures_for, period_for_year
 
 pytestmark = pytest.mark.django_db
+
+
+def at(year, month, day):
+    return timezone.make_aware(datetime(year, month, day, 10))
+
 
 COLUMNS = [
     "kind",
@@ -48,6 +53,7 @@ COLUMNS = [
     "response",
     "withdrawn_on",
     "withdrawal_note",
+    "reviewer",
 ]
 ANSWER = (
     "We looked at the comment again: it advertised a business and is a "
@@ -112,7 +118,7 @@ def city(db):
 def test_earlier_filings_come_in_with_their_own_dates_and_count_in_the_figures(
     tmp_path, people, city, capsys
 ):
-    removal = RemovalDecisionFactory(account=city)
+    removal = RemovalDecisionFactory(account=city, removed_at=at(2025, 6, 30))
     path = write_csv(
         tmp_path,
         [
@@ -285,14 +291,15 @@ def test_a_file_imported_twice_adds_nothing_the_second_time(
     assert Appeal.objects.count() == 1
 
 
-def test_only_the_city_administrator_imports_filings(tmp_path, people, city, capsys):
-    path = write_csv(tmp_path, [appeal(received_on="2025-07-01")])
-    with pytest.raises(CommandError):
+def test_only_the_city_administrator_imports_filings(tmp_path, people, city):
+    path = write_csv(tmp_path, [appeal(received_on="2025-07-01")] * 50)
+    # Said once, before any row is read.
+    with pytest.raises(
+        CommandError,
+        match=r"^You may not import earlier appeals and legality challenges: only "
+        r"the City Administrator may\.$",
+    ):
         call_command("import_filings", str(path), "--by", "mo")
-    assert (
-        "row 2: You may not import earlier appeals: only the City Administrator may."
-        in capsys.readouterr().err
-    )
     assert not Appeal.objects.exists()
 
 
@@ -333,3 +340,151 @@ def test_a_date_in_another_form_is_reported_with_the_forms_it_may_take(
         "row 2: received_on '1 July 2025' is not a date (YYYY-MM-DD, or "
         "month/day/year)" in capsys.readouterr().err
     )
+
+
+def test_a_reversed_appeal_asks_the_managers_to_put_the_comment_back(
+    tmp_path, people, city, make_staff
+):
+    from moderation import services as moderation
+    from moderation.models import RestorationTask
+    from transparency.figures import period_last_12_months
+
+    removal = RemovalDecisionFactory(account=city, removed_at=at(2025, 6, 30))
+    path = write_csv(
+        tmp_path,
+        [
+            appeal(
+                received_on="2025-07-01",
+                removal=str(removal.pk),
+                acknowledged_on="2025-07-01",
+                answered_on="2025-07-03",
+                outcome="reversed",
+                response="Your comment is in none of the categories: restored.",
+                reviewer="ada",
+            )
+        ],
+    )
+    call_command("import_filings", str(path), "--by", "ada")
+    reversed_appeal = Appeal.objects.get()
+    # P22: the reviewer recorded, and the short answer kept as it was sent.
+    assert reversed_appeal.reviewer == people["admin"]
+    assert reversed_appeal.answered_by == people["admin"]
+    assert reversed_appeal.response.startswith("Your comment is in none")
+    task = RestorationTask.objects.get(decision=removal)
+    assert task.appeal_id == reversed_appeal.pk
+    assert reversed_appeal.reference in task.source
+    moderation.restoration_complete(
+        task=task, by=people["admin"], note="It was back on the page already."
+    )
+    figures = figures_for(period_last_12_months())
+    assert figures["removals"]["restored_after_appeal"] == 1
+
+
+def test_the_reviewer_never_made_the_removal_and_every_problem_of_a_row_is_said(
+    tmp_path, people, city, capsys
+):
+    removal = RemovalDecisionFactory(
+        account=city, removed_at=at(2025, 6, 30), removed_by=people["admin"]
+    )
+    other = AccountFactory(slug="city-x")
+    path = write_csv(
+        tmp_path,
+        [
+            appeal(
+                received_on="2025-07-01",
+                removal=str(removal.pk),
+                acknowledged_on="2025-07-03",
+                withdrawn_on="2025-07-02",
+                withdrawal_note="By phone.",
+                reviewer="ada",
+                account="city-x",
+            ),
+            appeal(
+                received_on="2025-03-32",
+                email="b@example.net",
+                account="city-fb-old",
+                answered_on="2025-04-01",
+                acknowledged_on="2025-04-01",
+                outcome="overturned",
+                response="Restored.",
+            ),
+        ],
+    )
+    with pytest.raises(CommandError, match="2 row"):
+        call_command("import_filings", str(path), "--by", "ada")
+    err = capsys.readouterr().err
+    assert "withdrawn_on (2025-07-02) is before acknowledged_on (2025-07-03)" in err
+    assert "reviewer: ada made the removal under appeal" in err
+    assert f"removal Removal #{removal.pk} is of another account than" in err
+    assert str(other) in err
+    row_3 = next(line for line in err.splitlines() if line.startswith("row 3:"))
+    assert "received_on '2025-03-32' is not a date" in row_3
+    assert "account: no city account 'city-fb-old'" in row_3
+    assert "outcome 'overturned' is not upheld, modified or reversed" in row_3
+    assert not Appeal.objects.exists()
+
+
+def test_a_column_the_import_does_not_read_is_said_once_never_dropped(
+    tmp_path, people, city, capsys
+):
+    path = tmp_path / "filings.csv"
+    path.write_text(
+        "kind,received_on,name,email,comment_text,explanation,Notes,basys\n"
+        "appeal,2025-07-01,Pat,pat@example.net,Pool.,About the pool.,called twice,\n"
+        "appeal,2025-07-02,Sam,sam@example.net,Pool.,About the pool.,,\n"
+    )
+    with pytest.raises(CommandError):
+        call_command("import_filings", str(path), "--by", "ada")
+    err = capsys.readouterr().err
+    assert err.count("the import reads no column basys, notes") == 1
+    assert not Appeal.objects.exists()
+
+
+def test_blank_rows_are_skipped_and_two_appeals_of_one_day_are_two(
+    tmp_path, people, city, capsys
+):
+    path = tmp_path / "filings.csv"
+    path.write_text(
+        "kind,received_on,name,email,comment_text,explanation\n"
+        "appeal,2025-07-01,Pat,pat@example.net,The pool hours.,Not spam.\n"
+        "appeal,2025-07-01,Pat,pat@example.net,The library hours.,Not spam.\n"
+        ",,,,,\n"
+        ",,,,,\n"
+    )
+    call_command("import_filings", str(path), "--by", "ada")
+    assert (
+        "2 appeal(s) and 0 legality challenge(s) imported." in capsys.readouterr().out
+    )
+    assert sorted(Appeal.objects.values_list("comment_text", flat=True)) == [
+        "The library hours.",
+        "The pool hours.",
+    ]
+
+
+def test_a_file_saved_in_a_windows_encoding_is_refused_with_what_to_do(
+    tmp_path, people, city
+):
+    path = tmp_path / "filings.csv"
+    path.write_bytes("kind,received_on,name\nappeal,2025-07-01,Zoë\n".encode("cp1252"))
+    with pytest.raises(CommandError, match='save it as "CSV UTF-8"'):
+        call_command("import_filings", str(path), "--by", "ada")
+
+
+def test_the_documented_sample_imports_into_the_demo_city(capsys):
+    from pathlib import Path
+
+    from accounts import demo as accounts_demo
+
+    accounts_demo.seed({"logins": []})
+    sample = Path(__file__).parents[2] / "docs" / "samples" / "earlier-filings.csv"
+    call_command(
+        "import_filings", str(sample), "--by", "clerk", "--attorney", "attorney"
+    )
+    assert (
+        "3 appeal(s) and 1 legality challenge(s) imported." in capsys.readouterr().out
+    )
+    assert set(Appeal.objects.values_list("status", flat=True)) == {
+        "answered",
+        "withdrawn",
+    }
+    assert LegalityChallenge.objects.get().outcome == "stands"

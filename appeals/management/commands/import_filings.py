@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from appeals.services.earlier import REQUIRED, filings_import
+from core.exceptions import NotPermitted
 from core.imports import ExportFormatError, read_export
 
 
@@ -54,7 +55,7 @@ class Command(BaseCommand):
                 source=path.name,
                 source_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
             )
-        except ExportFormatError as exc:
+        except (ExportFormatError, NotPermitted) as exc:
             raise CommandError(str(exc)) from exc
         for error in result.errors:
             self.stderr.write(str(error))
