@@ -464,8 +464,16 @@ def legal_hold_release_by_schedule(*, hold: LegalHold, reason: str) -> LegalHold
     lock_scope_for_change()
     hold.released_at = clock.now()
     hold.released_by = None
+    hold.released_by_schedule = True
     hold.release_reason = reason.strip()
-    hold.save(update_fields=["released_at", "released_by", "release_reason"])
+    hold.save(
+        update_fields=[
+            "released_at",
+            "released_by",
+            "released_by_schedule",
+            "release_reason",
+        ]
+    )
     audit.record_event(
         action="legal_hold.released",
         target=hold,

@@ -19,14 +19,11 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from django.utils import timezone
 
 from core import calendar, clock
-
-if TYPE_CHECKING:
-    from moderation.models import RemovalDecision
 
 MARK = "9026"  # comment ids of this demo's removals start with it
 COUNT = 120
@@ -165,7 +162,7 @@ def _removals(where: list[Any]) -> list[Any]:
 
 
 #: The earlier appeals: (weight, outcome, business days to acknowledge, to answer).
-#: The profile's targets are 2 and 10 business days by default: a few are late.
+#: The profile's targets are 3 and 10 business days by default: a few are late.
 APPEAL_KINDS = [
     (50, "upheld", (0, 1, 1, 2), (4, 6, 8, 9)),
     (15, "reversed", (1, 1, 2), (5, 7, 10)),
@@ -260,18 +257,16 @@ def _earlier_filings(made: list[Any], *, users: dict[str, Any], rng: Any) -> Non
     )
     if result.errors:  # the demo's own rows: a bug here, not bad input
         raise RuntimeError("; ".join(str(e) for e in result.errors))
-    # A reversed appeal's comment was put back at the time (P22): recorded on
-    # its removal, as the manager would.
-    from appeals.models import Appeal
+    # A reversed appeal asked the managers to put the comment back (P22); they
+    # confirm it was back, as they would on the dashboard.
     from moderation import services
+    from moderation.models import RestorationTask
 
-    for appeal in Appeal.objects.filter(
-        outcome=Appeal.Outcome.REVERSED, removal__in=appealed
-    ).select_related("removal__removed_by"):
-        removal = cast("RemovalDecision", appeal.removal)
-        services.removal_restore(
-            decision=removal,
-            by=removal.removed_by,
-            reason=f"Appeal {appeal.reference} reversed the removal: the comment "
-            "was put back.",
+    for task in RestorationTask.objects.filter(
+        decision__in=appealed, status=RestorationTask.Status.OPEN
+    ).select_related("decision__removed_by", "decision__account"):
+        services.restoration_complete(
+            task=task,
+            by=task.decision.removed_by,
+            note="Unhidden on the platform the day the appeal was answered.",
         )

@@ -328,6 +328,7 @@ class StaffPage:
             consultations = list(
                 filing.consultations.select_related("attorney", "recorded_by")
             )
+        events = list(events_for(filing).select_related("actor"))
         return {
             "filing": filing,
             "is_appeal": self.is_appeal,
@@ -342,7 +343,9 @@ class StaffPage:
                 filing.consultations.count() if not self.is_appeal else 0
             ),
             "correspondence": list(correspondence),
-            "events": list(events_for(filing).select_related("actor")),
+            "events": events,
+            # Brought in from the city's earlier records: its letters went then.
+            "imported": any(e.action.endswith(".imported") for e in events),
             "today": clock.today(),
             "status_path": reverse("appeals:status", args=[filing.status_token]),
             **self.extra_context(),

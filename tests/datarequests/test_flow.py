@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from appeals.models import Appeal
-from core import clock
+from core import clock, roles
 from core.exceptions import DomainError
 from core.immutable import ImmutableError
 from core.models import AuditEvent
@@ -59,7 +59,7 @@ def test_reference_comes_from_the_filings_counter(records_officer):
 
 
 def test_the_records_found_are_held_from_the_purge_and_released_with_reasons(
-    world, records_officer
+    world, records_officer, make_staff, login_as
 ):
     request = _subject_request(records_officer)
     services.datarequest_start(request=request, by=records_officer)
@@ -123,10 +123,12 @@ def test_the_records_found_are_held_from_the_purge_and_released_with_reasons(
     assert "closed" in hold.release_reason
     # The schedule released it, not a person (R3): it goes even though whoever
     # closed the request has left since.
-    assert not records_officer.is_active
-    assert hold.released_by is None
+    assert hold.released_by is None and hold.released_by_schedule
     event = AuditEvent.objects.get(action="legal_hold.released", target_id=str(hold.pk))
     assert event.actor_label == "system"
+    successor = make_staff(roles.RECORDS_OFFICER)
+    holds_page = login_as(successor).get("/retention/holds/").content.decode()
+    assert "by the retention schedule: Data request" in holds_page
 
 
 def test_a_public_request_may_be_anonymous_and_sees_only_public_data(

@@ -31,9 +31,10 @@ def test_a_year_of_removals_through_the_services_and_only_once():
     assert len(months_with_removals) >= 10
     spam = next(c for c in f["removals"]["by_category"] if c["number"] == 7)
     assert spam["count"] > demo.COUNT // 2
-    # Four on second thought, and each one a reversed appeal put back (P22).
+    # Four on second thought, and each reversed appeal's comment put back (P22).
     reversed_appeals = Appeal.objects.filter(outcome="reversed")
     assert reversed_appeals.exists()
+    assert f["removals"]["restored_after_appeal"] == reversed_appeals.count()
     assert f["removals"]["restored"] == 4 + reversed_appeals.count()
     assert len(f["removals"]["by_account"]) == 4
 
