@@ -101,6 +101,18 @@ class BackupTokensView(tf_views.BackupTokensView):
         return response
 
 
+class LoginView(tf_views.LoginView):
+    """django-two-factor-auth's sign-in, telling its page whether a code follows
+    the password (the embedded demo may relax the second factor). Named as the
+    view it extends: the wizard's form fields are prefixed with the class name
+    (``login_view-current_step``)."""
+
+    def get_context_data(self, form: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(form, **kwargs)
+        context["second_factor_required"] = settings.TWO_FACTOR_REQUIRED
+        return context
+
+
 class DisableView(tf_views.DisableView):
     def form_valid(self, form: Any) -> HttpResponse:
         user = self.request.user
@@ -114,7 +126,7 @@ class DisableView(tf_views.DisableView):
 app_name = "two_factor"
 
 urlpatterns = [
-    path("signin/", tf_views.LoginView.as_view(), name="login"),
+    path("signin/", LoginView.as_view(), name="login"),
     path("signin/setup/", SetupView.as_view(), name="setup"),
     path("signin/setup/qrcode/", tf_views.QRGeneratorView.as_view(), name="qr"),
     path(

@@ -56,6 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "appeal_url": _url_or_none("appeals:appeal-new"),
             "challenge_url": _url_or_none("appeals:challenge-new"),
             "transparency_url": _url_or_none("transparency:index"),
+            "data_request_url": _url_or_none("datarequests:request-new"),
         },
     )
 

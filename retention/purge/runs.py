@@ -251,7 +251,7 @@ class PurgeOutcome:
         return {
             "status": self.status,
             "run": self.run_id,
-            "counts": self.counts,
+            "counts": {str(series): n for series, n in self.counts.items()},
             "destroyed": self.destroyed,
             "errors": self.errors,
         }

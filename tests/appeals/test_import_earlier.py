@@ -208,6 +208,9 @@ def test_the_staff_page_says_where_an_imported_filing_came_from(
     html = login_as(people["admin"]).get(filing.get_absolute_url()).content.decode()
     assert "imported the appeal from the city&#x27;s earlier records" in html
     assert "by None" not in html
+    assert "its letters were sent before this system" in html
+    assert "Nothing sent yet" not in html
+    assert "Answer by email" in html
     # Still open: it goes on in the system like any other.
     assert filing.status == "acknowledged"
     assert filing.entered_by == people["admin"]

@@ -140,7 +140,13 @@ def test_home_lists_the_official_accounts_and_links_everything(client, published
     assert f'href="/notice/{shown.slug}/"' in html
     assert hidden.display_name not in html  # P7: not a city account any more
     assert 'href="/notice/"' in html and 'href="/policy/"' in html
-    for name in ("appeals:appeal-new", "appeals:challenge-new", "accounts:public-list"):
+    for name in (
+        "appeals:appeal-new",
+        "appeals:challenge-new",
+        "accounts:public-list",
+        "transparency:index",
+        "datarequests:request-new",
+    ):
         try:
             url = reverse(name)
         except NoReverseMatch:  # not built yet by its app

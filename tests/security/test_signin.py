@@ -131,6 +131,15 @@ def test_relaxed_demo_setting_lets_password_only_staff_in(
     assert login_unverified(manager).get("/staff/").status_code == 200
 
 
+def test_the_sign_in_page_says_whether_a_code_follows_the_password(client, settings):
+    page = client.get("/signin/").content.decode()
+    assert "Next you will be asked for a code from your authenticator app." in page
+    settings.TWO_FACTOR_REQUIRED = False
+    page = client.get("/signin/").content.decode()
+    assert "Next you will be asked" not in page
+    assert "This demo signs staff in with the password alone" in page
+
+
 def _settings_env(**env: str) -> dict[str, str]:
     base = {
         k: v
