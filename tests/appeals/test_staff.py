@@ -388,6 +388,7 @@ def test_the_deadlines_digest_is_not_shown_to_who_oversees_nothing(
     ChallengeFactory(ack_due_on=clock.today())
     user = request.getfixturevalue(role)
     html = html_of(login_as(user).get("/staff/"))
+    assert "<h1>Staff dashboard</h1>" in html
     assert "Appeals and legality challenges</h2>" not in html
     assert "Nothing overdue or due soon" not in html
 

@@ -1,6 +1,10 @@
 """Every dashboard panel's template reads only what its provider gives it: with the
 demo city loaded, each demo person's dashboard renders no name the template does
-not have (a panel that reads a missing name shows nothing where its count belongs)."""
+not have (a panel that reads a missing name shows nothing where its count belongs).
+
+Django's ``string_if_invalid`` marks only names printed with ``{{ }}``; a missing
+name read by ``{% if %}`` or ``{% for %}`` is simply false or empty, so a panel's
+lists are checked by their own tests."""
 
 from __future__ import annotations
 

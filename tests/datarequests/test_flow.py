@@ -129,6 +129,9 @@ def test_the_records_found_are_held_from_the_purge_and_released_with_reasons(
     successor = make_staff(roles.RECORDS_OFFICER)
     holds_page = login_as(successor).get("/retention/holds/").content.decode()
     assert "by the retention schedule: Data request" in holds_page
+    request_page = login_as(successor).get(request.get_absolute_url()).content.decode()
+    assert f"by {records_officer}: Released in full." in request_page
+    assert "Its legal holds were released by the retention schedule on" in request_page
 
 
 def test_a_public_request_may_be_anonymous_and_sees_only_public_data(
