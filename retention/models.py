@@ -325,11 +325,6 @@ class LegalHold(models.Model):
         related_name="+",
     )
     release_reason = models.TextField(blank=True)
-    released_by_schedule = models.BooleanField(
-        default=False,
-        help_text="Released by the retention schedule when its period ended, "
-        "not by a person.",
-    )
 
     class Meta:
         ordering = ["-placed_at"]
@@ -340,14 +335,10 @@ class LegalHold(models.Model):
                 | Q(date_from__lte=models.F("date_to")),
                 name="legalhold_date_range_ordered",
             ),
-            # Released by a person, or by the schedule's own period; always with
-            # the reason (R3).
+            # Released by a person (``released_by``), or, with it empty, by the
+            # schedule's own period; always with the reason (R3).
             models.CheckConstraint(
-                condition=Q(released_at__isnull=True)
-                | (
-                    ~Q(release_reason="")
-                    & (Q(released_by__isnull=False) | Q(released_by_schedule=True))
-                ),
+                condition=Q(released_at__isnull=True) | ~Q(release_reason=""),
                 name="legalhold_release_recorded",
             ),
             models.CheckConstraint(condition=~Q(reason=""), name="legalhold_reason"),

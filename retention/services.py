@@ -436,6 +436,19 @@ def legal_hold_place(
 def legal_hold_release(*, hold: LegalHold, by: Any, reason: str) -> LegalHold:
     """Release a hold (R3), recording who, when and why."""
     require(by, "retention.change_legalhold", doing="release legal holds")
+    return _release(hold, by=by, reason=reason)
+
+
+@transaction.atomic
+def legal_hold_release_by_schedule(*, hold: LegalHold, reason: str) -> LegalHold:
+    """Release a hold whose period under the retention schedule has ended (R2,
+    R3): no person decides it, so none is recorded (``released_by`` stays empty,
+    the audit's actor is the system), only when and why. For the jobs that apply
+    the schedule, never a page."""
+    return _release(hold, by=None, reason=reason)
+
+
+def _release(hold: LegalHold, *, by: Any, reason: str) -> LegalHold:
     hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
     ensure_status(hold, allowed=[LegalHold.Status.OPEN], doing="released")
     if not reason.strip():
@@ -447,38 +460,6 @@ def legal_hold_release(*, hold: LegalHold, by: Any, reason: str) -> LegalHold:
     hold.save(update_fields=["released_at", "released_by", "release_reason"])
     audit.record_event(
         action="legal_hold.released", target=hold, actor=by, reason=hold.release_reason
-    )
-    return hold
-
-
-@transaction.atomic
-def legal_hold_release_by_schedule(*, hold: LegalHold, reason: str) -> LegalHold:
-    """Release a hold whose period under the retention schedule has ended (R2,
-    R3): no person decides it, so none is recorded (the audit's actor is the
-    system), only when and why. For the jobs that apply the schedule, never a
-    page."""
-    hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
-    ensure_status(hold, allowed=[LegalHold.Status.OPEN], doing="released")
-    if not reason.strip():
-        raise DomainError("Say why the hold is released.", field="reason")
-    lock_scope_for_change()
-    hold.released_at = clock.now()
-    hold.released_by = None
-    hold.released_by_schedule = True
-    hold.release_reason = reason.strip()
-    hold.save(
-        update_fields=[
-            "released_at",
-            "released_by",
-            "released_by_schedule",
-            "release_reason",
-        ]
-    )
-    audit.record_event(
-        action="legal_hold.released",
-        target=hold,
-        actor=None,
-        reason=hold.release_reason,
     )
     return hold
 
