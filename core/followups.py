@@ -1,15 +1,15 @@
 """P19 follow-ups: what a message and a captured comment share.
 
-P19: "When a resident starts a request, application or question through social
-media that affects city business or needs another city process, the city follows
-up by phone, email or another channel." A record that can start such a request
+P19: "When a resident starts a request, application or question through social media
+that affects city business or needs another city process, the city follows up by
+phone, email or another channel." A record that can start such a request
 (``retention.Message``, ``platforms.CapturedComment``) inherits the fields of
 :class:`FollowUpFields` and declares :func:`recorded_fully` among its constraints;
-its app's services lock it, check who may act on it (``require``), call
-:func:`flag` or :func:`record` here, save the returned fields and record one audit
-event. The forms, and the box of the staff page (``core/_follow_up_box.html``),
-are shared too; the purge of each record's series keeps it while it waits
-(:func:`waiting_q`) and clears the note when it destroys it (the reference stays).
+its app's services lock it, check who may act on it (``require``) and call
+:func:`flag` or :func:`record` here, which save it and record one audit event. The
+forms, and the box of the staff page (``core/_follow_up_box.html``), are shared too;
+the purge of each record's series keeps it while it waits (:func:`waiting_q`) and
+clears the note when it destroys it (the reference stays).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from core import clock
+from core import audit, clock
 from core.exceptions import DomainError, InvalidTransition
 
 REFERENCE_MAX = 100
@@ -132,9 +132,12 @@ def is_waiting(record: Any) -> bool:
     return record.follow_up_flagged_at is not None and record.follow_up_at is None
 
 
-def flag(record: Any, *, by: Any, due_on: date, reference: str = "") -> list[str]:
-    """Flag ``record`` as a business request due by ``due_on`` (P19); return the
-    fields to save. Refuses a record already flagged and a due date in the past."""
+def flag(
+    record: Any, *, by: Any, due_on: date, reference: str = "", action: str
+) -> None:
+    """Flag ``record`` as a business request due by ``due_on`` (P19), save it and
+    record the audit event ``action``. Refuses a record already flagged and a due
+    date in the past. The caller has locked the record and checked ``by``."""
     if record.follow_up_flagged_at is not None:
         raise InvalidTransition(f"{record} is already flagged for follow-up.")
     if due_on < clock.today():
@@ -145,15 +148,28 @@ def flag(record: Any, *, by: Any, due_on: date, reference: str = "") -> list[str
     record.follow_up_flagged_by = by
     record.follow_up_due_on = due_on
     record.follow_up_reference = reference.strip()
-    return FLAG_FIELDS
+    _save(record, FLAG_FIELDS)
+    audit.record_event(
+        action=action,
+        target=record,
+        actor=by,
+        data={"due_on": due_on, "reference": record.follow_up_reference},
+    )
 
 
 def record(
-    record: Any, *, by: Any, channel: str, note: str, reference: str = ""
-) -> list[str]:
+    record: Any,
+    *,
+    by: Any,
+    channel: str,
+    note: str,
+    reference: str = "",
+    action: str,
+) -> None:
     """Record how the city followed up ``record`` (P19), what was done (the note)
-    and the process that took it on; return the fields to save. A record not
-    flagged before is flagged now, by the same person."""
+    and the process that took it on; save it and record the audit event
+    ``action``. A record not flagged before is flagged now, by the same person.
+    The caller has locked the record and checked ``by``."""
     if channel not in Channel.values:
         raise DomainError("Choose phone, email or other.", field="follow_up_channel")
     if not note.strip():
@@ -176,7 +192,20 @@ def record(
         record.follow_up_reference = reference.strip()
     record.follow_up_at = now
     record.follow_up_by = by
-    return RECORD_FIELDS
+    _save(record, RECORD_FIELDS)
+    audit.record_event(
+        action=action,
+        target=record,
+        actor=by,
+        data={"channel": channel, "reference": record.follow_up_reference},
+        # The note may name the resident: personal, cleared by the purge (R4).
+        personal={"note": record.follow_up_note},
+    )
+
+
+def _save(record: Any, fields: list[str]) -> None:
+    record.full_clean()
+    record.save(update_fields=fields)
 
 
 # --- Forms: subclass with ``class Meta(FlagForm.Meta): model = YourModel`` ------

@@ -327,14 +327,12 @@ def message_flag_follow_up(
     message = _locked(message)
     _require_handles(by, message.account, doing="flag")
     ensure_status(message, allowed=_ALIVE, doing="flagged")
-    fields = followups.flag(message, by=by, due_on=due_on, reference=reference)
-    message.full_clean()
-    message.save(update_fields=fields)
-    audit.record_event(
+    followups.flag(
+        message,
+        by=by,
+        due_on=due_on,
+        reference=reference,
         action="message.follow_up_flagged",
-        target=message,
-        actor=by,
-        data={"due_on": due_on, "reference": message.follow_up_reference},
     )
     return message
 
@@ -348,18 +346,13 @@ def message_record_follow_up(
     message = _locked(message)
     _require_handles(by, message.account, doing="follow up")
     ensure_status(message, allowed=_ALIVE, doing="followed up")
-    fields = followups.record(
-        message, by=by, channel=channel, note=note, reference=reference
-    )
-    message.full_clean()
-    message.save(update_fields=fields)
-    audit.record_event(
+    followups.record(
+        message,
+        by=by,
+        channel=channel,
+        note=note,
+        reference=reference,
         action="message.follow_up_recorded",
-        target=message,
-        actor=by,
-        data={"channel": channel, "reference": message.follow_up_reference},
-        # The note may name the resident: personal, cleared by the purge (R4).
-        personal={"note": message.follow_up_note},
     )
     return message
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
-from core import audit, followups
+from core import followups
 from core.exceptions import InvalidTransition
 from core.permissions import require
 from platforms.models import CapturedComment
@@ -48,14 +48,12 @@ def comment_flag_follow_up(
     """Flag a captured comment that starts a business request (P19), due by
     ``due_on``: the purge keeps it until its follow-up is recorded."""
     comment = _locked(comment, by=by, doing="flag")
-    fields = followups.flag(comment, by=by, due_on=due_on, reference=reference)
-    comment.full_clean()
-    comment.save(update_fields=fields)
-    audit.record_event(
+    followups.flag(
+        comment,
+        by=by,
+        due_on=due_on,
+        reference=reference,
         action="platforms.comment.follow_up_flagged",
-        target=comment,
-        actor=by,
-        data={"due_on": due_on, "reference": comment.follow_up_reference},
     )
     return comment
 
@@ -72,17 +70,12 @@ def comment_record_follow_up(
     """Record how the city followed up a captured comment (P19: phone, email or
     another channel), what was done and the process that took it on."""
     comment = _locked(comment, by=by, doing="follow up")
-    fields = followups.record(
-        comment, by=by, channel=channel, note=note, reference=reference
-    )
-    comment.full_clean()
-    comment.save(update_fields=fields)
-    audit.record_event(
+    followups.record(
+        comment,
+        by=by,
+        channel=channel,
+        note=note,
+        reference=reference,
         action="platforms.comment.follow_up_recorded",
-        target=comment,
-        actor=by,
-        data={"channel": channel, "reference": comment.follow_up_reference},
-        # The note may name the resident: personal, cleared by the purge (R4).
-        personal={"note": comment.follow_up_note},
     )
     return comment
