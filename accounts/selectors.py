@@ -17,6 +17,17 @@ from accounts.models import (
     User,
 )
 
+#: Who holds a permission through a role or directly (object rules aside).
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def user_list_holding(perm: str, *, include_superusers: bool = True) -> QuerySet[User]:
+    """Active users who hold ``perm`` from a role or given them directly, and
+    superusers unless ``include_superusers`` is False (a list of whom to email)."""
+    return User.objects.with_perm(
+        perm, include_superusers=include_superusers, backend=MODEL_BACKEND
+    ).distinct()
+
 
 def city_profile_get() -> CityProfile | None:
     """Return the city's profile, or None before the city has filled it in."""

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from accounts.models import CityProfile, User
-from accounts.selectors import city_profile_days
+from accounts.models import CityProfile
+from accounts.selectors import city_profile_days, user_list_holding
 from appeals.models import Appeal, Correspondence, Filing, LegalityChallenge
 from core import calendar
 from core.exceptions import MissingRecord
@@ -79,16 +79,12 @@ def correspondence_visible_to(*, user: Any) -> QuerySet[Correspondence]:
     return Correspondence.objects.filter(visible)
 
 
-_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
 def _staff_holding(perm: str) -> QuerySet[Any]:
     """Active staff who hold ``perm`` (from a role or given them directly;
     superusers too), by name."""
     return (
-        User.objects.with_perm(perm, backend=_MODEL_BACKEND)
+        user_list_holding(perm)
         .filter(is_staff=True)
-        .distinct()
         .order_by("last_name", "first_name", "username")
     )
 

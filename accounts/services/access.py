@@ -377,14 +377,9 @@ class UnmanagedAccounts:
 def _reviewer_emails() -> list[str]:
     """The addresses of whoever re-certifies access (``grant_manageraccess``)."""
     return sorted(
-        User.objects.with_perm(
-            PERM_GRANT,
-            include_superusers=False,
-            backend="django.contrib.auth.backends.ModelBackend",
-        )
+        selectors.user_list_holding(PERM_GRANT, include_superusers=False)
         .exclude(email="")
         .values_list("email", flat=True)
-        .distinct()
     )
 
 

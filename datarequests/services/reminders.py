@@ -5,29 +5,22 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
 
+from accounts.selectors import user_list_holding
 from core import audit, clock, outbox
 from core.models import OutboxMessage
 from datarequests.models import ReminderDay
 
 
 def _handlers() -> list:
-    from accounts.models import User
-
-    perm = Permission.objects.get(
-        content_type__app_label="datarequests", codename="handle_datarequest"
-    )
     return list(
-        User.objects.filter(Q(groups__permissions=perm) | Q(user_permissions=perm))
-        .filter(is_active=True, is_staff=True)
+        user_list_holding("datarequests.handle_datarequest", include_superusers=False)
+        .filter(is_staff=True)
         .exclude(email="")
-        .distinct()
     )
 
 

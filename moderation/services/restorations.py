@@ -14,7 +14,8 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 
-from accounts.models import ManagerAccess, User
+from accounts.models import ManagerAccess
+from accounts.selectors import user_list_holding
 from core import audit, clock, outbox
 from core.exceptions import InvalidTransition, ensure_status
 from core.models import OutboxMessage
@@ -91,10 +92,8 @@ def _tell_who_restores(task: RestorationTask, decision: RemovalDecision) -> list
     if unmanaged:
         emails = sorted(
             set(
-                User.objects.with_perm(
-                    "accounts.manage_every_account",
-                    include_superusers=False,
-                    backend="django.contrib.auth.backends.ModelBackend",
+                user_list_holding(
+                    "accounts.manage_every_account", include_superusers=False
                 )
                 .exclude(email="")
                 .values_list("email", flat=True)
