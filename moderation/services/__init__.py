@@ -5,7 +5,7 @@ event each. Nothing here ever changes or deletes a saved decision (P20 spirit):
     removal_amend(decision, by, field, value, reason)  -> RemovalAmendment
     removal_notify_author(decision, by, via, text)     -> RemovalAmendment
     removal_add_evidence(decision, by, file, reason)   -> RemovalAmendment
-    removal_restore(decision, by, reason, appeal=None) -> RemovalAmendment
+    removal_restore(decision, by, reason)              -> RemovalAmendment
     restoration_request(decision, reason, source, by)  -> RestorationTask (P22)
     restoration_complete(task, by, note)               -> RestorationTask (P22)
     removal_redact(decisions, run_label)   (retention purge only, R2/R4)
@@ -26,14 +26,14 @@ from moderation.services._base import (
     comment_id_from_url,
     require_for_account,
 )
-from moderation.services.amendments import (
-    removal_amend,
-    removal_notify_author,
-    removal_restore,
-)
+from moderation.services.amendments import removal_amend, removal_notify_author
 from moderation.services.evidence import EVIDENCE_MAX_BYTES, removal_add_evidence
 from moderation.services.removals import removal_create
-from moderation.services.restorations import restoration_complete, restoration_request
+from moderation.services.restorations import (
+    removal_restore,
+    restoration_complete,
+    restoration_request,
+)
 from moderation.services.retention import removal_purge, removal_redact
 
 __all__ = [

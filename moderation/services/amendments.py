@@ -216,35 +216,6 @@ def removal_notify_author(
     return amendment
 
 
-@transaction.atomic
-def removal_restore(
-    *, decision: RemovalDecision, by: Any, reason: str, appeal: Any = None
-) -> RemovalAmendment:
-    """Record that the removed comment was restored on the platform (P22).
-
-    Without ``appeal`` (a manager saw it was removed in error), ``by`` must hold
-    ``moderation.add_removalamendment`` for the account. With ``appeal``, the
-    appeals service has checked who decides it. After an appeal the restoration
-    should be a task instead (``restoration_request``), that a manager completes
-    once the comment is back (``restoration_complete``), which records it here.
-    """
-    decision = RemovalDecision.objects.select_for_update().get(pk=decision.pk)
-    if appeal is None:
-        require_for_account(
-            by,
-            "moderation.add_removalamendment",
-            decision.account,
-            doing="restore removed comments",
-        )
-    return record_restoration(
-        decision=decision,
-        by=by,
-        reason=reason,
-        appeal_id=getattr(appeal, "pk", None),
-        appeal_reference=str(appeal) if appeal is not None else "",
-    )
-
-
 def record_restoration(
     *,
     decision: RemovalDecision,

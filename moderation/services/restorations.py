@@ -149,6 +149,38 @@ def restoration_complete(
         doing="confirm restored comments",
     )
     ensure_status(task, allowed=[RestorationTask.Status.OPEN], doing="marked restored")
+    _complete(task, decision, by=by, note=note)
+    return task
+
+
+@transaction.atomic
+def removal_restore(
+    *, decision: RemovalDecision, by: Any, reason: str
+) -> RemovalAmendment:
+    """Record that the removed comment was restored on the platform (P22): a
+    manager of the account (``moderation.add_removalamendment``) saw it was
+    removed in error. When a reversed appeal already asked for it, this
+    completes that task, so its appeal is named and the task is not left open."""
+    decision = RemovalDecision.objects.select_for_update().get(pk=decision.pk)
+    require_for_account(
+        by,
+        "moderation.add_removalamendment",
+        decision.account,
+        doing="restore removed comments",
+    )
+    task = (
+        RestorationTask.objects.select_for_update()
+        .filter(decision=decision, status=RestorationTask.Status.OPEN)
+        .first()
+    )
+    if task is not None:
+        return _complete(task, decision, by=by, note=reason)
+    return record_restoration(decision=decision, by=by, reason=reason)
+
+
+def _complete(
+    task: RestorationTask, decision: RemovalDecision, *, by: Any, note: str
+) -> RemovalAmendment:
     task.status = RestorationTask.Status.DONE
     task.done_by = by
     task.done_at = clock.now()
@@ -156,7 +188,7 @@ def restoration_complete(
     task.full_clean()
     task.save()
     # One event: the restoration amendment's, naming the task it completes.
-    record_restoration(
+    return record_restoration(
         decision=decision,
         by=by,
         reason=" ".join(filter(None, [task.source, task.done_note])),
@@ -164,4 +196,3 @@ def restoration_complete(
         appeal_reference=task.appeal_reference,
         task_id=task.pk,
     )
-    return task

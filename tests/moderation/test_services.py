@@ -429,27 +429,35 @@ def test_restore_appends_a_restoration_once(decision, account_manager, city_admi
         def __str__(self) -> str:
             return "AP-2026-00042"
 
+    # A reversed appeal asked for it; a direct restore completes that task (P22).
+    task = services.restoration_request(
+        decision=decision,
+        reason="Reversed.",
+        source="Appeal AP-2026-00042 reversed the removal.",
+        by=city_admin,
+        appeal=FakeAppeal(),
+    )
     amendment = services.removal_restore(
-        decision=decision, by=city_admin, reason="Appeal upheld.", appeal=FakeAppeal()
+        decision=decision, by=city_admin, reason="Appeal upheld."
     )
     assert amendment.kind == "restoration"
     assert amendment.appeal_id == 42
     assert amendment.appeal_reference == "AP-2026-00042"
+    task.refresh_from_db()
+    assert (task.status, task.done_by) == ("done", city_admin)
     assert list(RemovalDecision.objects.restored()) == [decision]
     assert audit.events_for(decision).last().action == "moderation.removal.restored"
     with pytest.raises(InvalidTransition):
         services.removal_restore(decision=decision, by=city_admin, reason="Again.")
 
 
-def test_restore_with_an_appeal_is_open_to_the_appeal_reviewer(decision, make_staff):
+def test_restore_is_refused_to_who_does_not_manage_the_account(decision, make_staff):
     from core.roles import SOCIAL_MEDIA_MANAGER
 
     reviewer = make_staff(SOCIAL_MEDIA_MANAGER)  # does not manage the account
     with pytest.raises(NotPermitted):
         services.removal_restore(decision=decision, by=reviewer, reason="No appeal.")
-    services.removal_restore(
-        decision=decision, by=reviewer, reason="Appeal reversed.", appeal=object()
-    )
+    assert not decision.amendments.exists()
 
 
 def test_evidence_added_later(decision, account_manager, pdf):
