@@ -96,6 +96,15 @@ def datarequest_pause(
     return pause
 
 
+def _end_pause(pause: Any, *, on: date, by: Any) -> None:
+    """End a pause of the clock on ``on``: the day of the pause still counted;
+    each business day after it, up to and including ``on``, did not."""
+    pause.resumed_on = on
+    pause.resumed_by = by
+    pause.business_days = calendar.business_days_between(pause.paused_on, on)
+    pause.save()
+
+
 @transaction.atomic
 def datarequest_resume(
     *, request: DataRequest, by: Any, resumed_on: date | None = None
@@ -109,12 +118,7 @@ def datarequest_resume(
     resumed_on = resumed_on or clock.today()
     if resumed_on < pause.paused_on:
         raise DomainError("The clock cannot restart before it stopped.")
-    pause.resumed_on = resumed_on
-    pause.resumed_by = by
-    # The day of the pause still counted; each business day after it, up to and
-    # including the day of the resumption, did not.
-    pause.business_days = calendar.business_days_between(pause.paused_on, resumed_on)
-    pause.save()
+    _end_pause(pause, on=resumed_on, by=by)
     before = request.due_on
     request.due_on = due_date(request)
     request.status = S.IN_PROGRESS
@@ -214,9 +218,7 @@ def datarequest_close(*, request: DataRequest, note: str, by: Any) -> DataReques
         raise DomainError("Say how the request was closed.", field="close_note")
     pause = request.pauses.filter(resumed_on__isnull=True).first()
     if pause is not None:
-        pause.resumed_on = clock.today()
-        pause.resumed_by = by
-        pause.save()
+        _end_pause(pause, on=clock.today(), by=by)
     request.status = S.CLOSED
     request.closed_at = clock.now()
     request.closed_by = by
@@ -289,6 +291,10 @@ def _release_holds(request: DataRequest, *, years: int) -> None:
     )
 
 
+#: Who is consulted on a request: the City Attorney (as for legality challenges).
+ADVISE = "datarequests.add_requestconsultation"
+
+
 @transaction.atomic
 def datarequest_record_consultation(
     *,
@@ -305,14 +311,24 @@ def datarequest_record_consultation(
         "datarequests.add_requestconsultation",
         doing="record attorney consultations",
     )
-    if not attorney.has_perm("datarequests.add_requestconsultation"):
+    if not (attorney.is_active and attorney.has_perm(ADVISE)):
         raise DomainError(
             f"{attorney} does not advise on data requests (the City Attorney does).",
             field="attorney",
         )
+    lock(request)
+    ensure_status(
+        request,
+        allowed=[*request.OPEN_STATUSES, S.RELEASED],
+        doing="given a consultation",
+    )
     consulted_on = consulted_on or clock.today()
     if consulted_on > clock.today():
         raise ValidationError({"consulted_on": "The date is in the future."})
+    if consulted_on < request.received_on:
+        raise ValidationError(
+            {"consulted_on": "The date is before the request was received."}
+        )
     consultation = RequestConsultation(
         request=request,
         attorney=attorney,

@@ -92,3 +92,19 @@ def test_the_citys_target_is_at_least_one_business_day():
     assert "data_request_days" in error.value.message_dict
     with pytest.raises(IntegrityError), transaction.atomic():
         type(profile).objects.filter(pk=profile.pk).update(data_request_days=0)
+
+
+def test_closing_a_paused_request_counts_the_days_it_stood_still(
+    records_officer, time_machine
+):
+    time_machine.move_to("2026-11-16 10:00")
+    request = _request(records_officer)
+    pause = services.datarequest_pause(
+        request=request, why="clarification", note="Which accounts?", by=records_officer
+    )
+    time_machine.move_to("2026-11-19 10:00")  # Thursday: three days later
+    services.datarequest_close(
+        request=request, note="The requester never answered.", by=records_officer
+    )
+    pause.refresh_from_db()
+    assert (pause.resumed_on, pause.business_days) == (date(2026, 11, 19), 3)

@@ -91,3 +91,42 @@ def test_a_handler_who_may_not_hold_records_is_told_so(make_staff, world):
         services.datarequest_pick_records(
             request=made, picks=[("message", world.message)], by=person
         )
+
+
+def test_a_consultation_needs_an_active_attorney_an_open_request_and_a_sane_date(
+    attorney, records_officer, make_staff
+):
+    from datetime import timedelta
+
+    from django.core.exceptions import ValidationError
+
+    from core import clock
+    from core.exceptions import DomainError, InvalidTransition
+    from core.roles import CITY_ATTORNEY
+
+    made = _submit()
+    with pytest.raises(ValidationError, match="before the request was received"):
+        services.datarequest_record_consultation(
+            request=made,
+            attorney=attorney,
+            notes="Too early.",
+            consulted_on=made.received_on - timedelta(days=1),
+            by=attorney,
+        )
+    services.datarequest_close(request=made, note="Withdrawn.", by=records_officer)
+    with pytest.raises(InvalidTransition):
+        services.datarequest_record_consultation(
+            request=made, attorney=attorney, notes="Late.", by=attorney
+        )
+    attorney.is_active = False
+    attorney.save(update_fields=["is_active"])
+    other = _submit()
+    with pytest.raises(DomainError, match="does not advise"):
+        services.datarequest_record_consultation(
+            request=other,
+            attorney=attorney,
+            notes="Gone.",
+            consulted_on=clock.today(),
+            by=make_staff(CITY_ATTORNEY),
+        )
+    assert not made.consultations.exists()
