@@ -41,11 +41,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from accounts.selectors import city_profile_days
 from appeals.models import Appeal, Filing, LegalityChallenge
+from appeals.selectors import deadline_days
 from core import calendar, clock
-from datarequests.models import DATA_SUBJECT_DAYS
 from datarequests.selectors import request_figure_rows
+from datarequests.services import answer_days
 from retention.models import Series
 from transparency import selectors
 
@@ -285,7 +285,8 @@ def _removals(period: Period) -> dict[str, Any]:
 def figures_for(period: Period) -> dict[str, Any]:
     """Return every public figure for ``period`` (see the module docstring)."""
     today = clock.today()
-    targets = selectors.targets()
+    # The due dates' own rule: the profile's days, or their defaults (P22, P23).
+    targets = deadline_days()
     challenges = _filings("challenge", period, today, targets)
     challenges.update(selectors.challenge_consultation_counts(period.start, period.end))
     destroyed = selectors.destroyed_by_series(period.start, period.end)
@@ -383,10 +384,7 @@ def data_request_figures(period: Period) -> dict[str, Any]:
     received, answered, overdue = request_figure_rows(
         start=period.start, end=period.end, today=today
     )
-    targets = {
-        "data_subject": DATA_SUBJECT_DAYS,
-        "public": city_profile_days("data_request_days")["data_request_days"],
-    }
+    targets = {kind: answer_days(kind) for kind, _label in DATA_REQUEST_KINDS}
     days = [
         d
         for _kind, received_on, _due, done, _n in answered

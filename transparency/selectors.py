@@ -32,7 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate
 
-from accounts.models import Account, CityProfile
+from accounts.models import Account
 from appeals.models import Appeal, AttorneyConsultation, Filing, LegalityChallenge
 from core import clock
 from core.models import AuditEvent
@@ -293,22 +293,6 @@ def filing_rows(kind: str, start: date, end: date) -> Iterator[dict[str, Any]]:
         .values(*fields)
         .iterator(chunk_size=2000)
     )
-
-
-def targets() -> dict[str, int | None]:
-    """The city's targets in business days, from its profile (P22, P23)."""
-    row: dict[str, int | None] | None = CityProfile.objects.values(  # type: ignore[assignment]
-        "appeal_ack_days",
-        "appeal_answer_days",
-        "challenge_ack_days",
-        "challenge_answer_days",
-    ).first()
-    return row or {
-        "appeal_ack_days": None,
-        "appeal_answer_days": None,
-        "challenge_ack_days": None,
-        "challenge_answer_days": None,
-    }
 
 
 # --- records (R3, R4) and accounts (P4, P7) -----------------------------------------

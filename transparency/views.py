@@ -121,9 +121,9 @@ def data_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return response
 
 
-@require_safe
-def report(request: HttpRequest, year: int) -> HttpResponse:
-    """A frozen yearly report as published (the newest version, or ``?version=``)."""
+def _report_versions(request: HttpRequest, year: int) -> tuple[list[Any], Any]:
+    """A year's frozen report versions, newest first, and the one asked for
+    (``?version=``, else the newest); 404 when there is none."""
     versions = list(
         AnnualReport.objects.filter(year=year)
         .order_by("-version")
@@ -132,12 +132,18 @@ def report(request: HttpRequest, year: int) -> HttpResponse:
     if not versions:
         raise Http404(f"No report has been published for {year}.")
     wanted = request.GET.get("version")
-    chosen = versions[0]
-    if wanted:
-        match = [v for v in versions if str(v["version"]) == wanted]
-        if not match:
-            raise Http404(f"The {year} report has no version {wanted}.")
-        chosen = match[0]
+    if not wanted:
+        return versions, versions[0]
+    match = [v for v in versions if str(v["version"]) == wanted]
+    if not match:
+        raise Http404(f"The {year} report has no version {wanted}.")
+    return versions, match[0]
+
+
+@require_safe
+def report(request: HttpRequest, year: int) -> HttpResponse:
+    """A frozen yearly report as published (the newest version, or ``?version=``)."""
+    versions, chosen = _report_versions(request, year)
     shown = AnnualReport.objects.get(pk=chosen["id"])
     return render(
         request,
@@ -148,24 +154,39 @@ def report(request: HttpRequest, year: int) -> HttpResponse:
 
 @require_safe
 def report_json(request: HttpRequest, year: int) -> HttpResponse:
-    """A frozen report's figures exactly as frozen (JSON)."""
-    found = AnnualReport.objects.filter(year=year).order_by("-version").first()
-    if found is None:
-        raise Http404(f"No report has been published for {year}.")
+    """A frozen report's figures exactly as frozen (JSON; the newest version, or
+    ``?version=``)."""
+    _versions, chosen = _report_versions(request, year)
+    found = AnnualReport.objects.get(pk=chosen["id"])
     return HttpResponse(
         json.dumps(found.figures, indent=2), content_type="application/json"
     )
 
 
-def _staff_context(period: Period) -> dict[str, Any]:
+def _staff_page(
+    request: HttpRequest,
+    form: PeriodForm,
+    period: Period,
+    freeze_form: FreezeForm | None,
+    *,
+    status: int,
+) -> HttpResponse:
+    """The staff figures page: the period chooser, the figures with names, and
+    the form that freezes a year's report (for who may)."""
     staff = staff_figures_for(period)
-    return {
-        "staff": staff,
-        "reviewer_tables": [
-            ("Appeals", staff["reviewers"]["appeal"]),
-            ("Legality challenges", staff["reviewers"]["challenge"]),
-        ],
-    }
+    context: dict[str, Any] = figures_context(figures_for(period))
+    context.update(
+        {
+            "form": form,
+            "staff": staff,
+            "reviewer_tables": [
+                ("Appeals", staff["reviewers"]["appeal"]),
+                ("Legality challenges", staff["reviewers"]["challenge"]),
+            ],
+            "freeze_form": freeze_form,
+        }
+    )
+    return render(request, "transparency/staff.html", context, status=status)
 
 
 @staff_required(perm=STAFF_VIEW)
@@ -178,15 +199,8 @@ def staff(request: HttpRequest) -> HttpResponse:
     if period is None:
         status = 400
         period = period_last_12_months()
-    context: dict[str, Any] = figures_context(figures_for(period))
-    context.update(
-        {
-            "form": form,
-            **_staff_context(period),
-            "freeze_form": FreezeForm() if request.user.has_perm(FREEZE) else None,
-        }
-    )
-    return render(request, "transparency/staff.html", context, status=status)
+    freeze_form = FreezeForm() if request.user.has_perm(FREEZE) else None
+    return _staff_page(request, form, period, freeze_form, status=status)
 
 
 @staff_required(perm=FREEZE)
@@ -207,13 +221,5 @@ def freeze(request: HttpRequest) -> HttpResponse:
                 f"{frozen.version}.",
             )
             return redirect(frozen.get_absolute_url())
-    period = period_last_12_months()
-    context: dict[str, Any] = figures_context(figures_for(period))
-    context.update(
-        {
-            "form": PeriodForm(initial={"year": LAST_12_MONTHS}),
-            **_staff_context(period),
-            "freeze_form": form,
-        }
-    )
-    return render(request, "transparency/staff.html", context, status=400)
+    period_form = PeriodForm(initial={"year": LAST_12_MONTHS})
+    return _staff_page(request, period_form, period_last_12_months(), form, status=400)

@@ -223,3 +223,14 @@ def test_an_empty_period_has_zeros_and_no_times(db):
     assert f["removals"]["total"] == 0
     assert f["appeals"]["acknowledge"]["median_days"] is None
     assert all(c["count"] == 0 for c in f["removals"]["by_category"])
+
+
+def test_without_a_city_profile_the_targets_are_the_ones_the_due_dates_use():
+    from accounts.models import CityProfile
+
+    assert not CityProfile.objects.exists()
+    f = figures_for(period_last_12_months())
+    # The profile fields' defaults: 3 and 10 business days for appeals (P22), the
+    # days the deadlines of a filing are computed with while no profile exists.
+    assert f["appeals"]["acknowledge"]["target_days"] == 3
+    assert f["appeals"]["answer"]["target_days"] == 10

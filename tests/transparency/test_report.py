@@ -62,6 +62,14 @@ def test_freezing_again_appends_a_version_and_the_page_shows_the_newest(
     assert "This is an earlier version" in old
     assert "11 comments removed" in old
     assert client.get("/transparency/2025/?version=9").status_code == 404
+    # Each version's page links its own figures as frozen.
+    old_page = client.get("/transparency/2025/?version=1").content.decode()
+    assert 'href="/transparency/2025/figures.json?version=1"' in old_page
+    old_json = client.get("/transparency/2025/figures.json?version=1").json()
+    assert old_json["removals"]["total"] == 11
+    assert (
+        client.get("/transparency/2025/figures.json").json()["removals"]["total"] == 12
+    )
     index = text_of(client.get("/transparency/"))
     assert "2025 report (version 2" in index
 
