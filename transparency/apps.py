@@ -12,14 +12,6 @@ class TransparencyConfig(AppConfig):
 
     def ready(self) -> None:
         from core import dashboard
-        from transparency import figures
         from transparency.panels import transparency_panel
 
         dashboard.register(transparency_panel)
-        # More sections of figures (docs/transparency.md, "Adding figures from
-        # another app"): the Data Practices requests.
-        figures.register(
-            "data_requests",
-            figures.data_request_figures,
-            template="transparency/_data_requests.html",
-        )

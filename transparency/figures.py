@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -310,33 +310,8 @@ def figures_for(period: Period) -> dict[str, Any]:
         },
         "accounts": selectors.account_counts(period.start, period.end),
     }
-    for name, provider in _providers.items():
-        figures[name] = provider(period)
+    figures["data_requests"] = data_request_figures(period)
     return figures
-
-
-# --- more figures from other apps -----------------------------------------------
-
-_providers: dict[str, Callable[[Period], dict[str, Any]]] = {}
-_templates: dict[str, str] = {}
-
-
-def register(
-    name: str, provider: Callable[[Period], dict[str, Any]], *, template: str
-) -> None:
-    """Add a section of figures (e.g. ``"data_requests"``) computed by ``provider``
-    for a period and shown by ``template`` (given ``figures``: the section). Call
-    it from ``TransparencyConfig.ready()``. The provider must follow
-    this module's rules: aggregates only, a fixed number of queries, no personal
-    data, :func:`cell` at the finest breakdown. The section goes into the page,
-    the JSON open data and the frozen report under ``name``."""
-    _providers[name] = provider
-    _templates[name] = template
-
-
-def sections() -> dict[str, str]:
-    """The registered sections' names and templates."""
-    return dict(_templates)
 
 
 # --- the staff view (names: internal review only, never public) ---------------------

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 from transparency.charts import bar_chart
-from transparency.figures import sections
 
 
 def figures_context(f: dict[str, Any]) -> dict[str, Any]:
@@ -61,11 +60,6 @@ def figures_context(f: dict[str, Any]) -> dict[str, Any]:
         "challenge_steps": [
             ("Acknowledge", f["challenges"]["acknowledge"]),
             ("Answer in writing", f["challenges"]["answer"]),
-        ],
-        "extra_sections": [
-            {"template": template, "figures": f[name]}
-            for name, template in sections().items()
-            if name in f
         ],
         "charts": charts,
         "period_start": date.fromisoformat(f["period"]["start"]),
