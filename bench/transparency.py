@@ -266,50 +266,41 @@ def number_near(text: str, pattern: str) -> int | None:
     return int(found.group(1).replace(",", "")) if found else None
 
 
-def measure_floor() -> float:
+def measure_floor(*, removals: int, mentions: int) -> float:
     """The floor: the p95 of the two scans of the removals the figures cannot
     avoid (the period's removals per month and account, and their category links
-    per category), exactly the SQL the figures send, run bare: no Django model,
-    no Python aggregation, no page."""
+    per category), the figures' own querysets (``transparency.selectors``) run as
+    bare SQL: no Django model, no Python aggregation, no page. Each run's counts
+    must add up to the rows loaded, or the benchmark fails."""
     from django.db import connection
-    from django.db.models import Count
 
-    from moderation.models import RemovalDecisionCategory
+    from bench.harness import fail
     from transparency import selectors
     from transparency.figures import period_last_12_months
 
-    start, end = _period_days(period_last_12_months())
+    period = period_last_12_months()
     scans = [
-        selectors.removal_decisions_in(start, end)
-        .annotate(m=selectors._month_of("removed_at", start, end))
-        .values("m", "account_id")
-        .annotate(n=Count("id"))
-        .order_by(),
-        RemovalDecisionCategory.objects.filter(
-            decision__in=selectors.removal_decisions_in(start, end).values("id")
-        )
-        .values("category_id")
-        .annotate(n=Count("id"))
-        .order_by(),
+        (selectors.removal_scan_by_month_account(period.start, period.end), removals),
+        (selectors.removal_scan_by_category(period.start, period.end), mentions),
     ]
-    sqls = [qs.query.sql_with_params() for qs in scans]
+    sqls = [(qs.query.sql_with_params(), expected) for qs, expected in scans]
     times = []
     for _ in range(RUNS):
         started = time.perf_counter()
+        counted = []
         with connection.cursor() as cursor:
-            for sql, params in sqls:
+            for (sql, params), _expected in sqls:
                 cursor.execute(sql, params)
-                cursor.fetchall()
+                counted.append(sum(row[-1] for row in cursor.fetchall()))
         times.append((time.perf_counter() - started) * 1000)
+        expected = [e for _sql, e in sqls]
+        if counted != expected:
+            fail(f"floor: the scans counted {counted}, expected {expected}")
     print(
         f"floor (the figures' two scans of the removals, bare SQL): median "
         f"{sorted(times)[len(times) // 2]:.0f} ms, p95 {p95(times):.0f} ms"
     )
     return p95(times)
-
-
-def _period_days(period: Any) -> tuple[date, date]:
-    return period.start, period.end
 
 
 def main() -> None:
@@ -431,6 +422,14 @@ def main() -> None:
             fail(f"GET {url}: status {response.status_code}")
         most_queries = max(most_queries, len(ctx.captured_queries))
         text = text_of(response.content.decode())
+        if label != "last 12 months":
+            # The year chooser's page: the removals of this calendar year.
+            this_year = RemovalDecision.objects.filter(
+                removed_at__year=today.year
+            ).count()
+            got = number_near(text, r"([\d,]+) comments removed")
+            if got != this_year:
+                problems.append(f"{url}: removals shown {got}, expected {this_year}")
         if label == "last 12 months":
             shown = {
                 "removals": (
@@ -463,7 +462,7 @@ def main() -> None:
             f"{sorted(times)[len(times) // 2]:>11.0f}{p95(times):>9.0f}"
         )
     check(problems)
-    floor = measure_floor()
+    floor = measure_floor(removals=args.removals, mentions=mentions)
 
     csv_peak = 0.0
     for table, expected_rows in (("removals", None), ("appeals", args.appeals)):
