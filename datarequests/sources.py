@@ -75,6 +75,8 @@ class Source:
     held_id: Callable[[Any], int] = lambda record: int(record.pk)
     title: Callable[[Any], str] = str
     value: Callable[[Any, str], Any] = lambda record, name: getattr(record, name)
+    # What its title, person and fields read from other tables, read with it.
+    related: tuple[str, ...] = ()
 
 
 def _filing_person(filing: Any) -> list[str]:
@@ -91,6 +93,7 @@ SOURCES: dict[str, Source] = {
             series="removal_decisions",
             person=lambda r: [r.author_name, r.author_handle],
             title=lambda r: f"Removal #{r.pk} on {r.account}",
+            related=("account__platform",),
             fields=(
                 Field("removed_at", "Removed at", META),
                 Field("account", "Account", META),
@@ -110,6 +113,7 @@ SOURCES: dict[str, Source] = {
             person=lambda r: [r.decision.author_name, r.decision.author_handle],
             held_id=lambda r: int(r.decision_id),
             title=lambda r: f"Amendment #{r.pk} of removal #{r.decision_id}",
+            related=("decision",),
             fields=(
                 Field("made_at", "Made at", META),
                 Field("kind", "Kind", META),
@@ -165,6 +169,7 @@ SOURCES: dict[str, Source] = {
             person=lambda r: _filing_person(r.filing),
             held_id=lambda r: int(r.appeal_id or r.challenge_id),
             title=lambda r: f"{r.get_kind_display()} for {r.filing.reference}",
+            related=("appeal", "challenge"),
             fields=(
                 Field("created_at", "Written at", META),
                 Field("kind", "Kind", META),
@@ -180,6 +185,7 @@ SOURCES: dict[str, Source] = {
             series="messages",
             person=lambda r: [r.sender_handle],
             title=lambda r: f"Message #{r.pk} to {r.account}",
+            related=("account__platform",),
             fields=(
                 Field("received_at", "Received at", META),
                 Field("account", "Account", META),
@@ -194,6 +200,7 @@ SOURCES: dict[str, Source] = {
             series="captured_comments",
             person=lambda r: [r.author_name, r.author_handle],
             title=lambda r: f"Comment #{r.pk} on {r.account}",
+            related=("account__platform",),
             fields=(
                 Field("posted_at", "Posted at", META),
                 Field("account", "Account", META),
@@ -220,6 +227,26 @@ SOURCES: dict[str, Source] = {
         ),
     )
 }
+
+
+def records_by_source(pairs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Any]:
+    """The records named by ``(source key, id)`` pairs, with what they read from
+    other tables: one query per kind of record. A pair whose record is gone is
+    missing from the result."""
+    from django.apps import apps
+
+    ids: dict[str, set[int]] = {}
+    for key, pk in pairs:
+        ids.setdefault(key, set()).add(pk)
+    found: dict[tuple[str, int], Any] = {}
+    for key, wanted in ids.items():
+        source = SOURCES[key]
+        model = apps.get_model(source.model_label)
+        rows = model._default_manager.select_related(*source.related).in_bulk(wanted)
+        found.update({(key, pk): record for pk, record in rows.items()})
+    return found
+
+
 # Correspondence of a legality challenge is kept with the challenge.
 CHALLENGE_LETTER_SERIES = "legality_challenges"
 

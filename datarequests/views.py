@@ -37,7 +37,7 @@ from core.net import client_ip
 from datarequests import forms as f
 from datarequests import selectors, services
 from datarequests.models import DataRequest, ReleasePackage
-from datarequests.sources import SOURCES
+from datarequests.sources import SOURCES, records_by_source
 
 logger = logging.getLogger(__name__)
 
@@ -357,19 +357,16 @@ def staff_search(request: HttpRequest) -> HttpResponse:
 @require_POST
 def staff_pick(request: HttpRequest, pk: int) -> HttpResponse:
     """Pick the ticked records as answering the request, and hold them (R3)."""
-    from django.apps import apps
-
     req = get_object_or_404(DataRequest, pk=pk)
-    picks = []
+    ticked = []
     for value in request.POST.getlist("record"):
         key, _, raw = value.partition(":")
         if key not in SOURCES or not raw.isdigit():
             messages.error(request, "Pick records from the search results.")
             return redirect(req)
-        model = apps.get_model(SOURCES[key].model_label)
-        record = model._default_manager.filter(pk=int(raw)).first()
-        if record is not None:
-            picks.append((key, record))
+        ticked.append((key, int(raw)))
+    found = records_by_source(ticked)
+    picks = [(key, found[key, pk]) for key, pk in ticked if (key, pk) in found]
     try:
         rows = services.datarequest_pick_records(
             request=req, picks=picks, by=request.user

@@ -7,10 +7,8 @@ import csv
 import hashlib
 import tempfile
 import zipfile
-from collections import defaultdict
 from typing import Any
 
-from django.apps import apps
 from django.core.files import File
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -21,21 +19,14 @@ from core.permissions import require
 from datarequests.models import DataRequest, PickedRecord, ReleasePackage
 from datarequests.services._base import lock
 from datarequests.services.handling import HANDLE, S
-from datarequests.sources import SOURCES, Decided, release_fields
+from datarequests.sources import SOURCES, Decided, records_by_source, release_fields
 
 CHUNK = 1024 * 1024
 
 
 def _records(picked: list[PickedRecord]) -> list[tuple[PickedRecord, Any]]:
     """Each picked record with the record itself, read by kind (one query each)."""
-    by_source: dict[str, list[int]] = defaultdict(list)
-    for p in picked:
-        by_source[p.source].append(p.object_id)
-    found: dict[tuple[str, int], Any] = {}
-    for key, ids in by_source.items():
-        model = apps.get_model(SOURCES[key].model_label)
-        for record in model._default_manager.filter(pk__in=ids):
-            found[(key, record.pk)] = record
+    found = records_by_source((p.source, p.object_id) for p in picked)
     return [(p, found.get((p.source, p.object_id))) for p in picked]
 
 

@@ -137,3 +137,38 @@ def test_the_daily_job_is_scheduled_and_safe_to_run_twice(settings, records_offi
     again = datarequests_daily_task.delay().get()
     assert first["skipped"] == 0 and again["skipped"] == 1
     assert again["holds_released"] == 0
+
+
+def test_picking_and_releasing_cost_the_same_queries_for_two_records_or_eight(
+    login_as, records_officer
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.moderation.factories import RemovalDecisionFactory
+
+    client = login_as(records_officer)
+
+    def pick_and_release(count):
+        made = services.datarequest_submit(
+            kind=DataRequest.Kind.PUBLIC,
+            description="Removals.",
+            channel="email",
+            by=records_officer,
+        )
+        services.datarequest_start(request=made, by=records_officer)
+        # Each on an account of its own: a title reads the account and platform.
+        removals = RemovalDecisionFactory.create_batch(count)
+        ticked = [f"removal_decision:{r.pk}" for r in removals]
+        with CaptureQueriesContext(connection) as picking:
+            client.post(f"/requests/staff/{made.pk}/pick/", {"record": ticked})
+        assert PickedRecord.objects.filter(request=made).count() == count
+        with CaptureQueriesContext(connection) as releasing:
+            response = client.post(
+                f"/requests/staff/{made.pk}/step/release/", follow=True
+            )
+        assert f"Released {count} records" in response.content.decode()
+        return len(picking), len(releasing)
+
+    pick_and_release(1)  # the first of the day fills Django's caches
+    assert pick_and_release(2) == pick_and_release(8)
