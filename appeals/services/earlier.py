@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -79,9 +78,10 @@ from appeals.models import (
     LegalityChallenge,
 )
 from appeals.services._base import _kind_prefix, _personal, can_handle
-from appeals.services.filing import _check_new_filing, _next_reference, set_deadlines
+from appeals.services.filing import _check_new_filing, insert_filing, set_deadlines
 from appeals.services.handling import ADVISE
 from core import audit, clock
+from core.exceptions import InvalidTransition
 from core.imports import RowError
 from core.permissions import require
 from moderation.services import restoration_request
@@ -635,10 +635,8 @@ def _save(row: _Row, *, by: Any, source: str, sha: str) -> None:
     filing.withdrawn_at = _noon(row.withdrawn_on)
     if row.answered_on:
         filing.response_delivery = filing.reply_by
-    filing.reference = _next_reference(filing.REFERENCE_PREFIX, filing.received_on.year)
-    filing.status_token = secrets.token_urlsafe(32)
-    filing.full_clean()
-    filing.save(force_insert=True)
+    filing.full_clean(exclude=["reference", "status_token"])
+    data = insert_filing(filing)
     if isinstance(filing, Appeal) and row.categories:
         filing.revised_categories.set(row.categories)
     consultation = None
@@ -656,10 +654,7 @@ def _save(row: _Row, *, by: Any, source: str, sha: str) -> None:
         target=filing,
         actor=by,
         data={
-            **audit.snapshot(
-                filing,
-                ["channel", "received_on", "status", "ack_due_on", "answer_due_on"],
-            ),
+            **data,
             "acknowledged_on": row.acknowledged_on,
             "answered_on": row.answered_on,
             "withdrawn_on": row.withdrawn_on,
@@ -686,44 +681,38 @@ def _save(row: _Row, *, by: Any, source: str, sha: str) -> None:
 
 
 def _about(filing: Filing) -> dict[str, Any]:
+    """What the audit event adds to the filing's own: its removal and revised
+    categories, or the policy version that amended it."""
     if isinstance(filing, Appeal):
         return {
-            "account": filing.account_id,
             "removal": filing.removal_id,
             "categories": sorted(c.pk for c in filing.revised_categories.all()),
         }
     assert isinstance(filing, LegalityChallenge)  # noqa: S101  # nosec B101
-    return {
-        "section": filing.section_anchor,
-        "amended_version": filing.amended_version_id,
-    }
+    return {"amended_version": filing.amended_version_id}
 
 
 def _restore_if_reversed(filing: Filing, *, by: Any) -> None:
-    """A reversed appeal's comment goes back on the platform (P22): unless its
-    removal already records the restoration (or a task asks for it), the
-    account's managers are asked, as for an appeal answered here, and confirm it
-    on the removal (the restoration then counts as after an appeal)."""
+    """A reversed appeal's comment goes back on the platform (P22): the account's
+    managers are asked, as for an appeal answered here, and confirm it on the
+    removal (the restoration then counts as after an appeal). A removal already
+    restored, or already asked for, is left as it is."""
     if not (
         isinstance(filing, Appeal)
         and filing.outcome == Appeal.Outcome.REVERSED
         and filing.removal is not None
     ):
         return
-    from moderation.models import RemovalAmendment, RestorationTask
-
-    removal = filing.removal
-    if (
-        removal.amendments.filter(kind=RemovalAmendment.Kind.RESTORATION).exists()
-        or RestorationTask.objects.filter(decision=removal).exists()
-    ):
-        return
-    restoration_request(
-        decision=removal,
-        reason="The appeal was reversed: restore the comment on the platform, or "
-        "confirm it is back.",
-        source=f"Appeal {filing.reference} (imported from the city's earlier "
-        "records) reversed the removal.",
-        by=by,
-        appeal=filing,
-    )
+    try:
+        with transaction.atomic():
+            restoration_request(
+                decision=filing.removal,
+                reason="The appeal was reversed: restore the comment on the "
+                "platform, or confirm it is back.",
+                source=f"Appeal {filing.reference} (imported from the city's "
+                "earlier records) reversed the removal.",
+                by=by,
+                appeal=filing,
+            )
+    except InvalidTransition:
+        pass

@@ -98,6 +98,23 @@ def set_deadlines(filing: Filing, received_on: date) -> None:
     )
 
 
+def insert_filing(filing: Filing) -> dict[str, Any]:
+    """Give a checked new filing its tracking number and status token and save
+    it; return what its first audit event records of it (no personal data)."""
+    filing.reference = _next_reference(filing.REFERENCE_PREFIX, filing.received_on.year)
+    filing.status_token = secrets.token_urlsafe(32)
+    filing.save(force_insert=True)
+    data = audit.snapshot(
+        filing,
+        ["channel", "received_on", "status", "ack_due_on", "answer_due_on"],
+    )
+    if isinstance(filing, Appeal):
+        data["account"] = filing.account_id
+    elif isinstance(filing, LegalityChallenge):
+        data["section"] = filing.section_anchor
+    return data
+
+
 def _filing_create(
     filing: F,
     *,
@@ -122,17 +139,7 @@ def _filing_create(
         filing.letter_sha256 = _check_letter(letter)
         filing.letter = letter
     _check_new_filing(filing)
-    filing.reference = _next_reference(filing.REFERENCE_PREFIX, received_on.year)
-    filing.status_token = secrets.token_urlsafe(32)
-    filing.save(force_insert=True)
-    data = audit.snapshot(
-        filing,
-        ["channel", "received_on", "status", "ack_due_on", "answer_due_on"],
-    )
-    if isinstance(filing, Appeal):
-        data["account"] = filing.account_id
-    else:
-        data["section"] = filing.section_anchor
+    data = insert_filing(filing)
     if filing.letter_sha256:
         data["letter_sha256"] = filing.letter_sha256
     if filing.email:
