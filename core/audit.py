@@ -174,20 +174,11 @@ def redact_personal(
     if not id_strings:
         return 0
     target_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
-    count = AuditEvent.objects.filter(
-        target_type=target_type, target_id__in=id_strings, personal__isnull=False
-    ).update(personal=None, redacted_at=clock.now())
-    if count:
-        record_event(
-            action="audit.redacted",
-            data={
-                "model": target_type.natural_key(),
-                "records": len(id_strings),
-                "events": count,
-                "run": run_label,
-            },
-        )
-    return count
+    return _redact(
+        AuditEvent.objects.filter(target_type=target_type, target_id__in=id_strings),
+        {"model": target_type.natural_key(), "records": len(id_strings)},
+        run_label=run_label,
+    )
 
 
 @transaction.atomic
@@ -195,13 +186,25 @@ def audit_event_redact(*, ids: Iterable[int], run_label: str = "") -> int:
     """Clear the personal data of these events themselves (the retention purge's
     ``audit_events`` series, R4); the chain stays verifiable as with
     :func:`redact_personal`, and one new event says how many were redacted."""
-    count = AuditEvent.objects.filter(
-        pk__in=[int(pk) for pk in ids], personal__isnull=False
-    ).update(personal=None, redacted_at=clock.now())
+    return _redact(
+        AuditEvent.objects.filter(pk__in=[int(pk) for pk in ids]),
+        {"model": ["core", "auditevent"]},
+        run_label=run_label,
+    )
+
+
+def _redact(
+    events: models.QuerySet[AuditEvent], data: dict[str, Any], *, run_label: str
+) -> int:
+    """Clear the personal data of ``events`` and, when there was any, record one
+    event saying how many were redacted (``data`` says of what)."""
+    count = events.filter(personal__isnull=False).update(
+        personal=None, redacted_at=clock.now()
+    )
     if count:
         record_event(
             action="audit.redacted",
-            data={"model": ["core", "auditevent"], "events": count, "run": run_label},
+            data={**data, "events": count, "run": run_label},
         )
     return count
 
