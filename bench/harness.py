@@ -590,6 +590,26 @@ def ensure_port_free(port: int) -> None:
             fail(f"port {port} is in use: choose another with --port")
 
 
+def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
+    """Start the app under gunicorn (2 workers) on ``port``, refusing a port some
+    other server already answers on (it would be measured instead)."""
+    ensure_port_free(port)
+    return subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "config.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"{SERVER_HOST}:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
 def wait_until_up(
     port: int, proc: subprocess.Popen, *, path: str, timeout: float = 60
 ) -> None:

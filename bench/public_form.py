@@ -48,7 +48,6 @@ import resource
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -59,26 +58,26 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (
+    ROOT,
+    SERVER_HOST,
     Load,
     Result,
     browser_headers,
     check,
     drive,
     ensure_database,
-    ensure_port_free,
     form_session,
     hidden_value,
     in_flight,
     manage,
     pick_generator,
     run_problems,
+    shell,
+    start_gunicorn,
     stored_problem,
     wait_until_up,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-VENV_BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"
 GET_TARGET, POST_TARGET = 0.6, 0.5
 FORM = "/appeals/appeal/"
 
@@ -99,7 +98,7 @@ def environment(port: int, static_root: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="bench.public_form_settings",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         AUDIT_HMAC_KEY=secrets.token_hex(32),
-        DJANGO_ALLOWED_HOSTS=HOST,
+        DJANGO_ALLOWED_HOSTS=SERVER_HOST,
         # TLS ends at the proxy in production; here the client says it was HTTPS.
         DJANGO_SECURE_SSL_REDIRECT="false",
         DATABASE_URL=os.environ.get(
@@ -291,39 +290,21 @@ def main() -> None:
     print("migrating and collecting static files ...", flush=True)
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")
-    account_id = manage(env, "shell", "-c", SETUP).strip().splitlines()[-1]
+    account_id = shell(env, SETUP)
     flush_redis(env)
     min_fill = float(
-        manage(
+        shell(
             env,
-            "shell",
-            "-c",
             "from django.conf import settings; "
             "print(settings.APPEALS_MIN_FILL_SECONDS)",
         )
-        .strip()
-        .splitlines()[-1]
     )
     settled = row_counter(env["DATABASE_URL"])
     slack = in_flight(generator, args.connections)
-    base = f"http://{HOST}:{args.port}"
+    base = f"http://{SERVER_HOST}:{args.port}"
     database = urllib.parse.urlsplit(env["DATABASE_URL"]).path.lstrip("/")
 
-    ensure_port_free(args.port)
-    gunicorn = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "config.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"{HOST}:{args.port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    gunicorn = start_gunicorn(env, args.port)
     results: dict[str, list[Result]] = {}
     cpu: dict[str, dict[str, float]] = {}
     problems: list[str | None] = []

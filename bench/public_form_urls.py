@@ -36,7 +36,7 @@ def bare_insert(request: HttpRequest) -> HttpResponse:
 
 def form_insert(request: HttpRequest) -> HttpResponse:
     """The floor under the appeal form: CSRF, the same form's validation and one
-    ORM insert of the appeal, and nothing else the issue asks of a filing (no
+    ORM insert of the appeal, and nothing else a filing asks for (no
     rate limit, honeypot or fill-time check, tracking number, audit event,
     transaction or receipt). What the form POST costs above this is those."""
     form = AppealForm(request.POST)

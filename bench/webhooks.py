@@ -49,16 +49,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (
     ROOT,
-    VENV_BIN,
+    SERVER_HOST,
     ensure_database,
     fail,
     lua_string,
     manage,
     shell,
+    start_gunicorn,
     wait_until_up,
 )
 
-HOST = "127.0.0.1"
 TARGET = 0.5
 COPIES = 3
 PAGE_ID = "100000000000001"
@@ -101,7 +101,7 @@ def environment(port: int, static_root: str, secret: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="bench.webhooks_settings",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         AUDIT_HMAC_KEY=secrets.token_hex(32),
-        DJANGO_ALLOWED_HOSTS=HOST,
+        DJANGO_ALLOWED_HOSTS=SERVER_HOST,
         DJANGO_SECURE_SSL_REDIRECT="false",
         DATABASE_URL=os.environ.get(
             "BENCH_DATABASE_URL",
@@ -229,7 +229,7 @@ def drive(
                 "10s",
                 "-s",
                 handle.name,
-                f"http://{HOST}:{port}{path}",
+                f"http://{SERVER_HOST}:{port}{path}",
             ],
             capture_output=True,
             text=True,
@@ -305,7 +305,7 @@ def main() -> None:
         "--copies",
         type=int,
         default=3,
-        help="times each delivery is sent (3: as the issue asks; 1: no duplicates)",
+        help="times each delivery is sent (3: each delivery thrice; 1: no duplicates)",
     )
     parser.add_argument(
         "--deliveries",
@@ -333,20 +333,7 @@ def main() -> None:
     write_signatures(sigfile, tag, args.deliveries, secret)
     since = shell(env, "from core import clock; print(clock.now().isoformat())")
 
-    gunicorn = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "config.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"{HOST}:{args.port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    gunicorn = start_gunicorn(env, args.port)
     cases = [("bare signed insert", BARE), ("webhook", WEBHOOK)]
     results: dict[str, list[Result]] = {name: [] for name, _ in cases}
     # Every run, the warm-up's included: what was stored is counted against them.
