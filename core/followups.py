@@ -20,7 +20,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from core import audit, clock
 from core.exceptions import DomainError, InvalidTransition
@@ -126,6 +126,11 @@ def waiting_q(prefix: str = "") -> Q:
             f"{prefix}follow_up_at__isnull": True,
         }
     )
+
+
+#: The order of a list of waiting records: the soonest due first, those with no
+#: due date last.
+SOONEST_DUE = (F("follow_up_due_on").asc(nulls_last=True), "follow_up_flagged_at", "id")
 
 
 def is_waiting(record: Any) -> bool:

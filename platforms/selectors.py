@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Account
 from accounts.permissions import scope_to_visible_accounts
@@ -72,9 +72,7 @@ def comment_list_waiting_follow_up(*, user: Any) -> QuerySet[CapturedComment]:
             followups.waiting_q(),
             account__in=account_list_managed_by(user=user).values("pk"),
         )
-        .order_by(
-            F("follow_up_due_on").asc(nulls_last=True), "follow_up_flagged_at", "id"
-        )
+        .order_by(*followups.SOONEST_DUE)
     )
 
 

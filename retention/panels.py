@@ -77,12 +77,10 @@ def retention_panel(request: HttpRequest) -> Panel | None:
             (m, reverse("retention:message-detail", args=[m.pk]))
             for m in waiting_qs[:PANEL_FOLLOW_UPS]
         ]
-    for source in _SOURCES:
-        qs = source.waiting(user)
-        count = qs.count()
-        if count:
-            waiting = (waiting or 0) + count
-            follow_ups += [(r, source.url(r)) for r in qs[:PANEL_FOLLOW_UPS]]
+    elsewhere = sum(source.waiting(user).count() for source in _SOURCES)
+    if elsewhere:
+        waiting = (waiting or 0) + elsewhere
+        follow_ups += registered_follow_ups_waiting(user, limit=PANEL_FOLLOW_UPS)
     follow_ups = sorted(follow_ups, key=_soonest)[:PANEL_FOLLOW_UPS]
     last_run = selectors.purge_run_last()
     interval = settings.RETENTION_PURGE_INTERVAL_MINUTES

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.selectors import account_list_managed_by
-from core import clock
+from core import clock, followups
 from core.classification import DataClassification
 from retention.models import DisasterPeriod, LegalHold, Message, PurgeRun
 from retention.permissions import PERM_VIEW_PRIVATE
@@ -40,13 +40,10 @@ def message_list_waiting_follow_up(*, user: Any) -> QuerySet[Message]:
     return (
         Message.objects.select_related("account__platform", "follow_up_flagged_by")
         .filter(
+            followups.waiting_q(),
             account__in=account_list_managed_by(user=user).values("pk"),
-            follow_up_flagged_at__isnull=False,
-            follow_up_at__isnull=True,
         )
-        .order_by(
-            F("follow_up_due_on").asc(nulls_last=True), "follow_up_flagged_at", "id"
-        )
+        .order_by(*followups.SOONEST_DUE)
     )
 
 
