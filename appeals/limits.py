@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -103,12 +104,18 @@ class FilingLimit:
         return max(1, math.ceil((self.retry_at - clock.now()).total_seconds()))
 
 
-def filing_limit_reached(request: HttpRequest, *, rate: str) -> FilingLimit | None:
+def filing_limit_reached(
+    request: HttpRequest,
+    *,
+    rate: str,
+    actions: Iterable[str] = selectors.WEB_FILING_ACTIONS,
+) -> FilingLimit | None:
     """Return the limit when the client's address has filed ``rate``'s count of
-    appeals and challenges within its window, or None while it may file."""
+    appeals and challenges (or, by ``actions``, of another public form's
+    filings) within its window, or None while it may file."""
     count, window = parse_rate(rate)
     latest = selectors.filing_nth_latest_from_address(
-        ip=client_ip(request), since=clock.now() - window, nth=count
+        ip=client_ip(request), since=clock.now() - window, nth=count, actions=actions
     )
     if latest is None:
         return None

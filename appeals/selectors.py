@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -295,11 +296,17 @@ WEB_FILING_ACTIONS = ("appeal.received", "challenge.received")
 
 
 def filing_nth_latest_from_address(
-    *, ip: str | None, since: datetime, nth: int
+    *,
+    ip: str | None,
+    since: datetime,
+    nth: int,
+    actions: Iterable[str] = WEB_FILING_ACTIONS,
 ) -> datetime | None:
     """Return when the ``nth`` latest appeal or challenge filed from ``ip`` (None:
     from no known address) since ``since`` was received, or None when fewer
-    were: the public forms' limit (``appeals.limits``). One query, one row.
+    were: the public forms' limit (``appeals.limits``; ``actions``: the received
+    events of another public form, such as Data Practices requests). One query,
+    one row.
 
     Read from the audit trail, where each filing's received event records the
     address it came from; filings staff enter from letters are not counted, and
@@ -307,7 +314,7 @@ def filing_nth_latest_from_address(
     """
     return (
         AuditEvent.objects.filter(
-            action__in=WEB_FILING_ACTIONS,
+            action__in=list(actions),
             actor__isnull=True,
             ip_address=ip,
             occurred_at__gte=since,

@@ -84,3 +84,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "unavailable", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+def private_page(response: HttpResponse) -> HttpResponse:
+    """Keep a page carrying a status token (a resident's private link) out of
+    caches, indexes and referrers."""
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

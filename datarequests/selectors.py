@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -52,27 +52,6 @@ def deadline_items(*, today: date) -> list[DeadlineItem]:
         if left <= DUE_SOON_BUSINESS_DAYS:
             items.append(DeadlineItem(request=request, days_left=left))
     return sorted(items, key=lambda i: (i.days_left, i.request.pk))
-
-
-def request_nth_latest_from_address(
-    *, ip: str | None, since: datetime, nth: int
-) -> datetime | None:
-    """When the ``nth`` latest request from ``ip`` on the web form since
-    ``since`` was received (the form's limit, as ``appeals.limits`` counts
-    filings), or None when fewer were."""
-    from core.models import AuditEvent
-
-    return (
-        AuditEvent.objects.filter(
-            action="datarequest.received",
-            actor__isnull=True,
-            ip_address=ip,
-            occurred_at__gte=since,
-        )
-        .order_by("-occurred_at")
-        .values_list("occurred_at", flat=True)[nth - 1 : nth]
-        .first()
-    )
 
 
 @dataclass

@@ -34,6 +34,7 @@ from core.auth import staff_required
 from core.exceptions import DomainError, messages_of
 from core.forms import show_errors
 from core.net import client_ip
+from core.views import private_page
 from datarequests import forms as f
 from datarequests import selectors, services
 from datarequests.models import DataRequest, ReleasePackage
@@ -51,14 +52,6 @@ REFUSALS = {
     "connection for now.",
 }
 TEMPLATE = "datarequests/request_form.html"
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    """Keep a page carrying a status token out of caches, indexes and referrers."""
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 def _form_page(
@@ -109,14 +102,10 @@ def request_new(request: HttpRequest) -> HttpResponse:
         form = _restamped(request.POST) if problem.reason != "too_fast" else form
         code = 200 if problem.reason == "expired" else 400
         return _form_page(request, form, refusal=problem.reason, status=code)
-    count, window = limits.parse_rate(settings.APPEALS_SUBMIT_RATE)
-    latest = selectors.request_nth_latest_from_address(
-        ip=client_ip(request), since=clock.now() - window, nth=count
+    reached = limits.filing_limit_reached(
+        request, rate=settings.APPEALS_SUBMIT_RATE, actions=["datarequest.received"]
     )
-    if latest is not None:
-        reached = limits.FilingLimit(
-            count=count, window=window, retry_at=latest + window
-        )
+    if reached is not None:
         response = _form_page(request, form, refusal="rate", status=429)
         response["Retry-After"] = str(reached.retry_after_seconds)
         return response
@@ -149,7 +138,7 @@ def filed(request: HttpRequest, token: str) -> HttpResponse:
     status_url = request.build_absolute_uri(
         reverse("datarequests:status", args=[token])
     )
-    return _private(
+    return private_page(
         render(
             request,
             "datarequests/filed.html",
@@ -165,7 +154,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
     found = _by_token(request, token)
     if isinstance(found, HttpResponse):
         return found
-    return _private(
+    return private_page(
         render(
             request,
             "datarequests/status.html",

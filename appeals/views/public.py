@@ -26,6 +26,7 @@ from appeals.models import (
 )
 from core.forms import show_errors
 from core.net import client_ip
+from core.views import private_page
 
 logger = logging.getLogger(__name__)
 
@@ -91,14 +92,6 @@ def _refuse(request: HttpRequest, reason: str, *, kind: Kind) -> HttpResponse:
         },
         status=400,
     )
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    """Keep a page carrying a status token out of caches, indexes and referrers."""
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 def _public_form(
@@ -270,7 +263,7 @@ def _resident_page(
     if isinstance(filing, HttpResponse):
         return filing
     context = {"filing": filing, "profile": city_profile_get(), **extra}
-    return _private(render(request, template, context))
+    return private_page(render(request, template, context))
 
 
 @never_cache
