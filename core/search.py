@@ -24,11 +24,10 @@ def clean_terms(terms: Iterable[str]) -> list[str]:
     """Return the distinct terms worth searching for, without a leading "@"."""
     out: list[str] = []
     for term in terms:
-        term = (term or "").strip()
-        bare = term.lstrip("@")
-        for value in {term, bare}:
-            if len(value) >= MIN_TERM and value not in out:
-                out.append(value)
+        # "@danaw" is found by "danaw" (the fields are searched for a part).
+        bare = (term or "").strip().lstrip("@")
+        if len(bare) >= MIN_TERM and bare not in out:
+            out.append(bare)
     return out
 
 
@@ -52,7 +51,6 @@ def search_q(
     for term in terms:
         for field in fields:
             q |= Q(**{f"{field}__icontains": term})
-    q = Q(q)
     if date_field and (date_from or date_to):
         if date_from:
             start: Any = date_from if date_is_day else clock.day_start(date_from)
