@@ -72,9 +72,9 @@ class Source:
     fields: tuple[Field, ...]
     # The identifiers of the person the record is about (to match the subject).
     person: Callable[[Any], Iterable[str]]
-    held_id: Callable[[Any], int] = lambda record: int(record.pk)
+    # The series key and id whose hold keeps the record (None: its own).
+    held: Callable[[Any], tuple[str, int]] | None = None
     title: Callable[[Any], str] = str
-    value: Callable[[Any, str], Any] = lambda record, name: getattr(record, name)
     # What its title, person and fields read from other tables, read with it.
     related: tuple[str, ...] = ()
 
@@ -111,7 +111,7 @@ SOURCES: dict[str, Source] = {
             label="Amendment of a removal",
             series="removal_decisions",
             person=lambda r: [r.decision.author_name, r.decision.author_handle],
-            held_id=lambda r: int(r.decision_id),
+            held=lambda r: ("removal_decisions", int(r.decision_id)),
             title=lambda r: f"Amendment #{r.pk} of removal #{r.decision_id}",
             related=("decision",),
             fields=(
@@ -167,7 +167,12 @@ SOURCES: dict[str, Source] = {
             label="Letter or email sent",
             series="appeals",
             person=lambda r: _filing_person(r.filing),
-            held_id=lambda r: int(r.appeal_id or r.challenge_id),
+            # A letter is kept with its appeal or legality challenge.
+            held=lambda r: (
+                ("appeals", int(r.appeal_id))
+                if r.appeal_id
+                else ("legality_challenges", int(r.challenge_id))
+            ),
             title=lambda r: f"{r.get_kind_display()} for {r.filing.reference}",
             related=("appeal", "challenge"),
             fields=(
@@ -247,15 +252,12 @@ def records_by_source(pairs: Iterable[tuple[str, int]]) -> dict[tuple[str, int],
     return found
 
 
-# Correspondence of a legality challenge is kept with the challenge.
-CHALLENGE_LETTER_SERIES = "legality_challenges"
-
-
-def held_series(source: Source, record: Any) -> str:
-    """The series whose hold keeps ``record`` (a challenge's letter: challenges)."""
-    if source.key == "correspondence" and record.challenge_id:
-        return CHALLENGE_LETTER_SERIES
-    return source.series
+def held_record(source: Source, record: Any) -> tuple[str, int]:
+    """The series key and id whose hold keeps ``record`` (R3): its own, or the
+    record it is kept with (an amendment: its removal; a letter: its filing)."""
+    if source.held is not None:
+        return source.held(record)
+    return source.series, int(record.pk)
 
 
 def _strings(value: Any) -> list[str]:
@@ -298,7 +300,7 @@ def release_fields(
     )
     out: list[Decided] = []
     for f in source.fields:
-        value = source.value(record, f.name)
+        value = getattr(record, f.name)
         why: tuple[str, str] | None = None
         if subject_terms is None and f.kind == RECORD and not public:
             why = (NOT_PUBLIC[0].format(classification=label), NOT_PUBLIC[1])

@@ -20,7 +20,7 @@ from datarequests.models import (
     RequestPause,
 )
 from datarequests.services._base import due_date, lock
-from datarequests.sources import SOURCES, held_series
+from datarequests.sources import SOURCES, held_record
 
 S = DataRequest.Status
 HANDLE = "datarequests.handle_datarequest"
@@ -182,10 +182,7 @@ def datarequest_pick_records(
         title=f"Data request {request.reference}",
         reason=f"Records answering Data Practices request {request.reference} "
         "(R3): kept until the request closes and the schedule's period ends.",
-        records=[
-            (held_series(SOURCES[key], record), SOURCES[key].held_id(record))
-            for key, record in new
-        ],
+        records=[held_record(SOURCES[key], record) for key, record in new],
     )
     rows = PickedRecord.objects.bulk_create(
         PickedRecord(
