@@ -54,25 +54,6 @@ class RequestFields(forms.Form):
 
     conditional = ("name", "email", "postal_address")
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or self.cleaned_data
-        if data.get("kind") == DataRequest.Kind.DATA_SUBJECT:
-            # Minn. Stat. 13.04: data about a person is released only to them.
-            if not (data.get("name") or "").strip() and "name" not in self.errors:
-                self.add_error(
-                    "name", "Give your name: we release data about you only to you."
-                )
-            no_contact = (
-                not data.get("email") and not (data.get("postal_address") or "").strip()
-            )
-            if no_contact and "email" not in self.errors:
-                self.add_error(
-                    "email",
-                    "Give an email address or a postal address to receive "
-                    "data about you.",
-                )
-        return data
-
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
         return {

@@ -70,7 +70,9 @@ def datarequest_submit(
         if not request.name:
             errors["name"] = "Give your name: we release data about you only to you."
         if not request.email and not request.postal_address:
-            errors["email"] = "Give an email address or a postal address."
+            errors["email"] = (
+                "Give an email address or a postal address to receive data about you."
+            )
     if not request.description:
         errors["description"] = "Say which records you are asking for."
     if errors:
