@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from core import audit, clock
@@ -40,8 +40,16 @@ def report_freeze(*, year: int, by: Any) -> AnnualReport:
     report = AnnualReport(
         year=year, version=last + 1, figures=figures, html=html, frozen_by=by
     )
-    report.full_clean()
-    report.save()
+    report.full_clean(validate_constraints=False)  # the save below decides
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        # Two first freezes at once: nothing was locked, the constraint decides.
+        raise InvalidTransition(
+            f"The {year} report was frozen by someone else a moment ago: reload "
+            "the page to see it."
+        ) from None
     audit.record_event(
         action="transparency.report_frozen",
         target=report,

@@ -142,3 +142,32 @@ def test_the_dashboard_asks_the_city_administrator_to_freeze_last_year(
     text = text_of(login_as(city_admin).get("/staff/"))
     assert "The 2025 report is published (version 1" in text
     assert "Transparency figures" not in text_of(login_as(manager).get("/staff/"))
+
+
+def test_two_first_freezes_at_once_refuse_the_second_plainly(
+    year_2025, city_admin, monkeypatch
+):
+    from core.exceptions import InvalidTransition
+    from transparency import services as transparency_services
+    from transparency.models import AnnualReport
+
+    real_figures_for = transparency_services.figures_for
+
+    def figures_while_another_freeze_commits(period):
+        figures = real_figures_for(period)
+        # Another City Administrator's freeze of the same year lands meanwhile:
+        # it took no lock, there was no version to lock yet.
+        AnnualReport.objects.create(
+            year=2025, version=1, figures=figures, html="", frozen_by=city_admin
+        )
+        return figures
+
+    monkeypatch.setattr(
+        transparency_services, "figures_for", figures_while_another_freeze_commits
+    )
+    with pytest.raises(InvalidTransition, match="frozen by someone else"):
+        services.report_freeze(year=2025, by=city_admin)
+    # Here the other freeze ran inside this one's transaction, so it went too; the
+    # refused freeze itself kept nothing and recorded no event.
+    assert not AnnualReport.objects.filter(year=2025).exists()
+    assert not AuditEvent.objects.filter(action="transparency.report_frozen").exists()
