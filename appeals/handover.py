@@ -12,14 +12,14 @@ from django.utils.formats import date_format
 
 from accounts import handover
 from appeals import selectors, services
-from appeals.models import Appeal, Filing, LegalityChallenge
+from appeals.models import Appeal, LegalityChallenge
+from appeals.services._base import _kind_prefix, _noun
 from core.exceptions import MissingRecord
 
 _MODELS: dict[str, type[Appeal] | type[LegalityChallenge]] = {
     "appeal": Appeal,
     "challenge": LegalityChallenge,
 }
-_NOUN = {"appeal": "Appeal", "challenge": "Legality challenge"}
 
 
 class FilingsToReview:
@@ -31,8 +31,8 @@ class FilingsToReview:
     def items(self, *, person: Any) -> list[handover.Item]:
         return [
             handover.Item(
-                key=f"{_kind(filing)}-{filing.pk}",
-                label=f"{_NOUN[_kind(filing)]} {filing.reference}",
+                key=f"{_kind_prefix(filing)}-{filing.pk}",
+                label=f"{_noun(filing).capitalize()} {filing.reference}",
                 url=filing.get_absolute_url(),
                 note=(
                     f"{filing.next_step.capitalize()} due "
@@ -49,10 +49,6 @@ class FilingsToReview:
 
     def hand_over(self, *, person: Any, item: handover.Item, to: Any, by: Any) -> None:
         services.filing_assign_reviewer(filing=_filing(item), reviewer=to, by=by)
-
-
-def _kind(filing: Filing) -> str:
-    return "appeal" if isinstance(filing, Appeal) else "challenge"
 
 
 def _filing(item: handover.Item) -> Any:

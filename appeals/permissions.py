@@ -74,16 +74,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 }
 
 
-def kind_name(filing: Any) -> str:
-    """``appeal`` or ``legalitychallenge``: the model name the permissions use."""
-    return str(filing._meta.model_name)
-
-
 @rules.predicate
 def handles_kind(user: Any, filing: Any) -> bool:
     """The person works on filings of this kind (``appeals.handle_<kind>``)."""
     return filing is not None and bool(
-        user.is_staff and user.has_perm(f"appeals.handle_{kind_name(filing)}")
+        user.is_staff and user.has_perm(f"appeals.handle_{filing.kind}")
     )
 
 
@@ -100,9 +95,7 @@ def is_assigned_reviewer(user: Any, filing: Any) -> bool:
 @rules.predicate
 def oversees_kind(user: Any, filing: Any) -> bool:
     """The person answers any filing of this kind (``appeals.oversee_<kind>``)."""
-    return filing is not None and bool(
-        user.has_perm(f"appeals.oversee_{kind_name(filing)}")
-    )
+    return filing is not None and bool(user.has_perm(f"appeals.oversee_{filing.kind}"))
 
 
 rules.add_perm("appeals.handle_filing", handles_kind)

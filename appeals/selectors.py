@@ -93,7 +93,7 @@ def _staff_holding(perm: str) -> QuerySet[Any]:
 def reviewer_list_for(*, filing: Filing) -> QuerySet[Any]:
     """The people who may review ``filing``: staff who handle its kind; for an
     appeal, never the person who made the removal (P22)."""
-    users = _staff_holding(f"appeals.handle_{filing._meta.model_name}")
+    users = _staff_holding(f"appeals.handle_{filing.kind}")
     if isinstance(filing, Appeal) and filing.removal is not None:
         users = users.exclude(pk=filing.removal.removed_by_id)
     return users
@@ -116,22 +116,19 @@ def overseer_list() -> QuerySet[Any]:
 
 def oversees(user: Any, filing: Filing) -> bool:
     """``user`` sees every open filing of this kind (the digest)."""
-    return bool(user.has_perm(f"appeals.oversee_{filing._meta.model_name}"))
+    return bool(user.has_perm(f"appeals.oversee_{filing.kind}"))
 
 
 def handled_kinds(user: Any) -> list[str]:
     """The filing kinds (``appeal``, ``challenge``: the Correspondence links)
     ``user`` handles."""
-    kinds = []
-    if user.is_active and user.is_staff and user.has_perm("appeals.handle_appeal"):
-        kinds.append("appeal")
-    if (
-        user.is_active
-        and user.is_staff
-        and user.has_perm("appeals.handle_legalitychallenge")
-    ):
-        kinds.append("challenge")
-    return kinds
+    if not (user.is_active and user.is_staff):
+        return []
+    return [
+        kind
+        for kind, model in (("appeal", Appeal), ("challenge", LegalityChallenge))
+        if user.has_perm(f"appeals.handle_{model._meta.model_name}")
+    ]
 
 
 def letter_list_by_mail(*, user: Any) -> QuerySet[Correspondence]:

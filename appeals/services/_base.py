@@ -61,11 +61,7 @@ def _noun(filing: Filing) -> str:
 
 def handler_permission(filing: Filing) -> str:
     """The permission of the staff who handle this filing (and its emails)."""
-    return (
-        "appeals.handle_appeal"
-        if isinstance(filing, Appeal)
-        else "appeals.handle_legalitychallenge"
-    )
+    return f"appeals.handle_{filing.kind}"
 
 
 def can_handle(user: Any, filing: Filing) -> bool:
