@@ -377,12 +377,7 @@ def legal_hold_place(
     accounts = list(accounts)
     series = sorted(set(series))
     sender_handle = sender_handle.strip()
-    if not title.strip():
-        raise DomainError("Give the hold a title.", field="title")
-    if not reason.strip():
-        raise DomainError(
-            "Say why the hold is placed (litigation, request, ...).", field="reason"
-        )
+    _check_title_reason(title, reason)
     if not (accounts or date_from or date_to or sender_handle or series):
         raise DomainError(
             "Give the hold a scope: accounts, a date range, a sender or record series."
@@ -423,6 +418,15 @@ def legal_hold_place(
         reason=hold.reason,
     )
     return hold
+
+
+def _check_title_reason(title: str, reason: str) -> None:
+    if not title.strip():
+        raise DomainError("Give the hold a title.", field="title")
+    if not reason.strip():
+        raise DomainError(
+            "Say why the hold is placed (litigation, request, ...).", field="reason"
+        )
 
 
 @transaction.atomic
@@ -472,12 +476,7 @@ def legal_hold_place_for_records(
 
     require(by, "retention.add_legalhold", doing="place legal holds")
     pairs = sorted({(str(key), int(pk)) for key, pk in records})
-    if not title.strip():
-        raise DomainError("Give the hold a title.", field="title")
-    if not reason.strip():
-        raise DomainError(
-            "Say why the hold is placed (litigation, request, ...).", field="reason"
-        )
+    _check_title_reason(title, reason)
     if not pairs:
         raise DomainError("Pick at least one record to hold.")
     unknown = {key for key, _pk in pairs} - set(BY_KEY)
