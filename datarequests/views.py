@@ -201,16 +201,21 @@ def staff_new(request: HttpRequest) -> HttpResponse:
     return render(request, "datarequests/staff/new.html", {"form": form})
 
 
+#: The steps that post a form, each with its form (its prefix: the step's name).
+STEP_FORMS: dict[str, type[Any]] = {
+    "identity": f.IdentityForm,
+    "pause": f.PauseForm,
+    "cost": f.CostForm,
+    "close": f.CloseForm,
+    "consult": f.ConsultationForm,
+}
+
+
 def _step_forms(req: DataRequest) -> dict[str, Any]:
+    initial = {"cost": {"pages": req.copy_pages, "per_page": req.cost_per_page}}
     return {
-        "identity_form": f.IdentityForm(prefix="identity"),
-        "pause_form": f.PauseForm(prefix="pause"),
-        "cost_form": f.CostForm(
-            prefix="cost",
-            initial={"pages": req.copy_pages, "per_page": req.cost_per_page},
-        ),
-        "close_form": f.CloseForm(prefix="close"),
-        "consult_form": f.ConsultationForm(prefix="consult"),
+        f"{step}_form": form_class(prefix=step, initial=initial.get(step))
+        for step, form_class in STEP_FORMS.items()
     }
 
 
@@ -247,22 +252,16 @@ def _run_step(request: HttpRequest, req: DataRequest, step: str) -> str:
     if step == "resume":
         services.datarequest_resume(request=req, by=by)
         return f"The clock runs again: due {req.due_on:%Y-%m-%d}."
-    forms_by_step: dict[str, Any] = {
-        "identity": f.IdentityForm(post, prefix="identity"),
-        "pause": f.PauseForm(post, prefix="pause"),
-        "cost": f.CostForm(post, prefix="cost"),
-        "close": f.CloseForm(post, prefix="close"),
-        "consult": f.ConsultationForm(post, prefix="consult"),
-    }
     if step == "release":
         package = services.datarequest_release(request=req, by=by)
         return (
             f"Released {package.record_count} records; "
             f"{package.withheld_count} fields withheld."
         )
-    form = forms_by_step.get(step)
-    if form is None:
+    form_class = STEP_FORMS.get(step)
+    if form_class is None:
         raise DomainError("There is no such step.")
+    form = form_class(post, prefix=step)
     if not form.is_valid():
         raise ValidationError(
             [f"{form[n].label}: {e}" for n, errs in form.errors.items() for e in errs]
