@@ -257,8 +257,7 @@ def removal_under_appeal(*, appeal: Appeal, user: Any) -> RemovalUnderAppeal | N
     restoration = (
         decision.restoration_tasks.filter(appeal_id=appeal.pk)
         .select_related("done_by")
-        .order_by("-requested_at", "-id")
-        .first()
+        .first()  # one task per decision at most (its constraint)
     )
     return RemovalUnderAppeal(decision=decision, restoration=restoration)
 

@@ -7,7 +7,8 @@ phone, email or another channel." A record that can start such a request
 :class:`FollowUpFields` and declares :func:`recorded_fully` among its constraints;
 its app's services lock it, check who may act on it (``require``) and call
 :func:`flag` or :func:`record` here, which save it and record one audit event. The
-forms, and the box of the staff page (``core/_follow_up_box.html``), are shared too;
+forms, and the staff page's parts (``core/_follow_up_forms.html``,
+``_follow_up_status.html``), are shared too;
 the purge of each record's series keeps it while it waits (:func:`waiting_q`) and
 clears the note when it destroys it (the reference stays).
 """

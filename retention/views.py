@@ -96,7 +96,7 @@ def message_mark_read_bulk(request: HttpRequest) -> HttpResponse:
         text = f"{_count(result['marked'], 'message')} marked read."
         if result["marked"]:
             text += (
-                f" {_destroyed_when().replace('destroys it', 'destroys them')}"
+                f" {_destroyed_when('them')}"
                 " Until then, you can undo it under “Read”: select them and "
                 "press “Mark selected unread”."
             )
@@ -256,17 +256,18 @@ class _Invalid(Exception):
     """A form on the message page has errors to show (not a refusal to flash)."""
 
 
-def _destroyed_when() -> str:
-    """Say when the next purge run destroys what is read now (R1)."""
+def _destroyed_when(it: str = "it") -> str:
+    """Say when the next purge run destroys what is read now (R1); ``it``: what
+    ("them" for several messages)."""
     if is_paused():
-        return "Destruction is paused; the purge destroys it once it is resumed."
+        return f"Destruction is paused; the purge destroys {it} once it is resumed."
     next_run = selectors.purge_next_run_at()
     if next_run is None:
         return (
-            "The next purge run destroys it, within "
+            f"The next purge run destroys {it}, within "
             f"{settings.RETENTION_PURGE_INTERVAL_MINUTES} minutes."
         )
-    return f"The next purge run destroys it, by {clock.moment_text(next_run)}."
+    return f"The next purge run destroys {it}, by {clock.moment_text(next_run)}."
 
 
 def _due_for_destruction(message: Message) -> bool:

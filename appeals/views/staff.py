@@ -9,7 +9,6 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -57,14 +56,6 @@ def _require(request: HttpRequest, perm: str) -> None:
 def _require_view(request: HttpRequest, model: type[Filing]) -> None:
     if not selectors.can_view(request.user, model):
         raise PermissionDenied
-
-
-def reviewer_choices(filing: Filing) -> QuerySet[User]:
-    return selectors.reviewer_list_for(filing=filing)
-
-
-def attorney_choices() -> QuerySet[User]:
-    return selectors.attorney_list()
 
 
 @staff_required
@@ -215,7 +206,11 @@ class StaffPage:
 
     def build(self) -> None:
         filing = self.filing
-        self._form("assign", f.ReviewerForm, reviewers=reviewer_choices(filing))
+        self._form(
+            "assign",
+            f.ReviewerForm,
+            reviewers=selectors.reviewer_list_for(filing=filing),
+        )
         self._form("withdraw", f.WithdrawForm)
         if self.is_appeal:
             self._form("answer", f.AppealAnswerForm)
@@ -224,7 +219,7 @@ class StaffPage:
             self._form(
                 "consult",
                 f.ConsultationForm,
-                attorneys=attorney_choices(),
+                attorneys=selectors.attorney_list(),
                 initial={"consulted_on": clock.today()},
             )
 
