@@ -65,8 +65,9 @@ class SeriesSpec:
     person_paths: tuple[str, ...] = ()
     # Records not yet destroyed (e.g. not yet redacted); applied before anything.
     alive: Callable[[], Q] = field(default=lambda: Q())
-    # Ids kept automatically (R3: an open appeal holds its removal decision).
-    auto_held_ids: Callable[[], set[int]] | None = None
+    # The records kept automatically, as a filter (R3: an open appeal holds its
+    # removal decision; P19: a comment waits for its follow-up).
+    auto_held: Callable[[], Q] | None = None
     destroy: Destroyer | None = None
     # "delete" or "redact": shown in the schedule and README.
     method: str = "redact"
@@ -112,10 +113,8 @@ class SeriesSpec:
             covering |= q
         if covering:
             qs = qs.exclude(covering)
-        if self.auto_held_ids is not None:
-            held = self.auto_held_ids()
-            if held:
-                qs = qs.exclude(pk__in=held)
+        if self.auto_held is not None:
+            qs = qs.exclude(self.auto_held())
         return qs
 
     def record_date(self, obj_date: Any) -> date | None:
@@ -247,8 +246,8 @@ def _destroy_challenges(ids: list[int], run_label: str) -> int:
     return challenge_redact(ids=ids, run_label=run_label)
 
 
-def _removal_ids_under_open_appeal() -> set[int]:
-    return set(removal_ids_under_open_appeal())
+def _removals_under_open_appeal() -> Q:
+    return Q(pk__in=removal_ids_under_open_appeal())
 
 
 def _filing_closed() -> Any:
@@ -298,7 +297,7 @@ REGISTRY: list[SeriesSpec] = [
         date_path="removed_at",
         person_paths=("author_handle", "author_name"),
         alive=lambda: Q(redacted_at__isnull=True),
-        auto_held_ids=_removal_ids_under_open_appeal,
+        auto_held=_removals_under_open_appeal,
         destroy=_destroy_removals,
         method="redact",
     ),

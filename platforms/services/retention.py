@@ -41,16 +41,11 @@ def captured_comment_redact(*, ids: list[int], run_label: str = "") -> int:
     return count
 
 
-def _held_automatically() -> set[int]:
+def _held_automatically() -> Q:
     """The comments a pending draft removal needs, and those flagged for a
-    follow-up not recorded yet (P19, as for messages)."""
-    drafts = DraftRemoval.objects.filter(
-        status=DraftRemoval.Status.PENDING
-    ).values_list("comment_id", flat=True)
-    waiting = CapturedComment.objects.filter(followups.waiting_q()).values_list(
-        "pk", flat=True
-    )
-    return set(drafts) | set(waiting)
+    follow-up not recorded yet (P19, as for messages): one filter, in SQL."""
+    drafts = DraftRemoval.objects.filter(status=DraftRemoval.Status.PENDING)
+    return Q(pk__in=drafts.values("comment_id")) | followups.waiting_q()
 
 
 CAPTURED_COMMENTS = SeriesSpec(
@@ -61,7 +56,7 @@ CAPTURED_COMMENTS = SeriesSpec(
     date_path="posted_at",
     person_paths=("author_name", "author_handle"),
     alive=lambda: Q(redacted_at__isnull=True),
-    auto_held_ids=_held_automatically,
+    auto_held=_held_automatically,
     destroy=lambda ids, run_label: captured_comment_redact(
         ids=ids, run_label=run_label
     ),
