@@ -60,24 +60,11 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def create_database(url: str) -> None:
-    """Create the bench database when it does not exist yet."""
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def setup(url: str) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    create_database(url)
-    from bench.harness import setup_postgres
+    from bench.harness import ensure_database, setup_postgres
 
+    ensure_database({"DATABASE_URL": url})
     setup_postgres(url, script="transparency.py")
 
 
@@ -252,8 +239,9 @@ def load_filings(
 
 
 def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+    from bench.harness import percentile
+
+    return percentile(values, 95)
 
 
 def text_of(html: str) -> str:
