@@ -4,7 +4,8 @@ The one place their fixtures live (``tests/conftest.py`` imports them): a test i
 ``browser/`` folder is marked ``browser``; the browser starts once the test
 database exists; a test asks for ``signed_in`` (a page signed in as a person), ``axe``
 (WCAG 2.0 and 2.1 A and AA), ``shots``, ``staff_cookie``, and imports the viewports
-(``DESKTOP``, ``PHONE``, ``ZOOM_200``) and ``describe`` from here.
+(``DESKTOP``, ``PHONE``, ``ZOOM_200``, ``WIDTHS``), ``describe``, ``Checks`` and
+``click_and_load`` from here.
 
 Never run ``playwright install``: the tests use the system's ``/usr/bin/chromium``
 (``.ci/run`` installs it with apt). Without it they skip, or fail under
@@ -84,6 +85,44 @@ def describe(violations: list[dict[str, Any]]) -> str:
         + ", ".join(str(n["target"]) for n in v["nodes"][:5])
         for v in violations
     )
+
+
+# A phone's width and a desktop's, for ``@pytest.mark.parametrize("viewport", WIDTHS)``.
+WIDTHS = [pytest.param(PHONE, id="390px"), pytest.param(DESKTOP, id="1280px")]
+
+
+class Checks:
+    """Run axe and the no-sideways-scroll check on each page visited; collect
+    every problem so one run reports them all."""
+
+    def __init__(self, axe: Any, shots: Any, width: str) -> None:
+        self.axe, self.shots, self.width = axe, shots, width
+        self.problems: list[str] = []
+
+    def __call__(self, page: Any, name: str) -> None:
+        page.wait_for_load_state()
+        if page.locator("h1").count() != 1:
+            self.problems.append(f"{name}: not exactly one h1")
+        if not page.evaluate(
+            "document.documentElement.scrollWidth"
+            " <= document.documentElement.clientWidth"
+        ):
+            self.problems.append(f"{name} scrolls sideways at {self.width}")
+        violations = self.axe(page)
+        if violations:
+            self.problems.append(f"{name} at {self.width}:\n{describe(violations)}")
+        self.shots(page, f"{name}-{self.width}")
+
+    def done(self) -> None:
+        assert not self.problems, "\n".join(self.problems)
+
+
+def click_and_load(page: Any, control: Any) -> None:
+    """Click ``control`` (a form's button, a link) and return once the page it
+    loads has loaded. Playwright's ``click`` does not wait for the navigation it
+    starts, so a check made straight after it may read the page being left."""
+    with page.expect_navigation():
+        control.click()
 
 
 @pytest.fixture

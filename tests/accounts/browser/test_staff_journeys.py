@@ -6,8 +6,6 @@ page these journeys touch, and none scrolls sideways."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from accounts.models import ManagerAccess, Offboarding
@@ -19,41 +17,13 @@ from tests.accounts.factories import (
     ManagerAccessFactory,
     SubmittedAccountRequestFactory,
 )
-from tests.browser import DESKTOP, PHONE, describe
+from tests.browser import WIDTHS, Checks, click_and_load
 from tests.notices.factories import publish_both, publish_current
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-
-WIDTHS = [pytest.param(PHONE, id="390px"), pytest.param(DESKTOP, id="1280px")]
-
-
-class Checks:
-    """Run axe and the no-sideways-scroll check on each page visited; collect
-    every problem so one run reports them all."""
-
-    def __init__(self, axe: Any, shots: Any, width: str) -> None:
-        self.axe, self.shots, self.width = axe, shots, width
-        self.problems: list[str] = []
-
-    def __call__(self, page: Any, name: str) -> None:
-        page.wait_for_load_state()
-        if page.locator("h1").count() != 1:
-            self.problems.append(f"{name}: not exactly one h1")
-        if not page.evaluate(
-            "document.documentElement.scrollWidth"
-            " <= document.documentElement.clientWidth"
-        ):
-            self.problems.append(f"{name} scrolls sideways at {self.width}")
-        violations = self.axe(page)
-        if violations:
-            self.problems.append(f"{name} at {self.width}:\n{describe(violations)}")
-        self.shots(page, f"{name}-{self.width}")
-
-    def done(self) -> None:
-        assert not self.problems, "\n".join(self.problems)
 
 
 @pytest.mark.parametrize("viewport", WIDTHS)
@@ -79,8 +49,7 @@ def test_a_person_is_offboarded_with_their_open_work_handed_over(
         label=str(leaving)
     )
     page.get_by_label("Reason").fill("Left the city on 2026-03-31.")
-    page.get_by_role("button", name="Revoke all their access").click()
-    page.wait_for_load_state()
+    click_and_load(page, page.get_by_role("button", name="Revoke all their access"))
     offboarding = Offboarding.objects.get()
     assert page.url.endswith(offboarding.get_absolute_url())
     check(page, "offboarding-open-work")
@@ -89,23 +58,20 @@ def test_a_person_is_offboarded_with_their_open_work_handed_over(
 
     # The statement about multi-factor sign-in is needed: refused, then done.
     work.get_by_label("New manager", exact=True).select_option(label=str(successor))
-    work.get_by_role("button", name="Hand over").click()
-    page.wait_for_load_state()
+    click_and_load(page, work.get_by_role("button", name="Hand over"))
     assert page.get_by_role("alert").count() >= 1
     check(page, "offboarding-handover-refused")
     work = page.get_by_role("region", name="Accounts left with no manager")
     work.get_by_label("New manager", exact=True).select_option(label=str(successor))
     work.get_by_label("The new manager signs in to the platform").check()
-    work.get_by_role("button", name="Hand over").click()
-    page.wait_for_load_state()
+    click_and_load(page, work.get_by_role("button", name="Hand over"))
     assert page.get_by_text("Handed over to Sam Berg").count() == 1
     assert ManagerAccess.objects.current().get(account=alone).manager == successor
     check(page, "offboarding-steps")
 
     # Each platform step recorded; the last one completes the offboarding.
     while page.get_by_role("button", name="Record as done").count():
-        page.get_by_role("button", name="Record as done").first.click()
-        page.wait_for_load_state()
+        click_and_load(page, page.get_by_role("button", name="Record as done").first)
     assert page.get_by_text(f"{offboarding} is complete.").count() == 1
     check(page, "offboarding-complete")
     offboarding.refresh_from_db()
@@ -144,15 +110,15 @@ def test_a_manager_acknowledges_a_new_policy_version(
     )
     assert panel.count() == 1
     check(page, "dashboard-acknowledge")
-    panel.get_by_role("link", name="Read version 2 of the policy").click()
-    page.wait_for_load_state()
+    click_and_load(page, panel.get_by_role("link", name="Read version 2 of the policy"))
     assert page.url.endswith(second.get_absolute_url())
     page.go_back()
-    page.wait_for_load_state()
-    page.get_by_role(
-        "button", name="I have read version 2 of the policy and will follow it"
-    ).click()
-    page.wait_for_load_state()
+    click_and_load(
+        page,
+        page.get_by_role(
+            "button", name="I have read version 2 of the policy and will follow it"
+        ),
+    )
     assert page.get_by_text("your acknowledgment of version 2").count() == 1
     assert page.get_by_role("region", name="Acknowledge the social media").count() == 0
     check(page, "dashboard-acknowledged")
@@ -181,8 +147,7 @@ def test_incidents_requests_and_sign_out_pages_are_accessible(
 
     page.goto(live_server.url + "/accounts/incidents/")
     check(page, "incidents")
-    page.get_by_role("button", name="Record the incident").click()
-    page.wait_for_load_state()
+    click_and_load(page, page.get_by_role("button", name="Record the incident"))
     assert page.get_by_role("alert").count() >= 1
     check(page, "incidents-refused")
     page.get_by_label("Disclosure of private, confidential or sensitive data").check()
@@ -192,13 +157,11 @@ def test_incidents_requests_and_sign_out_pages_are_accessible(
         "A reply quoted a resident's case number."
     )
     page.get_by_label("Reported by").fill("The resident, by phone")
-    page.get_by_role("button", name="Record the incident").click()
-    page.wait_for_load_state()
+    click_and_load(page, page.get_by_role("button", name="Record the incident"))
     check(page, "incident-open")
     page.get_by_label("Action taken", exact=True).fill("Reply deleted.")
     page.get_by_label("Action taken on").fill("2026-03-03")
-    page.get_by_role("button", name="Close the incident").click()
-    page.wait_for_load_state()
+    click_and_load(page, page.get_by_role("button", name="Close the incident"))
     assert page.get_by_text("is closed.").count() == 1
     check(page, "incident-closed")
 
@@ -208,7 +171,8 @@ def test_incidents_requests_and_sign_out_pages_are_accessible(
     check(page, "request-new")
     page.goto(live_server.url + "/signout/")
     check(page, "sign-out")
-    page.get_by_role("main").get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
+    click_and_load(
+        page, page.get_by_role("main").get_by_role("button", name="Sign out")
+    )
     assert page.get_by_text("You are signed out.").count() == 1
     check.done()

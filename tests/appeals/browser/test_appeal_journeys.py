@@ -14,9 +14,9 @@ from django.db import transaction
 from appeals import services
 from appeals.models import Appeal
 from core import roles
-from tests.accounts.browser.test_staff_journeys import WIDTHS, Checks
 from tests.accounts.factories import CompliantAccountFactory, ManagerAccessFactory
 from tests.appeals.factories import RemovalFactory
+from tests.browser import WIDTHS, Checks, click_and_load
 
 pytestmark = [
     pytest.mark.browser,
@@ -63,10 +63,10 @@ def test_a_removal_appealed_reviewed_reversed_and_restored(
     clerk = signed_in(city_admin, viewport)
     clerk.goto(live_server.url + appeal.get_absolute_url())
     check(clerk, "appeal-received")
-    clerk.get_by_role("button", name="Acknowledge").click()
-    clerk.get_by_role("button", name=f"Link {removal}").click()
+    click_and_load(clerk, clerk.get_by_role("button", name="Acknowledge"))
+    click_and_load(clerk, clerk.get_by_role("button", name=f"Link {removal}"))
     clerk.get_by_label("Reviewer").select_option(label=str(reviewer))
-    clerk.get_by_role("button", name="Assign the reviewer").click()
+    click_and_load(clerk, clerk.get_by_role("button", name="Assign the reviewer"))
     assert f"{reviewer} reviews {appeal.reference}" in clerk.content()
     # The list of appeals (606 px wide at a phone's width before) stacks.
     clerk.goto(live_server.url + "/appeals/staff/?status=all")
@@ -82,13 +82,13 @@ def test_a_removal_appealed_reviewed_reversed_and_restored(
     assert page.get_by_text("Posted under the snow emergency announcement.").count()
     assert page.get_by_text("We read it as harassment of the council.").count()
     assert page.get_by_text("The parking ban is a disgrace").count()
-    page.get_by_role("link", name=str(removal)).first.click()
+    click_and_load(page, page.get_by_role("link", name=str(removal)).first)
     assert page.locator("h1").inner_text().startswith(str(removal))
     page.go_back()
-    page.get_by_role("button", name="Start the review").click()
+    click_and_load(page, page.get_by_role("button", name="Start the review"))
     page.get_by_label("Removal reversed: the comment will be restored").check()
     page.get_by_label("Written response to the resident").fill(REASONED)
-    page.get_by_role("button", name="Send the answer").click()
+    click_and_load(page, page.get_by_role("button", name="Send the answer"))
     assert page.get_by_text("Restoration pending").count() == 1
     check(page, "appeal-reversed")
 
@@ -98,7 +98,10 @@ def test_a_removal_appealed_reviewed_reversed_and_restored(
     manager_page.get_by_label(re.compile("How it was restored", re.I)).fill(
         "Unhidden on Facebook; checked it shows."
     )
-    manager_page.get_by_role("button", name="The comment is restored").click()
+    click_and_load(
+        manager_page,
+        manager_page.get_by_role("button", name="The comment is restored"),
+    )
 
     page.goto(live_server.url + appeal.get_absolute_url())
     assert page.get_by_text("Restored on the platform").count() == 1
@@ -122,10 +125,12 @@ def test_a_letter_answered_by_mail_is_printed_and_marked_mailed(
     check = Checks(axe, shots, str(viewport["width"]))
     page = signed_in(city_admin, viewport)
     page.goto(live_server.url + appeal.get_absolute_url())
-    page.get_by_role("button", name="Acknowledge").click()
+    click_and_load(page, page.get_by_role("button", name="Acknowledge"))
 
     page.goto(live_server.url + "/staff/")
-    page.get_by_role("link", name="Print and mark the letters mailed").click()
+    click_and_load(
+        page, page.get_by_role("link", name="Print and mark the letters mailed")
+    )
     check(page, "mail-queue")
     sheet = page.locator(".letter-sheet")
     assert sheet.count() == 1
@@ -139,9 +144,9 @@ def test_a_letter_answered_by_mail_is_printed_and_marked_mailed(
     assert sheet.is_visible()
     page.emulate_media(media="screen")
 
-    page.get_by_role("link", name="Print only this letter").click()
+    click_and_load(page, page.get_by_role("link", name="Print only this letter"))
     check(page, "letter")
-    page.get_by_role("button", name=re.compile("Mark mailed")).click()
+    click_and_load(page, page.get_by_role("button", name=re.compile("Mark mailed")))
     assert "is marked as mailed to Pat Letterwriter by you" in page.content()
     assert page.get_by_text(re.compile(r"^Mailed .*, marked by ")).count() == 1
     page.goto(live_server.url + "/appeals/staff/letters/")

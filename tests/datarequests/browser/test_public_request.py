@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from datarequests.models import DataRequest
-from tests.browser import DESKTOP, PHONE, describe
+from tests.browser import DESKTOP, PHONE, click_and_load, describe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,7 +21,7 @@ def test_the_form_walks_to_the_status_page_with_axe_clean(
     page.goto(live_server.url + "/requests/new/")
     assert not describe(axe(page))
     # Sent empty first: the errors are listed above the form and beside fields.
-    page.get_by_role("button", name="Send my request").click()
+    click_and_load(page, page.get_by_role("button", name="Send my request"))
     assert page.get_by_role("alert").is_visible()
     assert not describe(axe(page))
 
@@ -29,12 +29,12 @@ def test_the_form_walks_to_the_status_page_with_axe_clean(
     page.get_by_label("Which records?").fill("Comments of mine the city removed.")
     page.get_by_label("Your name", exact=True).fill("Dana Whitfield")
     page.get_by_label("Email address", exact=True).fill("dana@example.net")
-    page.get_by_role("button", name="Send my request").click()
+    click_and_load(page, page.get_by_role("button", name="Send my request"))
 
     made = DataRequest.objects.get()
     assert page.get_by_text(made.reference).first.is_visible()
     assert not describe(axe(page))
-    page.locator("a[href*='/status/']").click()
+    click_and_load(page, page.locator("a[href*='/status/']"))
     assert page.get_by_role("heading", level=1).inner_text().endswith(made.reference)
     assert page.get_by_text("Received").first.is_visible()
     assert not describe(axe(page))
@@ -50,8 +50,8 @@ def test_the_form_works_without_javascript(
     page.goto(live_server.url + "/requests/new/")
     page.get_by_label("Public data").check()
     page.get_by_label("Which records?").fill("The removal log for 2026.")
-    page.get_by_role("button", name="Send my request").click()
-    page.locator("a[href*='/status/']").click()
+    click_and_load(page, page.get_by_role("button", name="Send my request"))
+    click_and_load(page, page.locator("a[href*='/status/']"))
     assert "/requests/status/" in page.url
     assert DataRequest.objects.get().is_anonymous
     context.close()

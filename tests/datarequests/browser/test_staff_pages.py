@@ -6,7 +6,7 @@ import pytest
 
 from datarequests import services
 from datarequests.models import DataRequest
-from tests.browser import DESKTOP, PHONE, describe
+from tests.browser import DESKTOP, PHONE, click_and_load, describe
 from tests.retention.factories import MessageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,10 +27,14 @@ def test_search_pick_and_the_request_page_pass_axe(
     page = signed_in(records_officer, viewport)
     page.goto(f"{live_server.url}/requests/staff/{made.pk}/")
     assert not describe(axe(page))
-    page.get_by_role("link", name="Search records for this request").click()
+    click_and_load(
+        page, page.get_by_role("link", name="Search records for this request")
+    )
     assert not describe(axe(page))
     page.get_by_label(f"Message #{message.pk}", exact=False).check()
-    page.get_by_role("button", name="Pick and hold the ticked records").click()
+    click_and_load(
+        page, page.get_by_role("button", name="Pick and hold the ticked records")
+    )
     assert page.get_by_text("1 record picked and held.").is_visible()
     assert not describe(axe(page))
     assert made.picked.get().object_id == message.pk

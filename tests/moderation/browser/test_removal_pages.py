@@ -17,16 +17,14 @@ from django.utils import timezone
 from core import clock
 from moderation import services
 from moderation.models import RemovalDecision
-from tests.accounts.browser.test_staff_journeys import Checks
 from tests.accounts.factories import ManagerAccessFactory
-from tests.browser import DESKTOP, PHONE
+from tests.browser import WIDTHS, Checks, click_and_load
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
 
-WIDTHS = [pytest.param(PHONE, id="390px"), pytest.param(DESKTOP, id="1280px")]
 
 URL = "https://www.facebook.com/lakesideparks/posts/9?comment_id=4455"
 TEXT = "Buy cheap sunglasses at shady-deals.example!!!"
@@ -66,7 +64,7 @@ class Hand:
         self.actions += 1
 
     def tap(self, name: str) -> None:
-        self.page.get_by_role("button", name=name).click()
+        click_and_load(self.page, self.page.get_by_role("button", name=name))
         self.actions += 1
 
 
@@ -89,7 +87,7 @@ def test_a_manager_logs_a_removal_in_under_a_minute_and_reads_the_record(
     ).is_visible()
 
     # Submitted empty: every problem listed and linked, still accessible.
-    page.get_by_role("button", name="Save the removal").click()
+    click_and_load(page, page.get_by_role("button", name="Save the removal"))
     check(page, "removal-form-errors")
     assert "There are" in page.inner_text(".error-summary")
 
@@ -105,7 +103,6 @@ def test_a_manager_logs_a_removal_in_under_a_minute_and_reads_the_record(
     hand.type("Why it falls into the categories ticked", REASONING)
     hand.tap("Save the removal")
 
-    page.wait_for_url("**/moderation/removals/*/")
     decision = RemovalDecision.objects.get()
     assert decision.comment_id == "4455"
     assert decision.platform_action == "hidden"
@@ -146,12 +143,11 @@ def test_a_manager_restores_a_comment_an_appeal_reversed(
     page.goto(live_server.url + "/staff/")
     check(page, "dashboard-restorations")
     panel = page.get_by_role("region", name="Comments to restore (1)")
-    panel.get_by_role("link", name=str(decision)).click()
-    page.wait_for_url(f"**/moderation/removals/{decision.pk}/*")
+    click_and_load(page, panel.get_by_role("link", name=str(decision)))
+    assert f"/moderation/removals/{decision.pk}/" in page.url
     check(page, "restoration-record")
     page.get_by_label("How it was restored").fill("Unhidden on Facebook; it shows.")
-    page.get_by_role("button", name="The comment is restored").click()
-    page.wait_for_load_state()
+    click_and_load(page, page.get_by_role("button", name="The comment is restored"))
     assert "Comment restored on the platform" in page.inner_text("main")
     assert "Unhidden on Facebook; it shows." in page.inner_text("main")
     check(page, "restoration-done")

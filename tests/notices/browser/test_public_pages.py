@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Account
 from tests.accounts.factories import CompliantAccountFactory, platform
-from tests.browser import DESKTOP, PHONE, ZOOM_200, describe
+from tests.browser import DESKTOP, PHONE, ZOOM_200, click_and_load, describe
 from tests.notices.factories import publish_both, publish_current
 
 pytestmark = [
@@ -123,8 +123,7 @@ def test_every_public_page_passes_axe_at_desktop_and_phone_and_reflows_at_200(
         settings.APPEALS_MIN_FILL_SECONDS = NO_MIN_FILL
         page.set_viewport_size(DESKTOP)
         page.goto(live_server.url + url)
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
+        click_and_load(page, page.locator("main form button[type=submit]"))
         if page.locator(".error-summary").count() < 1:
             problems.append("appeal form: submitting it empty showed no error summary")
         violations = axe(page)
@@ -247,8 +246,9 @@ def test_resident_goes_from_the_notice_to_a_filed_appeal_and_its_status(
     context = browser.new_context(java_script_enabled=False, viewport=PHONE)
     page = context.new_page()
     page.goto(live_server.url + "/notice/facebook/")
-    page.get_by_role("link", name="Appeal a removed comment").first.click()
-    page.wait_for_load_state()
+    click_and_load(
+        page, page.get_by_role("link", name="Appeal a removed comment").first
+    )
     assert page.locator("h1").count() == 1
     account_select = page.get_by_label("Which city account was the comment on?")
     account_select.select_option(label="City of Maple Falls on Facebook (maplefallsmn)")
@@ -260,16 +260,14 @@ def test_resident_goes_from_the_notice_to_a_filed_appeal_and_its_status(
     )
     page.get_by_label("Your name").fill("Jordan Resident")
     page.get_by_label("Email address").fill("jordan@example.org")
-    page.get_by_role("button", name="Send my appeal").click()
-    page.wait_for_load_state()
+    click_and_load(page, page.get_by_role("button", name="Send my appeal"))
     assert "has been received" in page.locator("h1").inner_text(), page.locator(
         "main"
     ).inner_text()
     reference = page.locator(".reference").inner_text()
     assert _no_horizontal_scroll(page), "the long status link must wrap on a phone"
     shots(page, "appeal-filed-phone")
-    page.locator("main a[href*='/status/']").first.click()
-    page.wait_for_load_state()
+    click_and_load(page, page.locator("main a[href*='/status/']").first)
     assert reference in page.locator("main").inner_text()
     assert _no_horizontal_scroll(page)
     shots(page, "appeal-status-phone")

@@ -11,7 +11,7 @@ import pytest
 from django.utils.formats import date_format
 
 from core import clock
-from tests.browser import DESKTOP, PHONE, describe
+from tests.browser import DESKTOP, PHONE, click_and_load, describe
 from tests.platforms.factories import CapturedCommentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,7 +43,7 @@ def test_a_manager_flags_a_comment_then_records_its_follow_up(
 
     page.get_by_label("Follow-up due").fill(due.isoformat())
     page.locator("#id_flag-follow_up_reference").fill("Permit application PA-2026-9")
-    page.get_by_role("button", name="Flag for follow-up").click()
+    click_and_load(page, page.get_by_role("button", name="Flag for follow-up"))
     assert page.get_by_text(
         f"{comment} flagged for follow-up (P19), due {date_format(due)}."
     ).is_visible()
@@ -57,7 +57,7 @@ def test_a_manager_flags_a_comment_then_records_its_follow_up(
 
     page.get_by_label("Phone", exact=True).check()
     page.get_by_label("Follow-up note").fill(NOTE)
-    page.get_by_role("button", name="Record follow-up").click()
+    click_and_load(page, page.get_by_role("button", name="Record follow-up"))
     status = follow_up_status(page)
     assert f"Followed up by phone on {date_format(clock.today())}" in (
         status.inner_text()

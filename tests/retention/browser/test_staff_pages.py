@@ -12,7 +12,7 @@ from retention import services
 from retention.models import PurgeRun
 from retention.purge import purge_run
 from tests.accounts.factories import AccountFactory, ManagerAccessFactory
-from tests.browser import DESKTOP, PHONE, describe
+from tests.browser import DESKTOP, PHONE, click_and_load, describe
 from tests.retention.factories import MessageFactory, ReadMessageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -101,7 +101,7 @@ def test_a_message_page_with_its_follow_up_forms_fits_and_passes_axe(
     assert page.get_by_label("Follow-up due").count() == 1
     assert page.get_by_label("Follow-up note").count() == 1
     # An empty flag shows its error beside the field and in the summary.
-    page.get_by_role("button", name="Flag for follow-up").click()
+    click_and_load(page, page.get_by_role("button", name="Flag for follow-up"))
     assert page.locator(".error-summary").count() == 1
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     violations = axe(page)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import DESKTOP, PHONE, describe
+from tests.browser import DESKTOP, PHONE, click_and_load, describe
 from transparency import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,12 +67,10 @@ def test_pages_work_without_javascript_and_print(published, live_server, browser
     # The year chooser is a plain form.
     page.goto(live_server.url + "/transparency/")
     page.get_by_label("Show the figures for").select_option("2025")
-    page.get_by_role("button", name="Show").click()
-    page.wait_for_load_state()
+    click_and_load(page, page.get_by_role("button", name="Show"))
     assert "From January 1, 2025" in page.locator(".period").inner_text()
     page.get_by_label("Show the figures for").select_option("last-12-months")
-    page.get_by_role("button", name="Show").click()
-    page.wait_for_load_state()
+    click_and_load(page, page.get_by_role("button", name="Show"))
     assert "From April 1, 2025" in page.locator(".period").inner_text()
     page.goto(live_server.url + "/transparency/2025/")
     page.emulate_media(media="print")
