@@ -330,12 +330,17 @@ def staff_figures_for(period: Period) -> dict[str, Any]:
         for r in selectors.staff_removers(period.start, period.end)
     ]
     reviewers: dict[str, Any] = {}
-    for kind in ("appeal", "challenge"):
+    for kind, keys in (("appeal", APPEAL_OUTCOMES), ("challenge", CHALLENGE_OUTCOMES)):
         per: dict[str, Counter[str]] = {}
         for r in selectors.staff_reviewers(kind, period.start, period.end):
             per.setdefault(_person(r, "reviewer"), Counter())[r["outcome"]] += r["n"]
+        # Each outcome by its label, in the public figures' order.
         reviewers[kind] = [
-            {"name": name, "count": sum(c.values()), "outcomes": dict(c)}
+            {
+                "name": name,
+                "count": sum(c.values()),
+                "outcomes": {label: c[key] for key, label in keys if c[key]},
+            }
             for name, c in sorted(per.items())
         ]
     return {"removers": removers, "reviewers": reviewers}

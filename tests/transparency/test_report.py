@@ -121,7 +121,12 @@ def test_the_staff_view_names_who_removed_and_who_reviewed(
     text = text_of(login_as(city_admin).get("/transparency/staff/?year=2025"))
     assert "Bartholomew Ozymandias-Remover 11" in text
     assert "Cordelia Vanderbilt-Reviewer 5 " in text  # five appeals answered
-    assert "upheld: 3" in text
+    # Each outcome by its label, as on the public page.
+    assert (
+        "Removal upheld (3) Removal upheld on different grounds (1) "
+        "Removal reversed: the comment will be restored (1)"
+    ) in text
+    assert "The policy stands (2)" in text
     assert "Freeze and publish the report" in text
 
 
