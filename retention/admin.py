@@ -55,6 +55,8 @@ class MessageAddForm(forms.ModelForm):
             sender_handle=data.get("sender_handle") or "",
             body=data.get("body") or "",
             received_at=data.get("received_at"),
+            classification=data.get("classification") or "",
+            classification_basis=data.get("classification_basis") or "",
         )
         for name, error in errors.items():
             if name not in self.errors:

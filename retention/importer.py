@@ -40,7 +40,7 @@ from accounts.models import Account
 from core import audit, imports
 from core.classification import DataClassification
 from core.imports import RowError
-from retention.models import BASIS_MAX, Message
+from retention.models import Message
 from retention.services import validate_message_fields
 
 ALIASES = {
@@ -133,18 +133,9 @@ def _clean_row(
     classification = str(_field(record, "classification") or "").strip() or (
         DataClassification.PUBLIC
     )
-    if classification not in DataClassification.values:
-        raise ValueError(f"unknown classification {classification!r}")
     basis = str(_field(record, "classification_basis") or "").strip()
     if classification == DataClassification.PUBLIC:
         basis = ""
-    elif not basis:
-        raise ValueError(
-            f"classification {classification!r} needs its statute "
-            "(classification_basis)"
-        )
-    if len(basis) > BASIS_MAX:
-        raise ValueError(f"the classification basis is longer than {BASIS_MAX}")
     direction = str(_field(record, "direction") or "").strip().lower() or (
         Message.Direction.RECEIVED
     )
@@ -155,6 +146,8 @@ def _clean_row(
         sender_handle=sender,
         body=body,
         received_at=received_at,
+        classification=classification,
+        classification_basis=basis,
     )
     if errors:
         raise ValueError(" ".join(errors.values()))

@@ -32,6 +32,7 @@ from core.classification import DataClassification
 from core.exceptions import DomainError, InvalidTransition, ensure_status
 from core.permissions import require
 from retention.models import (
+    BASIS_MAX,
     BODY_MAX,
     PLATFORM_ID_MAX,
     SENDER_MAX,
@@ -66,10 +67,17 @@ _ALIVE = (Message.Status.UNREAD, Message.Status.READ)
 
 
 def validate_message_fields(
-    *, platform_message_id: str, sender_handle: str, body: str, received_at: Any
+    *,
+    platform_message_id: str,
+    sender_handle: str,
+    body: str,
+    received_at: Any,
+    classification: str = DataClassification.PUBLIC,
+    classification_basis: str = "",
 ) -> dict[str, str]:
-    """Return {field: error} for values a message cannot hold."""
-    errors = {}
+    """Return {field: error} for values a message cannot hold: the one check of
+    a new message, whether entered by hand, imported or created by a service."""
+    errors = classification_errors(classification, classification_basis)
     if not platform_message_id.strip():
         errors["platform_message_id"] = "The platform message id is required."
     elif len(platform_message_id) > PLATFORM_ID_MAX:
@@ -109,9 +117,13 @@ def message_create(
         sender_handle=sender_handle,
         body=body,
         received_at=received_at,
+        classification=classification,
+        classification_basis=classification_basis,
     )
     if errors:
         raise ValidationError(errors)
+    if classification == DataClassification.PUBLIC:
+        classification_basis = ""
     if Message.objects.filter(
         account=account, platform_message_id=platform_message_id
     ).exists():
@@ -119,7 +131,6 @@ def message_create(
             f"Message {platform_message_id} of {account} is already recorded.",
             field="platform_message_id",
         )
-    _check_basis(classification, classification_basis)
     message = Message(
         account=account,
         platform_message_id=platform_message_id,
@@ -149,14 +160,28 @@ def message_create(
     return message
 
 
-def _check_basis(classification: str, basis: str) -> None:
-    # P24: data is public unless a statute says otherwise; name the statute.
-    if classification != DataClassification.PUBLIC and not basis.strip():
-        raise DomainError(
-            "Name the statute that makes this data not public, e.g. "
-            "“Minn. Stat. 13.46”.",
-            field="classification_basis",
-        )
+def classification_errors(classification: str, basis: str) -> dict[str, str]:
+    """Return {field: error} for a classification and its statute. P24: data is
+    public unless a statute says otherwise, and then the statute is named."""
+    if classification not in DataClassification.values:
+        *others, last = DataClassification.values
+        return {
+            "classification": f"“{classification}” is not a classification: use "
+            f"{', '.join(others)} or {last}."
+        }
+    if classification == DataClassification.PUBLIC:
+        return {}
+    if not basis.strip():
+        return {
+            "classification_basis": "Name the statute that makes this data not "
+            "public, e.g. “Minn. Stat. 13.46”."
+        }
+    if len(basis.strip()) > BASIS_MAX:
+        return {
+            "classification_basis": f"The statute is longer than {BASIS_MAX} "
+            "characters."
+        }
+    return {}
 
 
 @transaction.atomic
@@ -175,10 +200,11 @@ def message_classify(
         doing=f"classify messages of {message.account}: you do not manage it",
     )
     ensure_status(message, allowed=_ALIVE, doing="classified")
-    if classification not in DataClassification.values:
-        raise DomainError("Choose a classification.", field="classification")
+    errors = classification_errors(classification, basis)
+    if errors:
+        ((name, error),) = errors.items()  # one at most
+        raise DomainError(error, field=name)
     basis = basis.strip() if classification != DataClassification.PUBLIC else ""
-    _check_basis(classification, basis)
     before = [message.classification, message.classification_basis]
     if before == [classification, basis]:
         raise DomainError(f"{message} is already classified so.")

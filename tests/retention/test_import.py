@@ -149,7 +149,10 @@ def test_json_rows_that_are_not_objects_are_reported(tmp_path, account, capsys):
         call_command("import_messages", str(path), "--account", "city-fb")
     err = capsys.readouterr().err
     assert "row 1: the record is not an object" in err
-    assert "row 3: unknown classification 'x'" in err
+    assert (
+        "row 3: “x” is not a classification: use public, private, confidential, "
+        "nonpublic or protected_nonpublic."
+    ) in err
     assert Message.objects.get().platform_message_id == "ok"
 
 
@@ -168,7 +171,11 @@ def test_sent_and_private_messages_are_imported_with_their_statute(
     with pytest.raises(CommandError, match="2 row"):
         call_command("import_messages", str(path), "--account", "city-fb")
     err = capsys.readouterr().err
-    assert "row 4: classification 'private' needs its statute" in err
+    # The same sentence as on the message page and in the admin (P24).
+    assert (
+        "row 4: Name the statute that makes this data not public, e.g. "
+        "“Minn. Stat. 13.46”."
+    ) in err
     assert "row 5: unknown direction 'forwarded' (received or sent)" in err
     sent = Message.objects.get(platform_message_id="s1")
     assert sent.is_sent and sent.read_at == sent.received_at

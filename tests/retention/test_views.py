@@ -539,6 +539,31 @@ def test_admin_add_message_in_the_future_is_refused_with_a_message(
     assert not Message.objects.filter(platform_message_id="fb-admin-2").exists()
 
 
+def test_admin_add_private_message_without_its_statute_is_refused_beside_the_field(
+    login_as, manager, managed_account
+):
+    """P24: what is not public names its statute; the admin's add form says so
+    beside the field, as the message page and the import do."""
+    response = login_as(manager).post(
+        reverse("admin:retention_message_add"),
+        {
+            "account": managed_account.pk,
+            "direction": "received",
+            "platform_message_id": "fb-admin-3",
+            "received_at_0": "2026-01-05",
+            "received_at_1": "10:00:00",
+            "classification": "private",
+            "classification_basis": "  ",
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["classification_basis"] == [
+        "Name the statute that makes this data not public, e.g. “Minn. Stat. 13.46”."
+    ]
+    assert not Message.objects.filter(platform_message_id="fb-admin-3").exists()
+
+
 def test_bulk_mark_read_can_be_undone_from_the_read_list(
     login_as, manager, managed_account
 ):
