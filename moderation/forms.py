@@ -121,19 +121,8 @@ class RemovalForm(forms.ModelForm):
 
     class Meta:
         model = RemovalDecision
-        fields = [
-            *REMOVAL_QUICK_FIELDS[:5],
-            "categories",
-            "link_to_material",
-            "reasoning",
-            "facts",
-            "removed_at",
-            "platform_action",
-            "author_handle",
-            "notified_via",
-            "notification_text",
-            "comment_id",
-        ]
+        # In the page's order, so that the error summary lists them so.
+        fields = [*REMOVAL_QUICK_FIELDS, *REMOVAL_MORE_FIELDS]
         labels = {
             "comment_text": "Text of the comment, exactly as posted",
             "author_name": "Author's name as shown",

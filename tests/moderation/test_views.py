@@ -216,6 +216,19 @@ def test_a_non_image_screenshot_is_refused(login_as, account_manager, account):
     assert not RemovalDecision.objects.exists()
 
 
+def test_the_error_summary_lists_the_problems_in_the_order_of_the_page(
+    login_as, account_manager, account
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = form_data(account, categories=_category_pks(7), comment_id="9" * 201)
+    data["evidence"] = SimpleUploadedFile("shot.png", b"")
+    html = login_as(account_manager).post(NEW, data).content.decode()
+    summary = html[html.index("error-summary-title") :]
+    # Under "More details" the screenshot comes before the comment id.
+    assert summary.index("Screenshot or PDF:") < summary.index("Comment id:")
+
+
 def test_a_screenshot_is_saved_and_served_only_to_those_who_may_see_it(
     login_as, account_manager, account, make_staff, records_officer
 ):
