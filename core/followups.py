@@ -6,25 +6,34 @@ phone, email or another channel." A record that can start such a request
 (``retention.Message``, ``platforms.CapturedComment``) inherits the fields of
 :class:`FollowUpFields` and declares :func:`recorded_fully` among its constraints;
 its app's services lock it, check who may act on it (``require``) and call
-:func:`flag` or :func:`record` here, which save it and record one audit event. The
-forms, and the staff page's parts (``core/_follow_up_forms.html``,
-``_follow_up_status.html``), are shared too;
-the purge of each record's series keeps it while it waits (:func:`waiting_q`) and
-clears the note when it destroys it (the reference stays).
+:func:`flag` or :func:`record` here, which save it and record one audit event.
+Its staff page is shared too: :func:`page_forms` gives the two forms
+(:class:`FlagForm`, :class:`RecordForm`, for any such record) and handles their
+POST by calling the app's two services; ``core/_follow_up_forms.html`` draws
+them and ``_follow_up_status.html`` what was done. The purge of each record's
+series keeps it while it waits (:func:`waiting_q`) and clears the note when it
+destroys it (the reference stays).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.http import HttpRequest
+from django.utils.formats import date_format
 
 from core import audit, clock
-from core.exceptions import DomainError, InvalidTransition
+from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.forms import show_errors
 
 REFERENCE_MAX = 100
 NOTE_MAX = 2000
@@ -214,35 +223,116 @@ def _save(record: Any, fields: list[str]) -> None:
     record.save(update_fields=fields)
 
 
-# --- Forms: subclass with ``class Meta(FlagForm.Meta): model = YourModel`` ------
+# --- The staff page: one form for each step, on any record, and its POST ---------
 
 
-class FlagForm(forms.ModelForm):
+def _form_field(name: str, **kwargs: Any) -> Any:
+    """The form field of :class:`FollowUpFields`' ``name``, drawn as a ModelForm
+    draws it (label, hint, length), with ``kwargs`` changed."""
+    return cast(models.Field, FollowUpFields._meta.get_field(name)).formfield(**kwargs)
+
+
+class FlagForm(forms.Form):
     """Flag a business request (P19): when the follow-up is due, and the city
     process that handles it."""
 
-    class Meta:
-        fields = ["follow_up_due_on", "follow_up_reference"]
-        widgets = {"follow_up_due_on": forms.DateInput(attrs={"type": "date"})}
+    follow_up_due_on = _form_field(
+        "follow_up_due_on",
+        required=True,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    follow_up_reference = _form_field("follow_up_reference")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["follow_up_due_on"].required = True
 
-
-class RecordForm(forms.ModelForm):
+class RecordForm(forms.Form):
     """Record the follow-up (P19): how, what was done, the process reference."""
 
-    class Meta:
-        fields = ["follow_up_channel", "follow_up_note", "follow_up_reference"]
-        widgets = {
-            "follow_up_channel": forms.RadioSelect,
-            "follow_up_note": forms.Textarea(attrs={"rows": 3}),
-        }
+    follow_up_channel = _form_field(
+        "follow_up_channel",
+        required=True,
+        choices=Channel.choices,
+        widget=forms.RadioSelect,
+    )
+    follow_up_note = _form_field(
+        "follow_up_note", required=True, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    follow_up_reference = _form_field("follow_up_reference")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        channel = self.fields["follow_up_channel"]
-        channel.required = True
-        channel.choices = Channel.choices  # type: ignore[attr-defined]
-        self.fields["follow_up_note"].required = True
+
+#: The actions of a staff page's POST that :func:`page_forms` handles.
+ACTIONS = ("flag", "follow_up")
+
+
+@dataclass
+class PageForms:
+    """The two forms of a record's staff page, as ``core/_follow_up_forms.html``
+    draws them (``flag_form``, ``form``), and what a POST did with them."""
+
+    flag_form: FlagForm
+    form: RecordForm
+    posted: bool = False  # the POST's action was one of ACTIONS
+    done: bool = False  # ... and the service did it: redirect
+
+
+def page_forms(
+    request: HttpRequest,
+    item: Any,
+    *,
+    flag_service: Callable[..., object],
+    record_service: Callable[..., object],
+) -> PageForms:
+    """The follow-up forms of ``item``'s staff page (P19), and the one handling
+    of their POST: the form of the action "flag" or "follow_up" is bound and,
+    when valid, its service is called with ``by`` and the form's data
+    (``flag_service`` with ``due_on`` and ``reference``, ``record_service`` with
+    ``channel``, ``note`` and ``reference``: the app's services, given ``item``
+    by the view). Success is flashed (``done``: the view redirects); a refusal
+    is shown on the form (the view renders the page again), except
+    ``NotPermitted``, which goes on to the 403 page as everywhere
+    (core.exceptions)."""
+    page = PageForms(
+        flag_form=FlagForm(prefix="flag"),
+        form=RecordForm(
+            initial={"follow_up_reference": item.follow_up_reference},
+            prefix="record",
+        ),
+    )
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action not in ACTIONS:
+        return page
+    page.posted = True
+    bound: forms.Form
+    if action == "flag":
+        bound = page.flag_form = FlagForm(request.POST, prefix="flag")
+    else:
+        bound = page.form = RecordForm(request.POST, prefix="record")
+    if not bound.is_valid():
+        return page
+    data = bound.cleaned_data
+    try:
+        if action == "flag":
+            flag_service(
+                by=request.user,
+                due_on=data["follow_up_due_on"],
+                reference=data["follow_up_reference"],
+            )
+            done = (
+                f"{item} flagged for follow-up (P19), due "
+                f"{date_format(data['follow_up_due_on'])}."
+            )
+        else:
+            record_service(
+                by=request.user,
+                channel=data["follow_up_channel"],
+                note=data["follow_up_note"],
+                reference=data["follow_up_reference"],
+            )
+            done = f"Follow-up of {item} recorded."
+    except NotPermitted:
+        raise
+    except ValidationError as exc:
+        show_errors(bound, exc)
+        return page
+    messages.success(request, done)
+    page.done = True
+    return page

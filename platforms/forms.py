@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 
-from core import followups
 from moderation.forms import CategoryChoiceField, RemovalForm
 from moderation.models import RemovalCategory
 from platforms.models import CapturedComment, Connection
@@ -84,17 +83,3 @@ class MastodonConnectionForm(forms.Form):
         max_length=100,
         help_text=Connection._meta.get_field("token_name").help_text,
     )
-
-
-class CommentFollowUpFlagForm(followups.FlagForm):
-    """Flag a captured comment as a business request (P19): the shared form."""
-
-    class Meta(followups.FlagForm.Meta):
-        model = CapturedComment
-
-
-class CommentFollowUpForm(followups.RecordForm):
-    """Record the follow-up of a captured comment (P19): the shared form."""
-
-    class Meta(followups.RecordForm.Meta):
-        model = CapturedComment

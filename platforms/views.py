@@ -3,6 +3,7 @@ draft removals and captured comments. Thin: parse, call one service, render."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -12,14 +13,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Account
 from accounts.permissions import scope_to_visible_accounts
-from core import audit, clock
+from core import audit, clock, followups
 from core.auth import staff_required
 from core.exceptions import NotPermitted
 from core.forms import show_errors
@@ -27,8 +27,6 @@ from core.ids import parse_id
 from platforms import selectors, services
 from platforms.connectors import meta
 from platforms.forms import (
-    CommentFollowUpFlagForm,
-    CommentFollowUpForm,
     DraftCompleteForm,
     DraftDismissForm,
     MastodonConnectionForm,
@@ -357,50 +355,19 @@ def comment_detail(request: HttpRequest, pk: str) -> HttpResponse:
     comment: CapturedComment = get_object_or_404(
         selectors.comment_list_visible(user=request.user), pk=_id(pk)
     )
-    flag_form = CommentFollowUpFlagForm(prefix="flag")
-    form = CommentFollowUpForm(instance=comment, prefix="record")
+    follow_up = followups.page_forms(
+        request,
+        comment,
+        flag_service=partial(services.comment_flag_follow_up, comment=comment),
+        record_service=partial(services.comment_record_follow_up, comment=comment),
+    )
     status = 200
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "flag":
-            flag_form = CommentFollowUpFlagForm(request.POST, prefix="flag")
-            bound: Any = flag_form
-        elif action == "follow_up":
-            form = CommentFollowUpForm(request.POST, prefix="record")
-            bound = form
-        else:
+        if not follow_up.posted:
             messages.error(request, "Unknown action; nothing was changed.")
             return redirect("platforms:comment", pk=comment.pk)
-        if bound.is_valid():
-            data = bound.cleaned_data
-            try:
-                if action == "flag":
-                    services.comment_flag_follow_up(
-                        comment=comment,
-                        by=request.user,
-                        due_on=data["follow_up_due_on"],
-                        reference=data["follow_up_reference"],
-                    )
-                    done = (
-                        f"{comment} flagged for follow-up (P19), due "
-                        f"{date_format(data['follow_up_due_on'])}."
-                    )
-                else:
-                    services.comment_record_follow_up(
-                        comment=comment,
-                        by=request.user,
-                        channel=data["follow_up_channel"],
-                        note=data["follow_up_note"],
-                        reference=data["follow_up_reference"],
-                    )
-                    done = f"Follow-up of {comment} recorded."
-            except NotPermitted:
-                raise
-            except ValidationError as exc:
-                show_errors(bound, exc)
-            else:
-                messages.success(request, done)
-                return redirect("platforms:comment", pk=comment.pk)
+        if follow_up.done:
+            return redirect("platforms:comment", pk=comment.pk)
         status = 400
         comment.refresh_from_db()
     return render(
@@ -411,8 +378,8 @@ def comment_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "versions": comment.versions.all(),
             "drafts": comment.drafts.select_related("decision"),
             "events": audit.events_for(comment).select_related("actor"),
-            "flag_form": flag_form,
-            "form": form,
+            "flag_form": follow_up.flag_form,
+            "form": follow_up.form,
             "can_follow_up": request.user.has_perm(
                 "accounts.act_on_account", comment.account
             ),

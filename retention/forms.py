@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 
 from accounts.models import Account
-from core import followups
 from core.forms import LocalDateTimeField
 from retention.models import Message, Series
 
@@ -18,20 +17,6 @@ class ClassifyForm(forms.ModelForm):
         fields = ["classification", "classification_basis"]
 
     conditional = ("classification_basis",)  # needed unless public
-
-
-class FollowUpFlagForm(followups.FlagForm):
-    """Flag a business request (P19): the shared form, on a message."""
-
-    class Meta(followups.FlagForm.Meta):
-        model = Message
-
-
-class FollowUpForm(followups.RecordForm):
-    """Record the follow-up (P19): the shared form, on a message."""
-
-    class Meta(followups.RecordForm.Meta):
-        model = Message
 
 
 class LegalHoldForm(forms.Form):

@@ -3,6 +3,7 @@ preview and control (R4) and the destruction log export."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -12,11 +13,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import account_list_managed_by
-from core import clock
+from core import clock, followups
 from core.auth import staff_required
 from core.classification import DataClassification
 from core.exceptions import DomainError, messages_of
@@ -28,8 +28,6 @@ from retention.forms import (
     ClassifyForm,
     DisasterPeriodForm,
     EndDisasterForm,
-    FollowUpFlagForm,
-    FollowUpForm,
     LegalHoldForm,
     ReleaseForm,
 )
@@ -148,8 +146,12 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(
         selectors.message_list_for(user=request.user, state="all"), pk=pk
     )
-    form = FollowUpForm(instance=message, prefix="record")
-    flag_form = FollowUpFlagForm(prefix="flag")
+    follow_up = followups.page_forms(
+        request,
+        message,
+        flag_service=partial(services.message_flag_follow_up, message=message),
+        record_service=partial(services.message_record_follow_up, message=message),
+    )
     classify_form = ClassifyForm(instance=message, prefix="classify")
     if request.method == "POST":
         action = request.POST.get("action")
@@ -166,43 +168,9 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 flash.success(
                     request, f"{message} marked unread: the purge keeps it again."
                 )
-            elif action == "flag":
-                flag_form = FollowUpFlagForm(request.POST, prefix="flag")
-                if not flag_form.is_valid():
+            elif follow_up.posted:
+                if not follow_up.done:
                     raise _Invalid
-                data = flag_form.cleaned_data
-                try:
-                    services.message_flag_follow_up(
-                        message=message,
-                        by=request.user,
-                        due_on=data["follow_up_due_on"],
-                        reference=data["follow_up_reference"],
-                    )
-                except ValidationError as exc:
-                    show_errors(flag_form, exc)
-                    raise _Invalid from exc
-                flash.success(
-                    request,
-                    f"{message} flagged for follow-up (P19), due "
-                    f"{date_format(data['follow_up_due_on'])}.",
-                )
-            elif action == "follow_up":
-                form = FollowUpForm(request.POST, prefix="record")
-                if not form.is_valid():
-                    raise _Invalid
-                data = form.cleaned_data
-                try:
-                    services.message_record_follow_up(
-                        message=message,
-                        by=request.user,
-                        channel=data["follow_up_channel"],
-                        note=data["follow_up_note"],
-                        reference=data["follow_up_reference"],
-                    )
-                except ValidationError as exc:
-                    show_errors(form, exc)
-                    raise _Invalid from exc
-                flash.success(request, f"Follow-up of {message} recorded.")
             elif action == "classify":
                 classify_form = ClassifyForm(request.POST, prefix="classify")
                 if not classify_form.is_valid():
@@ -240,8 +208,8 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "retention/message_detail.html",
         {
             "message": message,
-            "form": form,
-            "flag_form": flag_form,
+            "form": follow_up.form,
+            "flag_form": follow_up.flag_form,
             "classify_form": classify_form,
             "can_classify": request.user.has_perm(PERM_CLASSIFY),
             "withheld": selectors.message_withheld(message=message, user=request.user),

@@ -106,6 +106,10 @@ def test_the_comment_page_flags_and_records_the_follow_up(
     page = client.get(url).content.decode()
     assert "<dd>Not flagged</dd>" in page
     assert "Flag for follow-up" in page
+    # Bad input is shown on the form, the page rendered again with a 400.
+    response = client.post(url, {"action": "flag", "flag-follow_up_due_on": ""})
+    assert response.status_code == 400
+    assert "Follow-up due: This field is required." in response.content.decode()
     response = client.post(
         url, {"action": "flag", "flag-follow_up_due_on": "2026-11-20"}
     )
@@ -149,24 +153,33 @@ def test_the_comment_page_flags_and_records_the_follow_up(
     assert "Record follow-up" not in content
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "flag", "flag-follow_up_due_on": "2099-12-04"},
+        {
+            "action": "follow_up",
+            "record-follow_up_channel": "phone",
+            "record-follow_up_note": "Called back.",
+        },
+    ],
+    ids=["flag", "follow_up"],
+)
 def test_the_page_refuses_a_viewer_who_does_not_manage_the_account(
-    login_as, comment, records_officer
+    login_as, comment, records_officer, data
 ):
+    """The Records Officer sees every account's comments but acts for none (P11):
+    a follow-up they post is the 403 page (core.exceptions), as on a message's."""
     client = login_as(records_officer)
     url = reverse("platforms:comment", args=[comment.pk])
     page = client.get(url).content.decode()
     assert "Business request (P19)" in page
     assert "Flag for follow-up" not in page
-    response = client.post(
-        url,
-        {
-            "action": "flag",
-            "flag-follow_up_due_on": (clock.today() + timedelta(days=2)).isoformat(),
-        },
-    )
+    response = client.post(url, data)
     assert response.status_code == 403
+    assert "You do not have access to this page" in response.content.decode()
     comment.refresh_from_db()
-    assert comment.follow_up_flagged_at is None
+    assert comment.follow_up_flagged_at is None and comment.follow_up_at is None
 
 
 def test_the_dashboard_lists_waiting_comments_with_messages_until_done(

@@ -10,7 +10,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from accounts.models import ManagerAccess
+from accounts.services import access_revoke
 from core import audit, clock
+from retention import services
 from retention.models import DestructionRecord, DisasterPeriod, LegalHold, Message
 from tests.accounts.factories import AccountFactory
 from tests.retention.factories import MessageFactory, ReadMessageFactory
@@ -73,9 +76,17 @@ def test_message_page_marks_read_flags_and_records_follow_up(
     message = MessageFactory(account=managed_account)  # received an hour ago
     client = login_as(manager)
     url = reverse("retention:message-detail", args=[message.pk])
-    response = client.post(url, {"action": "flag"})
+    # Bad input is shown on the form, the page rendered again (P19).
+    response = client.post(url, {"action": "flag", "flag-follow_up_due_on": ""})
     assert response.status_code == 200
-    assert "This field is required." in response.content.decode()
+    assert "Follow-up due: This field is required." in response.content.decode()
+    response = client.post(
+        url, {"action": "flag", "flag-follow_up_due_on": "2026-11-20"}
+    )
+    assert response.status_code == 200
+    assert "The follow-up due date is in the past." in response.content.decode()
+    message.refresh_from_db()
+    assert message.follow_up_flagged_at is None
     response = client.post(
         url,
         {
@@ -98,6 +109,7 @@ def test_message_page_marks_read_flags_and_records_follow_up(
     response = client.post(
         url, {"action": "follow_up", "record-follow_up_channel": "phone"}
     )
+    assert response.status_code == 200
     assert "Follow-up note: This field is required." in response.content.decode()
     client.post(
         url,
@@ -119,6 +131,50 @@ def test_message_page_marks_read_flags_and_records_follow_up(
     )
     assert "<dt>Process reference</dt><dd>SR-2026-77</dd>" in detail
     assert url not in client.get(reverse("retention:follow-ups")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("service", "data"),
+    [
+        (
+            "message_flag_follow_up",
+            {"action": "flag", "flag-follow_up_due_on": "2099-12-04"},
+        ),
+        (
+            "message_record_follow_up",
+            {
+                "action": "follow_up",
+                "record-follow_up_channel": "phone",
+                "record-follow_up_note": "Called back.",
+            },
+        ),
+    ],
+    ids=["flag", "follow_up"],
+)
+def test_the_message_page_refuses_a_follow_up_with_the_403_page(
+    login_as, manager, managed_account, city_admin, monkeypatch, service, data
+):
+    """A follow-up by someone who does not manage the message's account (P11,
+    P19) is the 403 page, as on a captured comment's page, not an error on the
+    form. The page shows a manager only their accounts' messages, so the
+    refusal comes when their access is revoked while the request is handled:
+    after the page found the message, before the service checks."""
+    message = MessageFactory(account=managed_account)
+    client = login_as(manager)
+    act = getattr(services, service)
+
+    def revoked_meanwhile(**kwargs):
+        grant = ManagerAccess.objects.get(manager=manager, account=managed_account)
+        access_revoke(grant=grant, by=city_admin, reason="Moved to another team.")
+        return act(**kwargs)
+
+    monkeypatch.setattr(services, service, revoked_meanwhile)
+    url = reverse("retention:message-detail", args=[message.pk])
+    response = client.post(url, data)
+    assert response.status_code == 403
+    assert "You do not have access to this page" in response.content.decode()
+    message.refresh_from_db()
+    assert message.follow_up_flagged_at is None and message.follow_up_at is None
 
 
 def test_a_destroyed_message_page_shows_no_content(login_as, manager, managed_account):
@@ -385,8 +441,6 @@ def test_mark_read_warns_and_can_be_undone_until_the_purge_runs(
 def test_a_read_message_a_hold_keeps_says_it_is_kept(
     login_as, manager, managed_account, records_officer
 ):
-    from retention import services
-
     message = MessageFactory(account=managed_account)
     services.message_mark_read(message=message, by=manager)
     services.legal_hold_place(
@@ -434,8 +488,6 @@ def test_dashboard_panel(
         follow_up_reference="SR-12",
     )
     soon = MessageFactory(account=managed_account)
-    from retention import services
-
     services.message_flag_follow_up(
         message=soon, by=manager, due_on=clock.today() + timedelta(days=3)
     )
