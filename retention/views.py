@@ -19,7 +19,7 @@ from accounts.selectors import account_list_managed_by
 from core import clock, followups
 from core.auth import staff_required
 from core.classification import DataClassification
-from core.exceptions import DomainError, messages_of
+from core.exceptions import DomainError, NotPermitted, messages_of
 from core.forms import show_errors
 from core.ids import parse_id
 from retention import selectors, services
@@ -153,6 +153,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         record_service=partial(services.message_record_follow_up, message=message),
     )
     classify_form = ClassifyForm(instance=message, prefix="classify")
+    status = 200
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -183,6 +184,8 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         classification=data["classification"],
                         basis=data["classification_basis"],
                     )
+                except NotPermitted:
+                    raise
                 except ValidationError as exc:
                     show_errors(
                         classify_form, exc, aliases={"basis": "classification_basis"}
@@ -195,10 +198,13 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             else:
                 raise DomainError("Unknown action.")
+        except NotPermitted:
+            raise  # the 403 page, as everywhere (core.exceptions)
         except _Invalid:
-            pass  # the form shows its errors
+            status = 400  # the form shows its errors
         except ValidationError as exc:
             flash.error(request, " ".join(messages_of(exc)))
+            status = 400
         else:
             return redirect("retention:message-detail", pk=message.pk)
         message.refresh_from_db()
@@ -217,6 +223,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "due_for_destruction": due,
             "destroyed_when": _destroyed_when(),
         },
+        status=status,
     )
 
 

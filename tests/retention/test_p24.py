@@ -165,7 +165,7 @@ def test_the_message_page_changes_the_classification(
     response = client.post(
         url, {"action": "classify", "classify-classification": "private"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Name the statute that makes this data not public" in (
         response.content.decode()
     )

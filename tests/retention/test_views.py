@@ -78,12 +78,12 @@ def test_message_page_marks_read_flags_and_records_follow_up(
     url = reverse("retention:message-detail", args=[message.pk])
     # Bad input is shown on the form, the page rendered again (P19).
     response = client.post(url, {"action": "flag", "flag-follow_up_due_on": ""})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Follow-up due: This field is required." in response.content.decode()
     response = client.post(
         url, {"action": "flag", "flag-follow_up_due_on": "2026-11-20"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "The follow-up due date is in the past." in response.content.decode()
     message.refresh_from_db()
     assert message.follow_up_flagged_at is None
@@ -109,7 +109,7 @@ def test_message_page_marks_read_flags_and_records_follow_up(
     response = client.post(
         url, {"action": "follow_up", "record-follow_up_channel": "phone"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Follow-up note: This field is required." in response.content.decode()
     client.post(
         url,
@@ -148,14 +148,23 @@ def test_message_page_marks_read_flags_and_records_follow_up(
                 "record-follow_up_note": "Called back.",
             },
         ),
+        ("message_mark_read", {"action": "read"}),
+        (
+            "message_classify",
+            {
+                "action": "classify",
+                "classify-classification": "private",
+                "classify-classification_basis": "Minn. Stat. 13.43",
+            },
+        ),
     ],
-    ids=["flag", "follow_up"],
+    ids=["flag", "follow_up", "read", "classify"],
 )
-def test_the_message_page_refuses_a_follow_up_with_the_403_page(
+def test_the_message_page_refuses_a_step_with_the_403_page(
     login_as, manager, managed_account, city_admin, monkeypatch, service, data
 ):
-    """A follow-up by someone who does not manage the message's account (P11,
-    P19) is the 403 page, as on a captured comment's page, not an error on the
+    """A step by someone who does not manage the message's account (P11, P19,
+    P24) is the 403 page, as on a captured comment's page, not an error on the
     form. The page shows a manager only their accounts' messages, so the
     refusal comes when their access is revoked while the request is handled:
     after the page found the message, before the service checks."""
@@ -175,6 +184,7 @@ def test_the_message_page_refuses_a_follow_up_with_the_403_page(
     assert "You do not have access to this page" in response.content.decode()
     message.refresh_from_db()
     assert message.follow_up_flagged_at is None and message.follow_up_at is None
+    assert message.read_at is None and message.classification == "public"
 
 
 def test_a_destroyed_message_page_shows_no_content(login_as, manager, managed_account):
