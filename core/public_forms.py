@@ -21,8 +21,8 @@ legality-challenge forms (P22, P23, N6, N7) and the Data Practices request form
    form comes back with everything typed and the limit (429, ``Retry-After``).
 
 Every refusal is a polite page, never a server error, and is logged with the
-client address. No third-party CAPTCHA. Each form passes its own wording where
-it differs from :data:`REFUSALS`.
+client address and the form's path. No third-party CAPTCHA. Each form passes
+its own wording where it differs from :data:`REFUSALS`.
 """
 
 from __future__ import annotations
@@ -134,6 +134,17 @@ def body_max(*form_classes: type[forms.Form]) -> int:
     return longest * 12 + 16 * 1024
 
 
+def _log(request: HttpRequest, outcome: str, reason: str) -> None:
+    """One line an operator can search: what, from which address, on which form."""
+    logger.info(
+        "public form %s: %s from %s on %s",
+        outcome,
+        reason,
+        client_ip(request),
+        request.path,
+    )
+
+
 #: Renders a form's page: ``(request, form, context)``; the context has
 #: ``refusal`` (``{"reason", "message"}``) and ``limit`` (a
 #: :class:`core.limits.FilingLimit`) when the form is sent back for one.
@@ -226,7 +237,7 @@ class PublicForm:
             request, rate=settings.APPEALS_SUBMIT_RATE, actions=self.filing_actions
         )
         if reached is not None:
-            logger.info("public form refused: rate from %s", client_ip(request))
+            _log(request, "refused", "rate")
             response = self.show(
                 request, form, reason="rate", status=429, limit=reached
             )
@@ -246,13 +257,13 @@ class PublicForm:
         self, request: HttpRequest, form: Any, reason: str, *, status: int
     ) -> HttpResponse:
         """The form again with everything typed in it, and why it was not sent."""
-        logger.info("public form sent back: %s from %s", reason, client_ip(request))
+        _log(request, "sent back", reason)
         return self.show(request, form, reason=reason, status=status)
 
     def _refused(self, request: HttpRequest, reason: str) -> HttpResponse:
         """The page for a submission whose text cannot be kept (too large, or a
         bot's): what happened, and where to write instead."""
-        logger.info("public form refused: %s from %s", reason, client_ip(request))
+        _log(request, "refused", reason)
         return render(
             request,
             "core/public_form_refused.html",

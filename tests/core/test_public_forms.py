@@ -102,9 +102,11 @@ def refusals_logged(caplog: Any) -> Any:
     return caplog
 
 
-def _logged(caplog: Any, text: str) -> bool:
+def _logged(caplog: Any, form: Form, text: str) -> bool:
+    """A line names what happened, the address and the form."""
+    where = f"from 127.0.0.1 on {form.url}"
     return any(
-        text in r.getMessage() and "127.0.0.1" in r.getMessage() for r in caplog.records
+        text in r.getMessage() and where in r.getMessage() for r in caplog.records
     )
 
 
@@ -149,7 +151,7 @@ def test_a_body_larger_than_the_form_makes_is_refused(client, form, refusals_log
     assert "larger than this form accepts" in html
     assert "not accepted" in html and f'href="{form.url}"' in html
     assert form.filed() == 0
-    assert _logged(refusals_logged, "refused: too_large")
+    assert _logged(refusals_logged, form, "refused: too_large")
 
 
 def test_the_honeypot_is_refused_in_the_forms_words(client, form, refusals_logged):
@@ -162,7 +164,7 @@ def test_the_honeypot_is_refused_in_the_forms_words(client, form, refusals_logge
     # Its text is a bot's: not shown again; the page offers the form anew.
     assert form.kept not in html and f'href="{form.url}"' in html
     assert form.filed() == 0
-    assert _logged(refusals_logged, "refused: honeypot")
+    assert _logged(refusals_logged, form, "refused: honeypot")
 
 
 def test_the_flood_guard_sends_the_form_back_to_send_later(
@@ -174,14 +176,14 @@ def test_the_flood_guard_sends_the_form_back_to_send_later(
     html = _sent_back(client.post(form.url, form.data), form, 429)
     assert "many submissions from your connection" in html
     assert "send it again later" in html
-    assert _logged(refusals_logged, "sent back: flood")
+    assert _logged(refusals_logged, form, "sent back: flood")
 
 
 def test_a_form_sent_too_fast_comes_back_with_its_text(client, form, refusals_logged):
     form.data["started"] = aged_stamp(seconds=0.5)
     html = _sent_back(client.post(form.url, form.data), form, 400)
     assert "faster than a person could fill it in" in html
-    assert _logged(refusals_logged, "sent back: too_fast")
+    assert _logged(refusals_logged, form, "sent back: too_fast")
 
 
 @pytest.mark.parametrize("stamp", ["", "forged"])
@@ -191,7 +193,7 @@ def test_a_missing_or_forged_stamp_comes_back_with_its_text_and_a_new_stamp(
     form.data["started"] = stamp
     html = _sent_back(client.post(form.url, form.data), form, 400)
     assert "could not be checked" in html
-    assert _logged(refusals_logged, "sent back: invalid")
+    assert _logged(refusals_logged, form, "sent back: invalid")
     # The new stamp is a good one: the form, sent again with it, is filed.
     settings.APPEALS_MIN_FILL_SECONDS = 0
     again = client.post(form.url, form.data | {"started": _stamp_of(html)})
@@ -206,7 +208,7 @@ def test_a_form_left_open_overnight_comes_back_fresh_to_check_and_send(
     html = _sent_back(client.post(form.url, form.data), form, 200)
     assert "open for more than a day" in html
     assert _stamp_of(html) != form.data["started"]
-    assert _logged(refusals_logged, "sent back: expired")
+    assert _logged(refusals_logged, form, "sent back: expired")
 
 
 @pytest.mark.parametrize(
@@ -246,4 +248,4 @@ def test_the_limit_per_address_sends_the_form_back_with_when_to_retry(
     else:
         assert "1 appeal or challenge from this connection in the last hour" in html
     assert form.filed() == 1
-    assert _logged(refusals_logged, "refused: rate")
+    assert _logged(refusals_logged, form, "refused: rate")
