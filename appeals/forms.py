@@ -2,56 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
-from django.conf import settings
-from django.core import signing
 
 from accounts.models import Account
 from appeals import models as m
 from appeals.sections import section_choices
 from core import clock
+from core.public_forms import SpamTrapFields
 
 if TYPE_CHECKING:
     from accounts.models import User
     from moderation.models import RemovalCategory
     from notices.models import DocumentVersion
-
-FORM_SALT = "appeals.public-form"
-FORM_MAX_AGE = 24 * 60 * 60  # a form left open for more than a day is refreshed
-
-
-def form_stamp() -> str:
-    """Return the signed time the form was shown (for the minimum fill time)."""
-    return signing.dumps({"t": round(time.time(), 2)}, salt=FORM_SALT, compress=True)
-
-
-class StampProblem(Exception):
-    """The form's signed timestamp is missing, forged, too recent or too old."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason  # "invalid", "too_fast" or "expired"
-
-
-def check_stamp(value: str) -> float:
-    """Return the seconds since the form was shown, or raise :class:`StampProblem`."""
-    try:
-        shown = float(
-            signing.loads(value or "", salt=FORM_SALT, max_age=FORM_MAX_AGE)["t"]
-        )
-    except signing.SignatureExpired as exc:
-        raise StampProblem("expired") from exc
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise StampProblem("invalid") from exc
-    elapsed = time.time() - shown
-    if elapsed > FORM_MAX_AGE:
-        raise StampProblem("expired")
-    if elapsed < settings.APPEALS_MIN_FILL_SECONDS:
-        raise StampProblem("too_fast")
-    return elapsed
 
 
 class AccessibleForm(forms.Form):
@@ -63,7 +27,8 @@ class AccessibleForm(forms.Form):
     that says by how much.
     """
 
-    # Fields the error summary should not list (the honeypot, the stamp).
+    # Fields the error summary should not list (the honeypot, the stamp:
+    # core.public_forms.SpamTrapFields).
     hidden_names: tuple[str, ...] = ("website", "started")
     # Fields not required on their own but needed with or instead of another
     # answer (the form's clean() says when): not marked "(optional)".
@@ -150,20 +115,6 @@ class ContactFields(forms.Form):
                 "postal_address", "Give a postal address, or choose an answer by email."
             )
         return data
-
-
-class SpamTrapFields(forms.Form):
-    # A field people never see (hidden by CSS, skipped by keyboard and screen
-    # readers); automated submitters fill it in. No third-party CAPTCHA.
-    website = forms.CharField(
-        label="Leave this field empty",
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "tabindex": "-1", "aria-hidden": "true"}
-        ),
-    )
-    started = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
 
 
 def _account_choices() -> Any:

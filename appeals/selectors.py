@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -15,7 +14,6 @@ from accounts.selectors import city_profile_days, user_list_holding
 from appeals.models import Appeal, Correspondence, Filing, LegalityChallenge
 from core import calendar
 from core.exceptions import MissingRecord
-from core.models import AuditEvent
 from moderation.selectors import removal_for_review, removal_list_visible_to
 
 #: The deadline settings of the city profile (P22, P23), in business days.
@@ -287,38 +285,9 @@ def removal_ids_under_open_appeal() -> set[int]:
     )
 
 
-#: The audit events of filings residents sent from the public forms.
+#: The audit events of filings residents sent from the public forms (their
+#: count is the limit per address, ``core.limits``).
 WEB_FILING_ACTIONS = ("appeal.received", "challenge.received")
-
-
-def filing_nth_latest_from_address(
-    *,
-    ip: str | None,
-    since: datetime,
-    nth: int,
-    actions: Iterable[str] = WEB_FILING_ACTIONS,
-) -> datetime | None:
-    """Return when the ``nth`` latest appeal or challenge filed from ``ip`` (None:
-    from no known address) since ``since`` was received, or None when fewer
-    were: the public forms' limit (``appeals.limits``; ``actions``: the received
-    events of another public form, such as Data Practices requests). One query,
-    one row.
-
-    Read from the audit trail, where each filing's received event records the
-    address it came from; filings staff enter from letters are not counted, and
-    failed attempts leave no event, so they never count.
-    """
-    return (
-        AuditEvent.objects.filter(
-            action__in=list(actions),
-            actor__isnull=True,
-            ip_address=ip,
-            occurred_at__gte=since,
-        )
-        .order_by("-occurred_at")
-        .values_list("occurred_at", flat=True)[nth - 1 : nth]
-        .first()
-    )
 
 
 def filing_by_token(token: str) -> Filing | None:

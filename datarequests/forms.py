@@ -8,7 +8,8 @@ from django import forms
 
 from accounts.models import Account
 from appeals import models as am
-from appeals.forms import AccessibleForm, SpamTrapFields
+from appeals.forms import AccessibleForm
+from core.public_forms import SpamTrapFields
 from datarequests.models import DESCRIPTION_MAX, DataRequest, RequestPause
 
 

@@ -1,15 +1,14 @@
 """Pages of Data Practices requests: the public form and private
 status page, and the staff pages. Views parse input, call one service, render.
 
-The public form has the appeal form's protections, by the same code: the
-honeypot and the signed fill time (``appeals.forms``), the flood guard and the
-limit of requests per address (``appeals.limits``, counted here from this
-app's own audit events), the same settings (``APPEALS_*``).
+The public form has the appeal form's protections, by the same code
+(``core.public_forms``: the body size, the flood guard, the honeypot, the signed
+fill time, the limit of requests per address, counted from this app's own audit
+events) and the same settings (``APPEALS_*``).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any, cast
 
 from django import forms
@@ -27,93 +26,61 @@ from django.views.decorators.http import (
 )
 
 from accounts.models import Account
-from appeals import forms as af
-from appeals import limits
-from core import clock
+from core import clock, limits
 from core.auth import staff_required
 from core.exceptions import DomainError, messages_of
 from core.forms import show_errors
-from core.net import client_ip
+from core.public_forms import PublicForm
 from core.views import private_page
 from datarequests import forms as f
 from datarequests import selectors, services
 from datarequests.models import DataRequest, ReleasePackage
 from datarequests.sources import SOURCES, records_by_source
 
-logger = logging.getLogger(__name__)
-
-REFUSALS = {
-    "honeypot": "Your request looked automated, so it was not accepted.",
-    "too_fast": "The form was sent faster than a person could fill it in.",
-    "invalid": "The form could not be checked: it may have been changed or copied.",
-    "expired": "This form was open for more than a day.",
-    "flood": "We have received many submissions from your connection recently.",
-    "rate": "You have sent the most requests this form accepts from your "
-    "connection for now.",
-}
-TEMPLATE = "datarequests/request_form.html"
-
 
 def _form_page(
-    request: HttpRequest, form: Any, *, refusal: str = "", status: int = 200
+    request: HttpRequest, form: Any, context: dict[str, Any]
 ) -> HttpResponse:
-    form.mark_fields()
-    context = {
-        "form": form,
-        "refusal": REFUSALS.get(refusal, ""),
-        "days": services.answer_days(DataRequest.Kind.PUBLIC),
-        "subject_days": services.answer_days(DataRequest.Kind.DATA_SUBJECT),
-    }
-    return render(request, TEMPLATE, context, status=status)
+    return render(
+        request,
+        "datarequests/request_form.html",
+        {
+            "form": form,
+            "days": services.answer_days(DataRequest.Kind.PUBLIC),
+            "subject_days": services.answer_days(DataRequest.Kind.DATA_SUBJECT),
+            **context,
+        },
+    )
 
 
-def _restamped(data: Any) -> f.PublicRequestForm:
-    data = data.copy()
-    data["started"] = af.form_stamp()
-    form = f.PublicRequestForm(data)
-    form.is_valid()
-    return form
+REQUEST_FORM = PublicForm(
+    form_class=f.PublicRequestForm,
+    page=_form_page,
+    flood_group="datarequests.public-post",
+    filing_actions=("datarequest.received",),
+    links=(("datarequests:request-new", "Ask for data the city keeps"),),
+    wording={
+        "too_large": "Your request is larger than this form accepts.",
+        "honeypot": "Your request looked automated, so it was not accepted.",
+        "rate": "You have sent the most requests this form accepts from your "
+        "connection for now.",
+    },
+)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
     """P24: ask for data about yourself, or for public data (anonymously)."""
     if request.method != "POST":
-        return _form_page(
-            request, f.PublicRequestForm(initial={"started": af.form_stamp()})
-        )
-    if limits.over_cache_limit(
-        request, group="datarequests.public-post", rate=settings.APPEALS_POST_RATE
-    ):
-        return _form_page(
-            request, f.PublicRequestForm(request.POST), refusal="flood", status=429
-        )
-    if request.POST.get("website"):
-        logger.info("data request form refused: honeypot from %s", client_ip(request))
-        return _form_page(
-            request, f.PublicRequestForm(), refusal="honeypot", status=400
-        )
-    form = f.PublicRequestForm(request.POST)
-    if not form.is_valid():
-        return _form_page(request, form)
-    try:
-        af.check_stamp(request.POST.get("started", ""))
-    except af.StampProblem as problem:
-        form = _restamped(request.POST) if problem.reason != "too_fast" else form
-        code = 200 if problem.reason == "expired" else 400
-        return _form_page(request, form, refusal=problem.reason, status=code)
-    reached = limits.filing_limit_reached(
-        request, rate=settings.APPEALS_SUBMIT_RATE, actions=["datarequest.received"]
-    )
-    if reached is not None:
-        response = _form_page(request, form, refusal="rate", status=429)
-        response["Retry-After"] = str(reached.retry_after_seconds)
-        return response
+        return REQUEST_FORM.blank(request)
+    form = REQUEST_FORM.receive(request)
+    if isinstance(form, HttpResponse):
+        return form
     try:
         made = services.datarequest_submit(**form.service_kwargs())
     except ValidationError as error:
         show_errors(form, error)
-        return _form_page(request, form)
+        return REQUEST_FORM.show(request, form)
     return redirect("datarequests:filed", token=made.status_token)
 
 

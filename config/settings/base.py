@@ -182,7 +182,7 @@ def redis_cache(url: str) -> dict:
         "LOCATION": url,
         "KEY_PREFIX": "citysocial",
         # With Redis unreachable, a request waits at most this long for it before
-        # the rate limits let it through (appeals/limits.py).
+        # the rate limits let it through (core/limits.py).
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
     }
 
@@ -489,7 +489,7 @@ CITY_NAME_FALLBACK = env.str("CITY_NAME", default="Your City")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Public appeal and challenge forms: per-client-address limits,
-# "count/period" with s, m, h or d (appeals/limits.py). APPEALS_SUBMIT_RATE counts
+# "count/period" with s, m, h or d (core/limits.py). APPEALS_SUBMIT_RATE counts
 # filings, in the database (a form sent back with errors never counts);
 # APPEALS_POST_RATE, every POST to the forms, and APPEALS_STATUS_RATE, status page
 # views, are counted in the cache (django-ratelimit) and let everyone through,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.core import signing
 
-from appeals.forms import FORM_SALT
+from core.public_forms import FORM_SALT
 from tests.accounts.factories import CompliantAccountFactory
 
 

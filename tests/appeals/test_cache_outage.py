@@ -35,7 +35,7 @@ def cache_down(settings: Any) -> None:
 @pytest.fixture
 def warnings_of_limits(caplog: Any) -> Any:
     """The limits' warnings, whatever level an earlier test left logging at."""
-    caplog.set_level(logging.WARNING, logger="appeals.limits")
+    caplog.set_level(logging.WARNING, logger="core.limits")
     return caplog
 
 

@@ -19,7 +19,7 @@ from appeals.models import (
     Filing,
     LegalityChallenge,
 )
-from appeals.views.public import PUBLIC_BODY_MAX
+from appeals.views.public import APPEAL_FORM
 from core import outbox
 from tests.appeals.conftest import aged_stamp
 from tests.appeals.factories import (
@@ -52,7 +52,7 @@ def test_appeal_form_shows_every_category_and_what_happens_next(client, account)
     assert 'name="csrfmiddlewaretoken"' in html
     assert '<label for="id_explanation">' in html
     # The honeypot is hidden from people and assistive technology.
-    assert 'class="appeals-trap" aria-hidden="true"' in html
+    assert 'class="public-form-trap" aria-hidden="true"' in html
     assert 'name="started"' in html
     assert "<script" not in html and "style=" not in html
 
@@ -423,7 +423,7 @@ def test_every_field_at_its_limit_in_any_script_is_accepted(client, appeal_data)
 
 
 def test_an_oversized_body_is_refused_before_parsing(client, appeal_data):
-    appeal_data["comment_text"] = "x" * (PUBLIC_BODY_MAX + 1)
+    appeal_data["comment_text"] = "x" * (APPEAL_FORM.body_max + 1)
     response = client.post(APPEAL_URL, appeal_data)
     assert response.status_code == 400
     assert "larger than this form accepts" in html_of(response)

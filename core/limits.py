@@ -1,20 +1,21 @@
-"""The public forms' limits per client address (P22, P23).
+"""The public forms' limits per client address (P22, P23, P24).
 
 Two limits, of two kinds:
 
 - **Filings.** A resident files at most ``APPEALS_SUBMIT_RATE`` appeals and
-  challenges (``"10/h"``: ten an hour) from one address. The count is the
-  filings themselves, which the database answers exactly (each filing's audit
-  event records the address it came from): a form sent back with errors, or
-  refused for any other reason, is no filing and never counts, and the limit
-  needs no cache.
-- **Flood guard.** Every POST to the public forms, filed or not, counts toward
+  challenges (``"10/h"``: ten an hour) from one address, and as many Data
+  Practices requests. The count is the filings themselves, which the database
+  answers exactly (each filing's audit event records the address it came from):
+  a form sent back with errors, or refused for any other reason, is no filing
+  and never counts, and the limit needs no cache.
+- **Flood guard.** Every POST to a public form, filed or not, counts toward
   ``APPEALS_POST_RATE``, in the cache (django-ratelimit): a cheap brake on a
   client that posts over and over. It, like the status page's
   ``APPEALS_STATUS_RATE``, fails open: with the cache down nobody is refused,
   and a warning is logged.
 
-Addresses are read by ``core.net.client_ip`` (``TRUSTED_PROXY_COUNT``).
+Addresses are read by ``core.net.client_ip`` (``TRUSTED_PROXY_COUNT``). The
+public forms use both limits through ``core.public_forms``.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from datetime import datetime, timedelta
 from django.http import HttpRequest
 from django_ratelimit.core import is_ratelimited
 
-from appeals import selectors
 from core import clock
+from core.models import AuditEvent
 from core.net import client_ip
 
 logger = logging.getLogger(__name__)
@@ -105,19 +106,40 @@ class FilingLimit:
 
 
 def filing_limit_reached(
-    request: HttpRequest,
-    *,
-    rate: str,
-    actions: Iterable[str] = selectors.WEB_FILING_ACTIONS,
+    request: HttpRequest, *, rate: str, actions: Iterable[str]
 ) -> FilingLimit | None:
     """Return the limit when the client's address has filed ``rate``'s count of
-    appeals and challenges (or, by ``actions``, of another public form's
-    filings) within its window, or None while it may file."""
+    filings (the public form's received events, ``actions``) within its window,
+    or None while it may file."""
     count, window = parse_rate(rate)
-    latest = selectors.filing_nth_latest_from_address(
+    latest = _nth_latest_filing(
         ip=client_ip(request), since=clock.now() - window, nth=count, actions=actions
     )
     if latest is None:
         return None
     # Once that filing leaves the window, fewer than ``count`` remain in it.
     return FilingLimit(count=count, window=window, retry_at=latest + window)
+
+
+def _nth_latest_filing(
+    *, ip: str | None, since: datetime, nth: int, actions: Iterable[str]
+) -> datetime | None:
+    """Return when the ``nth`` latest filing from ``ip`` (None: from no known
+    address) since ``since`` was received, or None when fewer were. One query,
+    one row.
+
+    Read from the audit trail, where each filing's received event records the
+    address it came from; filings staff enter from letters are not counted, and
+    failed attempts leave no event, so they never count.
+    """
+    return (
+        AuditEvent.objects.filter(
+            action__in=list(actions),
+            actor__isnull=True,
+            ip_address=ip,
+            occurred_at__gte=since,
+        )
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)[nth - 1 : nth]
+        .first()
+    )

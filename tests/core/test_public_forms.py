@@ -1,0 +1,251 @@
+"""The public forms' protections (core.public_forms), proven on each form a
+resident sends without signing in: the appeal (P22, N6), the legality challenge
+(P23, N7) and the Data Practices request (P24). Every refusal is a polite page
+that keeps what was typed where it can, never a filing and never a server error.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from appeals.models import Appeal, LegalityChallenge
+from appeals.views.public import APPEAL_FORM, CHALLENGE_FORM
+from datarequests.models import DataRequest
+from datarequests.views import REQUEST_FORM
+from tests.accounts.factories import CompliantAccountFactory
+from tests.appeals.conftest import aged_stamp
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Form:
+    url: str
+    data: dict[str, str]
+    kept: str  # a text the resident typed, shown again when the form comes back
+    noun: str  # "Your <noun> has not been sent"
+    filed: Callable[[], int]
+    body_max: int
+
+
+def _appeal() -> Form:
+    account: Any = CompliantAccountFactory()
+    return Form(
+        url="/appeals/appeal/",
+        data={
+            "account": str(account.pk),
+            "comment_posted_on": "2026-11-20",
+            "comment_text": "The council should fix Elm Street before new bike lanes.",
+            "explanation": "My comment was an opinion about city spending.",
+            "name": "Jordan Public",
+            "email": "jordan@example.net",
+            "reply_by": "email",
+        },
+        kept="My comment was an opinion about city spending.",
+        noun="appeal",
+        filed=Appeal.objects.count,
+        body_max=APPEAL_FORM.body_max,
+    )
+
+
+def _challenge() -> Form:
+    return Form(
+        url="/appeals/challenge/",
+        data={
+            "section": "other",
+            "basis": "The policy lets staff remove comments without notice.",
+            "name": "Sam Critic",
+            "email": "sam@example.net",
+            "reply_by": "email",
+        },
+        kept="The policy lets staff remove comments without notice.",
+        noun="challenge",
+        filed=LegalityChallenge.objects.count,
+        body_max=CHALLENGE_FORM.body_max,
+    )
+
+
+def _request() -> Form:
+    return Form(
+        url="/requests/new/",
+        data={"kind": "public", "description": "The removal log of the Parks page."},
+        kept="The removal log of the Parks page.",
+        noun="request",
+        filed=DataRequest.objects.count,
+        body_max=REQUEST_FORM.body_max,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _own_rate_limit_counters(settings: Any) -> None:
+    """Each test counts submissions afresh (the cache outlives a test)."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl-test-{uuid.uuid4().hex}:"
+
+
+@pytest.fixture(params=[_appeal, _challenge, _request], ids=lambda m: m.__name__[1:])
+def form(request: Any, city_profile: Any) -> Form:
+    made: Form = request.param()
+    made.data.update(website="", started=aged_stamp())
+    return made
+
+
+@pytest.fixture
+def refusals_logged(caplog: Any) -> Any:
+    caplog.set_level(logging.INFO, logger="core.public_forms")
+    return caplog
+
+
+def _logged(caplog: Any, form: Form, text: str) -> bool:
+    """A line names what happened, the address and the form."""
+    where = f"from 127.0.0.1 on {form.url}"
+    return any(
+        text in r.getMessage() and where in r.getMessage() for r in caplog.records
+    )
+
+
+def _stamp_of(html: str) -> str:
+    found = re.search(r'name="started" value="([^"]+)"', html)
+    assert found, "the form has no stamp"
+    return found.group(1)
+
+
+def _sent_back(response: Any, form: Form, status: int) -> str:
+    """The form again, with what the resident typed and why it was not sent."""
+    assert response.status_code == status
+    html = response.content.decode()
+    assert f"Your {form.noun} has not been sent" in html
+    assert "Nothing you typed has been lost" in html
+    assert form.kept in html
+    assert form.filed() == 0
+    return html
+
+
+def test_a_filled_in_form_is_filed_and_leads_to_a_private_page(client, form):
+    response = client.post(form.url, form.data)
+    assert response.status_code == 302
+    assert form.filed() == 1
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
+    assert page["Referrer-Policy"] == "no-referrer"
+
+
+def test_the_form_is_stamped_with_the_time_it_is_shown(client, form):
+    html = client.get(form.url).content.decode()
+    assert _stamp_of(html)
+    assert 'class="public-form-trap" aria-hidden="true"' in html
+
+
+def test_a_body_larger_than_the_form_makes_is_refused(client, form, refusals_logged):
+    form.data["padding"] = "x" * (form.body_max + 1)
+    response = client.post(form.url, form.data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "larger than this form accepts" in html
+    assert "not accepted" in html and f'href="{form.url}"' in html
+    assert form.filed() == 0
+    assert _logged(refusals_logged, form, "refused: too_large")
+
+
+def test_the_honeypot_is_refused_in_the_forms_words(client, form, refusals_logged):
+    form.data["website"] = "http://spam.example"
+    response = client.post(form.url, form.data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    who = "request" if form.noun == "request" else "submission"
+    assert f"Your {who} looked automated, so it was not accepted." in html
+    # Its text is a bot's: not shown again; the page offers the form anew.
+    assert form.kept not in html and f'href="{form.url}"' in html
+    assert form.filed() == 0
+    assert _logged(refusals_logged, form, "refused: honeypot")
+
+
+def test_the_flood_guard_sends_the_form_back_to_send_later(
+    client, form, settings, refusals_logged
+):
+    settings.APPEALS_POST_RATE = "2/h"
+    for _ in range(2):
+        client.post(form.url, {"started": aged_stamp()})
+    html = _sent_back(client.post(form.url, form.data), form, 429)
+    assert "many submissions from your connection" in html
+    assert "send it again later" in html
+    assert _logged(refusals_logged, form, "sent back: flood")
+
+
+def test_a_form_sent_too_fast_comes_back_with_its_text(client, form, refusals_logged):
+    form.data["started"] = aged_stamp(seconds=0.5)
+    html = _sent_back(client.post(form.url, form.data), form, 400)
+    assert "faster than a person could fill it in" in html
+    assert _logged(refusals_logged, form, "sent back: too_fast")
+
+
+@pytest.mark.parametrize("stamp", ["", "forged"])
+def test_a_missing_or_forged_stamp_comes_back_with_its_text_and_a_new_stamp(
+    client, form, stamp, settings, refusals_logged
+):
+    form.data["started"] = stamp
+    html = _sent_back(client.post(form.url, form.data), form, 400)
+    assert "could not be checked" in html
+    assert _logged(refusals_logged, form, "sent back: invalid")
+    # The new stamp is a good one: the form, sent again with it, is filed.
+    settings.APPEALS_MIN_FILL_SECONDS = 0
+    again = client.post(form.url, form.data | {"started": _stamp_of(html)})
+    assert again.status_code == 302
+    assert form.filed() == 1
+
+
+def test_a_form_left_open_overnight_comes_back_fresh_to_check_and_send(
+    client, form, refusals_logged
+):
+    form.data["started"] = aged_stamp(seconds=2 * 24 * 3600)
+    html = _sent_back(client.post(form.url, form.data), form, 200)
+    assert "open for more than a day" in html
+    assert _stamp_of(html) != form.data["started"]
+    assert _logged(refusals_logged, form, "sent back: expired")
+
+
+@pytest.mark.parametrize(
+    "stamp", ["forged", aged_stamp(seconds=2 * 24 * 3600)], ids=["forged", "expired"]
+)
+def test_a_form_with_errors_and_an_unusable_stamp_gets_its_errors_and_a_new_stamp(
+    client, form, stamp
+):
+    """The Data Practices form kept the old stamp: corrected, it was then refused
+    for the stamp. Every form now gets a new one with its errors."""
+    form.data.update(started=stamp, name="", email="")
+    form.data.pop("kind", None)
+    form.data.pop("reply_by", None)
+    response = client.post(form.url, form.data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This field is required." in html
+    assert form.kept in html
+    assert "could not be checked" not in html and "more than a day" not in html
+    assert _stamp_of(html) != stamp
+    assert form.filed() == 0
+
+
+def test_the_limit_per_address_sends_the_form_back_with_when_to_retry(
+    client, form, settings, refusals_logged
+):
+    settings.APPEALS_SUBMIT_RATE = "1/h"
+    assert client.post(form.url, form.data).status_code == 302
+    refused = client.post(form.url, form.data)
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    assert refused.status_code == 429
+    html = refused.content.decode()
+    assert f"Your {form.noun} has not been sent" in html
+    assert form.kept in html
+    if form.noun == "request":
+        assert "the most requests this form accepts" in html
+    else:
+        assert "1 appeal or challenge from this connection in the last hour" in html
+    assert form.filed() == 1
+    assert _logged(refusals_logged, form, "refused: rate")
