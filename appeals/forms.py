@@ -21,10 +21,7 @@ if TYPE_CHECKING:
 class AccessibleForm(forms.Form):
     """Marks invalid fields (aria-invalid) and ties hints and errors to inputs.
 
-    A field's length limit is said, not enforced by the browser: a browser cuts
-    text pasted past an input's ``maxlength`` without a word, so the inputs have
-    none, a long text's hint states its limit, and a text over it gets an error
-    that says by how much.
+    A long text's limit is said in its hint by every form (core.forms).
     """
 
     # Fields the error summary should not list (the honeypot, the stamp:
@@ -33,15 +30,6 @@ class AccessibleForm(forms.Form):
     # Fields not required on their own but needed with or instead of another
     # answer (the form's clean() says when): not marked "(optional)".
     conditional: tuple[str, ...] = ()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.pop("maxlength", None)
-            limit = getattr(field, "max_length", None)
-            if limit and isinstance(field.widget, forms.Textarea):
-                said = f"Up to {limit:,} characters."
-                field.help_text = f"{field.help_text} {said}".strip()
 
     def mark_fields(self) -> None:
         for name, field in self.fields.items():

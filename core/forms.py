@@ -6,8 +6,14 @@ by ``templates/forms/field.html`` (``{{ form.name.as_field_group }}``, or
 "(optional)" on a field that is not required, the hint and the error tied to the
 input with ``aria-describedby``, ``aria-invalid`` on an invalid one, a fieldset
 and legend for radio buttons and checkboxes. Above the form, one error summary:
-``{% load forms %}{% error_summary form %}``. A service's refusal reaches the form
-through :func:`show_errors`, beside the field it is about.
+``{% load forms %}{% error_summary form %}``, which never lists a field hidden
+from people or from assistive technology (a public form's stamp and honeypot). A
+service's refusal reaches the form through :func:`show_errors`, beside the field
+it is about.
+
+No input has a ``maxlength`` (``templates/django/forms/widgets/attrs.html``): a
+browser cuts text pasted past it without a word. A field's limit is checked when
+the form is sent, and a long text's hint says it ("Up to 10,000 characters.").
 """
 
 from __future__ import annotations
@@ -21,11 +27,24 @@ from django.forms.renderers import TemplatesSetting
 from core import clock
 
 
+class BoundField(forms.BoundField):
+    """Django's bound field, whose hint says a long text's length limit."""
+
+    def __init__(self, form: forms.BaseForm, field: forms.Field, name: str) -> None:
+        super().__init__(form, field, name)
+        limit = getattr(field, "max_length", None)
+        if limit and isinstance(field.widget, forms.Textarea):
+            # The hint is the input's description (aria-describedby), so the
+            # limit is heard with it, not only when the text is refused.
+            self.help_text = f"{self.help_text} Up to {limit:,} characters.".strip()
+
+
 class FormRenderer(TemplatesSetting):
     """Django's renderer, with the product's form and field templates."""
 
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
+    bound_field_class = BoundField
 
 
 def show_errors(

@@ -8,22 +8,31 @@ register = template.Library()
 
 
 def _anchor(bound: forms.BoundField) -> str:
-    # A group of radio buttons or checkboxes is reached through its first input.
-    return f"{bound.auto_id}_0" if bound.use_fieldset else bound.id_for_label
+    # A group of radio buttons or checkboxes (no input of its own to label) is
+    # reached through its first input.
+    return bound.id_for_label or f"{bound.auto_id}_0"
+
+
+def _unlisted(bound: forms.BoundField) -> bool:
+    """A field hidden from people (a form's stamp) or from assistive technology
+    (a public form's honeypot): a link to it would lead nowhere."""
+    return bound.is_hidden or bound.field.widget.attrs.get("aria-hidden") == "true"
 
 
 @register.inclusion_tag("forms/error_summary.html")
 def error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
     """List every problem of ``forms_`` (one form, or several on one page): each
-    field's linked to the field, the rest as they are. Hidden fields (a form's
-    timestamp) are never listed: the form says what to do about them itself."""
+    field's linked to the field, in the form's order, after the rest as they are.
+    Fields hidden from people or from assistive technology (a public form's stamp
+    and honeypot) are never listed: ``core.public_forms`` says what is wrong with
+    them itself."""
     problems: list[tuple[str, str, str]] = []
     for form in forms_:
         if form is None or not form.is_bound:
             continue
         problems.extend(("", "", str(error)) for error in form.non_field_errors())
         for bound in form:
-            if bound.is_hidden:
+            if _unlisted(bound):
                 continue
             problems.extend(
                 (_anchor(bound), str(bound.label), str(error)) for error in bound.errors
@@ -38,3 +47,10 @@ def marked_optional(bound: forms.BoundField) -> bool:
     answer: its ``clean()`` says when)."""
     conditional = getattr(bound.form, "conditional", ())
     return not (bound.field.required or bound.is_hidden or bound.name in conditional)
+
+
+@register.filter
+def drawn_as_choices(bound: forms.BoundField) -> bool:
+    """Whether the field is a group of radio buttons or checkboxes, drawn a row
+    for each (the box, then its label) inside the field's fieldset."""
+    return isinstance(bound.field.widget, forms.RadioSelect)

@@ -204,6 +204,61 @@ def test_no_input_cuts_what_is_pasted_into_it():
     assert "at most 30 characters" in form.errors["phone"][0]
 
 
+class LetterForm(forms.Form):
+    subject = forms.CharField(label="Subject", max_length=200)
+    body = forms.CharField(
+        label="Body",
+        max_length=10_000,
+        help_text="Sent as written.",
+        widget=forms.Textarea,
+    )
+    note = forms.CharField(label="Note", max_length=500, widget=forms.Textarea)
+    # A public form's honeypot: hidden by CSS and from assistive technology.
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        max_length=5,
+        widget=forms.TextInput(attrs={"aria-hidden": "true", "tabindex": "-1"}),
+    )
+
+
+def test_a_long_text_says_its_limit_in_its_hint():
+    # Every form: a staff member pasting a long letter learns the limit before
+    # sending, as a resident does (no browser cuts the text: no maxlength).
+    html = _render("{{ form }}", form=LetterForm())
+    assert (
+        '<p class="hint" id="id_body_helptext">Sent as written. '
+        "Up to 10,000 characters.</p>"
+    ) in html
+    # A text without a hint of its own gets one, which describes its input.
+    assert '<p class="hint" id="id_note_helptext">Up to 500 characters.</p>' in html
+    assert 'aria-describedby="id_note_helptext"' in html
+    # A line of text is short: its limit is said only if it is passed.
+    assert "Up to 200" not in html and "maxlength" not in html
+
+
+def test_the_summary_never_links_to_a_field_hidden_from_assistive_technology():
+    form = LetterForm(
+        data={"subject": "", "body": "x", "note": "y", "website": "z" * 6}
+    )
+    form.is_valid()
+    html = _render("{% error_summary form %}", form=form)
+    assert "There is a problem with what you sent" in html
+    assert '<a href="#id_subject">' in html and "id_website" not in html
+
+
+def test_radio_buttons_are_a_row_each_with_the_button_before_its_label():
+    form = ReasonForm(data={"reason": "r", "kind": ""})
+    form.is_valid()
+    html = _render("{{ form.kind.as_field_group }}", form=form)
+    assert '<fieldset aria-describedby="id_kind_error">' in html
+    assert (
+        '<div class="choice"><input type="radio" name="kind" value="a" id="id_kind_0"'
+        ' required aria-invalid="true">'
+        ' <label for="id_kind_0" class="inline">A</label></div>'
+    ) in html.replace("\n", "")
+
+
 def test_no_code_tests_a_group_name():
     """Roles are groups holding permissions: code asks ``has_perm`` (``require``,
     ``staff_required(perm=...)``), never which group a person is in. Role names
