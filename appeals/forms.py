@@ -18,47 +18,6 @@ if TYPE_CHECKING:
     from notices.models import DocumentVersion
 
 
-class AccessibleForm(forms.Form):
-    """Marks invalid fields (aria-invalid) and ties hints and errors to inputs.
-
-    A long text's limit is said in its hint by every form (core.forms).
-    """
-
-    # Fields the error summary should not list (the honeypot, the stamp:
-    # core.public_forms.SpamTrapFields).
-    hidden_names: tuple[str, ...] = ("website", "started")
-    # Fields not required on their own but needed with or instead of another
-    # answer (the form's clean() says when): not marked "(optional)".
-    conditional: tuple[str, ...] = ()
-
-    def mark_fields(self) -> None:
-        for name, field in self.fields.items():
-            described = []
-            if field.help_text:
-                described.append(f"{name}-hint")
-            if self.is_bound and name in self.errors:
-                described.append(f"{name}-error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
-
-    def visible_errors(self) -> list[tuple[str, str, str]]:
-        """Return ``(field id, label, message)`` for the error summary."""
-        out: list[tuple[str, str, str]] = []
-        for name, errors in self.errors.items():
-            if name in self.hidden_names:
-                continue
-            if name == "__all__":
-                out.extend(("", "", str(e)) for e in errors)
-                continue
-            bound = self[name]
-            anchor = bound.id_for_label or f"id_{name}"
-            if isinstance(self.fields[name].widget, forms.RadioSelect):
-                anchor = f"id_{name}_0"
-            out.extend((anchor, str(bound.label), str(e)) for e in errors)
-        return out
-
-
 class ContactFields(forms.Form):
     name = forms.CharField(
         label="Your name",
@@ -116,9 +75,11 @@ class AccountChoiceField(forms.ModelChoiceField):
         return f"{obj.display_name} on {obj.platform.name} ({obj.handle})"
 
 
-class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
+class AppealForm(ContactFields, SpamTrapFields):
     """P22: the public appeal of a removed comment."""
 
+    # Needed with or instead of another answer (clean() says when): not marked
+    # "(optional)" (core.forms).
     conditional = (
         "account_other",
         "comment_url",
@@ -235,7 +196,7 @@ class AppealForm(AccessibleForm, ContactFields, SpamTrapFields):
         }
 
 
-class ChallengeForm(AccessibleForm, ContactFields, SpamTrapFields):
+class ChallengeForm(ContactFields, SpamTrapFields):
     """P23: the public challenge of the legality of part of the policy or notice."""
 
     conditional = ("email", "postal_address")
@@ -312,8 +273,6 @@ class StaffEntryMixin(forms.Form):
 
 
 class StaffAppealForm(StaffEntryMixin, AppealForm):
-    hidden_names = ()
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("website", "started"):
@@ -323,8 +282,6 @@ class StaffAppealForm(StaffEntryMixin, AppealForm):
 
 
 class StaffChallengeForm(StaffEntryMixin, ChallengeForm):
-    hidden_names = ()
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("website", "started"):
@@ -342,6 +299,9 @@ class ReviewerForm(forms.Form):
 
 
 class AppealAnswerForm(forms.Form):
+    # Needed for a modified outcome (appeal_answer says so): not "(optional)".
+    conditional = ("categories",)
+
     outcome = forms.ChoiceField(
         choices=m.Appeal.Outcome.choices, widget=forms.RadioSelect
     )
@@ -369,6 +329,9 @@ class AppealAnswerForm(forms.Form):
 
 
 class ChallengeAnswerForm(forms.Form):
+    # Needed for an amended outcome (challenge_answer says so): not "(optional)".
+    conditional = ("amended_version",)
+
     outcome = forms.ChoiceField(
         choices=m.LegalityChallenge.Outcome.choices, widget=forms.RadioSelect
     )

@@ -23,6 +23,10 @@ legality-challenge forms (P22, P23, N6, N7) and the Data Practices request form
 Every refusal is a polite page, never a server error, and is logged with the
 client address and the form's path. No third-party CAPTCHA. Each form passes
 its own wording where it differs from :data:`REFUSALS`.
+
+A form sent back is drawn like every form (``core.forms``: the one renderer and
+the one error summary); why it was not sent is said beside that summary by
+``{% include "core/_public_form_refusal.html" %}``.
 """
 
 from __future__ import annotations
@@ -49,8 +53,8 @@ FORM_SALT = "appeals.public-form"  # unchanged: forms open at a deploy still ver
 FORM_MAX_AGE = 24 * 60 * 60  # a form left open for more than a day is refreshed
 
 #: Why a submission was refused or sent back, in a resident's words. A form
-#: passes its own where they differ. The filings limit ("rate") is said by the
-#: form's template, which has the limit.
+#: passes its own where they differ. The filings limit ("rate") names how many
+#: of the form's filings (:attr:`PublicForm.filings`) over what window.
 REFUSALS: Mapping[str, str] = {
     "too_large": "Your submission is larger than this form accepts.",
     "honeypot": "Your submission looked automated, so it was not accepted.",
@@ -58,7 +62,8 @@ REFUSALS: Mapping[str, str] = {
     "invalid": "The form could not be checked: it may have been changed or copied.",
     "expired": "This form was open for more than a day.",
     "flood": "We have received many submissions from your connection recently.",
-    "rate": "",
+    "rate": "You have sent {count} {filings} from this connection in the last "
+    "{window}, the most this form accepts.",
 }
 
 
@@ -146,8 +151,10 @@ def _log(request: HttpRequest, outcome: str, reason: str) -> None:
 
 
 #: Renders a form's page: ``(request, form, context)``; the context has
-#: ``refusal`` (``{"reason", "message"}``) and ``limit`` (a
-#: :class:`core.limits.FilingLimit`) when the form is sent back for one.
+#: ``refusal`` when the form is sent back for one of :data:`REFUSALS`:
+#: ``{"reason", "message", "noun", "office", "limit"}`` (``limit``: the
+#: :class:`core.limits.FilingLimit` reached, for "rate"), which
+#: ``core/_public_form_refusal.html`` says.
 PageRenderer = Callable[[HttpRequest, Any, dict[str, Any]], HttpResponse]
 
 
@@ -155,7 +162,7 @@ PageRenderer = Callable[[HttpRequest, Any, dict[str, Any]], HttpResponse]
 class PublicForm:
     """One public form's protections: what differs between the forms."""
 
-    #: The form (with :class:`SpamTrapFields` and ``mark_fields()``).
+    #: The form (with :class:`SpamTrapFields`).
     form_class: type[forms.Form]
     #: Renders the form's page (see :data:`PageRenderer`).
     page: PageRenderer
@@ -165,6 +172,10 @@ class PublicForm:
     filing_actions: tuple[str, ...]
     #: The forms to offer on the refusal page: ``(url name, link text)``.
     links: tuple[tuple[str, str], ...]
+    #: What is sent, in "Your <noun> has not been sent".
+    noun: str
+    #: What the filings limit counts, one and many: ("request", "requests").
+    filings: tuple[str, str]
     #: The form's own wording, where it differs from :data:`REFUSALS`.
     wording: Mapping[str, str] = field(default_factory=dict)
     #: The office to write to instead, for the refusal page (or None).
@@ -175,8 +186,15 @@ class PublicForm:
         """The largest body this form accepts (:func:`body_max`)."""
         return body_max(self.form_class)
 
-    def message(self, reason: str) -> str:
-        return self.wording.get(reason, REFUSALS[reason])
+    def message(self, reason: str, limit: limits.FilingLimit | None = None) -> str:
+        text = self.wording.get(reason, REFUSALS[reason])
+        if limit is None:
+            return text
+        return text.format(
+            count=limit.count,
+            filings=self.filings[0] if limit.count == 1 else self.filings[1],
+            window=limit.window_text,
+        )
 
     def blank(self, request: HttpRequest) -> HttpResponse:
         """The empty form, stamped with the time it is shown."""
@@ -189,13 +207,19 @@ class PublicForm:
         *,
         reason: str = "",
         status: int = 200,
-        **context: Any,
+        limit: limits.FilingLimit | None = None,
     ) -> HttpResponse:
         """The form's page with everything in ``form``; with ``reason``, why it
-        was not sent."""
+        was not sent (and, for the filings limit, ``limit``)."""
+        context: dict[str, Any] = {}
         if reason:
-            context["refusal"] = {"reason": reason, "message": self.message(reason)}
-        form.mark_fields()
+            context["refusal"] = {
+                "reason": reason,
+                "message": self.message(reason, limit),
+                "noun": self.noun,
+                "office": self.office(),
+                "limit": limit,
+            }
         response = self.page(request, form, context)
         response.status_code = status
         return response

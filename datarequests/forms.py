@@ -8,7 +8,6 @@ from django import forms
 
 from accounts.models import Account
 from appeals import models as am
-from appeals.forms import AccessibleForm
 from core.public_forms import SpamTrapFields
 from datarequests.models import DESCRIPTION_MAX, DataRequest, RequestPause
 
@@ -70,13 +69,11 @@ class RequestFields(forms.Form):
         }
 
 
-class PublicRequestForm(AccessibleForm, RequestFields, SpamTrapFields):
+class PublicRequestForm(RequestFields, SpamTrapFields):
     """The public Data Practices request form (no JavaScript)."""
 
-    conditional = RequestFields.conditional
 
-
-class StaffRequestForm(AccessibleForm, RequestFields):
+class StaffRequestForm(RequestFields):
     """A request that came by letter, email or visit."""
 
     channel = forms.ChoiceField(
@@ -87,8 +84,6 @@ class StaffRequestForm(AccessibleForm, RequestFields):
     received_on = forms.DateField(
         label="Received on", widget=forms.DateInput(attrs={"type": "date"})
     )
-    conditional = RequestFields.conditional
-    hidden_names = ()
 
     def service_kwargs(self) -> dict[str, Any]:
         return {

@@ -59,11 +59,11 @@ REQUEST_FORM = PublicForm(
     flood_group="datarequests.public-post",
     filing_actions=("datarequest.received",),
     links=(("datarequests:request-new", "Ask for data the city keeps"),),
+    noun="request",
+    filings=("request", "requests"),
     wording={
         "too_large": "Your request is larger than this form accepts.",
         "honeypot": "Your request looked automated, so it was not accepted.",
-        "rate": "You have sent the most requests this form accepts from your "
-        "connection for now.",
     },
 )
 
@@ -164,7 +164,6 @@ def staff_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{made.reference} entered.")
             return redirect(made)
-    form.mark_fields()
     return render(request, "datarequests/staff/new.html", {"form": form})
 
 

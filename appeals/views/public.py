@@ -69,7 +69,7 @@ def _page(
     kind: Kind, template: str, extra_of: Callable[[], dict[str, Any]]
 ) -> PageRenderer:
     """The form's page: the form, the office to write to instead (N6, N7), the
-    deadline, and what the protections say (``refusal``, ``limit``)."""
+    deadlines, and why the form was not sent (``refusal``, core.public_forms)."""
 
     def page(request: HttpRequest, form: Any, context: dict[str, Any]) -> HttpResponse:
         profile = city_profile_get()
@@ -80,7 +80,6 @@ def _page(
                 "form": form,
                 "kind": kind,
                 "profile": profile,
-                "office": _office(kind, profile),
                 "days": selectors.deadline_days(profile),
                 **extra_of(),
                 **context,
@@ -102,6 +101,9 @@ def _public_form(
         flood_group="appeals.public-post",
         filing_actions=selectors.WEB_FILING_ACTIONS,
         links=LINKS,
+        noun=kind,
+        # One limit for both forms: they count each other's filings.
+        filings=("appeal or challenge", "appeals or challenges"),
         office=lambda: _office(kind, city_profile_get()),
     )
 

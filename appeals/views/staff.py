@@ -138,7 +138,6 @@ def staff_new(request: HttpRequest, kind: str) -> HttpResponse:
                 return redirect(filing.get_absolute_url())
     else:
         form = form_class(initial={"received_on": clock.today()})
-    form.mark_fields()
     return render(
         request,
         "appeals/staff/new.html",

@@ -100,7 +100,7 @@ def test_invalid_appeal_keeps_everything_typed_and_links_errors(client, appeal_d
     assert 'href="#id_account_other"' in html
     assert 'href="#id_comment_text"' in html
     assert 'aria-invalid="true"' in html
-    assert 'aria-describedby="email-hint email-error"' in html
+    assert 'aria-describedby="id_email_helptext id_email_error"' in html
     # What was typed is still there.
     assert "not-an-email" in html
     assert "My comment was an opinion about city spending" in html
@@ -222,7 +222,7 @@ def test_forms_sent_back_with_errors_never_count_toward_the_limit(
     for _ in range(8):
         response = client.post(APPEAL_URL, {**appeal_data, "explanation": ""})
         assert response.status_code == 200
-        assert "There is a problem with your answers" in html_of(response)
+        assert "There is a problem with what you sent" in html_of(response)
     assert client.post(APPEAL_URL, appeal_data).status_code == 302
     assert Appeal.objects.count() == 3
 

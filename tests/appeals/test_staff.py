@@ -130,7 +130,7 @@ def test_a_letter_that_is_no_pdf_or_image_is_refused_on_its_field(
         },
     )
     html = html_of(response)
-    assert '<p class="field-error" id="letter-error">' in html
+    assert '<p class="field-error" id="id_letter_error">' in html
     assert '<a href="#id_letter">' in html
     assert "not one of the accepted types" in html
     assert not Appeal.objects.exists()

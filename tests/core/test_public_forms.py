@@ -11,6 +11,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -137,6 +138,94 @@ def test_a_filled_in_form_is_filed_and_leads_to_a_private_page(client, form):
     assert page["Referrer-Policy"] == "no-referrer"
 
 
+@dataclass
+class _Element:
+    tag: str
+    attrs: dict[str, str]
+    fieldset: dict[str, str] | None  # the fieldset the element is in, if any
+    text: str = ""
+
+
+class _Page(HTMLParser):
+    """A page's elements that have an id, with their text; the links of its
+    error summary, in order; every id an ``aria-describedby`` names."""
+
+    VOID = frozenset({"input", "br", "meta", "link", "img", "hr"})
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.by_id: dict[str, _Element] = {}
+        self.summary_links: list[tuple[str, str]] = []
+        self.described_by: list[str] = []
+        self._open: list[tuple[str, dict[str, str]]] = []
+        self._link: list[str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: value or "" for name, value in attrs}
+        fieldsets = [a for t, a in self._open if t == "fieldset"]
+        if "id" in found:
+            self.by_id[found["id"]] = _Element(
+                tag, found, fieldsets[-1] if fieldsets else None
+            )
+        self.described_by += found.get("aria-describedby", "").split()
+        in_summary = any("error-summary" in a.get("class", "") for _, a in self._open)
+        if tag == "a" and in_summary and found.get("href", "").startswith("#"):
+            self._link = [found["href"][1:], ""]
+        if tag not in self.VOID:
+            self._open.append((tag, found))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._link is not None:
+            self.summary_links.append((self._link[0], self._link[1]))
+            self._link = None
+        while self._open and self._open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        for _, attrs in self._open:
+            if "id" in attrs:
+                self.by_id[attrs["id"]].text += data
+        if self._link is not None:
+            self._link[1] += data
+
+
+def test_each_problem_is_linked_from_the_one_summary_to_its_field_and_error(
+    client, form
+):
+    """The public forms are drawn by the one renderer (core.forms), with the one
+    error summary: each problem links to its input, which is marked invalid and
+    described by its error (the error of a group of radio buttons describes the
+    group's fieldset). No description names an element the page lacks."""
+    form.data["email"] = "not-an-email"
+    form.data.pop("kind", None)  # the request form's radio buttons
+    form.data.pop("reply_by", None)  # the appeal and challenge forms'
+    response = client.post(form.url, form.data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('class="error-summary"') == 1
+    assert "There are 2 problems with what you sent" in html
+    page = _Page(html)
+    targets = [target for target, _ in page.summary_links]
+    # In the order of the page: the request form asks what for, then who.
+    if form.noun == "request":
+        assert targets == ["id_kind_0", "id_email"]
+    else:
+        assert targets == ["id_email", "id_reply_by_0"]
+    for target, text in page.summary_links:
+        element = page.by_id[target]
+        assert element.tag == "input"
+        assert element.attrs.get("aria-invalid") == "true", target
+        described = element.attrs.get("aria-describedby") or (
+            element.fieldset or {}
+        ).get("aria-describedby", "")
+        errors = [page.by_id[i].text for i in described.split() if "_error" in i]
+        message = text.split(": ", 1)[1]
+        assert errors and message in errors[0], (target, described)
+    for name in page.described_by:
+        assert name in page.by_id, f"aria-describedby names no element: {name}"
+
+
 def test_the_form_is_stamped_with_the_time_it_is_shown(client, form):
     html = client.get(form.url).content.decode()
     assert _stamp_of(html)
@@ -243,9 +332,10 @@ def test_the_limit_per_address_sends_the_form_back_with_when_to_retry(
     html = refused.content.decode()
     assert f"Your {form.noun} has not been sent" in html
     assert form.kept in html
-    if form.noun == "request":
-        assert "the most requests this form accepts" in html
-    else:
-        assert "1 appeal or challenge from this connection in the last hour" in html
+    # The appeal and challenge forms share one limit; each form names what it
+    # counts, how many and over what window, and when to send again.
+    counted = "request" if form.noun == "request" else "appeal or challenge"
+    assert f"You have sent 1 {counted} from this connection in the last hour" in html
+    assert "You can send it again after <strong>" in html
     assert form.filed() == 1
     assert _logged(refusals_logged, form, "refused: rate")
