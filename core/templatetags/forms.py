@@ -19,6 +19,12 @@ def _unlisted(bound: forms.BoundField) -> bool:
     return bound.is_hidden or bound.field.widget.attrs.get("aria-hidden") == "true"
 
 
+def _lead(label: str) -> str:
+    """A field's label leading its error in the summary: "Your name:", but a
+    question keeps its own mark ("Which account was it on? This field...")."""
+    return label if label.endswith(("?", ":", ".")) else f"{label}:"
+
+
 @register.inclusion_tag("forms/error_summary.html")
 def error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
     """List every problem of ``forms_`` (one form, or several on one page): each
@@ -35,7 +41,8 @@ def error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
             if _unlisted(bound):
                 continue
             problems.extend(
-                (_anchor(bound), str(bound.label), str(error)) for error in bound.errors
+                (_anchor(bound), _lead(str(bound.label)), str(error))
+                for error in bound.errors
             )
     return {"problems": problems}
 

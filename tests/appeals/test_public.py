@@ -355,7 +355,8 @@ def test_a_form_with_errors_and_no_usable_stamp_gets_its_errors_and_a_new_stamp(
     response = client.post(APPEAL_URL, appeal_data)
     assert response.status_code == 200
     html = html_of(response)
-    assert "Why does the comment not fall into any of the categories?: This " in html
+    # A question leads its error with its own mark, not "?:".
+    assert "Why does the comment not fall into any of the categories? This " in html
     new_stamp = re.search(r'name="started" value="([^"]+)"', html).group(1)
     assert new_stamp and new_stamp != stamp
 
