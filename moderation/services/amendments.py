@@ -216,6 +216,12 @@ def removal_notify_author(
     return amendment
 
 
+def require_restoration_reason(reason: str) -> None:
+    """Refuse a restoration recorded without why (P22: the record says it)."""
+    if not reason.strip():
+        raise DomainError("Say why the comment is being restored.", field="reason")
+
+
 def record_restoration(
     *,
     decision: RemovalDecision,
@@ -229,8 +235,7 @@ def record_restoration(
     check who may (inside their transaction, the decision locked)."""
     if decision.amendments.filter(kind=RemovalAmendment.Kind.RESTORATION).exists():
         raise InvalidTransition(f"{decision} was already restored.")
-    if not reason.strip():
-        raise DomainError("Say why the comment is being restored.", field="reason")
+    require_restoration_reason(reason)
     amendment = RemovalAmendment(
         decision=decision,
         kind=RemovalAmendment.Kind.RESTORATION,

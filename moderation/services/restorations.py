@@ -22,7 +22,10 @@ from core.models import OutboxMessage
 from core.permissions import require
 from moderation.models import RemovalAmendment, RemovalDecision, RestorationTask
 from moderation.services._base import require_for_account
-from moderation.services.amendments import record_restoration
+from moderation.services.amendments import (
+    record_restoration,
+    require_restoration_reason,
+)
 
 
 @transaction.atomic
@@ -136,12 +139,17 @@ def restoration_complete(
     ``by`` holds ``moderation.add_removalamendment`` for the account (its
     managers, or the City Administrator); ``note`` says how (kept in the record).
     """
-    task = (
-        RestorationTask.objects.select_for_update()
-        .select_related("decision__account__platform")
-        .get(pk=task.pk)
+    # The decision first, then its task: the order every restoration path locks
+    # them in (restoration_request, removal_restore), so two at once never deadlock.
+    decision_id = RestorationTask.objects.values_list("decision_id", flat=True).get(
+        pk=task.pk
     )
-    decision = RemovalDecision.objects.select_for_update().get(pk=task.decision_id)
+    decision = (
+        RemovalDecision.objects.select_for_update()
+        .select_related("account__platform")
+        .get(pk=decision_id)
+    )
+    task = RestorationTask.objects.select_for_update().get(pk=task.pk)
     require_for_account(
         by,
         "moderation.add_removalamendment",
@@ -168,6 +176,8 @@ def removal_restore(
         decision.account,
         doing="restore removed comments",
     )
+    # Said by the manager whether or not an appeal asked for it.
+    require_restoration_reason(reason)
     task = (
         RestorationTask.objects.select_for_update()
         .filter(decision=decision, status=RestorationTask.Status.OPEN)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core import audit, clock
-from core.exceptions import InvalidTransition, NotPermitted
+from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.models import AuditEvent
 from moderation import selectors, services
 from moderation.models import (
@@ -437,6 +437,11 @@ def test_restore_appends_a_restoration_once(decision, account_manager, city_admi
         by=city_admin,
         appeal=FakeAppeal(),
     )
+    # Why is said whether or not an appeal asked for it.
+    with pytest.raises(DomainError, match="Say why the comment is being restored"):
+        services.removal_restore(decision=decision, by=city_admin, reason="  ")
+    task.refresh_from_db()
+    assert task.status == "open" and not decision.amendments.exists()
     amendment = services.removal_restore(
         decision=decision, by=city_admin, reason="Appeal upheld."
     )
