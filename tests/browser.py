@@ -87,6 +87,10 @@ def describe(violations: list[dict[str, Any]]) -> str:
     )
 
 
+# True when the page fits its width (no sideways scroll).
+NO_SIDEWAYS_SCROLL = (
+    "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+)
 # A phone's width and a desktop's, for ``@pytest.mark.parametrize("viewport", WIDTHS)``.
 WIDTHS = [pytest.param(PHONE, id="390px"), pytest.param(DESKTOP, id="1280px")]
 
@@ -103,10 +107,7 @@ class Checks:
         page.wait_for_load_state()
         if page.locator("h1").count() != 1:
             self.problems.append(f"{name}: not exactly one h1")
-        if not page.evaluate(
-            "document.documentElement.scrollWidth"
-            " <= document.documentElement.clientWidth"
-        ):
+        if not page.evaluate(NO_SIDEWAYS_SCROLL):
             self.problems.append(f"{name} scrolls sideways at {self.width}")
         violations = self.axe(page)
         if violations:

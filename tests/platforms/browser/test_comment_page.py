@@ -1,6 +1,7 @@
 """The captured comment's staff page on a phone (390 px) and a desktop
 (1280 px): a manager of its account flags it as a business request, records the
-follow-up (P19), reads the result on the page, and axe-core finds no violation."""
+follow-up (P19), reads the result on the page, and each state passes the shared
+checks (axe-core, no sideways scroll, one h1: tests.browser.Checks)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,11 @@ import pytest
 from django.utils.formats import date_format
 
 from core import clock
-from tests.browser import DESKTOP, PHONE, click_and_load, describe
+from tests.browser import WIDTHS, Checks, click_and_load
 from tests.platforms.factories import CapturedCommentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NO_SIDEWAYS_SCROLL = (
-    "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-)
 NOTE = "Called back; emailed the block party permit form to the resident."
 
 
@@ -27,7 +25,7 @@ def follow_up_status(page: Any) -> Any:
     return page.locator("dl.record", has_text="Business request (P19)")
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+@pytest.mark.parametrize("viewport", WIDTHS)
 def test_a_manager_flags_a_comment_then_records_its_follow_up(
     city_page, page_manager, signed_in, live_server, axe, shots, viewport
 ):
@@ -35,11 +33,11 @@ def test_a_manager_flags_a_comment_then_records_its_follow_up(
         account=city_page, text="How do I get a block party permit for Maple Ave?"
     )
     due = clock.today() + timedelta(days=7)
+    check = Checks(axe, shots, str(viewport["width"]))
     page = signed_in(page_manager, viewport)
     page.goto(f"{live_server.url}/platforms/comments/{comment.pk}/")
     assert "Not flagged" in follow_up_status(page).inner_text()
-    violations = axe(page)
-    assert violations == [], describe(violations)
+    check(page, "platforms-comment")
 
     page.get_by_label("Follow-up due").fill(due.isoformat())
     page.locator("#id_flag-follow_up_reference").fill("Permit application PA-2026-9")
@@ -51,9 +49,7 @@ def test_a_manager_flags_a_comment_then_records_its_follow_up(
     assert "follow-up not recorded yet, so the comment is kept" in status.inner_text()
     assert "Permit application PA-2026-9" in status.inner_text()
     assert page.get_by_role("button", name="Flag for follow-up").count() == 0
-    assert page.evaluate(NO_SIDEWAYS_SCROLL)
-    violations = axe(page)
-    assert violations == [], describe(violations)
+    check(page, "platforms-comment-flagged")
 
     page.get_by_label("Phone", exact=True).check()
     page.get_by_label("Follow-up note").fill(NOTE)
@@ -65,7 +61,5 @@ def test_a_manager_flags_a_comment_then_records_its_follow_up(
     assert NOTE in status.inner_text()
     assert "Permit application PA-2026-9" in status.inner_text()  # kept
     assert page.get_by_role("button", name="Record follow-up").count() == 0
-    assert page.evaluate(NO_SIDEWAYS_SCROLL)
-    violations = axe(page)
-    assert violations == [], describe(violations)
-    shots(page, f"platforms-comment-followed-up-{viewport['width']}")
+    check(page, "platforms-comment-followed-up")
+    check.done()

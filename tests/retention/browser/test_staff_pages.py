@@ -12,14 +12,17 @@ from retention import services
 from retention.models import PurgeRun
 from retention.purge import purge_run
 from tests.accounts.factories import AccountFactory, ManagerAccessFactory
-from tests.browser import DESKTOP, PHONE, click_and_load, describe
+from tests.browser import (
+    DESKTOP,
+    NO_SIDEWAYS_SCROLL,
+    PHONE,
+    click_and_load,
+    describe,
+)
 from tests.retention.factories import MessageFactory, ReadMessageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NO_SIDEWAYS_SCROLL = (
-    "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-)
 LONG = "When will the sidewalk on Maple Avenue between 3rd and 5th be cleared? " * 3
 
 
