@@ -41,7 +41,7 @@ from core import audit, imports
 from core.classification import DataClassification
 from core.imports import RowError
 from retention.models import Message
-from retention.services import validate_message_fields
+from retention.services import kept_basis, validate_message_fields
 
 ALIASES = {
     "id": ("id", "message_id", "platform_message_id"),
@@ -133,9 +133,9 @@ def _clean_row(
     classification = str(_field(record, "classification") or "").strip() or (
         DataClassification.PUBLIC
     )
-    basis = str(_field(record, "classification_basis") or "").strip()
-    if classification == DataClassification.PUBLIC:
-        basis = ""
+    basis = kept_basis(
+        classification, str(_field(record, "classification_basis") or "")
+    )
     direction = str(_field(record, "direction") or "").strip().lower() or (
         Message.Direction.RECEIVED
     )

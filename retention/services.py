@@ -122,8 +122,6 @@ def message_create(
     )
     if errors:
         raise ValidationError(errors)
-    if classification == DataClassification.PUBLIC:
-        classification_basis = ""
     if Message.objects.filter(
         account=account, platform_message_id=platform_message_id
     ).exists():
@@ -139,7 +137,7 @@ def message_create(
         body=body,
         received_at=received_at,
         classification=classification,
-        classification_basis=classification_basis.strip(),
+        classification_basis=kept_basis(classification, classification_basis),
     )
     if message.is_sent:
         message.read_at = received_at
@@ -158,6 +156,11 @@ def message_create(
         personal={"sender_handle": message.sender_handle},
     )
     return message
+
+
+def kept_basis(classification: str, basis: str) -> str:
+    """The statute kept with a classification: none for public data (P24)."""
+    return "" if classification == DataClassification.PUBLIC else basis.strip()
 
 
 def classification_errors(classification: str, basis: str) -> dict[str, str]:
@@ -204,7 +207,7 @@ def message_classify(
     if errors:
         ((name, error),) = errors.items()  # one at most
         raise DomainError(error, field=name)
-    basis = basis.strip() if classification != DataClassification.PUBLIC else ""
+    basis = kept_basis(classification, basis)
     before = [message.classification, message.classification_basis]
     if before == [classification, basis]:
         raise DomainError(f"{message} is already classified so.")
