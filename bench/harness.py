@@ -543,21 +543,33 @@ SERVER_HOST = "127.0.0.1"
 
 
 def ensure_database(env: dict[str, str]) -> None:
-    """Create the PostgreSQL database ``env["DATABASE_URL"]`` names, if missing."""
+    """Create the PostgreSQL database ``env["DATABASE_URL"]`` names, if missing
+    (its host, port, user and password; a server that cannot be listed stops the
+    benchmark before anything is measured)."""
     url = urllib.parse.urlsplit(env["DATABASE_URL"])
-    name, host, user = url.path.lstrip("/"), url.hostname or SERVER_HOST, url.username
+    name = urllib.parse.unquote(url.path.lstrip("/"))
+    options = [
+        "-h",
+        url.hostname or SERVER_HOST,
+        "-p",
+        str(url.port or 5432),
+        "-U",
+        urllib.parse.unquote(url.username or "postgres"),
+    ]
+    client_env = {**os.environ}
+    if url.password:
+        client_env["PGPASSWORD"] = urllib.parse.unquote(url.password)
     listing = subprocess.run(
-        ["psql", "-h", host, "-U", user or "postgres", "-lqt"],
+        ["psql", *options, "-lqt"],
         capture_output=True,
         text=True,
         check=False,
+        env=client_env,
     )
-    if listing.returncode == 0 and not re.search(
-        rf"^\s*{re.escape(name)}\s*\|", listing.stdout, re.M
-    ):
-        subprocess.run(
-            ["createdb", "-h", host, "-U", user or "postgres", name], check=True
-        )
+    if listing.returncode != 0:
+        fail(f"cannot list the databases of {url.hostname}: {listing.stderr.strip()}")
+    if not re.search(rf"^\s*{re.escape(name)}\s*\|", listing.stdout, re.M):
+        subprocess.run(["createdb", *options, name], check=True, env=client_env)
 
 
 def manage(env: dict[str, str], *args: str) -> str:

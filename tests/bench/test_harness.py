@@ -239,3 +239,16 @@ def test_the_python_generator_files_appeals_through_the_real_form(
     assert harness.run_problems([result]) == []
     assert result.succeeded > 0
     assert Appeal.objects.count() == result.succeeded
+
+
+@pytest.mark.skipif(shutil.which("psql") is None, reason="no psql client")
+def test_a_database_server_that_cannot_be_listed_stops_the_benchmark(capsys):
+    """The database step fails loudly (exit, no figures) rather than going on to
+    measure against a database it did not make; the URL's port is the one used."""
+    with pytest.raises(SystemExit) as stopped:
+        harness.ensure_database(
+            {"DATABASE_URL": "postgres://postgres@127.0.0.1:1/bench_nowhere"}
+        )
+    assert "FAILED (no figures reported)" in str(stopped.value)
+    assert "cannot list the databases of 127.0.0.1" in str(stopped.value)
+    assert "port 1" in str(stopped.value)  # psql's own words name the port tried
