@@ -151,14 +151,16 @@ def _removals(where: list[Any]) -> list[Any]:
                 reasoning=reasoning,
             )
         )
-    for decision in made[3::30]:  # a few restored on second thought
+    restored = made[3::30]  # a few restored on second thought
+    for decision in restored:
         services.removal_restore(
             decision=decision,
             by=decision.removed_by,
             reason="On a second look the comment was a complaint about a "
             "business, not an advertisement: restored.",
         )
-    return [d for i, d in enumerate(made) if i % 30 != 3]
+    restored_ids = {d.pk for d in restored}
+    return [d for d in made if d.pk not in restored_ids]
 
 
 #: The earlier appeals: (weight, outcome, business days to acknowledge, to answer).
