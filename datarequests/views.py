@@ -28,8 +28,9 @@ from django.views.decorators.http import (
 from accounts.models import Account
 from core import clock, limits
 from core.auth import staff_required
-from core.exceptions import DomainError, messages_of
+from core.exceptions import NotPermitted, messages_of
 from core.forms import show_errors
+from core.permissions import require
 from core.public_forms import PublicForm
 from core.views import private_page
 from datarequests import forms as f
@@ -133,6 +134,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 # --- Staff ------------------------------------------------------------------------
 
 HANDLE = "datarequests.handle_datarequest"
+CONSULT = "datarequests.add_requestconsultation"
 
 
 @staff_required(perm="datarequests.view_datarequest")
@@ -177,18 +179,34 @@ STEP_FORMS: dict[str, type[Any]] = {
 }
 
 
-def _step_forms(req: DataRequest) -> dict[str, Any]:
+#: Who may take a step: the records officer handles the request; the City
+#: Attorney records their own consultation (each service checks it again).
+STEP_PERMS: dict[str, tuple[str, str]] = {
+    "consult": (CONSULT, "record attorney consultations"),
+}
+
+#: A service's refusal about a field of the request, and the form field that
+#: edits it (core.forms.show_errors).
+STEP_ALIASES = {"identity_note": "note", "close_note": "note"}
+
+
+def _step_forms(
+    req: DataRequest, *, posted: str = "", data: Any = None
+) -> dict[str, Any]:
+    """The page's step forms (their prefix: the step's name); the posted one
+    bound to what was sent, the others blank."""
     initial = {"cost": {"pages": req.copy_pages, "per_page": req.cost_per_page}}
     return {
-        f"{step}_form": form_class(prefix=step, initial=initial.get(step))
+        f"{step}_form": form_class(
+            data if step == posted else None, prefix=step, initial=initial.get(step)
+        )
         for step, form_class in STEP_FORMS.items()
     }
 
 
-@staff_required(perm="datarequests.view_datarequest")
-@require_safe
-def staff_request(request: HttpRequest, pk: int) -> HttpResponse:
-    req = get_object_or_404(DataRequest, pk=pk)
+def _request_page(
+    request: HttpRequest, req: DataRequest, forms_: dict[str, Any], status: int = 200
+) -> HttpResponse:
     user = request.user
     return render(
         request,
@@ -202,16 +220,23 @@ def staff_request(request: HttpRequest, pk: int) -> HttpResponse:
             "consultations": list(req.consultations.select_related("attorney"))
             if user.has_perm("datarequests.view_requestconsultation")
             else None,
-            "can_consult": user.has_perm("datarequests.add_requestconsultation"),
-            **_step_forms(req),
+            "can_consult": user.has_perm(CONSULT),
+            **forms_,
         },
+        status=status,
     )
 
 
-def _run_step(request: HttpRequest, req: DataRequest, step: str) -> str:
-    """Call the step's service with the posted form; return the message."""
+@staff_required(perm="datarequests.view_datarequest")
+@require_safe
+def staff_request(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_object_or_404(DataRequest, pk=pk)
+    return _request_page(request, req, _step_forms(req))
+
+
+def _run_step(request: HttpRequest, req: DataRequest, step: str, form: Any) -> str:
+    """Call the step's service (with the posted form's data); return the message."""
     by = request.user
-    post = request.POST
     if step == "start":
         services.datarequest_start(request=req, by=by)
         return "Work started."
@@ -223,14 +248,6 @@ def _run_step(request: HttpRequest, req: DataRequest, step: str) -> str:
         return (
             f"Released {package.record_count} records; "
             f"{package.withheld_count} fields withheld."
-        )
-    form_class = STEP_FORMS.get(step)
-    if form_class is None:
-        raise DomainError("There is no such step.")
-    form = form_class(post, prefix=step)
-    if not form.is_valid():
-        raise ValidationError(
-            [f"{form[n].label}: {e}" for n, errs in form.errors.items() for e in errs]
         )
     d = form.cleaned_data
     if step == "identity":
@@ -256,17 +273,42 @@ def _run_step(request: HttpRequest, req: DataRequest, step: str) -> str:
     return "Consultation recorded."
 
 
+#: The steps taken by a button alone (no form).
+BUTTON_STEPS = ("start", "resume", "release")
+
+
 @staff_required(perm="datarequests.view_datarequest")
 @require_POST
 def staff_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """Take one step. A step's form that is refused (by itself or by the
+    service) is drawn again, bound, with its errors beside its fields and in the
+    one error summary, and what was typed kept (status 400); ``NotPermitted``
+    is the 403 page (core.exceptions)."""
     req = get_object_or_404(DataRequest, pk=pk)
+    if step not in STEP_FORMS and step not in BUTTON_STEPS:
+        messages.error(request, "There is no such step.")
+        return redirect(req)
+    perm, doing = STEP_PERMS.get(step, (HANDLE, "handle data requests"))
+    # Before the form is read: a person who may not take the step never sees
+    # it drawn, so its errors would lead nowhere.
+    require(request.user, perm, doing=doing)
+    forms_ = _step_forms(req, posted=step, data=request.POST)
+    form = forms_.get(f"{step}_form")
     try:
-        done = _run_step(request, req, step)
+        if form is not None and not form.is_valid():
+            return _request_page(request, req, forms_, status=400)
+        done = _run_step(request, req, step, form)
+    except NotPermitted:
+        raise  # the 403 page, as everywhere (core.exceptions)
     except ValidationError as error:
-        for text in messages_of(error):
-            messages.error(request, text)
-    else:
-        messages.success(request, done)
+        if form is None:
+            for text in messages_of(error):
+                messages.error(request, text)
+            return redirect(req)
+        show_errors(form, error, aliases=STEP_ALIASES)
+        req.refresh_from_db()
+        return _request_page(request, req, forms_, status=400)
+    messages.success(request, done)
     return redirect(req)
 
 

@@ -4,6 +4,7 @@ the steps, the released package; reminders and the dashboard panel."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date, timedelta
 
@@ -172,3 +173,118 @@ def test_picking_and_releasing_cost_the_same_queries_for_two_records_or_eight(
 
     pick_and_release(1)  # the first of the day fills Django's caches
     assert pick_and_release(2) == pick_and_release(8)
+
+
+# --- A refused step keeps what was typed ------------------------------------------
+# A step's form that is refused is drawn again, bound: its error beside its field
+# and in the one error summary (linked to the field), what was typed kept, status
+# 400. Privileged notes (P23) may be pages long; they must never be lost.
+
+
+def _field_error(html: str, field_id: str, message: str) -> bool:
+    """Whether ``message`` is the error drawn beside the field ``field_id``."""
+    start = html.find(f'<p class="field-error" id="{field_id}_error">')
+    return start != -1 and message in html[start : html.index("</p>", start)]
+
+
+def _textarea_text(html: str, field_id: str) -> str:
+    start = html.index(f'id="{field_id}"')
+    start = html.index(">", start) + 1
+    return html[start : html.index("</textarea>", start)].strip()
+
+
+def test_too_long_privileged_notes_are_refused_and_kept(login_as, attorney):
+    made = services.datarequest_submit(kind="public", description="Public data.")
+    client = login_as(attorney)
+    notes = "The exemption under 13.37 applies.\n" * 600  # 21,000 characters
+    response = client.post(
+        f"/requests/staff/{made.pk}/step/consult/", {"consult-notes": notes}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    error = "Ensure this value has at most 20000 characters (it has 20999)."
+    assert _field_error(html, "id_consult-notes", error)
+    assert f'<a href="#id_consult-notes">Privileged notes: {error}</a>' in html
+    assert _textarea_text(html, "id_consult-notes") == notes.strip()
+    assert not made.consultations.exists()
+
+
+def test_a_close_note_refused_is_kept_and_its_question_reads_well(
+    login_as, records_officer
+):
+    made = services.datarequest_submit(kind="public", description="Public data.")
+    client = login_as(records_officer)
+    url = f"/requests/staff/{made.pk}/step/close/"
+    note = "Withdrawn by the requester by telephone.\n" * 50  # 2,050 characters
+    response = client.post(url, {"close-note": note})
+    assert response.status_code == 400
+    html = response.content.decode()
+    error = "Ensure this value has at most 2000 characters (it has 2049)."
+    assert _field_error(html, "id_close-note", error)
+    assert f'<a href="#id_close-note">How was it closed? {error}</a>' in html
+    assert _textarea_text(html, "id_close-note") == note.strip()
+    response = client.post(url, {"close-note": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "How was it closed? This field is required." in html
+    assert "closed?:" not in html
+    made.refresh_from_db()
+    assert made.status == DataRequest.Status.RECEIVED
+
+
+def test_a_refusal_by_the_service_is_shown_on_the_form_with_the_notes_kept(
+    login_as, attorney, records_officer
+):
+    made = services.datarequest_submit(kind="public", description="Public data.")
+    client = login_as(attorney)
+    page = client.get(f"/requests/staff/{made.pk}/").content.decode()
+    assert 'id="id_consult-notes"' in page
+    # Closed while the City Attorney was writing (InvalidTransition).
+    services.datarequest_close(request=made, note="Withdrawn.", by=records_officer)
+    notes = "Advice: withhold the personnel data (13.43)."
+    response = client.post(
+        f"/requests/staff/{made.pk}/step/consult/", {"consult-notes": notes}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    refusal = f"{made.reference} cannot be given a consultation"
+    form_errors = html.index('<div class="form-errors">')
+    assert refusal in html[form_errors : html.index("</div>", form_errors)]
+    assert refusal in html[html.index('class="error-summary"') :]
+    assert _textarea_text(html, "id_consult-notes") == notes
+    assert not made.consultations.exists()
+
+
+def test_a_refusal_about_a_field_is_shown_beside_that_field(login_as, records_officer):
+    made = services.datarequest_submit(
+        kind=DataRequest.Kind.DATA_SUBJECT,
+        name=SUBJECT,
+        email="dana@example.net",
+        description="About me.",
+    )
+    client = login_as(records_officer)
+    response = client.post(
+        f"/requests/staff/{made.pk}/step/identity/",
+        {"identity-method": "other", "identity-note": ""},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert _field_error(html, "id_identity-note", "Say how the identity was verified.")
+    assert re.search(r'value="other"[^>]*\bchecked', html)  # the answer kept
+    made.refresh_from_db()
+    assert not made.identity_verified
+
+
+def test_a_step_the_person_may_not_take_is_the_403_page(
+    login_as, attorney, records_officer
+):
+    made = services.datarequest_submit(kind="public", description="Public data.")
+    response = login_as(records_officer).post(
+        f"/requests/staff/{made.pk}/step/consult/", {"consult-notes": "Mine."}
+    )
+    assert response.status_code == 403
+    response = login_as(attorney).post(
+        f"/requests/staff/{made.pk}/step/close/", {"close-note": ""}
+    )
+    assert response.status_code == 403
+    assert not made.consultations.exists()

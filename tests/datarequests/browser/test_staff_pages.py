@@ -38,3 +38,23 @@ def test_search_pick_and_the_request_page_pass_axe(
     assert page.get_by_text("1 record picked and held.").is_visible()
     assert not describe(axe(page))
     assert made.picked.get().object_id == message.pk
+
+
+def test_a_refused_close_note_is_kept_and_the_page_passes_axe(
+    city_profile, records_officer, signed_in, live_server, axe
+):
+    made = services.datarequest_submit(kind="public", description="Public data.")
+    page = signed_in(records_officer, DESKTOP)
+    page.goto(f"{live_server.url}/requests/staff/{made.pk}/")
+    note = "Withdrawn by telephone. " * 90  # over the 2,000 characters
+    page.get_by_label("How was it closed?").fill(note)
+    click_and_load(page, page.get_by_role("button", name="Close the request"))
+    summary = page.get_by_role("alert")
+    assert "There is a problem" in summary.inner_text()
+    summary.get_by_role("link", name="How was it closed?", exact=False).click()
+    field = page.get_by_label("How was it closed?")
+    assert field.evaluate("el => el === document.activeElement")
+    assert field.input_value() == note  # as typed
+    assert not describe(axe(page))
+    made.refresh_from_db()
+    assert made.status == DataRequest.Status.RECEIVED
