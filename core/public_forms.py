@@ -24,6 +24,10 @@ Every refusal is a polite page, never a server error, and is logged with the
 client address and the form's path. No third-party CAPTCHA. Each form passes
 its own wording where it differs from :data:`REFUSALS`.
 
+A view hands its form, the service that files it and the page to go to after
+to :meth:`PublicForm.handle`: the empty form on GET, the checks above on POST,
+the service's errors on the form, then the filing's private status page.
+
 A form sent back is drawn like every form (``core.forms``: the one renderer and
 the one error summary); why it was not sent is said beside that summary by
 ``{% include "core/_public_form_refusal.html" %}``.
@@ -40,11 +44,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from core import limits
+from core.forms import show_errors
 from core.net import client_ip
 
 logger = logging.getLogger(__name__)
@@ -150,22 +156,14 @@ def _log(request: HttpRequest, outcome: str, reason: str) -> None:
     )
 
 
-#: Renders a form's page: ``(request, form, context)``; the context has
-#: ``refusal`` when the form is sent back for one of :data:`REFUSALS`:
-#: ``{"reason", "message", "noun", "office", "limit"}`` (``limit``: the
-#: :class:`core.limits.FilingLimit` reached, for "rate"), which
-#: ``core/_public_form_refusal.html`` says.
-PageRenderer = Callable[[HttpRequest, Any, dict[str, Any]], HttpResponse]
-
-
 @dataclass(frozen=True)
 class PublicForm:
     """One public form's protections: what differs between the forms."""
 
     #: The form (with :class:`SpamTrapFields`).
     form_class: type[forms.Form]
-    #: Renders the form's page (see :data:`PageRenderer`).
-    page: PageRenderer
+    #: The form's page.
+    template: str
     #: The flood guard's counter (each form its own).
     flood_group: str
     #: The audit events of this form's filings, counted per address.
@@ -178,8 +176,11 @@ class PublicForm:
     filings: tuple[str, str]
     #: The form's own wording, where it differs from :data:`REFUSALS`.
     wording: Mapping[str, str] = field(default_factory=dict)
-    #: The office to write to instead, for the refusal page (or None).
-    office: Callable[[], dict[str, str] | None] = lambda: None
+    #: What the form's page shows beside the form (fetched once a request).
+    context: Callable[[], dict[str, Any]] = dict
+    #: The office to write to instead, for the refusal pages, from that context
+    #: (or None).
+    office: Callable[[Mapping[str, Any]], dict[str, str] | None] = lambda page: None
 
     @property
     def body_max(self) -> int:
@@ -196,11 +197,30 @@ class PublicForm:
             window=limit.window_text,
         )
 
-    def blank(self, request: HttpRequest) -> HttpResponse:
-        """The empty form, stamped with the time it is shown."""
-        return self.show(request, self.form_class(initial={"started": form_stamp()}))
+    def handle(
+        self, request: HttpRequest, submit: Callable[..., Any], *, filed: str
+    ) -> HttpResponse:
+        """The form's view: the empty form on GET; on POST, the form checked
+        (:meth:`_receive`) and filed by ``submit`` (a service taking the form's
+        ``service_kwargs()``), whose errors come back on the form; once filed,
+        the page ``filed`` (a URL name) of the filing's private status token."""
+        if request.method != "POST":
+            return self._blank(request)
+        form = self._receive(request)
+        if isinstance(form, HttpResponse):
+            return form
+        try:
+            made = submit(**form.service_kwargs())
+        except ValidationError as exc:
+            show_errors(form, exc)
+            return self._show(request, form)
+        return redirect(filed, token=made.status_token)
 
-    def show(
+    def _blank(self, request: HttpRequest) -> HttpResponse:
+        """The empty form, stamped with the time it is shown."""
+        return self._show(request, self.form_class(initial={"started": form_stamp()}))
+
+    def _show(
         self,
         request: HttpRequest,
         form: Any,
@@ -210,21 +230,22 @@ class PublicForm:
         limit: limits.FilingLimit | None = None,
     ) -> HttpResponse:
         """The form's page with everything in ``form``; with ``reason``, why it
-        was not sent (and, for the filings limit, ``limit``)."""
-        context: dict[str, Any] = {}
+        was not sent (``refusal``: ``{"reason", "message", "noun", "office",
+        "limit"}``, which ``core/_public_form_refusal.html`` says; ``limit``: the
+        :class:`core.limits.FilingLimit` reached, for "rate")."""
+        page = self.context()
+        context: dict[str, Any] = {"form": form, **page}
         if reason:
             context["refusal"] = {
                 "reason": reason,
                 "message": self.message(reason, limit),
                 "noun": self.noun,
-                "office": self.office(),
+                "office": self.office(page),
                 "limit": limit,
             }
-        response = self.page(request, form, context)
-        response.status_code = status
-        return response
+        return render(request, self.template, context, status=status)
 
-    def receive(self, request: HttpRequest) -> Any:
+    def _receive(self, request: HttpRequest) -> Any:
         """Check a POST: return the valid form to file, or the page refusing it."""
         # (core.middleware.MalformedRequestMiddleware has refused a length that
         # is not a number.)
@@ -244,7 +265,7 @@ class PublicForm:
         if not form.is_valid():
             if stamp_problem(request.POST) in ("invalid", "expired"):
                 form = self._restamped(request.POST)
-            return self.show(request, form)
+            return self._show(request, form)
         problem = stamp_problem(request.POST)
         if problem == "expired":
             # Left open overnight: keep every answer, ask to check and resend.
@@ -262,7 +283,7 @@ class PublicForm:
         )
         if reached is not None:
             _log(request, "refused", "rate")
-            response = self.show(
+            response = self._show(
                 request, form, reason="rate", status=429, limit=reached
             )
             response["Retry-After"] = str(reached.retry_after_seconds)
@@ -282,7 +303,7 @@ class PublicForm:
     ) -> HttpResponse:
         """The form again with everything typed in it, and why it was not sent."""
         _log(request, "sent back", reason)
-        return self.show(request, form, reason=reason, status=status)
+        return self._show(request, form, reason=reason, status=status)
 
     def _refused(self, request: HttpRequest, reason: str) -> HttpResponse:
         """The page for a submission whose text cannot be kept (too large, or a
@@ -293,7 +314,7 @@ class PublicForm:
             "core/public_form_refused.html",
             {
                 "message": self.message(reason),
-                "office": self.office(),
+                "office": self.office(self.context()),
                 "links": [(reverse(name), text) for name, text in self.links],
             },
             status=400,

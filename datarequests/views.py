@@ -37,25 +37,13 @@ from datarequests import selectors, services
 from datarequests.models import DataRequest, ReleasePackage
 from datarequests.sources import SOURCES, records_by_source
 
-
-def _form_page(
-    request: HttpRequest, form: Any, context: dict[str, Any]
-) -> HttpResponse:
-    return render(
-        request,
-        "datarequests/request_form.html",
-        {
-            "form": form,
-            "days": services.answer_days(DataRequest.Kind.PUBLIC),
-            "subject_days": services.answer_days(DataRequest.Kind.DATA_SUBJECT),
-            **context,
-        },
-    )
-
-
 REQUEST_FORM = PublicForm(
     form_class=f.PublicRequestForm,
-    page=_form_page,
+    template="datarequests/request_form.html",
+    context=lambda: {
+        "days": services.answer_days(DataRequest.Kind.PUBLIC),
+        "subject_days": services.answer_days(DataRequest.Kind.DATA_SUBJECT),
+    },
     flood_group="datarequests.public-post",
     filing_actions=("datarequest.received",),
     links=(("datarequests:request-new", "Ask for data the city keeps"),),
@@ -71,17 +59,9 @@ REQUEST_FORM = PublicForm(
 @require_http_methods(["GET", "HEAD", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
     """P24: ask for data about yourself, or for public data (anonymously)."""
-    if request.method != "POST":
-        return REQUEST_FORM.blank(request)
-    form = REQUEST_FORM.receive(request)
-    if isinstance(form, HttpResponse):
-        return form
-    try:
-        made = services.datarequest_submit(**form.service_kwargs())
-    except ValidationError as error:
-        show_errors(form, error)
-        return REQUEST_FORM.show(request, form)
-    return redirect("datarequests:filed", token=made.status_token)
+    return REQUEST_FORM.handle(
+        request, services.datarequest_submit, filed="datarequests:filed"
+    )
 
 
 def _by_token(request: HttpRequest, token: str) -> DataRequest | HttpResponse:
