@@ -78,38 +78,23 @@ def form_stamp() -> str:
     return signing.dumps({"t": round(time.time(), 2)}, salt=FORM_SALT, compress=True)
 
 
-class StampProblem(Exception):
-    """The form's signed timestamp is missing, forged, too recent or too old."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason  # "invalid", "too_fast" or "expired"
-
-
-def check_stamp(value: str) -> float:
-    """Return the seconds since the form was shown, or raise :class:`StampProblem`."""
+def stamp_problem(value: str) -> str:
+    """What is wrong with the form's signed time: "invalid" (missing or
+    forged), "expired" (shown more than a day ago), "too_fast" (sent sooner
+    than a person could fill it in), or "" (nothing)."""
     try:
         shown = float(
             signing.loads(value or "", salt=FORM_SALT, max_age=FORM_MAX_AGE)["t"]
         )
-    except signing.SignatureExpired as exc:
-        raise StampProblem("expired") from exc
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise StampProblem("invalid") from exc
+    except signing.SignatureExpired:
+        return "expired"
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return "invalid"
     elapsed = time.time() - shown
     if elapsed > FORM_MAX_AGE:
-        raise StampProblem("expired")
+        return "expired"
     if elapsed < settings.APPEALS_MIN_FILL_SECONDS:
-        raise StampProblem("too_fast")
-    return elapsed
-
-
-def stamp_problem(data: Any) -> str:
-    """Return what is wrong with the form's signed time ("" if nothing)."""
-    try:
-        check_stamp(data.get("started", ""))
-    except StampProblem as problem:
-        return problem.reason
+        return "too_fast"
     return ""
 
 
@@ -130,17 +115,14 @@ class SpamTrapFields(forms.Form):
     started = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
 
 
-def body_max(*form_classes: type[forms.Form]) -> int:
+def body_max(form_class: type[forms.Form]) -> int:
     """The largest body a filled-in form can make: every field at its longest, in
     4-byte characters, each byte percent-encoded (12 bytes a character), plus
     room for the fields without a length and the token. A resident who writes
     every field to its limit in Chinese or Amharic is never refused."""
-    longest = max(
-        sum(
-            getattr(field, "max_length", None) or 0
-            for field in form.base_fields.values()
-        )
-        for form in form_classes
+    longest = sum(
+        getattr(field, "max_length", None) or 0
+        for field in form_class.base_fields.values()
     )
     return longest * 12 + 16 * 1024
 
@@ -260,13 +242,13 @@ class PublicForm:
         if request.POST.get("website"):
             return self._refused(request, "honeypot")
         form = self.form_class(request.POST)
+        problem = stamp_problem(request.POST.get("started", ""))
         # Errors in the answers first: a form sent back with them is no filing,
         # however fast it came back.
         if not form.is_valid():
-            if stamp_problem(request.POST) in ("invalid", "expired"):
+            if problem in ("invalid", "expired"):
                 form = self._restamped(request.POST)
             return self._show(request, form)
-        problem = stamp_problem(request.POST)
         if problem == "expired":
             # Left open overnight: keep every answer, ask to check and resend.
             return self._sent_back(
