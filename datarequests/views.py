@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -75,7 +74,7 @@ def _by_token(request: HttpRequest, token: str) -> DataRequest | HttpResponse:
     return found
 
 
-@never_cache
+@private_page
 @require_safe
 def filed(request: HttpRequest, token: str) -> HttpResponse:
     """The confirmation: the reference and the private status link."""
@@ -85,28 +84,22 @@ def filed(request: HttpRequest, token: str) -> HttpResponse:
     status_url = request.build_absolute_uri(
         reverse("datarequests:status", args=[token])
     )
-    return private_page(
-        render(
-            request,
-            "datarequests/filed.html",
-            {"req": found, "status_url": status_url},
-        )
+    return render(
+        request, "datarequests/filed.html", {"req": found, "status_url": status_url}
     )
 
 
-@never_cache
+@private_page
 @require_safe
 def status(request: HttpRequest, token: str) -> HttpResponse:
     """The requester's private status page: state, due date, pauses."""
     found = _by_token(request, token)
     if isinstance(found, HttpResponse):
         return found
-    return private_page(
-        render(
-            request,
-            "datarequests/status.html",
-            {"req": found, "pauses": list(found.pauses.all())},
-        )
+    return render(
+        request,
+        "datarequests/status.html",
+        {"req": found, "pauses": list(found.pauses.all())},
     )
 
 

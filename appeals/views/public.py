@@ -15,7 +15,6 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.selectors import city_profile_get
@@ -128,15 +127,16 @@ def _filing_for_token(request: HttpRequest, token: str) -> Filing | HttpResponse
 def _resident_page(
     request: HttpRequest, token: str, template: str, **extra: Any
 ) -> HttpResponse:
-    """A page only the holder of a filing's status link sees, kept private."""
+    """A page only the holder of a filing's status link sees (kept private by
+    :func:`core.views.private_page`)."""
     filing = _filing_for_token(request, token)
     if isinstance(filing, HttpResponse):
         return filing
     context = {"filing": filing, "profile": city_profile_get(), **extra}
-    return private_page(render(request, template, context))
+    return render(request, template, context)
 
 
-@never_cache
+@private_page
 @require_safe
 def filed(request: HttpRequest, token: str) -> HttpResponse:
     """The confirmation page: the tracking reference and the private status link."""
@@ -144,7 +144,7 @@ def filed(request: HttpRequest, token: str) -> HttpResponse:
     return _resident_page(request, token, "appeals/filed.html", status_url=status_url)
 
 
-@never_cache
+@private_page
 @require_safe
 def status(request: HttpRequest, token: str) -> HttpResponse:
     """The resident's private status page: state, due date, the written answer."""
