@@ -24,6 +24,10 @@ Every refusal is a polite page, never a server error, and is logged with the
 client address and the form's path. No third-party CAPTCHA. Each form passes
 its own wording where it differs from :data:`REFUSALS`.
 
+A view hands its form, the service that files it and the page to go to after
+to :meth:`PublicForm.handle`: the empty form on GET, the checks above on POST,
+the service's errors on the form, then the filing's private status page.
+
 A form sent back is drawn like every form (``core.forms``: the one renderer and
 the one error summary); why it was not sent is said beside that summary by
 ``{% include "core/_public_form_refusal.html" %}``.
@@ -40,11 +44,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from core import limits
+from core.forms import show_errors
 from core.net import client_ip
 
 logger = logging.getLogger(__name__)
@@ -72,38 +78,23 @@ def form_stamp() -> str:
     return signing.dumps({"t": round(time.time(), 2)}, salt=FORM_SALT, compress=True)
 
 
-class StampProblem(Exception):
-    """The form's signed timestamp is missing, forged, too recent or too old."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason  # "invalid", "too_fast" or "expired"
-
-
-def check_stamp(value: str) -> float:
-    """Return the seconds since the form was shown, or raise :class:`StampProblem`."""
+def stamp_problem(value: str) -> str:
+    """What is wrong with the form's signed time: "invalid" (missing or
+    forged), "expired" (shown more than a day ago), "too_fast" (sent sooner
+    than a person could fill it in), or "" (nothing)."""
     try:
         shown = float(
             signing.loads(value or "", salt=FORM_SALT, max_age=FORM_MAX_AGE)["t"]
         )
-    except signing.SignatureExpired as exc:
-        raise StampProblem("expired") from exc
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise StampProblem("invalid") from exc
+    except signing.SignatureExpired:
+        return "expired"
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return "invalid"
     elapsed = time.time() - shown
     if elapsed > FORM_MAX_AGE:
-        raise StampProblem("expired")
+        return "expired"
     if elapsed < settings.APPEALS_MIN_FILL_SECONDS:
-        raise StampProblem("too_fast")
-    return elapsed
-
-
-def stamp_problem(data: Any) -> str:
-    """Return what is wrong with the form's signed time ("" if nothing)."""
-    try:
-        check_stamp(data.get("started", ""))
-    except StampProblem as problem:
-        return problem.reason
+        return "too_fast"
     return ""
 
 
@@ -124,17 +115,14 @@ class SpamTrapFields(forms.Form):
     started = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
 
 
-def body_max(*form_classes: type[forms.Form]) -> int:
+def body_max(form_class: type[forms.Form]) -> int:
     """The largest body a filled-in form can make: every field at its longest, in
     4-byte characters, each byte percent-encoded (12 bytes a character), plus
     room for the fields without a length and the token. A resident who writes
     every field to its limit in Chinese or Amharic is never refused."""
-    longest = max(
-        sum(
-            getattr(field, "max_length", None) or 0
-            for field in form.base_fields.values()
-        )
-        for form in form_classes
+    longest = sum(
+        getattr(field, "max_length", None) or 0
+        for field in form_class.base_fields.values()
     )
     return longest * 12 + 16 * 1024
 
@@ -150,22 +138,14 @@ def _log(request: HttpRequest, outcome: str, reason: str) -> None:
     )
 
 
-#: Renders a form's page: ``(request, form, context)``; the context has
-#: ``refusal`` when the form is sent back for one of :data:`REFUSALS`:
-#: ``{"reason", "message", "noun", "office", "limit"}`` (``limit``: the
-#: :class:`core.limits.FilingLimit` reached, for "rate"), which
-#: ``core/_public_form_refusal.html`` says.
-PageRenderer = Callable[[HttpRequest, Any, dict[str, Any]], HttpResponse]
-
-
 @dataclass(frozen=True)
 class PublicForm:
     """One public form's protections: what differs between the forms."""
 
     #: The form (with :class:`SpamTrapFields`).
     form_class: type[forms.Form]
-    #: Renders the form's page (see :data:`PageRenderer`).
-    page: PageRenderer
+    #: The form's page.
+    template: str
     #: The flood guard's counter (each form its own).
     flood_group: str
     #: The audit events of this form's filings, counted per address.
@@ -178,8 +158,11 @@ class PublicForm:
     filings: tuple[str, str]
     #: The form's own wording, where it differs from :data:`REFUSALS`.
     wording: Mapping[str, str] = field(default_factory=dict)
-    #: The office to write to instead, for the refusal page (or None).
-    office: Callable[[], dict[str, str] | None] = lambda: None
+    #: What the form's page shows beside the form (fetched once a request).
+    context: Callable[[], dict[str, Any]] = dict
+    #: The office to write to instead, for the refusal pages, from that context
+    #: (or None).
+    office: Callable[[Mapping[str, Any]], dict[str, str] | None] = lambda page: None
 
     @property
     def body_max(self) -> int:
@@ -196,11 +179,30 @@ class PublicForm:
             window=limit.window_text,
         )
 
-    def blank(self, request: HttpRequest) -> HttpResponse:
-        """The empty form, stamped with the time it is shown."""
-        return self.show(request, self.form_class(initial={"started": form_stamp()}))
+    def handle(
+        self, request: HttpRequest, submit: Callable[..., Any], *, filed: str
+    ) -> HttpResponse:
+        """The form's view: the empty form on GET; on POST, the form checked
+        (:meth:`_receive`) and filed by ``submit`` (a service taking the form's
+        ``service_kwargs()``), whose errors come back on the form; once filed,
+        the page ``filed`` (a URL name) of the filing's private status token."""
+        if request.method != "POST":
+            return self._blank(request)
+        form = self._receive(request)
+        if isinstance(form, HttpResponse):
+            return form
+        try:
+            made = submit(**form.service_kwargs())
+        except ValidationError as exc:
+            show_errors(form, exc)
+            return self._show(request, form)
+        return redirect(filed, token=made.status_token)
 
-    def show(
+    def _blank(self, request: HttpRequest) -> HttpResponse:
+        """The empty form, stamped with the time it is shown."""
+        return self._show(request, self.form_class(initial={"started": form_stamp()}))
+
+    def _show(
         self,
         request: HttpRequest,
         form: Any,
@@ -210,21 +212,22 @@ class PublicForm:
         limit: limits.FilingLimit | None = None,
     ) -> HttpResponse:
         """The form's page with everything in ``form``; with ``reason``, why it
-        was not sent (and, for the filings limit, ``limit``)."""
-        context: dict[str, Any] = {}
+        was not sent (``refusal``: ``{"reason", "message", "noun", "office",
+        "limit"}``, which ``core/_public_form_refusal.html`` says; ``limit``: the
+        :class:`core.limits.FilingLimit` reached, for "rate")."""
+        page = self.context()
+        context: dict[str, Any] = {"form": form, **page}
         if reason:
             context["refusal"] = {
                 "reason": reason,
                 "message": self.message(reason, limit),
                 "noun": self.noun,
-                "office": self.office(),
+                "office": self.office(page),
                 "limit": limit,
             }
-        response = self.page(request, form, context)
-        response.status_code = status
-        return response
+        return render(request, self.template, context, status=status)
 
-    def receive(self, request: HttpRequest) -> Any:
+    def _receive(self, request: HttpRequest) -> Any:
         """Check a POST: return the valid form to file, or the page refusing it."""
         # (core.middleware.MalformedRequestMiddleware has refused a length that
         # is not a number.)
@@ -239,13 +242,13 @@ class PublicForm:
         if request.POST.get("website"):
             return self._refused(request, "honeypot")
         form = self.form_class(request.POST)
+        problem = stamp_problem(request.POST.get("started", ""))
         # Errors in the answers first: a form sent back with them is no filing,
         # however fast it came back.
         if not form.is_valid():
-            if stamp_problem(request.POST) in ("invalid", "expired"):
+            if problem in ("invalid", "expired"):
                 form = self._restamped(request.POST)
-            return self.show(request, form)
-        problem = stamp_problem(request.POST)
+            return self._show(request, form)
         if problem == "expired":
             # Left open overnight: keep every answer, ask to check and resend.
             return self._sent_back(
@@ -262,7 +265,7 @@ class PublicForm:
         )
         if reached is not None:
             _log(request, "refused", "rate")
-            response = self.show(
+            response = self._show(
                 request, form, reason="rate", status=429, limit=reached
             )
             response["Retry-After"] = str(reached.retry_after_seconds)
@@ -282,7 +285,7 @@ class PublicForm:
     ) -> HttpResponse:
         """The form again with everything typed in it, and why it was not sent."""
         _log(request, "sent back", reason)
-        return self.show(request, form, reason=reason, status=status)
+        return self._show(request, form, reason=reason, status=status)
 
     def _refused(self, request: HttpRequest, reason: str) -> HttpResponse:
         """The page for a submission whose text cannot be kept (too large, or a
@@ -293,7 +296,7 @@ class PublicForm:
             "core/public_form_refused.html",
             {
                 "message": self.message(reason),
-                "office": self.office(),
+                "office": self.office(self.context()),
                 "links": [(reverse(name), text) for name, text in self.links],
             },
             status=400,

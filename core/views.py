@@ -1,3 +1,7 @@
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -86,10 +90,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-def private_page(response: HttpResponse) -> HttpResponse:
-    """Keep a page carrying a status token (a resident's private link) out of
-    caches, indexes and referrers."""
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+def private_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Keep the pages of a view carrying a status token (a resident's private
+    link) out of caches (``never_cache``, and private), indexes and referrers."""
+
+    @wraps(view)
+    def private(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return never_cache(private)

@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -38,25 +37,13 @@ from datarequests import selectors, services
 from datarequests.models import DataRequest, ReleasePackage
 from datarequests.sources import SOURCES, records_by_source
 
-
-def _form_page(
-    request: HttpRequest, form: Any, context: dict[str, Any]
-) -> HttpResponse:
-    return render(
-        request,
-        "datarequests/request_form.html",
-        {
-            "form": form,
-            "days": services.answer_days(DataRequest.Kind.PUBLIC),
-            "subject_days": services.answer_days(DataRequest.Kind.DATA_SUBJECT),
-            **context,
-        },
-    )
-
-
 REQUEST_FORM = PublicForm(
     form_class=f.PublicRequestForm,
-    page=_form_page,
+    template="datarequests/request_form.html",
+    context=lambda: {
+        "days": services.answer_days(DataRequest.Kind.PUBLIC),
+        "subject_days": services.answer_days(DataRequest.Kind.DATA_SUBJECT),
+    },
     flood_group="datarequests.public-post",
     filing_actions=("datarequest.received",),
     links=(("datarequests:request-new", "Ask for data the city keeps"),),
@@ -72,17 +59,9 @@ REQUEST_FORM = PublicForm(
 @require_http_methods(["GET", "HEAD", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
     """P24: ask for data about yourself, or for public data (anonymously)."""
-    if request.method != "POST":
-        return REQUEST_FORM.blank(request)
-    form = REQUEST_FORM.receive(request)
-    if isinstance(form, HttpResponse):
-        return form
-    try:
-        made = services.datarequest_submit(**form.service_kwargs())
-    except ValidationError as error:
-        show_errors(form, error)
-        return REQUEST_FORM.show(request, form)
-    return redirect("datarequests:filed", token=made.status_token)
+    return REQUEST_FORM.handle(
+        request, services.datarequest_submit, filed="datarequests:filed"
+    )
 
 
 def _by_token(request: HttpRequest, token: str) -> DataRequest | HttpResponse:
@@ -96,7 +75,7 @@ def _by_token(request: HttpRequest, token: str) -> DataRequest | HttpResponse:
     return found
 
 
-@never_cache
+@private_page
 @require_safe
 def filed(request: HttpRequest, token: str) -> HttpResponse:
     """The confirmation: the reference and the private status link."""
@@ -106,28 +85,22 @@ def filed(request: HttpRequest, token: str) -> HttpResponse:
     status_url = request.build_absolute_uri(
         reverse("datarequests:status", args=[token])
     )
-    return private_page(
-        render(
-            request,
-            "datarequests/filed.html",
-            {"req": found, "status_url": status_url},
-        )
+    return render(
+        request, "datarequests/filed.html", {"req": found, "status_url": status_url}
     )
 
 
-@never_cache
+@private_page
 @require_safe
 def status(request: HttpRequest, token: str) -> HttpResponse:
     """The requester's private status page: state, due date, pauses."""
     found = _by_token(request, token)
     if isinstance(found, HttpResponse):
         return found
-    return private_page(
-        render(
-            request,
-            "datarequests/status.html",
-            {"req": found, "pauses": list(found.pauses.all())},
-        )
+    return render(
+        request,
+        "datarequests/status.html",
+        {"req": found, "pauses": list(found.pauses.all())},
     )
 
 

@@ -9,15 +9,12 @@ Practices request form.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any, Literal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.selectors import city_profile_get
@@ -25,9 +22,8 @@ from appeals import forms as f
 from appeals import selectors, services
 from appeals.models import Filing
 from core import limits
-from core.forms import show_errors
 from core.net import client_ip
-from core.public_forms import PageRenderer, PublicForm
+from core.public_forms import PublicForm
 from core.views import private_page
 
 logger = logging.getLogger(__name__)
@@ -59,88 +55,58 @@ def _office(kind: Kind, profile: Any) -> dict[str, str] | None:
     }
 
 
-def _categories() -> dict[str, Any]:
+def _categories() -> list[Any]:
     from moderation.models import RemovalCategory
 
-    return {"categories": list(RemovalCategory.objects.all())}
+    return list(RemovalCategory.objects.all())
 
 
-def _page(
-    kind: Kind, template: str, extra_of: Callable[[], dict[str, Any]]
-) -> PageRenderer:
-    """The form's page: the form, the office to write to instead (N6, N7), the
-    deadlines, and why the form was not sent (``refusal``, core.public_forms)."""
-
-    def page(request: HttpRequest, form: Any, context: dict[str, Any]) -> HttpResponse:
+def _public_form(kind: Kind, form_class: type[Any], template: str) -> PublicForm:
+    def context() -> dict[str, Any]:
+        """The form's page: the office to write to instead (N6, N7) and the
+        deadlines, from one reading of the city profile; the appeal form also
+        lists the removal categories (P22)."""
         profile = city_profile_get()
-        return render(
-            request,
-            template,
-            {
-                "form": form,
-                "kind": kind,
-                "profile": profile,
-                "days": selectors.deadline_days(profile),
-                **extra_of(),
-                **context,
-            },
-        )
+        extra = {"categories": _categories()} if kind == "appeal" else {}
+        return {
+            "kind": kind,
+            "profile": profile,
+            "days": selectors.deadline_days(profile),
+            **extra,
+        }
 
-    return page
-
-
-def _public_form(
-    kind: Kind,
-    form_class: type[Any],
-    template: str,
-    extra_of: Callable[[], dict[str, Any]] = dict,
-) -> PublicForm:
     return PublicForm(
         form_class=form_class,
-        page=_page(kind, template, extra_of),
+        template=template,
+        context=context,
         flood_group="appeals.public-post",
         filing_actions=selectors.WEB_FILING_ACTIONS,
         links=LINKS,
         noun=kind,
         # One limit for both forms: they count each other's filings.
         filings=("appeal or challenge", "appeals or challenges"),
-        office=lambda: _office(kind, city_profile_get()),
+        office=lambda page: _office(kind, page["profile"]),
     )
 
 
-APPEAL_FORM = _public_form(
-    "appeal", f.AppealForm, "appeals/appeal_form.html", _categories
-)
+APPEAL_FORM = _public_form("appeal", f.AppealForm, "appeals/appeal_form.html")
 CHALLENGE_FORM = _public_form(
     "challenge", f.ChallengeForm, "appeals/challenge_form.html"
 )
 
 
-def _file(request: HttpRequest, public: PublicForm, submit: Any) -> HttpResponse:
-    """The form, or the filing made from what it checked and let through."""
-    if request.method != "POST":
-        return public.blank(request)
-    form = public.receive(request)
-    if isinstance(form, HttpResponse):
-        return form
-    try:
-        filing = submit(**form.service_kwargs())
-    except ValidationError as exc:
-        show_errors(form, exc)
-        return public.show(request, form)
-    return redirect("appeals:filed", token=filing.status_token)
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def appeal_new(request: HttpRequest) -> HttpResponse:
     """P22, N6: appeal a removed comment in writing."""
-    return _file(request, APPEAL_FORM, services.appeal_submit)
+    return APPEAL_FORM.handle(request, services.appeal_submit, filed="appeals:filed")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def challenge_new(request: HttpRequest) -> HttpResponse:
     """P23, N7: challenge the legality of part of the policy or notice."""
-    return _file(request, CHALLENGE_FORM, services.challenge_submit)
+    return CHALLENGE_FORM.handle(
+        request, services.challenge_submit, filed="appeals:filed"
+    )
 
 
 def _filing_for_token(request: HttpRequest, token: str) -> Filing | HttpResponse:
@@ -161,15 +127,16 @@ def _filing_for_token(request: HttpRequest, token: str) -> Filing | HttpResponse
 def _resident_page(
     request: HttpRequest, token: str, template: str, **extra: Any
 ) -> HttpResponse:
-    """A page only the holder of a filing's status link sees, kept private."""
+    """A page only the holder of a filing's status link sees (kept private by
+    :func:`core.views.private_page`)."""
     filing = _filing_for_token(request, token)
     if isinstance(filing, HttpResponse):
         return filing
     context = {"filing": filing, "profile": city_profile_get(), **extra}
-    return private_page(render(request, template, context))
+    return render(request, template, context)
 
 
-@never_cache
+@private_page
 @require_safe
 def filed(request: HttpRequest, token: str) -> HttpResponse:
     """The confirmation page: the tracking reference and the private status link."""
@@ -177,7 +144,7 @@ def filed(request: HttpRequest, token: str) -> HttpResponse:
     return _resident_page(request, token, "appeals/filed.html", status_url=status_url)
 
 
-@never_cache
+@private_page
 @require_safe
 def status(request: HttpRequest, token: str) -> HttpResponse:
     """The resident's private status page: state, due date, the written answer."""

@@ -336,6 +336,32 @@ def test_too_fast_submission_keeps_what_was_typed(client, appeal_data):
     assert 'value="Jordan Public"' in html
 
 
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [(APPEAL_URL, "appeal_data"), (CHALLENGE_URL, "challenge_data")],
+)
+def test_a_form_sent_back_reads_the_city_profile_once(
+    client, city_profile, monkeypatch, request, url, data
+):
+    """The page's deadlines and the office to write to instead (N6, N7) come
+    from one reading of the city profile."""
+    from appeals.views import public
+
+    reads = []
+
+    def counted():
+        reads.append(1)
+        return city_profile
+
+    monkeypatch.setattr(public, "city_profile_get", counted)
+    sent = request.getfixturevalue(data)
+    sent["started"] = aged_stamp(seconds=0.5)
+    response = client.post(url, sent)
+    assert response.status_code == 400
+    assert "faster than a person" in html_of(response)
+    assert len(reads) == 1
+
+
 @pytest.mark.parametrize("url", [APPEAL_URL, CHALLENGE_URL])
 def test_an_empty_form_sent_at_once_gets_its_field_errors(client, city_profile, url):
     """ "faster than a person" instead of what is missing."""

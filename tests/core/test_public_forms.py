@@ -135,7 +135,9 @@ def test_a_filled_in_form_is_filed_and_leads_to_a_private_page(client, form):
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert "no-store" in page["Cache-Control"]
+    assert "max-age=0" in page["Cache-Control"] and page["Expires"]
     assert page["Referrer-Policy"] == "no-referrer"
+    assert page["X-Robots-Tag"] == "noindex, nofollow"
 
 
 @dataclass
