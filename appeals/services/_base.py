@@ -13,7 +13,7 @@ from appeals.models import (
     Filing,
     LegalityChallenge,
 )
-from core.permissions import require
+from core.permissions import holds, require
 
 F = TypeVar("F", Appeal, LegalityChallenge)
 S = Filing.Status
@@ -66,9 +66,7 @@ def handler_permission(filing: Filing) -> str:
 
 def can_handle(user: Any, filing: Filing) -> bool:
     """Return True when ``user`` may work on filings of this kind."""
-    return bool(
-        user and user.is_active and user.has_perm("appeals.handle_filing", filing)
-    )
+    return holds(user, "appeals.handle_filing", filing)
 
 
 def _ensure_handler(user: Any, filing: Filing) -> None:

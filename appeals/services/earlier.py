@@ -77,13 +77,13 @@ from appeals.models import (
     Filing,
     LegalityChallenge,
 )
-from appeals.services._base import _kind_prefix, _personal, can_handle
+from appeals.services._base import _kind_prefix, _personal, _remover_id, can_handle
 from appeals.services.filing import _check_new_filing, insert_filing, set_deadlines
 from appeals.services.handling import ADVISE
 from core import audit, clock
 from core.exceptions import InvalidTransition
 from core.imports import RowError
-from core.permissions import require
+from core.permissions import holds, require
 from moderation.services import restoration_request
 
 #: The column a CSV file of filings must have, and every column it may have.
@@ -535,7 +535,7 @@ def _consultation(
             "an answered challenge needs the City Attorney consulted (the attorney "
             "column, or --attorney)"
         )
-    elif not (attorney.is_active and attorney.has_perm(ADVISE)):
+    elif not holds(attorney, ADVISE):
         get.problem(f"{attorney} is not the City Attorney (P23)")
 
 
@@ -550,8 +550,7 @@ def _reviewer(
     if not can_handle(reviewer, filing):
         get.problem(f"reviewer: {reviewer.get_username()} may not review these")
         return
-    removal = getattr(filing, "removal", None)
-    if removal is not None and removal.removed_by_id == reviewer.pk:
+    if isinstance(filing, Appeal) and _remover_id(filing) == reviewer.pk:
         get.problem(
             f"reviewer: {reviewer.get_username()} made the removal under appeal and "
             "cannot have reviewed it (P22)"
