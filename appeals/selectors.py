@@ -11,7 +11,13 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import CityProfile
 from accounts.selectors import city_profile_days, user_list_holding
-from appeals.models import Appeal, Correspondence, Filing, LegalityChallenge
+from appeals.models import (
+    FILING_MODELS,
+    Appeal,
+    Correspondence,
+    Filing,
+    LegalityChallenge,
+)
 from core import calendar
 from core.exceptions import MissingRecord
 from moderation.selectors import removal_for_review, removal_list_visible_to
@@ -124,7 +130,7 @@ def handled_kinds(user: Any) -> list[str]:
         return []
     return [
         kind
-        for kind, model in (("appeal", Appeal), ("challenge", LegalityChallenge))
+        for kind, model in FILING_MODELS.items()
         if user.has_perm(f"appeals.handle_{model._meta.model_name}")
     ]
 

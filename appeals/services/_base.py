@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from appeals.models import (
+    FILING_MODELS,
     Appeal,
     Filing,
     LegalityChallenge,
@@ -44,7 +45,10 @@ def _lock(filing: F) -> F:
 
 
 def _kind_prefix(filing: Filing) -> str:
-    return "appeal" if isinstance(filing, Appeal) else "challenge"
+    """The word of ``FILING_MODELS`` that names this filing's kind."""
+    return next(
+        kind for kind, model in FILING_MODELS.items() if isinstance(filing, model)
+    )
 
 
 def _personal(filing: Filing) -> dict[str, Any]:

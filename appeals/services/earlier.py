@@ -70,6 +70,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from appeals.models import (
+    FILING_MODELS,
     Appeal,
     AttorneyConsultation,
     Channel,
@@ -121,7 +122,6 @@ COLUMNS = frozenset(
         "attorney",
     }
 )
-KINDS = {"appeal": Appeal, "challenge": LegalityChallenge}
 S = Filing.Status
 
 
@@ -261,7 +261,7 @@ def _read(number: int, record: Any, context: _Context) -> _Row:
         raise ValueError("the record is not an object with named fields")
     get = _Getter(record)
     kind = get.text("kind").lower()
-    if kind not in KINDS:
+    if kind not in FILING_MODELS:
         raise ValueError(f"kind {kind!r} is not appeal or challenge")
     received_on = get.day("received_on", required=True)
     email = get.text("email")

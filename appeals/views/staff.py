@@ -20,6 +20,7 @@ from accounts.models import Account, User
 from appeals import forms as f
 from appeals import selectors, services
 from appeals.models import (
+    FILING_MODELS,
     Appeal,
     AttorneyConsultation,
     Correspondence,
@@ -35,15 +36,10 @@ from core.ids import parse_id
 from core.uploads import attachment_response
 from moderation.selectors import removal_for_review
 
-KINDS: dict[str, type[Appeal] | type[LegalityChallenge]] = {
-    "appeal": Appeal,
-    "challenge": LegalityChallenge,
-}
-
 
 def _kind_model(kind: str) -> type[Appeal] | type[LegalityChallenge]:
     try:
-        return KINDS[kind]
+        return FILING_MODELS[kind]
     except KeyError as exc:
         raise Http404 from exc
 
