@@ -58,10 +58,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -81,7 +82,7 @@ from appeals.models import (
 from appeals.services._base import _kind_prefix, _personal, _remover_id, can_handle
 from appeals.services.filing import _check_new_filing, insert_filing, set_deadlines
 from appeals.services.handling import ADVISE
-from core import audit, clock
+from core import audit, clock, imports
 from core.exceptions import InvalidTransition
 from core.imports import RowError
 from core.permissions import holds, require
@@ -122,6 +123,20 @@ COLUMNS = frozenset(
         "attorney",
     }
 )
+
+
+def read_export(path: Path, fmt: str | None = None) -> Iterator[tuple[int, Any]]:
+    """Yield (row number, record) from a JSON or CSV file of filings, in the
+    format described above (``fmt``: ``json`` or ``csv``, default the suffix)."""
+    return imports.read_export(
+        path,
+        fmt,
+        list_key="filings",
+        required=REQUIRED,
+        required_label="'kind' column (appeal or challenge)",
+    )
+
+
 S = Filing.Status
 
 
