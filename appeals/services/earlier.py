@@ -70,6 +70,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account
+from appeals import selectors
 from appeals.models import (
     FILING_MODELS,
     Appeal,
@@ -185,7 +186,8 @@ def filings_import(
             "Administrator may",
         )
     result = FilingsImport()
-    context = _Context.load(attorney=attorney)
+    records = list(records)
+    context = _Context.load(attorney=attorney, records=records)
     rows: list[_Row] = []
     seen: dict[tuple[Any, ...], int] = {}
     unknown_said: set[str] = set()
@@ -238,6 +240,8 @@ class _Context:
     categories: dict[int, Any]
     versions: dict[tuple[str, int], Any]
     attorney: Any
+    deadline_days: dict[str, int]
+    removals: dict[int, Any]
     users: dict[str, Any] = field(default_factory=dict)
 
     def user(self, get: _Getter, name: str) -> Any:
@@ -256,15 +260,23 @@ class _Context:
         return self.users[username]
 
     @classmethod
-    def load(cls, *, attorney: Any) -> _Context:
-        from moderation.models import RemovalCategory
+    def load(cls, *, attorney: Any, records: list[tuple[int, Any]]) -> _Context:
+        from moderation.models import RemovalCategory, RemovalDecision
         from notices.models import DocumentVersion
 
+        numbers = {
+            number
+            for _row, record in records
+            if isinstance(record, dict)
+            and (number := _removal_number(_Getter(record).text("removal")))
+        }
         return cls(
             accounts={a.slug: a for a in Account.objects.all()},
             categories={c.number: c for c in RemovalCategory.objects.all()},
             versions={(v.kind, v.number): v for v in DocumentVersion.objects.public()},
             attorney=attorney,
+            deadline_days=selectors.deadline_days(),
+            removals=RemovalDecision.objects.in_bulk(numbers) if numbers else {},
         )
 
 
@@ -345,7 +357,7 @@ def _read(number: int, record: Any, context: _Context) -> _Row:
     if isinstance(filing, Appeal) and filing.removal and received_on:
         _check_removal(get, filing, received_on)
     if received_on:
-        set_deadlines(filing, received_on)
+        set_deadlines(filing, received_on, context.deadline_days)
         try:
             _check_new_filing(filing)
         except ValidationError as exc:
@@ -449,14 +461,8 @@ def _appeal(get: _Getter, common: dict[str, Any], context: _Context) -> Appeal:
     )
     removal = get.text("removal")
     if removal:
-        from moderation.models import RemovalDecision
-
-        match = re.fullmatch(r"(?:removal\s*#?\s*)?(\d+)", removal, re.IGNORECASE)
-        found = (
-            RemovalDecision.objects.filter(pk=int(match.group(1))).first()
-            if match
-            else None
-        )
+        number = _removal_number(removal)
+        found = context.removals.get(number) if number else None
         if found is None:
             get.problem(f"removal {removal!r}: no such removal record")
         else:
@@ -466,6 +472,12 @@ def _appeal(get: _Getter, common: dict[str, Any], context: _Context) -> Appeal:
         if get.text(name):
             get.problem(f"{name} is for challenges")
     return appeal
+
+
+def _removal_number(text: str) -> int | None:
+    """The removal record's number in ``text`` ("12" or "Removal #12")."""
+    match = re.fullmatch(r"(?:removal\s*#?\s*)?(\d+)", text, re.IGNORECASE)
+    return int(match.group(1)) if match else None
 
 
 def _challenge(get: _Getter, common: dict[str, Any]) -> LegalityChallenge:
@@ -674,7 +686,7 @@ def _save(row: _Row, *, by: Any, source: str, sha: str) -> None:
             "withdrawn_on": row.withdrawn_on,
             "outcome": getattr(filing, "outcome", ""),
             "reviewer": filing.reviewer_id,
-            **_about(filing),
+            **_about(filing, row.categories),
             "consultation": getattr(consultation, "pk", None),
             "response_sha256": (
                 hashlib.sha256(filing.response.encode()).hexdigest()
@@ -694,13 +706,14 @@ def _save(row: _Row, *, by: Any, source: str, sha: str) -> None:
     _restore_if_reversed(filing, by=by)
 
 
-def _about(filing: Filing) -> dict[str, Any]:
+def _about(filing: Filing, categories: list[Any]) -> dict[str, Any]:
     """What the audit event adds to the filing's own: its removal and revised
-    categories, or the policy version that amended it."""
+    categories (``categories``, as the row gave them), or the policy version that
+    amended it."""
     if isinstance(filing, Appeal):
         return {
             "removal": filing.removal_id,
-            "categories": sorted(c.pk for c in filing.revised_categories.all()),
+            "categories": sorted(c.pk for c in categories),
         }
     assert isinstance(filing, LegalityChallenge)  # noqa: S101  # nosec B101
     return {"amended_version": filing.amended_version_id}
