@@ -19,6 +19,7 @@ from appeals.models import (
     LegalityChallenge,
 )
 from core import calendar
+from core.audit import events_for
 from core.exceptions import MissingRecord
 from moderation.selectors import removal_for_review, removal_list_visible_to
 
@@ -121,6 +122,21 @@ def overseer_list() -> QuerySet[Any]:
 def oversees(user: Any, filing: Filing) -> bool:
     """``user`` sees every open filing of this kind (the digest)."""
     return bool(user.has_perm(f"appeals.oversee_{filing.kind}"))
+
+
+#: What the audit action of a filing brought in from the city's earlier records
+#: ends with (``appeal.imported``, ``challenge.imported``; the import writes it).
+IMPORTED = "imported"
+
+
+def filing_imported(filing: Filing) -> bool:
+    """``filing`` was imported from the city's earlier records (its letters were
+    sent before this system, P22, P23)."""
+    return (
+        events_for(filing)
+        .filter(action__in=[f"{kind}.{IMPORTED}" for kind in FILING_MODELS])
+        .exists()
+    )
 
 
 def handled_kinds(user: Any) -> list[str]:

@@ -676,7 +676,7 @@ def _save(row: _Row, *, by: Any, source: str, sha: str) -> None:
             recorded_by=by,
         )
     audit.record_event(
-        action=f"{_kind_prefix(filing)}.imported",
+        action=f"{_kind_prefix(filing)}.{selectors.IMPORTED}",
         target=filing,
         actor=by,
         data={

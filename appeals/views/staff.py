@@ -335,7 +335,7 @@ class StaffPage:
             "correspondence": list(correspondence),
             "events": events,
             # Brought in from the city's earlier records: its letters went then.
-            "imported": any(e.action.endswith(".imported") for e in events),
+            "imported": selectors.filing_imported(filing),
             "today": clock.today(),
             "status_path": reverse("appeals:status", args=[filing.status_token]),
             **self.extra_context(),

@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from appeals import selectors
 from appeals.models import (
     Appeal,
     AttorneyConsultation,
@@ -25,6 +26,7 @@ from appeals.models import (
 from core.models import AuditEvent, Holiday, OutboxMessage
 from core.roles import CITY_ADMINISTRATOR, CITY_ATTORNEY, SOCIAL_MEDIA_MANAGER
 from tests.accounts.factories import AccountFactory, CityProfileFactory
+from tests.appeals.factories import AppealFactory
 from tests.moderation.factories import RemovalDecisionFactory
 from transparency.figures import figures_for, period_for_year
 
@@ -216,6 +218,12 @@ def test_the_staff_page_says_where_an_imported_filing_came_from(
     # Still open: it goes on in the system like any other.
     assert filing.status == "acknowledged"
     assert filing.entered_by == people["admin"]
+    assert selectors.filing_imported(filing)
+    # A filing the city entered here had its letters sent from here.
+    entered = AppealFactory()
+    assert not selectors.filing_imported(entered)
+    html = login_as(people["admin"]).get(entered.get_absolute_url()).content.decode()
+    assert "its letters were sent before this system" not in html
 
 
 def test_a_file_with_bad_rows_imports_nothing_and_names_each_row(
