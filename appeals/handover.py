@@ -12,14 +12,9 @@ from django.utils.formats import date_format
 
 from accounts import handover
 from appeals import selectors, services
-from appeals.models import Appeal, LegalityChallenge
+from appeals.models import FILING_MODELS
 from appeals.services._base import _kind_prefix, _noun
 from core.exceptions import MissingRecord
-
-_MODELS: dict[str, type[Appeal] | type[LegalityChallenge]] = {
-    "appeal": Appeal,
-    "challenge": LegalityChallenge,
-}
 
 
 class FilingsToReview:
@@ -53,7 +48,7 @@ class FilingsToReview:
 
 def _filing(item: handover.Item) -> Any:
     kind, _, pk = item.key.partition("-")
-    model = _MODELS.get(kind)
+    model = FILING_MODELS.get(kind)
     found = model.objects.filter(pk=int(pk)).first() if model and pk.isdigit() else None
     if found is None:
         raise MissingRecord(f"{item.label} no longer exists.")

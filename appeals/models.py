@@ -417,6 +417,14 @@ class LegalityChallenge(Filing):
         ]
 
 
+#: The kinds of filing by the word that names them in addresses, audit actions
+#: and imported records ("appeal", "challenge"), and the model of each.
+FILING_MODELS: dict[str, type[Appeal] | type[LegalityChallenge]] = {
+    "appeal": Appeal,
+    "challenge": LegalityChallenge,
+}
+
+
 class AttorneyConsultation(TimeStampedModel):
     """The City Attorney's consultation on a legality challenge (P23).
 

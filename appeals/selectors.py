@@ -11,8 +11,15 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import CityProfile
 from accounts.selectors import city_profile_days, user_list_holding
-from appeals.models import Appeal, Correspondence, Filing, LegalityChallenge
+from appeals.models import (
+    FILING_MODELS,
+    Appeal,
+    Correspondence,
+    Filing,
+    LegalityChallenge,
+)
 from core import calendar
+from core.audit import events_for
 from core.exceptions import MissingRecord
 from moderation.selectors import removal_for_review, removal_list_visible_to
 
@@ -117,6 +124,21 @@ def oversees(user: Any, filing: Filing) -> bool:
     return bool(user.has_perm(f"appeals.oversee_{filing.kind}"))
 
 
+#: What the audit action of a filing brought in from the city's earlier records
+#: ends with (``appeal.imported``, ``challenge.imported``; the import writes it).
+IMPORTED = "imported"
+
+
+def filing_imported(filing: Filing) -> bool:
+    """``filing`` was imported from the city's earlier records (its letters were
+    sent before this system, P22, P23)."""
+    return (
+        events_for(filing)
+        .filter(action__in=[f"{kind}.{IMPORTED}" for kind in FILING_MODELS])
+        .exists()
+    )
+
+
 def handled_kinds(user: Any) -> list[str]:
     """The filing kinds (``appeal``, ``challenge``: the Correspondence links)
     ``user`` handles."""
@@ -124,7 +146,7 @@ def handled_kinds(user: Any) -> list[str]:
         return []
     return [
         kind
-        for kind, model in (("appeal", Appeal), ("challenge", LegalityChallenge))
+        for kind, model in FILING_MODELS.items()
         if user.has_perm(f"appeals.handle_{model._meta.model_name}")
     ]
 

@@ -46,11 +46,19 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 }
 
 
+def holds(user: Any, perm: str, obj: Any = None) -> bool:
+    """Return True when ``user`` is active and holds ``perm``, on ``obj`` when
+    given (a ``rules`` object permission): the one test of a permission, used by
+    :func:`require` and by a service that asks it of someone other than the
+    person acting (e.g. whether the attorney named is the City Attorney)."""
+    return bool(user is not None and user.is_active and user.has_perm(perm, obj))
+
+
 def require(user: Any, perm: str, obj: Any = None, *, doing: str) -> None:
-    """Refuse (``NotPermitted``) unless ``user`` is active and holds ``perm``, on
+    """Refuse (``NotPermitted``) unless ``user`` :func:`holds` ``perm``, on
     ``obj`` when given (a ``rules`` object permission): the one check a service
     makes before it changes anything. ``doing`` completes "You may not ...".
     """
-    if user is not None and user.is_active and user.has_perm(perm, obj):
+    if holds(user, perm, obj):
         return
     raise NotPermitted(f"You may not {doing}.")

@@ -9,11 +9,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from appeals.models import (
+    FILING_MODELS,
     Appeal,
     Filing,
     LegalityChallenge,
 )
-from core.permissions import require
+from core.permissions import holds, require
 
 F = TypeVar("F", Appeal, LegalityChallenge)
 S = Filing.Status
@@ -44,7 +45,10 @@ def _lock(filing: F) -> F:
 
 
 def _kind_prefix(filing: Filing) -> str:
-    return "appeal" if isinstance(filing, Appeal) else "challenge"
+    """The word of ``FILING_MODELS`` that names this filing's kind."""
+    return next(
+        kind for kind, model in FILING_MODELS.items() if isinstance(filing, model)
+    )
 
 
 def _personal(filing: Filing) -> dict[str, Any]:
@@ -66,9 +70,7 @@ def handler_permission(filing: Filing) -> str:
 
 def can_handle(user: Any, filing: Filing) -> bool:
     """Return True when ``user`` may work on filings of this kind."""
-    return bool(
-        user and user.is_active and user.has_perm("appeals.handle_filing", filing)
-    )
+    return holds(user, "appeals.handle_filing", filing)
 
 
 def _ensure_handler(user: Any, filing: Filing) -> None:

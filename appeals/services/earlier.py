@@ -58,10 +58,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -69,7 +70,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account
+from appeals import selectors
 from appeals.models import (
+    FILING_MODELS,
     Appeal,
     AttorneyConsultation,
     Channel,
@@ -77,13 +80,13 @@ from appeals.models import (
     Filing,
     LegalityChallenge,
 )
-from appeals.services._base import _kind_prefix, _personal, can_handle
+from appeals.services._base import _kind_prefix, _personal, _remover_id, can_handle
 from appeals.services.filing import _check_new_filing, insert_filing, set_deadlines
 from appeals.services.handling import ADVISE
-from core import audit, clock
+from core import audit, clock, imports
 from core.exceptions import InvalidTransition
 from core.imports import RowError
-from core.permissions import require
+from core.permissions import holds, require
 from moderation.services import restoration_request
 
 #: The column a CSV file of filings must have, and every column it may have.
@@ -121,7 +124,20 @@ COLUMNS = frozenset(
         "attorney",
     }
 )
-KINDS = {"appeal": Appeal, "challenge": LegalityChallenge}
+
+
+def read_export(path: Path, fmt: str | None = None) -> Iterator[tuple[int, Any]]:
+    """Yield (row number, record) from a JSON or CSV file of filings, in the
+    format described above (``fmt``: ``json`` or ``csv``, default the suffix)."""
+    return imports.read_export(
+        path,
+        fmt,
+        list_key="filings",
+        required=REQUIRED,
+        required_label="'kind' column (appeal or challenge)",
+    )
+
+
 S = Filing.Status
 
 
@@ -170,7 +186,8 @@ def filings_import(
             "Administrator may",
         )
     result = FilingsImport()
-    context = _Context.load(attorney=attorney)
+    records = list(records)
+    context = _Context.load(attorney=attorney, records=records)
     rows: list[_Row] = []
     seen: dict[tuple[Any, ...], int] = {}
     unknown_said: set[str] = set()
@@ -223,6 +240,8 @@ class _Context:
     categories: dict[int, Any]
     versions: dict[tuple[str, int], Any]
     attorney: Any
+    deadline_days: dict[str, int]
+    removals: dict[int, Any]
     users: dict[str, Any] = field(default_factory=dict)
 
     def user(self, get: _Getter, name: str) -> Any:
@@ -241,15 +260,23 @@ class _Context:
         return self.users[username]
 
     @classmethod
-    def load(cls, *, attorney: Any) -> _Context:
-        from moderation.models import RemovalCategory
+    def load(cls, *, attorney: Any, records: list[tuple[int, Any]]) -> _Context:
+        from moderation.models import RemovalCategory, RemovalDecision
         from notices.models import DocumentVersion
 
+        numbers = {
+            number
+            for _row, record in records
+            if isinstance(record, dict)
+            and (number := _removal_number(_Getter(record).text("removal")))
+        }
         return cls(
             accounts={a.slug: a for a in Account.objects.all()},
             categories={c.number: c for c in RemovalCategory.objects.all()},
             versions={(v.kind, v.number): v for v in DocumentVersion.objects.public()},
             attorney=attorney,
+            deadline_days=selectors.deadline_days(),
+            removals=RemovalDecision.objects.in_bulk(numbers) if numbers else {},
         )
 
 
@@ -261,7 +288,7 @@ def _read(number: int, record: Any, context: _Context) -> _Row:
         raise ValueError("the record is not an object with named fields")
     get = _Getter(record)
     kind = get.text("kind").lower()
-    if kind not in KINDS:
+    if kind not in FILING_MODELS:
         raise ValueError(f"kind {kind!r} is not appeal or challenge")
     received_on = get.day("received_on", required=True)
     email = get.text("email")
@@ -330,7 +357,7 @@ def _read(number: int, record: Any, context: _Context) -> _Row:
     if isinstance(filing, Appeal) and filing.removal and received_on:
         _check_removal(get, filing, received_on)
     if received_on:
-        set_deadlines(filing, received_on)
+        set_deadlines(filing, received_on, context.deadline_days)
         try:
             _check_new_filing(filing)
         except ValidationError as exc:
@@ -434,14 +461,8 @@ def _appeal(get: _Getter, common: dict[str, Any], context: _Context) -> Appeal:
     )
     removal = get.text("removal")
     if removal:
-        from moderation.models import RemovalDecision
-
-        match = re.fullmatch(r"(?:removal\s*#?\s*)?(\d+)", removal, re.IGNORECASE)
-        found = (
-            RemovalDecision.objects.filter(pk=int(match.group(1))).first()
-            if match
-            else None
-        )
+        number = _removal_number(removal)
+        found = context.removals.get(number) if number else None
         if found is None:
             get.problem(f"removal {removal!r}: no such removal record")
         else:
@@ -451,6 +472,12 @@ def _appeal(get: _Getter, common: dict[str, Any], context: _Context) -> Appeal:
         if get.text(name):
             get.problem(f"{name} is for challenges")
     return appeal
+
+
+def _removal_number(text: str) -> int | None:
+    """The removal record's number in ``text`` ("12" or "Removal #12")."""
+    match = re.fullmatch(r"(?:removal\s*#?\s*)?(\d+)", text, re.IGNORECASE)
+    return int(match.group(1)) if match else None
 
 
 def _challenge(get: _Getter, common: dict[str, Any]) -> LegalityChallenge:
@@ -535,7 +562,7 @@ def _consultation(
             "an answered challenge needs the City Attorney consulted (the attorney "
             "column, or --attorney)"
         )
-    elif not (attorney.is_active and attorney.has_perm(ADVISE)):
+    elif not holds(attorney, ADVISE):
         get.problem(f"{attorney} is not the City Attorney (P23)")
 
 
@@ -550,8 +577,7 @@ def _reviewer(
     if not can_handle(reviewer, filing):
         get.problem(f"reviewer: {reviewer.get_username()} may not review these")
         return
-    removal = getattr(filing, "removal", None)
-    if removal is not None and removal.removed_by_id == reviewer.pk:
+    if isinstance(filing, Appeal) and _remover_id(filing) == reviewer.pk:
         get.problem(
             f"reviewer: {reviewer.get_username()} made the removal under appeal and "
             "cannot have reviewed it (P22)"
@@ -650,7 +676,7 @@ def _save(row: _Row, *, by: Any, source: str, sha: str) -> None:
             recorded_by=by,
         )
     audit.record_event(
-        action=f"{_kind_prefix(filing)}.imported",
+        action=f"{_kind_prefix(filing)}.{selectors.IMPORTED}",
         target=filing,
         actor=by,
         data={
@@ -660,7 +686,7 @@ def _save(row: _Row, *, by: Any, source: str, sha: str) -> None:
             "withdrawn_on": row.withdrawn_on,
             "outcome": getattr(filing, "outcome", ""),
             "reviewer": filing.reviewer_id,
-            **_about(filing),
+            **_about(filing, row.categories),
             "consultation": getattr(consultation, "pk", None),
             "response_sha256": (
                 hashlib.sha256(filing.response.encode()).hexdigest()
@@ -680,13 +706,14 @@ def _save(row: _Row, *, by: Any, source: str, sha: str) -> None:
     _restore_if_reversed(filing, by=by)
 
 
-def _about(filing: Filing) -> dict[str, Any]:
+def _about(filing: Filing, categories: list[Any]) -> dict[str, Any]:
     """What the audit event adds to the filing's own: its removal and revised
-    categories, or the policy version that amended it."""
+    categories (``categories``, as the row gave them), or the policy version that
+    amended it."""
     if isinstance(filing, Appeal):
         return {
             "removal": filing.removal_id,
-            "categories": sorted(c.pk for c in filing.revised_categories.all()),
+            "categories": sorted(c.pk for c in categories),
         }
     assert isinstance(filing, LegalityChallenge)  # noqa: S101  # nosec B101
     return {"amended_version": filing.amended_version_id}

@@ -84,11 +84,16 @@ def _check_letter(letter: Any) -> str:
     return sha256_of(letter)
 
 
-def set_deadlines(filing: Filing, received_on: date) -> None:
+def set_deadlines(
+    filing: Filing, received_on: date, days: dict[str, int] | None = None
+) -> None:
     """Set the day received and the acknowledgment and answer due dates (P22,
-    P23): business days from the city profile, skipping the city holidays."""
+    P23): business days from the city profile, skipping the city holidays.
+    ``days`` is :func:`appeals.selectors.deadline_days`, when the caller has read
+    it already (an import reads it once for all its rows)."""
     prefix = _kind_prefix(filing)
-    days = selectors.deadline_days()
+    if days is None:
+        days = selectors.deadline_days()
     filing.received_on = received_on
     filing.ack_due_on = calendar.add_business_days(
         received_on, days[f"{prefix}_ack_days"]

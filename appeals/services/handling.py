@@ -37,7 +37,7 @@ from appeals.services.correspondence import _write
 from core import audit, clock, outbox
 from core.exceptions import DomainError, NotPermitted, ensure_status
 from core.models import OutboxMessage
-from core.permissions import require
+from core.permissions import holds, require
 from moderation.services import restoration_request
 
 if TYPE_CHECKING:
@@ -291,7 +291,7 @@ def challenge_record_consultation(
         allowed=(S.ACKNOWLEDGED, S.UNDER_REVIEW),
         doing="given a consultation",
     )
-    if not (attorney.is_active and attorney.has_perm(ADVISE)):
+    if not holds(attorney, ADVISE):
         raise NotPermitted(
             f"{attorney} is not the City Attorney (P23).", field="attorney"
         )

@@ -20,6 +20,7 @@ from accounts.models import Account, User
 from appeals import forms as f
 from appeals import selectors, services
 from appeals.models import (
+    FILING_MODELS,
     Appeal,
     AttorneyConsultation,
     Correspondence,
@@ -35,15 +36,10 @@ from core.ids import parse_id
 from core.uploads import attachment_response
 from moderation.selectors import removal_for_review
 
-KINDS: dict[str, type[Appeal] | type[LegalityChallenge]] = {
-    "appeal": Appeal,
-    "challenge": LegalityChallenge,
-}
-
 
 def _kind_model(kind: str) -> type[Appeal] | type[LegalityChallenge]:
     try:
-        return KINDS[kind]
+        return FILING_MODELS[kind]
     except KeyError as exc:
         raise Http404 from exc
 
@@ -339,7 +335,7 @@ class StaffPage:
             "correspondence": list(correspondence),
             "events": events,
             # Brought in from the city's earlier records: its letters went then.
-            "imported": any(e.action.endswith(".imported") for e in events),
+            "imported": selectors.filing_imported(filing),
             "today": clock.today(),
             "status_path": reverse("appeals:status", args=[filing.status_token]),
             **self.extra_context(),

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core import audit, calendar, clock
-from core.exceptions import DomainError, ensure_status
-from core.permissions import require
+from core.exceptions import DomainError, NotPermitted, ensure_status
+from core.permissions import holds, require
 from datarequests.models import (
     DataRequest,
     PickedRecord,
@@ -303,13 +303,9 @@ def datarequest_record_consultation(
 ) -> RequestConsultation:
     """Record the City Attorney's privileged notes on a request (as for legality
     challenges, P23)."""
-    require(
-        by,
-        "datarequests.add_requestconsultation",
-        doing="record attorney consultations",
-    )
-    if not (attorney.is_active and attorney.has_perm(ADVISE)):
-        raise DomainError(
+    require(by, ADVISE, doing="record attorney consultations")
+    if not holds(attorney, ADVISE):
+        raise NotPermitted(
             f"{attorney} does not advise on data requests (the City Attorney does).",
             field="attorney",
         )

@@ -12,8 +12,11 @@ from datetime import date, datetime
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from appeals import selectors
 from appeals.models import (
     Appeal,
     AttorneyConsultation,
@@ -23,6 +26,7 @@ from appeals.models import (
 from core.models import AuditEvent, Holiday, OutboxMessage
 from core.roles import CITY_ADMINISTRATOR, CITY_ATTORNEY, SOCIAL_MEDIA_MANAGER
 from tests.accounts.factories import AccountFactory, CityProfileFactory
+from tests.appeals.factories import AppealFactory
 from tests.moderation.factories import RemovalDecisionFactory
 from transparency.figures import figures_for, period_for_year
 
@@ -214,6 +218,12 @@ def test_the_staff_page_says_where_an_imported_filing_came_from(
     # Still open: it goes on in the system like any other.
     assert filing.status == "acknowledged"
     assert filing.entered_by == people["admin"]
+    assert selectors.filing_imported(filing)
+    # A filing the city entered here had its letters sent from here.
+    entered = AppealFactory()
+    assert not selectors.filing_imported(entered)
+    html = login_as(people["admin"]).get(entered.get_absolute_url()).content.decode()
+    assert "its letters were sent before this system" not in html
 
 
 def test_a_file_with_bad_rows_imports_nothing_and_names_each_row(
@@ -491,3 +501,54 @@ def test_the_documented_sample_imports_into_the_demo_city(capsys):
         "withdrawn",
     }
     assert LegalityChallenge.objects.get().outcome == "stands"
+
+
+def _lookups(tmp_path, name, rows):
+    """The queries an import of ``rows`` makes to read the city profile and the
+    removal records (not counting full_clean's check that a removal exists)."""
+    from accounts.models import CityProfile
+    from moderation.models import RemovalDecision
+
+    path = write_csv(tmp_path, rows, name=name)
+    with CaptureQueriesContext(connection) as captured:
+        call_command("import_filings", str(path), "--by", "ada")
+    said = [q["sql"] for q in captured.captured_queries]
+    profile, removal = CityProfile._meta.db_table, RemovalDecision._meta.db_table
+    return (
+        sum(f'"{profile}"' in sql for sql in said),
+        sum(f'"{removal}"."removed_at"' in sql for sql in said),
+    )
+
+
+def test_an_import_reads_the_deadlines_and_the_removals_once_whatever_its_rows(
+    tmp_path, people, city
+):
+    removals = [
+        RemovalDecisionFactory(account=city, removed_at=at(2025, 6, 30))
+        for _ in range(11)
+    ]
+
+    def rows(first, count):
+        return [
+            appeal(
+                received_on="2025-07-01",
+                name=f"Resident {n}",
+                removal=f"Removal #{removals[n].pk}",
+                acknowledged_on="2025-07-02",
+                answered_on="2025-07-16",
+                outcome="modified",
+                categories="7",
+                response=ANSWER,
+            )
+            for n in range(first, first + count)
+        ]
+
+    one = _lookups(tmp_path, "one.csv", rows(0, 1))
+    ten = _lookups(tmp_path, "ten.csv", rows(1, 10))
+    assert Appeal.objects.count() == 11
+    assert one == ten
+    # Each row still has its own due dates (P22) and removal.
+    last = Appeal.objects.get(name="Resident 10")
+    assert (last.ack_due_on, last.removal) == (date(2025, 7, 3), removals[10])
+    event = AuditEvent.objects.get(action="appeal.imported", target_id=str(last.pk))
+    assert event.data["categories"] == [c.pk for c in last.revised_categories.all()]

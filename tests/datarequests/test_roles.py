@@ -121,7 +121,7 @@ def test_a_consultation_needs_an_active_attorney_an_open_request_and_a_sane_date
     attorney.is_active = False
     attorney.save(update_fields=["is_active"])
     other = _submit()
-    with pytest.raises(DomainError, match="does not advise"):
+    with pytest.raises(DomainError, match="does not advise") as refused:
         services.datarequest_record_consultation(
             request=other,
             attorney=attorney,
@@ -129,4 +129,8 @@ def test_a_consultation_needs_an_active_attorney_an_open_request_and_a_sane_date
             consulted_on=clock.today(),
             by=make_staff(CITY_ATTORNEY),
         )
+    # Refused as a legality challenge's consultation is (P23): a permission,
+    # about the attorney.
+    assert isinstance(refused.value, NotPermitted)
+    assert refused.value.field == "attorney"
     assert not made.consultations.exists()

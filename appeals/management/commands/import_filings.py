@@ -8,9 +8,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from appeals.services.earlier import REQUIRED, filings_import
+from appeals.services.earlier import filings_import, read_export
 from core.exceptions import NotPermitted
-from core.imports import ExportFormatError, read_export
+from core.imports import ExportFormatError
 
 
 class Command(BaseCommand):
@@ -43,13 +43,7 @@ class Command(BaseCommand):
         attorney = self._user(options["attorney"], "--attorney")
         try:
             result = filings_import(
-                records=read_export(
-                    path,
-                    options["format"],
-                    list_key="filings",
-                    required=REQUIRED,
-                    required_label="'kind' column (appeal or challenge)",
-                ),
+                records=read_export(path, options["format"]),
                 by=by,
                 attorney=attorney,
                 source=path.name,
