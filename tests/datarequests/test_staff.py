@@ -106,15 +106,15 @@ def test_a_refused_step_is_said_on_the_page(login_as, records_officer):
     assert "cannot be released" in response.content.decode()
     response = client.post(f"/requests/staff/{made.pk}/step/nonsense/", follow=True)
     assert "There is no such step." in response.content.decode()
-    # Only the City Attorney records a consultation (P23): a refusal is said on
-    # the page, not the forbidden page.
+    # Only the City Attorney records a consultation (P23): like every step a
+    # person's permissions refuse, the forbidden page.
     response = client.post(
         f"/requests/staff/{made.pk}/step/consult/",
         {"consult-notes": "Advice."},
         follow=True,
     )
-    assert response.status_code == 200
-    assert "You may not record attorney consultations." in response.content.decode()
+    assert response.status_code == 403
+    assert "You do not have access to this page" in response.content.decode()
     assert not made.consultations.exists()
 
 
